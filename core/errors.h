@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Cleanup for the public error object in core code. */
+#ifndef PODRT_ERRORS_H
+#define PODRT_ERRORS_H
+
+#include <podrt/error.h>
+#include "macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct podrt_error *, podrt_error_free)
+#define _cleanup_error_ _cleanup_(podrt_error_freep)
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Pod manifests (JSON, CONTRACTS.md §1): parse and validate completely. */
+#ifndef PODRT_MANIFEST_H
+#define PODRT_MANIFEST_H
+
+#include <podrt/error.h>
+#include "spec.h"
+
+/* Parses text (len bytes) as a manifest.  source names it in messages (a file
+ * name); base_dir resolves relative rootfs paths.  Errors name the source and
+ * the JSON path: "pod.json: containers[1].mounts[0].path: must be absolute".
+ * Checks the file system only to verify rootfs directories and that mount
+ * paths do not escape through symlinks inside the rootfs. */
+PODRT_INTERNAL int manifest_parse(const char *text, size_t len, const char *source,
+                                  const char *base_dir, struct pod_spec **ret,
+                                  struct podrt_error **err);
+
+/* Reads and parses the manifest file at path (base_dir: its folder). */
+PODRT_INTERNAL int manifest_load(const char *path, struct pod_spec **ret,
+                                 struct podrt_error **err);
+
+/* Quantities in Kubernetes units.  "64M", "1Gi", "512k", "1000" -> bytes. */
+PODRT_INTERNAL int parse_memory(const char *s, int64_t *ret_bytes);
+/* "500m" -> 500, "2" -> 2000, "0.5" -> 500. */
+PODRT_INTERNAL int parse_cpu(const char *s, int64_t *ret_millis);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pod object behind the opaque struct podrt_pod of <podrt/objects.h>:
+ * the spec from the manifest plus run-time state, and its (de)serialisation
+ * to state.json. */
+#ifndef PODRT_POD_H
+#define PODRT_POD_H
+
+#include <json-c/json.h>
+#include <podrt/objects.h>
+#include <podrt/error.h>
+
+#include "macro.h"
+#include "spec.h"
+#include "store.h"
+
+struct podrt_volume {
+        struct podrt_pod *pod;
+        struct spec_volume *spec;
+        char *source;              /* host dir; for empty: <pod dir>/volumes/<name> */
+};
+
+struct podrt_app {
+        struct podrt_pod *pod;
+        size_t index;
+        struct spec_app *spec;
+        char *id;                  /* <pod id>-<name> */
+        char *dir;                 /* <pod dir>/apps/<name> */
+        char *rootfs;
+        char *log_path;            /* <app dir>/output.log */
+        char **env;                /* spec env, for the const accessor */
+        uint32_t state;
+        pid_t pid;
+        int exit_code;             /* -1 while not exited */
+        int64_t started_at, finished_at;   /* ns since the epoch, 0 unset */
+        int stdout_fd, stderr_fd;  /* during start only */
+};
+
+struct podrt_pod {
+        unsigned n_ref;
+        char id[POD_ID_LEN + 1];
+        char *name;
+        char *backend;
+        char *network;
+        char *storage;
+        char *dir;
+        char *manifest_dir;        /* where the manifest was: relative rootfs */
+        uint32_t state;
+        int64_t created_at, started_at, finished_at;
+        pid_t monitor_pid;
+        char *netns_path;
+        void *backend_data;
+        struct pod_spec *spec;
+        struct podrt_volume *volumes;
+        struct podrt_app *apps;
+};
+
+/* Builds a pod from spec (taken) for a new ID and dir. */
+PODRT_INTERNAL int pod_new(struct pod_spec *spec, const char *id, const char *name,
+                           const char *dir, const char *backend, const char *network,
+                           const char *storage, struct podrt_pod **ret,
+                           struct podrt_error **err);
+PODRT_INTERNAL struct podrt_pod *pod_ref(struct podrt_pod *pod);
+PODRT_INTERNAL struct podrt_pod *pod_unref(struct podrt_pod *pod);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct podrt_pod *, pod_unref)
+
+/* state.json: the run-time state, the shape `podrt status --json` prints:
+ * {"id","name","backend","network","storage","state","created","started",
+ *  "finished","monitorPid","netns","apps":[{"name","state","pid","exitCode",
+ *  "started","finished"}]}; times RFC 3339 UTC with nanoseconds, or null. */
+PODRT_INTERNAL struct json_object *pod_state_json(const struct podrt_pod *pod);
+/* Writes state.json atomically into the pod's dir (lock held by caller). */
+PODRT_INTERNAL int pod_save(const struct podrt_pod *pod, struct podrt_error **err);
+/* Loads a pod from its dir: manifest.json (a copy of the manifest taken at
+ * create, re-parsed with the original folder) and state.json. */
+PODRT_INTERNAL int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err);
+
+/* Now, in ns since the epoch; and its RFC 3339 form (buf >= 40). */
+PODRT_INTERNAL int64_t now_ns(void);
+PODRT_INTERNAL const char *format_time(int64_t ns, char *buf, size_t size);
+PODRT_INTERNAL int64_t parse_time(const char *s);
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The runtime: what the podrt command does, as functions.  Not an installed
+ * API (yet): the podrt command and the tests call it.  Every function fills
+ * *err on failure and returns -errno. */
+#ifndef PODRT_RUNTIME_H
+#define PODRT_RUNTIME_H
+
+#include <json-c/json.h>
+#include <podrt/error.h>
+#include "macro.h"
+#include "store.h"
+
+struct runtime_options {
+        const char *config_path;   /* --config, or NULL */
+        const char *backend;       /* --backend, or NULL (config, then default) */
+        const char *root;          /* --root, or NULL (config state_dir) */
+        int log_level;             /* PODRT_LOG_*, default PODRT_LOG_WARNING */
+};
+
+struct runtime;
+
+PODRT_INTERNAL int runtime_new(const struct runtime_options *opts, struct runtime **ret,
+                               struct podrt_error **err);
+PODRT_INTERNAL struct runtime *runtime_free(struct runtime *rt);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct runtime *, runtime_free)
+
+#define RUN_DETACH (1u << 0)   /* run: start under a background monitor, return */
+#define RUN_RM (1u << 1)       /* run: delete the pod when it has stopped */
+
+/* create: validates the manifest, makes the pod, prints nothing. */
+PODRT_INTERNAL int runtime_create(struct runtime *rt, const char *manifest_path,
+                                  const char *name, char ret_id[POD_ID_LEN + 1],
+                                  struct podrt_error **err);
+/* start: a created or stopped pod, under a background monitor. */
+PODRT_INTERNAL int runtime_start(struct runtime *rt, const char *ref, struct podrt_error **err);
+/* run: create + start.  In the foreground the apps' output streams to
+ * stdout/stderr and *ret_status is the exit code of the first app that
+ * failed, else 0.  Detached: *ret_status 0 and the ID in ret_id. */
+PODRT_INTERNAL int runtime_run(struct runtime *rt, const char *manifest_path, const char *name,
+                               unsigned flags, char ret_id[POD_ID_LEN + 1], int *ret_status,
+                               struct podrt_error **err);
+PODRT_INTERNAL int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec,
+                                struct podrt_error **err);
+PODRT_INTERNAL int runtime_kill(struct runtime *rt, const char *ref, int signo,
+                                struct podrt_error **err);
+PODRT_INTERNAL int runtime_pause(struct runtime *rt, const char *ref, struct podrt_error **err);
+PODRT_INTERNAL int runtime_resume(struct runtime *rt, const char *ref, struct podrt_error **err);
+/* delete: a running pod needs force (then it is killed first). */
+PODRT_INTERNAL int runtime_delete(struct runtime *rt, const char *ref, int force,
+                                  struct podrt_error **err);
+/* status: the pod's state.json shape (see pod.h), refreshed. */
+PODRT_INTERNAL int runtime_status(struct runtime *rt, const char *ref,
+                                  struct json_object **ret, struct podrt_error **err);
+/* list: an array of status objects, oldest first. */
+PODRT_INTERNAL int runtime_list(struct runtime *rt, struct json_object **ret,
+                                struct podrt_error **err);
+/* logs: copies the app's (or every app's) log to out_fd; follow: until the
+ * pod stops. */
+PODRT_INTERNAL int runtime_logs(struct runtime *rt, const char *ref, const char *app,
+                                int follow, int out_fd, struct podrt_error **err);
+/* exec: runs argv in app (NULL: the first app); *ret_status its exit code. */
+PODRT_INTERNAL int runtime_exec(struct runtime *rt, const char *ref, const char *app,
+                                char *const *argv, int tty, int *ret_status,
+                                struct podrt_error **err);
+/* gc: removes stopped pods finished more than grace_sec ago, and pods whose
+ * monitor died (state says running, monitor.lock is free).  Returns how
+ * many it removed. */
+PODRT_INTERNAL int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err);
+/* plugins: [{"name","path","version","abi":"1.0","provides":["pod",...],
+ *           "error":null|"..."}] */
+PODRT_INTERNAL int runtime_plugins(struct runtime *rt, struct json_object **ret,
+                                   struct podrt_error **err);
+/* check: check_host()'s report; *ret_ready 1 when the backend is ready. */
+PODRT_INTERNAL int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready,
+                                 struct podrt_error **err);
+/* hooks: the hooks plugin's describe() for the pod of manifest_path. */
+PODRT_INTERNAL int runtime_hooks(struct runtime *rt, const char *manifest_path,
+                                 struct json_object **ret, struct podrt_error **err);
+/* The backend in use, and the state dir. */
+PODRT_INTERNAL const char *runtime_backend(const struct runtime *rt);
+PODRT_INTERNAL const char *runtime_state_dir(const struct runtime *rt);
+
+/* The core's log: "podrt: <message>" to stderr when level <= the set level. */
+PODRT_INTERNAL void log_set_level(int level);
+PODRT_INTERNAL int log_get_level(void);
+PODRT_INTERNAL void log_msg(int level, const char *fmt, ...) PODRT_PRINTF(2, 3);
+PODRT_INTERNAL int log_level_from_string(const char *s);
+
+#endif

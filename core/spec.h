@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pod spec: a manifest after parsing and validation (manifest.c).
+ * Everything here is already checked: names valid and unique, mounts naming
+ * declared volumes, paths absolute and normalised, units converted, the
+ * default environment applied.  Owned strings; free with pod_spec_free(). */
+#ifndef PODRT_SPEC_H
+#define PODRT_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+struct spec_kv {
+        char *key;
+        char *value;
+};
+
+struct spec_volume {
+        char *name;
+        uint32_t kind;      /* PODRT_VOLUME_HOST | PODRT_VOLUME_EMPTY */
+        char *source;       /* host: absolute host path; empty: NULL */
+        bool read_only;
+};
+
+struct spec_mount {
+        char *volume;       /* a declared volume's name */
+        size_t volume_index;/* its index in pod_spec.volumes */
+        char *path;         /* absolute, normalised, inside the app's root */
+        bool read_only;     /* asked here, or the volume is readOnly */
+};
+
+struct spec_host {
+        char *ip;
+        char **names;       /* strv */
+};
+
+struct spec_app {
+        char *name;
+        char *rootfs;       /* absolute host path (relative ones resolved
+                             * against the manifest's folder), a directory */
+        char **command;     /* strv, at least one element */
+        char **env;         /* strv of "KEY=VALUE": manifest env over defaults */
+        char *working_dir;  /* absolute; default "/" */
+        uint32_t uid, gid;  /* default 0 */
+        uint32_t *groups;   /* supplementary groups */
+        size_t n_groups;
+        struct spec_mount *mounts;
+        size_t n_mounts;
+        int64_t memory;     /* bytes, 0 = none */
+        int64_t cpu_millis; /* 0 = none */
+        int64_t pids;       /* 0 = none */
+        char **caps_add;    /* strv, "CAP_*" upper case */
+        char **caps_drop;   /* strv */
+        bool read_only_rootfs;
+        char **pre_start;   /* strv or NULL */
+        char **post_stop;   /* strv or NULL */
+};
+
+struct pod_spec {
+        char *api_version;  /* "podrt/v1" */
+        char *name;
+        char *hostname;     /* defaults to name */
+        struct spec_kv *annotations;
+        size_t n_annotations;
+        char **dns_servers, **dns_searches, **dns_options;   /* strv, maybe empty */
+        struct spec_host *hosts;
+        size_t n_hosts;
+        struct spec_volume *volumes;
+        size_t n_volumes;
+        struct spec_app *apps;
+        size_t n_apps;
+};
+
+PODRT_INTERNAL struct pod_spec *pod_spec_free(struct pod_spec *spec);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct pod_spec *, pod_spec_free)
+
+#endif
