@@ -26,10 +26,16 @@ PODRT_BEGIN_DECLS
 #define PODRT_DELETE_FORCE (1ull << 0) /* delete: the pod may still run; kill it */
 #define PODRT_EXEC_TTY (1ull << 0)     /* exec: allocate a terminal */
 
+/* podrt_pod_ops.features */
+#define PODRT_POD_RUNS_HOOKS (1ull << 0) /* the backend runs OCI hooks itself
+                                          * (e.g. writes them into config.json);
+                                          * the core does not run them */
+
 struct podrt_pod_ops {
 #define PODRT_POD_OPS_VERSION 1
         uint32_t version;
         uint32_t size;
+        uint64_t features;                                                  /* since 1 */
         /* Build what the pod runs (bundles, argv, initramfs); start nothing.
          * Called once, after storage and network are prepared. */
         int (*create)(void *data, struct podrt_pod *pod, uint64_t flags,
