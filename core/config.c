@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The configuration: a libconfig file, validated against the known settings,
+ * looked up before the embedded defaults (CONTRACTS.md §3). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "errors.h"
+#include "podrt-build.h"
+#include "strv.h"
+
+/* The embedded defaults.  kvm.memory_mib and kvm.vcpus are valid settings
+ * without a default: absent means "computed from the pod". */
+static const char default_text[] =
+        "backend = \"oci\";\n"
+        "state_dir = \"" PODRT_STATE_DIR "\";\n"
+        "plugin_path = [ \"" PODRT_PLUGINDIR "\" ];\n"
+        "network = \"none\";\n"
+        "storage = \"dir\";\n"
+        "log_level = \"warning\";\n"
+        "hooks = { dirs = [ \"/usr/share/containers/oci/hooks.d\",\n"
+        "                   \"/etc/containers/oci/hooks.d\" ]; };\n"
+        "oci = { runtime = \"auto\"; };\n"
+        "nspawn = { binary = \"systemd-nspawn\"; };\n"
+        "kvm = { hypervisor = \"qemu\";\n"
+        "        accel = \"auto\";\n"
+        "        kernel = \"/var/lib/podrt/kernel/vmlinuz\";\n"
+        "        modules = \"/var/lib/podrt/kernel/modules\";\n"
+        "        load_modules = false; };\n"
+        "plugins = { };\n";
+
+/* Vectors handed out by podrt_config_strings(), kept until the config is
+ * freed so that the pointers stay valid. */
+struct strv_cache {
+        char *path;
+        char **strv;
+        struct strv_cache *next;
+};
+
+struct podrt_config {
+        config_t defaults;
+        config_t file;
+        bool have_file;
+        char *source;             /* the file's name, or "(defaults)" */
+        char **plugin_path;       /* $PODRT_PLUGIN_PATH, then plugin_path */
+        pthread_mutex_t lock;     /* guards cache */
+        struct strv_cache *cache;
+};
+
+/* ---- validation of a file ---- */
+
+enum kind {
+        KIND_GROUP,
+        KIND_STRING,
+        KIND_INT,
+        KIND_BOOL,
+        KIND_STRINGS,       /* a list or array of strings, or one string */
+        KIND_PLUGIN_GROUPS, /* a group of groups, free-form inside */
+};
+
+struct where {
+        const char *file;   /* the file being read, for settings without one */
+        struct podrt_error **err;
+};
+
+typedef int (*check_fn)(const struct where *w, const config_setting_t *s, const char *key,
+                        const char *value);
+
+struct known {
+        const char *key;
+        enum kind kind;
+        check_fn check;     /* for strings, called on each string value */
+};
+
+PODRT_PRINTF(3, 4)
+static int fail_at(const struct where *w, const config_setting_t *s, const char *fmt, ...) {
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return podrt_error_set(w->err, ENOMEM, "out of memory");
+        const char *file = config_setting_source_file(s);
+        return podrt_error_set(w->err, EINVAL, "%s:%u: %s", file ? file : w->file,
+                               config_setting_source_line(s), text);
+}
+
+static int one_of(const struct where *w, const config_setting_t *s, const char *key,
+                  const char *value, const char *const *allowed) {
+        for (size_t i = 0; allowed[i]; i++)
+                if (strcmp(value, allowed[i]) == 0)
+                        return 0;
+        char list[256] = "";
+        for (size_t i = 0; allowed[i]; i++) {
+                if (i > 0)
+                        strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+                strncat(list, allowed[i], sizeof(list) - strlen(list) - 1);
+        }
+        return fail_at(w, s, "%s: must be one of %s, not '%s'", key, list, value);
+}
+
+static int check_log_level(const struct where *w, const config_setting_t *s, const char *key,
+                           const char *value) {
+        static const char *const levels[] = { "err", "warning", "notice", "info", "debug", NULL };
+        return one_of(w, s, key, value, levels);
+}
+
+static int check_hypervisor(const struct where *w, const config_setting_t *s, const char *key,
+                            const char *value) {
+        static const char *const names[] = { "qemu", "lkvm", NULL };
+        return one_of(w, s, key, value, names);
+}
+
+static int check_accel(const struct where *w, const config_setting_t *s, const char *key,
+                       const char *value) {
+        static const char *const names[] = { "auto", "kvm", "tcg", NULL };
+        return one_of(w, s, key, value, names);
+}
+
+static int check_absolute(const struct where *w, const config_setting_t *s, const char *key,
+                          const char *value) {
+        if (value[0] != '/')
+                return fail_at(w, s, "%s: must be an absolute path, not '%s'", key, value);
+        return 0;
+}
+
+static int check_oci_runtime(const struct where *w, const config_setting_t *s, const char *key,
+                             const char *value) {
+        if (value[0] == '/')
+                return 0;
+        static const char *const names[] = { "auto", "crun", "runc", NULL };
+        for (size_t i = 0; names[i]; i++)
+                if (strcmp(value, names[i]) == 0)
+                        return 0;
+        return fail_at(w, s, "%s: must be auto, crun, runc or an absolute path, not '%s'", key,
+                       value);
+}
+
+/* A plugin's name, as the loader takes it: [a-z0-9][a-z0-9_-]*. */
+static int check_plugin_name(const struct where *w, const config_setting_t *s, const char *key,
+                             const char *value) {
+        bool ok = value[0] != '\0' && value[0] != '-' && value[0] != '_';
+        for (const char *p = value; ok && *p; p++)
+                ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                     *p == '_';
+        if (!ok)
+                return fail_at(w, s, "%s: '%s' is not a plugin name ([a-z0-9][a-z0-9_-]*)", key,
+                               value);
+        return 0;
+}
+
+static int check_not_empty(const struct where *w, const config_setting_t *s, const char *key,
+                           const char *value) {
+        if (value[0] == '\0')
+                return fail_at(w, s, "%s: must not be empty", key);
+        return 0;
+}
+
+static const struct known known_settings[] = {
+        { "backend", KIND_STRING, check_plugin_name },
+        { "state_dir", KIND_STRING, check_absolute },
+        { "plugin_path", KIND_STRINGS, check_absolute },
+        { "network", KIND_STRING, check_plugin_name },
+        { "storage", KIND_STRING, check_plugin_name },
+        { "log_level", KIND_STRING, check_log_level },
+        { "hooks", KIND_GROUP, NULL },
+        { "hooks.dirs", KIND_STRINGS, check_not_empty },
+        { "oci", KIND_GROUP, NULL },
+        { "oci.runtime", KIND_STRING, check_oci_runtime },
+        { "nspawn", KIND_GROUP, NULL },
+        { "nspawn.binary", KIND_STRING, check_not_empty },
+        { "kvm", KIND_GROUP, NULL },
+        { "kvm.hypervisor", KIND_STRING, check_hypervisor },
+        { "kvm.accel", KIND_STRING, check_accel },
+        { "kvm.kernel", KIND_STRING, check_not_empty },
+        { "kvm.modules", KIND_STRING, check_not_empty },
+        { "kvm.memory_mib", KIND_INT, NULL },
+        { "kvm.vcpus", KIND_INT, NULL },
+        { "kvm.load_modules", KIND_BOOL, NULL },
+        { "plugins", KIND_PLUGIN_GROUPS, NULL },
+};
+
+static const struct known *find_known(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(known_settings); i++)
+                if (strcmp(known_settings[i].key, key) == 0)
+                        return &known_settings[i];
+        return NULL;
+}
+
+static int validate_group(const struct where *w, const config_setting_t *group,
+                          const char *prefix);
+
+static int validate_setting(const struct where *w, const config_setting_t *s, const char *key) {
+        const struct known *k = find_known(key);
+        if (!k)
+                return fail_at(w, s, "unknown setting '%s'", key);
+
+        int type = config_setting_type(s);
+        switch (k->kind) {
+        case KIND_GROUP:
+                if (type != CONFIG_TYPE_GROUP)
+                        return fail_at(w, s, "%s: must be a group ({ ... })", key);
+                return validate_group(w, s, key);
+
+        case KIND_PLUGIN_GROUPS:
+                if (type != CONFIG_TYPE_GROUP)
+                        return fail_at(w, s, "%s: must be a group ({ ... })", key);
+                for (int i = 0; i < config_setting_length(s); i++) {
+                        const config_setting_t *m = config_setting_get_elem(s, i);
+                        if (config_setting_type(m) != CONFIG_TYPE_GROUP)
+                                return fail_at(w, m, "%s.%s: must be a group ({ ... })", key,
+                                               config_setting_name(m));
+                }
+                return 0;
+
+        case KIND_STRING:
+                if (type != CONFIG_TYPE_STRING)
+                        return fail_at(w, s, "%s: must be a string", key);
+                return k->check ? k->check(w, s, key, config_setting_get_string(s)) : 0;
+
+        case KIND_INT: {
+                if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+                        return fail_at(w, s, "%s: must be an integer", key);
+                if (config_setting_get_int64(s) <= 0)
+                        return fail_at(w, s, "%s: must be greater than 0, not %lld", key,
+                                       config_setting_get_int64(s));
+                return 0;
+        }
+
+        case KIND_BOOL:
+                if (type != CONFIG_TYPE_BOOL)
+                        return fail_at(w, s, "%s: must be a boolean (true or false)", key);
+                return 0;
+
+        case KIND_STRINGS:
+                if (type == CONFIG_TYPE_STRING)
+                        return k->check ? k->check(w, s, key, config_setting_get_string(s)) : 0;
+                if (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY)
+                        return fail_at(w, s, "%s: must be a list of strings", key);
+                for (int i = 0; i < config_setting_length(s); i++) {
+                        const config_setting_t *e = config_setting_get_elem(s, i);
+                        char name[128];
+                        snprintf(name, sizeof(name), "%s[%d]", key, i);
+                        if (config_setting_type(e) != CONFIG_TYPE_STRING)
+                                return fail_at(w, e, "%s: must be a string", name);
+                        if (k->check) {
+                                int r = k->check(w, e, name, config_setting_get_string(e));
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+                return 0;
+        }
+        return 0;
+}
+
+static int validate_group(const struct where *w, const config_setting_t *group,
+                          const char *prefix) {
+        for (int i = 0; i < config_setting_length(group); i++) {
+                const config_setting_t *s = config_setting_get_elem(group, i);
+                const char *name = config_setting_name(s);
+                _cleanup_free_ char *key = NULL;
+                if (asprintf(&key, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", name) < 0)
+                        return podrt_error_set(w->err, ENOMEM, "out of memory");
+                int r = validate_setting(w, s, key);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---- loading ---- */
+
+static struct podrt_config *config_new(void) {
+        struct podrt_config *cfg = calloc(1, sizeof(*cfg));
+        if (!cfg)
+                return NULL;
+        config_init(&cfg->defaults);
+        config_init(&cfg->file);
+        pthread_mutex_init(&cfg->lock, NULL);
+        return cfg;
+}
+
+struct podrt_config *config_free(struct podrt_config *cfg) {
+        if (!cfg)
+                return NULL;
+        config_destroy(&cfg->defaults);
+        config_destroy(&cfg->file);
+        free(cfg->source);
+        strv_free(cfg->plugin_path);
+        for (struct strv_cache *c = cfg->cache, *next; c; c = next) {
+                next = c->next;
+                free(c->path);
+                strv_free(c->strv);
+                free(c);
+        }
+        pthread_mutex_destroy(&cfg->lock);
+        free(cfg);
+        return NULL;
+}
+
+/* The strings at path in one libconfig tree: NULL when absent (or not
+ * strings), else a new vector (possibly empty). */
+static int strings_at(const config_t *c, const char *path, char ***ret) {
+        const config_setting_t *s = config_lookup(c, path);
+        if (!s)
+                return 0;
+        _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        int type = config_setting_type(s);
+        if (type == CONFIG_TYPE_STRING) {
+                if (strv_push(&v, config_setting_get_string(s)) < 0)
+                        return -ENOMEM;
+        } else if (type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY) {
+                for (int i = 0; i < config_setting_length(s); i++) {
+                        const config_setting_t *e = config_setting_get_elem(s, i);
+                        if (config_setting_type(e) != CONFIG_TYPE_STRING)
+                                return 0;
+                        if (strv_push(&v, config_setting_get_string(e)) < 0)
+                                return -ENOMEM;
+                }
+        } else
+                return 0;
+        *ret = TAKE_PTR(v);
+        return 1;
+}
+
+/* The setting at path: the file's, else the default. */
+static const config_setting_t *lookup(const struct podrt_config *cfg, const char *path) {
+        if (!cfg || !path)
+                return NULL;
+        const config_setting_t *s = NULL;
+        if (cfg->have_file)
+                s = config_lookup(&cfg->file, path);
+        if (!s)
+                s = config_lookup(&cfg->defaults, path);
+        return s;
+}
+
+static int build_plugin_path(struct podrt_config *cfg) {
+        _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return -ENOMEM;
+        const char *env = secure_getenv("PODRT_PLUGIN_PATH");
+        if (env) {
+                _cleanup_free_ char *copy = strdup(env);
+                if (!copy)
+                        return -ENOMEM;
+                char *save = NULL;
+                for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
+                        if (strv_push(&v, p) < 0)
+                                return -ENOMEM;
+        }
+        _cleanup_strv_free_ char **conf = NULL;
+        int r = 0;
+        if (cfg->have_file)
+                r = strings_at(&cfg->file, "plugin_path", &conf);
+        if (r == 0)
+                r = strings_at(&cfg->defaults, "plugin_path", &conf);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; conf && conf[i]; i++)
+                if (strv_push(&v, conf[i]) < 0)
+                        return -ENOMEM;
+        cfg->plugin_path = TAKE_PTR(v);
+        return 0;
+}
+
+/* A new config holding the defaults; source and file are left to the
+ * caller. */
+static int config_with_defaults(struct podrt_config **ret, struct podrt_error **err) {
+        _cleanup_(config_freep) struct podrt_config *cfg = config_new();
+        if (!cfg)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        if (!config_read_string(&cfg->defaults, default_text))
+                return podrt_error_set(err, EINVAL, "embedded defaults:%d: %s",
+                                       config_error_line(&cfg->defaults),
+                                       config_error_text(&cfg->defaults));
+        *ret = TAKE_PTR(cfg);
+        return 0;
+}
+
+int config_defaults(struct podrt_config **ret, struct podrt_error **err) {
+        _cleanup_(config_freep) struct podrt_config *cfg = NULL;
+        int r = config_with_defaults(&cfg, err);
+        if (r < 0)
+                return r;
+        cfg->source = strdup("(defaults)");
+        if (!cfg->source || build_plugin_path(cfg) < 0)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        *ret = TAKE_PTR(cfg);
+        return 0;
+}
+
+int config_load(const char *path, struct podrt_config **ret, struct podrt_error **err) {
+        bool asked = true;
+        if (!path) {
+                const char *env = secure_getenv("PODRT_CONFIG");
+                if (env && env[0])
+                        path = env;
+                else {
+                        path = PODRT_CONFIG_FILE;
+                        asked = false;
+                }
+        }
+        if (path[0] == '\0')
+                return podrt_error_set(err, EINVAL, "configuration file: empty file name");
+
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                if (!asked && (errno == ENOENT || errno == ENOTDIR))
+                        return config_defaults(ret, err);
+                return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
+        if (S_ISDIR(st.st_mode))
+                return podrt_error_set(err, EISDIR, "%s: %s", path, strerror(EISDIR));
+
+        _cleanup_(config_freep) struct podrt_config *cfg = NULL;
+        int r = config_with_defaults(&cfg, err);
+        if (r < 0)
+                return r;
+
+        _cleanup_fclose_ FILE *f = fdopen(fd, "r");
+        if (!f)
+                return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
+        TAKE_FD(fd);
+
+        /* @include "x" is relative to the file's folder. */
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        config_set_include_dir(&cfg->file, dirname(copy));
+
+        if (!config_read(&cfg->file, f)) {
+                const char *file = config_error_file(&cfg->file);
+                if (config_error_type(&cfg->file) == CONFIG_ERR_FILE_IO)
+                        return podrt_error_set(err, EIO, "%s: %s", file ? file : path,
+                                               config_error_text(&cfg->file));
+                return podrt_error_set(err, EINVAL, "%s:%d: %s", file ? file : path,
+                                       config_error_line(&cfg->file),
+                                       config_error_text(&cfg->file));
+        }
+        cfg->have_file = true;
+
+        struct where w = { .file = path, .err = err };
+        r = validate_group(&w, config_root_setting(&cfg->file), NULL);
+        if (r < 0)
+                return r;
+
+        cfg->source = strdup(path);
+        if (!cfg->source || build_plugin_path(cfg) < 0)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        *ret = TAKE_PTR(cfg);
+        return 0;
+}
+
+const char *const *config_plugin_path(const struct podrt_config *cfg) {
+        static const char *const empty[] = { NULL };
+        if (!cfg || !cfg->plugin_path)
+                return empty;
+        return (const char *const *)cfg->plugin_path;
+}
+
+/* ---- the public accessors ---- */
+
+const char *podrt_config_string(const struct podrt_config *cfg, const char *path,
+                                const char *fallback) {
+        const config_setting_t *s = lookup(cfg, path);
+        if (!s || config_setting_type(s) != CONFIG_TYPE_STRING)
+                return fallback;
+        return config_setting_get_string(s);
+}
+
+int64_t podrt_config_int(const struct podrt_config *cfg, const char *path, int64_t fallback) {
+        const config_setting_t *s = lookup(cfg, path);
+        if (!s)
+                return fallback;
+        int type = config_setting_type(s);
+        if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+                return fallback;
+        return config_setting_get_int64(s);
+}
+
+bool podrt_config_bool(const struct podrt_config *cfg, const char *path, bool fallback) {
+        const config_setting_t *s = lookup(cfg, path);
+        if (!s || config_setting_type(s) != CONFIG_TYPE_BOOL)
+                return fallback;
+        return config_setting_get_bool(s);
+}
+
+const char *const *podrt_config_strings(const struct podrt_config *cfg, const char *path) {
+        if (!cfg || !path)
+                return NULL;
+        /* The cache belongs to the config; handing out vectors does not
+         * change what the configuration says. */
+        struct podrt_config *c = (struct podrt_config *)cfg;
+        const char *const *result = NULL;
+
+        pthread_mutex_lock(&c->lock);
+        for (struct strv_cache *e = c->cache; e; e = e->next)
+                if (strcmp(e->path, path) == 0) {
+                        result = (const char *const *)e->strv;
+                        goto out;
+                }
+
+        char **v = NULL;
+        int r = 0;
+        if (c->have_file && config_lookup(&c->file, path))
+                r = strings_at(&c->file, path, &v);
+        else
+                r = strings_at(&c->defaults, path, &v);
+        if (r <= 0)
+                goto out;
+
+        struct strv_cache *e = calloc(1, sizeof(*e));
+        if (!e || !(e->path = strdup(path))) {
+                free(e);
+                strv_free(v);
+                goto out;
+        }
+        e->strv = v;
+        e->next = c->cache;
+        c->cache = e;
+        result = (const char *const *)v;
+out:
+        pthread_mutex_unlock(&c->lock);
+        return result;
+}
+
+int podrt_config_is_set(const struct podrt_config *cfg, const char *path) {
+        if (!cfg || !path || !cfg->have_file)
+                return 0;
+        return config_lookup(&cfg->file, path) ? 1 : 0;
+}
+
+const char *podrt_config_source(const struct podrt_config *cfg) {
+        return cfg && cfg->source ? cfg->source : "(defaults)";
+}

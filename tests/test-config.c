@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The configuration: embedded defaults, a file over them, validation errors
+ * naming file and line, $PODRT_CONFIG and $PODRT_PLUGIN_PATH. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "cunit-main.h"
+#include "errors.h"
+#include "podrt-build.h"
+
+static char tmpdir[] = "/tmp/podrt-test-config.XXXXXX";
+static int nfiles;
+
+/* Writes text to a new file in the test's folder; returns its path (static
+ * storage, valid until the next call). */
+static const char *write_conf(const char *text) {
+        static char path[256];
+        snprintf(path, sizeof(path), "%s/podrt-%d.conf", tmpdir, ++nfiles);
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_FATAL(f != NULL);
+        fputs(text, f);
+        fclose(f);
+        return path;
+}
+
+/* Loads text as a file; expects success. */
+static struct podrt_config *load_ok(const char *text) {
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = NULL;
+        int r = config_load(write_conf(text), &cfg, &err);
+        if (r < 0)
+                fprintf(stderr, "unexpected error: %s\n", podrt_error_message(err));
+        CU_ASSERT_EQUAL(r, 0);
+        CU_ASSERT_PTR_NULL(err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+        podrt_error_free(err);
+        return cfg;
+}
+
+/* Loads text as a file; expects failure with exactly "<file>:<expected>"
+ * and nothing returned. */
+static void load_fails(const char *text, const char *expected) {
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = (struct podrt_config *)&nfiles; /* sentinel */
+        const char *path = write_conf(text);
+        int r = config_load(path, &cfg, &err);
+        CU_ASSERT_EQUAL(r, -EINVAL);
+        CU_ASSERT_PTR_EQUAL(cfg, (struct podrt_config *)&nfiles);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+        char want[512];
+        snprintf(want, sizeof(want), "%s:%s", path, expected);
+        if (strcmp(podrt_error_message(err), want) != 0)
+                fprintf(stderr, "expected \"%s\"\n     got \"%s\"\n", want,
+                        podrt_error_message(err));
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        podrt_error_free(err);
+}
+
+static int strv_equal(const char *const *v, const char *const *want) {
+        if (!v)
+                return 0;
+        size_t i = 0;
+        for (; want[i]; i++)
+                if (!v[i] || strcmp(v[i], want[i]) != 0)
+                        return 0;
+        return v[i] == NULL;
+}
+
+static void test_defaults(void) {
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = NULL;
+        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, &err), 0);
+        CU_ASSERT_STRING_EQUAL(podrt_config_source(cfg), "(defaults)");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "oci");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "state_dir", "x"), "/run/podrt");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "network", "x"), "none");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "storage", "x"), "dir");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "log_level", "x"), "warning");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "oci.runtime", "x"), "auto");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nspawn.binary", "x"), "systemd-nspawn");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "qemu");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.accel", "x"), "auto");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.kernel", "x"),
+                               "/var/lib/podrt/kernel/vmlinuz");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.modules", "x"),
+                               "/var/lib/podrt/kernel/modules");
+        CU_ASSERT_EQUAL(podrt_config_bool(cfg, "kvm.load_modules", true), false);
+        /* No defaults: computed from the pod. */
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.memory_mib", -1), -1);
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.vcpus", -7), -7);
+        const char *const plugins[] = { PODRT_PLUGINDIR, NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "plugin_path"), plugins));
+        const char *const hooks[] = { "/usr/share/containers/oci/hooks.d",
+                                      "/etc/containers/oci/hooks.d", NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "hooks.dirs"), hooks));
+        /* Absent and mistyped lookups give the fallback. */
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nope", "fb"), "fb");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.load_modules", "fb"), "fb");
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "backend", 42), 42);
+        CU_ASSERT_PTR_NULL(podrt_config_strings(cfg, "plugins.foo.names"));
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "backend"), 0);
+        config_free(cfg);
+
+        /* NULL config: every accessor gives its fallback. */
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(NULL, "backend", "fb"), "fb");
+        CU_ASSERT_EQUAL(podrt_config_int(NULL, "kvm.vcpus", 3), 3);
+        CU_ASSERT_STRING_EQUAL(podrt_config_source(NULL), "(defaults)");
+}
+
+static void test_default_path(void) {
+        /* Without an argument or $PODRT_CONFIG: /etc/podrt/podrt.conf, or the
+         * defaults when it does not exist. */
+        unsetenv("PODRT_CONFIG");
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = NULL;
+        CU_ASSERT_EQUAL_FATAL(config_load(NULL, &cfg, &err), 0);
+        if (access(PODRT_CONFIG_FILE, F_OK) < 0) {
+                CU_ASSERT_STRING_EQUAL(podrt_config_source(cfg), "(defaults)");
+        } else {
+                CU_ASSERT_STRING_EQUAL(podrt_config_source(cfg), PODRT_CONFIG_FILE);
+        }
+        config_free(cfg);
+}
+
+static void test_file_over_defaults(void) {
+        struct podrt_config *cfg = load_ok("# a comment\n"
+                                           "backend = \"kvm\";\n"
+                                           "kvm = { accel = \"tcg\"; memory_mib = 512;\n"
+                                           "        vcpus = 2; load_modules = true; };\n"
+                                           "oci = { runtime = \"/usr/sbin/runc\"; };\n");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "kvm");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.accel", "x"), "tcg");
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.memory_mib", -1), 512);
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.vcpus", -1), 2);
+        CU_ASSERT_EQUAL(podrt_config_bool(cfg, "kvm.load_modules", false), true);
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "oci.runtime", "x"), "/usr/sbin/runc");
+        /* What the file does not say comes from the defaults, even inside a
+         * group it opens. */
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "qemu");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "state_dir", "x"), "/run/podrt");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nspawn.binary", "x"), "systemd-nspawn");
+        char want[256];
+        snprintf(want, sizeof(want), "%s/podrt-%d.conf", tmpdir, nfiles);
+        CU_ASSERT_STRING_EQUAL(podrt_config_source(cfg), want);
+        config_free(cfg);
+
+        /* An empty file is the defaults. */
+        cfg = load_ok("");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "oci");
+        config_free(cfg);
+}
+
+static void test_syntax_error(void) {
+        load_fails("backend = \"oci\";\nstate_dir = ;\n", "2: syntax error");
+        load_fails("backend = \"oci\";\n\nkvm = { accel = \"tcg\";\n", "4: syntax error");
+}
+
+static void test_unknown_key(void) {
+        load_fails("backend = \"oci\";\nkvm = {\n  accel = \"tcg\";\n  memroy_mib = 256;\n};\n",
+                   "4: unknown setting 'kvm.memroy_mib'");
+        load_fails("\nbakend = \"oci\";\n", "2: unknown setting 'bakend'");
+        load_fails("hooks = { dir = [ \"/x\" ]; };\n", "1: unknown setting 'hooks.dir'");
+}
+
+static void test_wrong_type(void) {
+        load_fails("kvm = {\n memory_mib = \"256\";\n};\n", "2: kvm.memory_mib: must be an integer");
+        load_fails("kvm = { vcpus = 1.5; };\n", "1: kvm.vcpus: must be an integer");
+        load_fails("backend = 3;\n", "1: backend: must be a string");
+        load_fails("kvm = { load_modules = \"yes\"; };\n",
+                   "1: kvm.load_modules: must be a boolean (true or false)");
+        load_fails("kvm = \"qemu\";\n", "1: kvm: must be a group ({ ... })");
+        load_fails("plugin_path = 5;\n", "1: plugin_path: must be a list of strings");
+        load_fails("hooks = { dirs = ( \"/a\",\n 7 ); };\n", "2: hooks.dirs[1]: must be a string");
+        load_fails("plugins = { foo = 1; };\n", "1: plugins.foo: must be a group ({ ... })");
+}
+
+static void test_bad_values(void) {
+        load_fails("kvm = { hypervisor = \"xen\"; };\n",
+                   "1: kvm.hypervisor: must be one of qemu, lkvm, not 'xen'");
+        load_fails("kvm = { accel = \"hvf\"; };\n",
+                   "1: kvm.accel: must be one of auto, kvm, tcg, not 'hvf'");
+        load_fails("log_level = \"loud\";\n",
+                   "1: log_level: must be one of err, warning, notice, info, debug, not 'loud'");
+        load_fails("oci = { runtime = \"bin/runc\"; };\n",
+                   "1: oci.runtime: must be auto, crun, runc or an absolute path, not 'bin/runc'");
+        load_fails("kvm = { memory_mib = 0; };\n", "1: kvm.memory_mib: must be greater than 0, not 0");
+        load_fails("kvm = { vcpus = -2; };\n", "1: kvm.vcpus: must be greater than 0, not -2");
+        load_fails("state_dir = \"run/podrt\";\n",
+                   "1: state_dir: must be an absolute path, not 'run/podrt'");
+        load_fails("plugin_path = [ \"/ok\", \"lib/podrt\" ];\n",
+                   "1: plugin_path[1]: must be an absolute path, not 'lib/podrt'");
+        load_fails("backend = \"../evil\";\n",
+                   "1: backend: '../evil' is not a plugin name ([a-z0-9][a-z0-9_-]*)");
+
+        /* Every valid enumerated value loads. */
+        struct podrt_config *cfg = load_ok("kvm = { hypervisor = \"lkvm\"; accel = \"kvm\"; };\n"
+                                           "log_level = \"debug\";\n"
+                                           "oci = { runtime = \"crun\"; };\n"
+                                           "backend = \"my-plugin_2\";\n");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "lkvm");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "my-plugin_2");
+        config_free(cfg);
+}
+
+static void test_missing_file(void) {
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = (struct podrt_config *)&nfiles;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/absent.conf", tmpdir);
+        CU_ASSERT_EQUAL(config_load(path, &cfg, &err), -ENOENT);
+        CU_ASSERT_PTR_EQUAL(cfg, (struct podrt_config *)&nfiles);
+        char want[300];
+        snprintf(want, sizeof(want), "%s: No such file or directory", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        err = podrt_error_free(err);
+
+        /* A folder is not a configuration file. */
+        CU_ASSERT_EQUAL(config_load(tmpdir, &cfg, &err), -EISDIR);
+        ASSERT_CONTAINS(podrt_error_message(err), tmpdir);
+        podrt_error_free(err);
+}
+
+static void test_env_config(void) {
+        const char *path = write_conf("backend = \"nspawn\";\n");
+        char copy[256];
+        snprintf(copy, sizeof(copy), "%s", path);
+        setenv("PODRT_CONFIG", copy, 1);
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = NULL;
+        CU_ASSERT_EQUAL_FATAL(config_load(NULL, &cfg, &err), 0);
+        CU_ASSERT_STRING_EQUAL(podrt_config_source(cfg), copy);
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "nspawn");
+        config_free(cfg);
+        cfg = NULL;
+
+        /* An explicit path beats $PODRT_CONFIG. */
+        const char *other = write_conf("backend = \"kvm\";\n");
+        CU_ASSERT_EQUAL_FATAL(config_load(other, &cfg, &err), 0);
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "kvm");
+        config_free(cfg);
+        cfg = NULL;
+
+        /* $PODRT_CONFIG naming a missing file is an error naming it. */
+        snprintf(copy, sizeof(copy), "%s/gone.conf", tmpdir);
+        setenv("PODRT_CONFIG", copy, 1);
+        CU_ASSERT_EQUAL(config_load(NULL, &cfg, &err), -ENOENT);
+        CU_ASSERT_PTR_NULL(cfg);
+        ASSERT_CONTAINS(podrt_error_message(err), copy);
+        podrt_error_free(err);
+        unsetenv("PODRT_CONFIG");
+}
+
+static void test_plugin_path_env(void) {
+        char *saved = getenv("PODRT_PLUGIN_PATH") ? strdup(getenv("PODRT_PLUGIN_PATH")) : NULL;
+        setenv("PODRT_PLUGIN_PATH", "/first::/second:", 1);
+
+        struct podrt_error *err = NULL;
+        struct podrt_config *cfg = NULL;
+        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, &err), 0);
+        const char *const want1[] = { "/first", "/second", PODRT_PLUGINDIR, NULL };
+        CU_ASSERT(strv_equal(config_plugin_path(cfg), want1));
+        config_free(cfg);
+
+        cfg = load_ok("plugin_path = ( \"/opt/a\", \"/opt/b\" );\n");
+        const char *const want2[] = { "/first", "/second", "/opt/a", "/opt/b", NULL };
+        CU_ASSERT(strv_equal(config_plugin_path(cfg), want2));
+        /* The setting itself is untouched by the environment. */
+        const char *const want3[] = { "/opt/a", "/opt/b", NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "plugin_path"), want3));
+        config_free(cfg);
+
+        unsetenv("PODRT_PLUGIN_PATH");
+        cfg = load_ok("plugin_path = \"/only\";\n");
+        const char *const want4[] = { "/only", NULL };
+        CU_ASSERT(strv_equal(config_plugin_path(cfg), want4));
+        config_free(cfg);
+
+        if (saved)
+                setenv("PODRT_PLUGIN_PATH", saved, 1);
+        free(saved);
+}
+
+static void test_is_set(void) {
+        struct podrt_config *cfg = load_ok("kvm = { accel = \"tcg\"; };\nnetwork = \"host\";\n");
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "kvm.accel"), 1);
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "network"), 1);
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "kvm"), 1);
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "kvm.hypervisor"), 0);
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "backend"), 0);
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "nope"), 0);
+        config_free(cfg);
+}
+
+static void test_strings_forms(void) {
+        struct podrt_config *cfg = load_ok("hooks = { dirs = ( \"/l1\", \"/l2\" ); };\n");
+        const char *const list[] = { "/l1", "/l2", NULL };
+        const char *const *v = podrt_config_strings(cfg, "hooks.dirs");
+        CU_ASSERT(strv_equal(v, list));
+        /* The same vector again: owned by the config. */
+        CU_ASSERT_PTR_EQUAL(podrt_config_strings(cfg, "hooks.dirs"), v);
+        config_free(cfg);
+
+        cfg = load_ok("hooks = { dirs = [ \"/a1\", \"/a2\", \"/a3\" ]; };\n");
+        const char *const array[] = { "/a1", "/a2", "/a3", NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "hooks.dirs"), array));
+        config_free(cfg);
+
+        cfg = load_ok("hooks = { dirs = \"/one\"; };\n");
+        const char *const one[] = { "/one", NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "hooks.dirs"), one));
+        config_free(cfg);
+
+        /* An empty list is no hook folders at all, not the defaults. */
+        cfg = load_ok("hooks = { dirs = [ ]; };\n");
+        const char *const none[] = { NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "hooks.dirs"), none));
+        config_free(cfg);
+}
+
+static void test_plugins_free_form(void) {
+        struct podrt_config *cfg = load_ok("plugins = {\n"
+                                           "  acme-net = { bridge = \"br0\"; mtu = 1400;\n"
+                                           "               verbose = true; peers = [ \"a\", \"b\" ];\n"
+                                           "               nested = { deep = \"yes\"; }; };\n"
+                                           "  other = { };\n"
+                                           "};\n");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "plugins.acme-net.bridge", "x"), "br0");
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "plugins.acme-net.mtu", 0), 1400);
+        CU_ASSERT_EQUAL(podrt_config_bool(cfg, "plugins.acme-net.verbose", false), true);
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "plugins.acme-net.nested.deep", "x"), "yes");
+        const char *const peers[] = { "a", "b", NULL };
+        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "plugins.acme-net.peers"), peers));
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "plugins.other.bridge", "fb"), "fb");
+        CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "plugins.acme-net.mtu"), 1);
+        config_free(cfg);
+}
+
+static int suite_init(void) {
+        return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int suite_cleanup(void) {
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+void register_tests(void) {
+        CU_pSuite s = add_suite("config", suite_init, suite_cleanup);
+        ADD_TEST(s, test_defaults);
+        ADD_TEST(s, test_default_path);
+        ADD_TEST(s, test_file_over_defaults);
+        ADD_TEST(s, test_syntax_error);
+        ADD_TEST(s, test_unknown_key);
+        ADD_TEST(s, test_wrong_type);
+        ADD_TEST(s, test_bad_values);
+        ADD_TEST(s, test_missing_file);
+        ADD_TEST(s, test_env_config);
+        ADD_TEST(s, test_plugin_path_env);
+        ADD_TEST(s, test_is_set);
+        ADD_TEST(s, test_strings_forms);
+        ADD_TEST(s, test_plugins_free_form);
+}
