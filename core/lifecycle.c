@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod's life: create (validate, store, storage, network, backend, hooks),
+ * start and run (through the monitor), stop, kill, pause, resume, exec,
+ * logs, delete and gc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "lifecycle.h"
+#include "manifest.h"
+#include "strv.h"
+
+static const char *const hook_stage_names[] = {
+        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+};
+
+static int backend_runs_hooks(const struct plugin *p) {
+        const struct podrt_pod_ops *ops = plugin_pod_ops(p);
+        return ops && ops->size >= offsetof(struct podrt_pod_ops, features) + sizeof(ops->features) &&
+               (ops->features & PODRT_POD_RUNS_HOOKS);
+}
+
+int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
+                  struct podrt_error **err) {
+        struct plugin *backend, *hooks;
+        int r = runtime_plugin(rt, pod->backend, "pod", &backend, err);
+        if (r < 0 || (r = runtime_hooks_plugin(rt, &hooks, err)) < 0)
+                return r;
+        if (!hooks || backend_runs_hooks(backend))
+                return 0;
+        for (size_t i = 0; i < pod->spec->n_apps; i++) {
+                r = PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", run, err, &pod->apps[i], stage,
+                                status, 0);
+                if (r < 0)
+                        return podrt_error_set(err, r, "%s hook of %s", hook_stage_names[stage],
+                                               pod->apps[i].spec->name);
+        }
+        return 0;
+}
+
+/* Remembers the first error, keeps going. */
+static void keep_first(struct podrt_error **first, struct podrt_error **e) {
+        if (*e && !*first)
+                *first = TAKE_PTR(*e);
+        *e = podrt_error_free(*e);
+}
+
+int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
+        _cleanup_error_ struct podrt_error *first = NULL, *e = NULL;
+        struct plugin *p;
+        if (runtime_plugin(rt, pod->backend, "pod", &p, &e) >= 0) {
+                const struct podrt_pod_ops *ops = plugin_pod_ops(p);
+                if (OPS_HAS(ops, delete))
+                        ops->delete(plugin_data(p), pod, PODRT_DELETE_FORCE, &e);
+        }
+        keep_first(&first, &e);
+        if (runtime_plugin(rt, pod->network, "network", &p, &e) >= 0)
+                PLUGIN_CALL(p, plugin_network_ops(p), "network", teardown, &e, pod, 0);
+        keep_first(&first, &e);
+        if (runtime_plugin(rt, pod->storage, "storage", &p, &e) >= 0)
+                for (size_t i = 0; i < pod->spec->n_apps; i++) {
+                        PLUGIN_CALL(p, plugin_storage_ops(p), "storage", release, &e, &pod->apps[i], 0);
+                        keep_first(&first, &e);
+                }
+        keep_first(&first, &e);
+        if (first) {
+                if (err && !*err)
+                        *err = TAKE_PTR(first);
+                return -podrt_error_code(err ? *err : NULL);
+        }
+        return 0;
+}
+
+int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
+        struct store *s;
+        int r = pod_teardown(rt, pod, err);
+        if (r < 0)
+                return r;
+        if ((r = runtime_store(rt, &s, err)) < 0)
+                return r;
+        return store_remove(s, pod->id, pod->name, err);
+}
+
+int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms) {
+        for (unsigned waited = 0;; waited += 10) {
+                if (!pod_monitor_alive(rt, id))
+                        return 1;
+                if (waited >= timeout_ms)
+                        return 0;
+                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        }
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+static int mkdir_in(const char *dir, const char *sub, const char *name) {
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s/%s", dir, sub) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        if (mkdir(path, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        if (!name)
+                return 0;
+        if (snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        return mkdir(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+static int pod_make_dirs(struct podrt_pod *pod, struct podrt_error **err) {
+        int r = mkdir_in(pod->dir, "apps", NULL);
+        for (size_t i = 0; r >= 0 && i < pod->spec->n_apps; i++)
+                r = mkdir_in(pod->dir, "apps", pod->spec->apps[i].name);
+        if (r >= 0 && pod->spec->n_volumes)
+                r = mkdir_in(pod->dir, "volumes", NULL);
+        for (size_t i = 0; r >= 0 && i < pod->spec->n_volumes; i++)
+                if (pod->spec->volumes[i].kind == PODRT_VOLUME_EMPTY) {
+                        r = mkdir_in(pod->dir, "volumes", pod->spec->volumes[i].name);
+                        /* Empty volumes are shared by apps of any uid. */
+                        if (r >= 0)
+                                chmod(pod->volumes[i].source, 01777);
+                }
+        return r < 0 ? podrt_error_set(err, r, "%s: making the pod's folders: %m", pod->dir) : 0;
+}
+
+/* Everything of create after the pod's directory exists. */
+static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *manifest_text,
+                     struct podrt_error **err) {
+        struct plugin *backend, *network, *storage;
+        int r;
+        if ((r = runtime_plugin(rt, pod->backend, "pod", &backend, err)) < 0 ||
+            (r = runtime_plugin(rt, pod->network, "network", &network, err)) < 0 ||
+            (r = runtime_plugin(rt, pod->storage, "storage", &storage, err)) < 0)
+                return r;
+        _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return podrt_error_set(err, errno, "%s: %m", pod->dir);
+        if ((r = write_file_atomic(dfd, "manifest.json", manifest_text, strlen(manifest_text), 0600, err)) < 0 ||
+            (r = pod_make_dirs(pod, err)) < 0)
+                return r;
+        for (size_t i = 0; i < pod->spec->n_apps; i++)
+                if ((r = PLUGIN_CALL(storage, plugin_storage_ops(storage), "storage", prepare, err,
+                                     &pod->apps[i], 0)) < 0)
+                        return r;
+        if ((r = PLUGIN_CALL(network, plugin_network_ops(network), "network", setup, err, pod, 0)) < 0)
+                return r;
+        if ((r = PLUGIN_CALL(backend, plugin_pod_ops(backend), "pod", create, err, pod, 0)) < 0)
+                return podrt_error_set(err, r, "%s", pod->backend);
+        for (uint32_t st = PODRT_HOOK_PRESTART; st <= PODRT_HOOK_CREATE_CONTAINER; st++)
+                if ((r = pod_run_hooks(rt, pod, st, "created", err)) < 0)
+                        return r;
+        pod->state = PODRT_POD_CREATED;
+        return pod_save(pod, err);
+}
+
+static int read_manifest(const char *path, char **ret, struct podrt_error **err) {
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        _cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return podrt_error_set(err, errno, "%s: %m", path);
+        _cleanup_free_ char *base = strdup(path);
+        if (!base)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        return read_file_at(dfd, basename(base), ret, NULL, err);
+}
+
+int runtime_create(struct runtime *rt, const char *manifest_path, const char *name,
+                   char ret_id[POD_ID_LEN + 1], struct podrt_error **err) {
+        /* Everything that can be checked is checked before anything exists. */
+        struct pod_spec *spec = NULL;
+        int r = manifest_load(manifest_path, &spec, err);
+        if (r < 0)
+                return r;
+        _cleanup_(pod_spec_freep) struct pod_spec *owned = spec;
+        _cleanup_free_ char *text = NULL;
+        if ((r = read_manifest(manifest_path, &text, err)) < 0)
+                return r;
+        if (name && !name_is_valid(name))
+                return podrt_error_set(err, EINVAL, "--name %s: must match [a-z0-9]([a-z0-9.-]{0,62})", name);
+        const char *network_name = podrt_config_string(rt->cfg, "network", "none");
+        const char *storage_name = podrt_config_string(rt->cfg, "storage", "dir");
+        struct plugin *p;
+        if ((r = runtime_plugin(rt, rt->backend, "pod", &p, err)) < 0 ||
+            (r = runtime_plugin(rt, network_name, "network", &p, err)) < 0 ||
+            (r = runtime_plugin(rt, storage_name, "storage", &p, err)) < 0 ||
+            (r = runtime_hooks_plugin(rt, &p, err)) < 0)
+                return r;
+        _cleanup_free_ char *real = realpath(manifest_path, NULL);
+        if (!real)
+                return podrt_error_set(err, errno, "%s: %m", manifest_path);
+
+        struct store *s;
+        char id[POD_ID_LEN + 1];
+        _cleanup_close_ int lock = -1;
+        if ((r = runtime_store(rt, &s, err)) < 0 ||
+            (r = store_create(s, name ? name : spec->name, id, &lock, err)) < 0)
+                return r;
+        _cleanup_free_ char *dir = store_pod_dir(s, id);
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        if (!dir) {
+                store_remove(s, id, name ? name : spec->name, NULL);
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        }
+        if ((r = pod_new(TAKE_PTR(owned), id, name, dir, rt->backend, network_name, storage_name, &pod, err)) < 0) {
+                store_remove(s, id, name ? name : spec->name, NULL);
+                return r;
+        }
+        pod->manifest_dir = strdup(dirname(real));
+        pod->created_at = now_ns();
+        if ((r = pod_build(rt, pod, text, err)) < 0) {
+                pod_destroy(rt, pod, NULL);
+                return r;
+        }
+        memcpy(ret_id, pod->id, sizeof(pod->id));
+        return 0;
+}
+
+/* ---- start, run --------------------------------------------------------- */
+
+int runtime_start(struct runtime *rt, const char *ref, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0)
+                return r;
+        if (!pod_state_transition_ok(pod->state, PODRT_POD_RUNNING))
+                return podrt_error_set(err, EBUSY, "pod %s is %s", pod->name, pod_state_to_string(pod->state));
+        close(TAKE_FD(lock));
+        return monitor_spawn(rt, pod->id, 0, err);
+}
+
+int runtime_run(struct runtime *rt, const char *manifest_path, const char *name, unsigned flags,
+                char ret_id[POD_ID_LEN + 1], int *ret_status, struct podrt_error **err) {
+        char id[POD_ID_LEN + 1];
+        int r = runtime_create(rt, manifest_path, name, id, err);
+        if (r < 0)
+                return r;
+        memcpy(ret_id, id, sizeof(id));
+        if (flags & RUN_DETACH) {
+                r = monitor_spawn(rt, id, (flags & RUN_RM) ? MONITOR_RM : 0, err);
+                *ret_status = 0;
+        } else
+                r = monitor_run(rt, id, MONITOR_FOREGROUND | ((flags & RUN_RM) ? MONITOR_RM : 0), -1,
+                                ret_status, err);
+        if (r < 0) {
+                /* A pod that never started is not left behind. */
+                _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+                _cleanup_close_ int lock = -1;
+                if (runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, NULL) >= 0 &&
+                    pod->state != PODRT_POD_RUNNING && !pod_monitor_alive(rt, id))
+                        pod_destroy(rt, pod, NULL);
+        }
+        return r;
+}
+
+/* ---- stop, kill, pause, resume ------------------------------------------ */
+
+static int pod_backend(struct runtime *rt, struct podrt_pod *pod, struct plugin **ret, const struct podrt_pod_ops **ret_ops,
+                       struct podrt_error **err) {
+        int r = runtime_plugin(rt, pod->backend, "pod", ret, err);
+        if (r >= 0)
+                *ret_ops = plugin_pod_ops(*ret);
+        return r;
+}
+
+/* Marks a pod whose monitor is gone as stopped. */
+static int pod_mark_stopped(struct runtime *rt, const char *id, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, err);
+        if (r < 0 || pod->state == PODRT_POD_STOPPED)
+                return r;
+        pod->state = PODRT_POD_STOPPED;
+        pod->finished_at = now_ns();
+        for (size_t i = 0; i < pod->spec->n_apps; i++)
+                if (pod->apps[i].state != PODRT_APP_EXITED)
+                        podrt_app_set_exited(&pod->apps[i], 137);
+        return pod_save(pod, err);
+}
+
+static int pod_kill_locked(struct runtime *rt, struct podrt_pod *pod, int signo, struct podrt_error **err) {
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        int r = pod_backend(rt, pod, &p, &ops, err);
+        return r < 0 ? r : PLUGIN_CALL(p, ops, "pod", kill, err, pod, signo, 0);
+}
+
+int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0)
+                return r;
+        if (pod->state == PODRT_POD_STOPPED)
+                return 0;
+        if (pod->state == PODRT_POD_CREATED || !pod_monitor_alive(rt, pod->id)) {
+                close(TAKE_FD(lock));
+                return pod_mark_stopped(rt, pod->id, err);
+        }
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
+                return r;
+        if (pod->state == PODRT_POD_PAUSED &&
+            (r = PLUGIN_CALL(p, ops, "pod", resume, err, pod, 0)) < 0)
+                return r;
+        close(TAKE_FD(lock));
+        if (OPS_HAS(ops, stop))
+                r = ops->stop(plugin_data(p), pod, timeout_sec, 0, err);
+        else
+                r = PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGTERM, 0);
+        if (r < 0)
+                return r;
+        if (!pod_wait_monitor(rt, pod->id, timeout_sec * 1000)) {
+                log_msg(PODRT_LOG_INFO, "pod %s did not stop within %us: killing it", pod->name, timeout_sec);
+                if ((r = PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGKILL, 0)) < 0)
+                        return r;
+                if (!pod_wait_monitor(rt, pod->id, 10000))
+                        return podrt_error_set(err, ETIMEDOUT, "pod %s did not stop after SIGKILL", pod->name);
+        }
+        return pod_mark_stopped(rt, pod->id, err);
+}
+
+static int require_running(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
+        if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) && pod_monitor_alive(rt, pod->id))
+                return 0;
+        return podrt_error_set(err, EINVAL, "pod %s is not running", pod->name);
+}
+
+int runtime_kill(struct runtime *rt, const char *ref, int signo, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+                return r;
+        return pod_kill_locked(rt, pod, signo, err);
+}
+
+static int pause_resume(struct runtime *rt, const char *ref, int pause, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_EX, &pod, &lock, err);
+        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+                return r;
+        uint32_t to = pause ? PODRT_POD_PAUSED : PODRT_POD_RUNNING;
+        if (!pod_state_transition_ok(pod->state, to))
+                return podrt_error_set(err, EINVAL, "pod %s is %s", pod->name, pod_state_to_string(pod->state));
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
+                return r;
+        r = pause ? PLUGIN_CALL(p, ops, "pod", pause, err, pod, 0) : PLUGIN_CALL(p, ops, "pod", resume, err, pod, 0);
+        if (r < 0)
+                return r;
+        pod->state = to;
+        return pod_save(pod, err);
+}
+
+int runtime_pause(struct runtime *rt, const char *ref, struct podrt_error **err) {
+        return pause_resume(rt, ref, 1, err);
+}
+
+int runtime_resume(struct runtime *rt, const char *ref, struct podrt_error **err) {
+        return pause_resume(rt, ref, 0, err);
+}
+
+/* ---- delete, gc --------------------------------------------------------- */
+
+static int delete_id(struct runtime *rt, const char *id, int force, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, err);
+        if (r < 0)
+                return r;
+        if (pod_monitor_alive(rt, pod->id)) {
+                if (!force)
+                        return podrt_error_set(err, EBUSY, "pod %s is %s: stop it first, or delete --force",
+                                               pod->name, pod_state_to_string(pod->state));
+                if (pod->state == PODRT_POD_PAUSED) {
+                        struct plugin *p;
+                        const struct podrt_pod_ops *ops;
+                        if (pod_backend(rt, pod, &p, &ops, NULL) >= 0 && OPS_HAS(ops, resume))
+                                ops->resume(plugin_data(p), pod, 0, NULL);
+                }
+                if ((r = pod_kill_locked(rt, pod, SIGKILL, err)) < 0)
+                        return r;
+                /* The monitor needs the lock to record the end. */
+                close(TAKE_FD(lock));
+                if (!pod_wait_monitor(rt, pod->id, 10000))
+                        return podrt_error_set(err, ETIMEDOUT, "pod %s: its monitor did not exit", pod->name);
+                pod = pod_unref(pod);
+                if ((r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, err)) < 0)
+                        return r;
+        }
+        return pod_destroy(rt, pod, err);
+}
+
+int runtime_delete(struct runtime *rt, const char *ref, int force, struct podrt_error **err) {
+        struct store *s;
+        char id[POD_ID_LEN + 1];
+        int r = runtime_store(rt, &s, err);
+        if (r < 0 || (r = store_resolve(s, ref, id, err)) < 0)
+                return r;
+        return delete_id(rt, id, force, err);
+}
+
+int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err) {
+        struct store *s;
+        char(*ids)[POD_ID_LEN + 1] = NULL;
+        size_t n = 0;
+        int r = runtime_store(rt, &s, err);
+        if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
+                return r;
+        int removed = 0;
+        int64_t now = now_ns();
+        for (size_t i = 0; i < n; i++) {
+                const char *id = ids[i];
+                if (pod_monitor_alive(rt, id))
+                        continue;
+                _cleanup_close_ int lock = -1;
+                _cleanup_error_ struct podrt_error *e = NULL;
+                /* Held: being created or changed right now. */
+                if (store_lock(s, id, LOCK_EX | LOCK_NB, &lock, &e) < 0)
+                        continue;
+                _cleanup_free_ char *dir = store_pod_dir(s, id);
+                _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+                if (!dir)
+                        continue;
+                if (pod_load(dir, &pod, &e) < 0) {
+                        /* A crash during create left no state: garbage. */
+                        log_msg(PODRT_LOG_INFO, "gc: removing %s: %s", id, podrt_error_message(e));
+                        if (store_remove(s, id, NULL, NULL) >= 0)
+                                removed++;
+                        continue;
+                }
+                int dead_monitor = pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED;
+                int expired = pod->state == PODRT_POD_STOPPED &&
+                              now - pod->finished_at >= (int64_t)grace_sec * 1000000000;
+                if (!dead_monitor && !expired)
+                        continue;
+                if (dead_monitor)
+                        pod_kill_locked(rt, pod, SIGKILL, NULL);
+                e = podrt_error_free(e);
+                if (pod_destroy(rt, pod, &e) < 0)
+                        log_msg(PODRT_LOG_WARNING, "gc: %s: %s", pod->name, podrt_error_message(e));
+                else
+                        removed++;
+        }
+        free(ids);
+        return removed;
+}
+
+/* ---- exec, logs --------------------------------------------------------- */
+
+int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *const *argv, int tty,
+                 int *ret_status, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+                return r;
+        if (pod->state == PODRT_POD_PAUSED)
+                return podrt_error_set(err, EINVAL, "pod %s is paused", pod->name);
+        struct podrt_app *a = app ? podrt_pod_app_by_name(pod, app) : podrt_pod_app(pod, 0);
+        if (!a)
+                return podrt_error_set(err, ENOENT, "pod %s has no app named %s", pod->name, app);
+        if (!argv || !argv[0])
+                return podrt_error_set(err, EINVAL, "no command to run");
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
+                return r;
+        close(TAKE_FD(lock));
+        r = PLUGIN_CALL(p, ops, "pod", exec, err, pod, a, (const char *const *)argv, tty ? PODRT_EXEC_TTY : 0);
+        if (r < 0)
+                return r;
+        *ret_status = r;
+        return 0;
+}
+
+/* Copies fd's new bytes to out; returns bytes copied or -errno. */
+static ssize_t copy_new(int fd, int out) {
+        char buf[65536];
+        ssize_t total = 0, n;
+        while ((n = read(fd, buf, sizeof(buf))) > 0) {
+                for (ssize_t off = 0; off < n;) {
+                        ssize_t w = write(out, buf + off, n - off);
+                        if (w < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return -errno;
+                        }
+                        off += w;
+                }
+                total += n;
+        }
+        return n < 0 ? -errno : total;
+}
+
+int runtime_logs(struct runtime *rt, const char *ref, const char *app, int follow, int out_fd,
+                 struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0)
+                return r;
+        close(TAKE_FD(lock));
+        if (app && !podrt_pod_app_by_name(pod, app))
+                return podrt_error_set(err, ENOENT, "pod %s has no app named %s", pod->name, app);
+        size_t n = pod->spec->n_apps;
+        int fds[n];
+        for (size_t i = 0; i < n; i++) {
+                fds[i] = -1;
+                if (app && strcmp(pod->apps[i].spec->name, app) != 0)
+                        continue;
+                fds[i] = open(pod->apps[i].log_path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0 && errno != ENOENT)
+                        r = podrt_error_set(err, errno, "%s: %m", pod->apps[i].log_path);
+        }
+        for (int pass = 0; r >= 0; pass++) {
+                int alive = follow && pod_monitor_alive(rt, pod->id);
+                for (size_t i = 0; i < n && r >= 0; i++) {
+                        if (fds[i] < 0 && follow && (!app || strcmp(pod->apps[i].spec->name, app) == 0))
+                                fds[i] = open(pod->apps[i].log_path, O_RDONLY | O_CLOEXEC);
+                        if (fds[i] >= 0 && copy_new(fds[i], out_fd) < 0)
+                                r = podrt_error_set(err, errno, "writing logs: %m");
+                }
+                if (!alive)
+                        break;
+                nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+        }
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The runtime context (configuration, store, plugins) and the read-only
+ * commands: status, list, plugins, check, hooks. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "podrt-build.h"
+#include "builtins.h"
+#include "check.h"
+#include "errors.h"
+#include "lifecycle.h"
+#include "manifest.h"
+#include "strv.h"
+
+int runtime_new(const struct runtime_options *opts, struct runtime **ret, struct podrt_error **err) {
+        struct runtime *rt = calloc(1, sizeof(*rt));
+        if (!rt)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        int r = config_load(opts->config_path, &rt->cfg, err);
+        if (r < 0)
+                goto fail;
+        rt->log_level = opts->log_level > 0 ? opts->log_level
+                                            : log_level_from_string(podrt_config_string(rt->cfg, "log_level", "warning"));
+        if (rt->log_level < 0)
+                rt->log_level = PODRT_LOG_WARNING;
+        log_set_level(rt->log_level);
+        rt->backend = strdup(opts->backend ? opts->backend : podrt_config_string(rt->cfg, "backend", "oci"));
+        rt->state_dir = strdup(opts->root ? opts->root : podrt_config_string(rt->cfg, "state_dir", PODRT_STATE_DIR));
+        const char *libexec = secure_getenv("PODRT_LIBEXEC_DIR");
+        rt->libexec_dir = strdup(libexec && *libexec ? libexec : PODRT_LIBEXECDIR);
+        if (!rt->backend || !rt->state_dir || !rt->libexec_dir) {
+                r = podrt_error_set(err, ENOMEM, "out of memory");
+                goto fail;
+        }
+        if (rt->state_dir[0] != '/') {
+                r = podrt_error_set(err, EINVAL, "state directory %s: must be an absolute path", rt->state_dir);
+                goto fail;
+        }
+        r = loader_new(config_plugin_path(rt->cfg), rt->cfg, rt->state_dir, rt->libexec_dir,
+                       rt->log_level, &rt->loader, err);
+        if (r < 0)
+                goto fail;
+        const struct podrt_plugin *builtins[] = { &builtin_network_none, &builtin_network_host,
+                                                  &builtin_storage_dir };
+        for (size_t i = 0; i < ELEMENTSOF(builtins); i++)
+                if ((r = loader_add_builtin(rt->loader, builtins[i], err)) < 0)
+                        goto fail;
+        *ret = rt;
+        return 0;
+fail:
+        runtime_free(rt);
+        return r;
+}
+
+struct runtime *runtime_free(struct runtime *rt) {
+        if (!rt)
+                return NULL;
+        loader_free(rt->loader);
+        store_free(rt->store);
+        config_free(rt->cfg);
+        free(rt->backend);
+        free(rt->state_dir);
+        free(rt->libexec_dir);
+        free(rt);
+        return NULL;
+}
+
+const char *runtime_backend(const struct runtime *rt) { return rt->backend; }
+const char *runtime_state_dir(const struct runtime *rt) { return rt->state_dir; }
+
+int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **err) {
+        if (!rt->store) {
+                int r = store_open(rt->state_dir, &rt->store, err);
+                if (r < 0)
+                        return r;
+        }
+        *ret = rt->store;
+        return 0;
+}
+
+int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,
+                   struct podrt_error **err) {
+        struct plugin *p = NULL;
+        int r = loader_load(rt->loader, name, &p, err);
+        if (r < 0)
+                return r;
+        const void *ops = strcmp(kind, "pod") == 0       ? (const void *)plugin_pod_ops(p)
+                          : strcmp(kind, "network") == 0 ? (const void *)plugin_network_ops(p)
+                          : strcmp(kind, "storage") == 0 ? (const void *)plugin_storage_ops(p)
+                                                         : NULL;
+        if (!ops)
+                return podrt_error_set(err, EOPNOTSUPP, "plugin '%s' (%s) is not a %s plugin", name,
+                                       plugin_path(p), strcmp(kind, "pod") == 0 ? "backend" : kind);
+        *ret = p;
+        return 0;
+}
+
+int runtime_hooks_plugin(struct runtime *rt, struct plugin **ret, struct podrt_error **err) {
+        struct plugin *p = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = loader_load(rt->loader, "hooks", &p, &e);
+        if (r == -ENOENT) {
+                log_msg(PODRT_LOG_DEBUG, "no hooks plugin: %s", podrt_error_message(e));
+                *ret = NULL;
+                return 0;
+        }
+        if (r < 0) {
+                *err = TAKE_PTR(e);
+                return r;
+        }
+        *ret = plugin_hook_ops(p) ? p : NULL;
+        return 0;
+}
+
+int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct podrt_pod **ret_pod,
+                     int *ret_lock_fd, struct podrt_error **err) {
+        struct store *s;
+        char id[POD_ID_LEN + 1];
+        int r = runtime_store(rt, &s, err);
+        if (r < 0 || (r = store_resolve(s, ref, id, err)) < 0)
+                return r;
+        _cleanup_close_ int fd = -1;
+        if ((r = store_lock(s, id, lock_op, &fd, err)) < 0)
+                return r;
+        _cleanup_free_ char *dir = store_pod_dir(s, id);
+        if (!dir)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        struct podrt_pod *pod = NULL;
+        if ((r = pod_load(dir, &pod, err)) < 0)
+                return r;
+        *ret_pod = pod;
+        if (ret_lock_fd)
+                *ret_lock_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int pod_monitor_alive(struct runtime *rt, const char *id) {
+        struct store *s;
+        _cleanup_close_ int fd = -1;
+        if (runtime_store(rt, &s, NULL) < 0)
+                return 0;
+        int r = store_monitor_lock(s, id, LOCK_SH | LOCK_NB, &fd, NULL);
+        return r == -EWOULDBLOCK || r == -EAGAIN;
+}
+
+/* The state as users should see it: a pod whose monitor died is stopped. */
+static struct json_object *status_json(struct runtime *rt, struct podrt_pod *pod) {
+        if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&
+            !pod_monitor_alive(rt, pod->id))
+                pod->state = PODRT_POD_STOPPED;
+        struct json_object *o = pod_state_json(pod);
+        json_object_object_del(o, "manifestDir");
+        return o;
+}
+
+int runtime_status(struct runtime *rt, const char *ref, struct json_object **ret, struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0)
+                return r;
+        *ret = status_json(rt, pod);
+        return 0;
+}
+
+static int cmp_created(const void *a, const void *b) {
+        struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
+        struct json_object *cx, *cy;
+        const char *sx = json_object_object_get_ex(x, "created", &cx) ? json_object_get_string(cx) : "";
+        const char *sy = json_object_object_get_ex(y, "created", &cy) ? json_object_get_string(cy) : "";
+        return strcmp(sx ? sx : "", sy ? sy : "");
+}
+
+int runtime_list(struct runtime *rt, struct json_object **ret, struct podrt_error **err) {
+        struct store *s;
+        char(*ids)[POD_ID_LEN + 1] = NULL;
+        size_t n = 0;
+        int r = runtime_store(rt, &s, err);
+        if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
+                return r;
+        struct json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+                _cleanup_close_ int lock = -1;
+                _cleanup_error_ struct podrt_error *e = NULL;
+                /* A pod being created or removed right now is skipped. */
+                if (runtime_open_pod(rt, ids[i], LOCK_SH, &pod, &lock, &e) < 0)
+                        continue;
+                json_object_array_add(arr, status_json(rt, pod));
+        }
+        free(ids);
+        json_object_array_sort(arr, cmp_created);
+        *ret = arr;
+        return 0;
+}
+
+struct plugins_ctx {
+        struct json_object *arr;
+};
+
+static void plugins_cb(const char *path, const struct plugin *p, const struct podrt_error *error, void *userdata) {
+        struct plugins_ctx *c = userdata;
+        struct json_object *o = json_object_new_object();
+        const struct podrt_plugin *d = p ? plugin_desc(p) : NULL;
+        json_object_object_add(o, "name", p ? json_object_new_string(plugin_name(p)) : NULL);
+        json_object_object_add(o, "path", json_object_new_string(path ? path : "(builtin)"));
+        if (d) {
+                char abi[32];
+                snprintf(abi, sizeof(abi), "%u.%u", d->abi_major, d->abi_minor);
+                json_object_object_add(o, "version", json_object_new_string(d->version ? d->version : ""));
+                json_object_object_add(o, "abi", json_object_new_string(abi));
+                json_object_object_add(o, "description",
+                                       d->description ? json_object_new_string(d->description) : NULL);
+                struct json_object *prov = json_object_new_array();
+                if (plugin_pod_ops(p)) json_object_array_add(prov, json_object_new_string("pod"));
+                if (plugin_container_ops(p)) json_object_array_add(prov, json_object_new_string("container"));
+                if (plugin_hypervisor_ops(p)) json_object_array_add(prov, json_object_new_string("hypervisor"));
+                if (plugin_network_ops(p)) json_object_array_add(prov, json_object_new_string("network"));
+                if (plugin_storage_ops(p)) json_object_array_add(prov, json_object_new_string("storage"));
+                if (plugin_hook_ops(p)) json_object_array_add(prov, json_object_new_string("hooks"));
+                json_object_object_add(o, "provides", prov);
+        }
+        json_object_object_add(o, "error", error ? json_object_new_string(podrt_error_message(error)) : NULL);
+        json_object_array_add(c->arr, o);
+}
+
+int runtime_plugins(struct runtime *rt, struct json_object **ret, struct podrt_error **err) {
+        struct plugins_ctx c = { .arr = json_object_new_array() };
+        int r = loader_scan(rt->loader, plugins_cb, &c, err);
+        if (r < 0) {
+                json_object_put(c.arr);
+                return r;
+        }
+        *ret = c.arr;
+        return 0;
+}
+
+int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready, struct podrt_error **err) {
+        struct json_object *report = NULL;
+        int r = check_host(rt->cfg, &report, err);
+        if (r < 0)
+                return r;
+        int ready = 0, known = 0;
+        struct json_object *backends;
+        if (json_object_object_get_ex(report, "backends", &backends))
+                for (size_t i = 0; i < json_object_array_length(backends); i++) {
+                        struct json_object *b = json_object_array_get_idx(backends, i), *v;
+                        if (json_object_object_get_ex(b, "name", &v) &&
+                            strcmp(json_object_get_string(v), rt->backend) == 0) {
+                                known = 1;
+                                ready = json_object_object_get_ex(b, "ready", &v) && json_object_get_boolean(v);
+                        }
+                }
+        if (!known) {
+                /* A plugin's backend: ready when it loads. */
+                struct plugin *p;
+                _cleanup_error_ struct podrt_error *e = NULL;
+                ready = runtime_plugin(rt, rt->backend, "pod", &p, &e) >= 0;
+                struct json_object *b = json_object_new_object();
+                json_object_object_add(b, "name", json_object_new_string(rt->backend));
+                json_object_object_add(b, "ready", json_object_new_boolean(ready));
+                struct json_object *checks = json_object_new_array(), *c = json_object_new_object();
+                json_object_object_add(c, "name", json_object_new_string("plugin"));
+                json_object_object_add(c, "ok", json_object_new_boolean(ready));
+                json_object_object_add(c, "detail", json_object_new_string(ready ? plugin_path(p) : podrt_error_message(e)));
+                json_object_array_add(checks, c);
+                json_object_object_add(b, "checks", checks);
+                if (backends)
+                        json_object_array_add(backends, b);
+                else
+                        json_object_put(b);
+        }
+        json_object_object_add(report, "backend", json_object_new_string(rt->backend));
+        *ret = report;
+        *ret_ready = ready;
+        return 0;
+}
+
+int runtime_hooks(struct runtime *rt, const char *manifest_path, struct json_object **ret,
+                  struct podrt_error **err) {
+        struct pod_spec *spec = NULL;
+        int r = manifest_load(manifest_path, &spec, err);
+        if (r < 0)
+                return r;
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        if ((r = pod_new(spec, "00000000000000000000000000000000", NULL, "/nonexistent", rt->backend,
+                         NULL, NULL, &pod, err)) < 0)
+                return r;
+        struct plugin *hooks;
+        if ((r = runtime_hooks_plugin(rt, &hooks, err)) < 0)
+                return r;
+        if (!hooks)
+                return podrt_error_set(err, ENOENT, "no hooks plugin is installed");
+        _cleanup_free_ char *text = NULL;
+        r = PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", describe, err, pod, &text, 0);
+        if (r < 0)
+                return r;
+        struct json_object *o = json_tokener_parse(text);
+        if (!o)
+                return podrt_error_set(err, EBADMSG, "hooks: describe returned invalid JSON");
+        *ret = o;
+        return 0;
+}
