@@ -1,0 +1,893 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The state store: pod directories, name links, per-pod locks, atomic file
+ * writes, and the pod/app state machine. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <podrt/common.h>
+
+#include "store.h"
+
+#define READ_FILE_MAX (16u * 1024 * 1024)
+#define TEMP_SUFFIX ".tmp-"
+
+struct store {
+        char *root;
+        int root_fd;
+        int pods_fd;
+        int names_fd;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool is_lower_hex(const char *s) {
+        for (; *s; s++)
+                if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+                        return false;
+        return true;
+}
+
+static bool id_is_valid(const char *id) {
+        return id && strlen(id) == POD_ID_LEN && is_lower_hex(id);
+}
+
+static int random_bytes(void *buf, size_t len) {
+        uint8_t *p = buf;
+        while (len > 0) {
+                ssize_t n = getrandom(p, len, 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+/* Six random characters from [a-zA-Z0-9] for temporary names. */
+static int random_suffix(char buf[7]) {
+        static const char chars[] =
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        uint8_t raw[6];
+        int r = random_bytes(raw, sizeof(raw));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < 6; i++)
+                buf[i] = chars[raw[i] % (sizeof(chars) - 1)];
+        buf[6] = '\0';
+        return 0;
+}
+
+static int flock_retry(int fd, int operation) {
+        while (flock(fd, operation) < 0) {
+                if (errno != EINTR)
+                        return -errno;
+        }
+        return 0;
+}
+
+/* Creates path and its missing parents; the last one with mode. */
+static int mkdir_parents(const char *path, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+static int open_subdir(int dirfd, const char *name, int *ret) {
+        if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret = fd;
+        return 0;
+}
+
+int store_open(const char *root, struct store **ret, struct podrt_error **err) {
+        if (!root || !*root)
+                return podrt_error_set(err, EINVAL, "state directory: empty path");
+
+        int r = mkdir_parents(root, 0700);
+        if (r < 0)
+                return podrt_error_set(err, r, "state directory %s: %s", root, strerror(-r));
+
+        _cleanup_free_ char *abs = realpath(root, NULL);
+        if (!abs)
+                return podrt_error_set(err, errno, "state directory %s: %m", root);
+
+        _cleanup_close_ int root_fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return podrt_error_set(err, errno, "state directory %s: %m", root);
+
+        _cleanup_close_ int pods_fd = -1, names_fd = -1;
+        r = open_subdir(root_fd, "pods", &pods_fd);
+        if (r < 0)
+                return podrt_error_set(err, r, "state directory %s/pods: %s", abs, strerror(-r));
+        r = open_subdir(root_fd, "names", &names_fd);
+        if (r < 0)
+                return podrt_error_set(err, r, "state directory %s/names: %s", abs, strerror(-r));
+
+        struct store *s = calloc(1, sizeof(*s));
+        if (!s)
+                return podrt_error_set(err, ENOMEM, "state directory %s: out of memory", abs);
+        s->root = TAKE_PTR(abs);
+        s->root_fd = TAKE_FD(root_fd);
+        s->pods_fd = TAKE_FD(pods_fd);
+        s->names_fd = TAKE_FD(names_fd);
+        *ret = s;
+        return 0;
+}
+
+struct store *store_free(struct store *s) {
+        if (!s)
+                return NULL;
+        closep(&s->root_fd);
+        closep(&s->pods_fd);
+        closep(&s->names_fd);
+        free(s->root);
+        free(s);
+        return NULL;
+}
+
+const char *store_root(const struct store *s) {
+        return s ? s->root : NULL;
+}
+
+char *store_pod_dir(const struct store *s, const char *id) {
+        char *p = NULL;
+        if (!s || !id || asprintf(&p, "%s/pods/%s", s->root, id) < 0)
+                return NULL;
+        return p;
+}
+
+/* ---- IDs and names ---------------------------------------------------- */
+
+int pod_id_new(char ret_id[POD_ID_LEN + 1]) {
+        static const char hex[] = "0123456789abcdef";
+        uint8_t raw[POD_ID_LEN / 2];
+        int r = random_bytes(raw, sizeof(raw));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < sizeof(raw); i++) {
+                ret_id[2 * i] = hex[raw[i] >> 4];
+                ret_id[2 * i + 1] = hex[raw[i] & 0xf];
+        }
+        ret_id[POD_ID_LEN] = '\0';
+        return 0;
+}
+
+int name_is_valid(const char *name) {
+        if (!name || !*name)
+                return 0;
+        size_t n = strlen(name);
+        if (n > 63)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                char c = name[i];
+                bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+                if (!alnum && (i == 0 || (c != '.' && c != '-')))
+                        return 0;
+        }
+        return 1;
+}
+
+/* ---- name links ------------------------------------------------------- */
+
+/* A name link reads "../pods/<id>".  Fills ret_id (when given) with the ID
+ * it points at; -ENOENT when there is no link, -EINVAL when it is not one
+ * of ours. */
+static int name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]) {
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(names_fd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return errno == ENOENT ? -ENOENT : -errno;
+        target[n] = '\0';
+        const char *id = strrchr(target, '/');
+        id = id ? id + 1 : target;
+        if (strncmp(target, "../pods/", 8) != 0 || !id_is_valid(id))
+                return -EINVAL;
+        if (ret_id)
+                memcpy(ret_id, id, POD_ID_LEN + 1);
+        return 0;
+}
+
+/* Whether pods/<id> exists as a directory. */
+static bool pod_dir_exists(struct store *s, const char *id) {
+        struct stat st;
+        return fstatat(s->pods_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The names folder is locked (on a descriptor of our own, so that processes
+ * sharing the store's descriptors still exclude each other) while a stale
+ * link is replaced or a link removed.  Creating a fresh link needs no lock:
+ * symlinkat() is atomic, and a name being replaced always exists. */
+static int names_lock(struct store *s, int *ret_fd) {
+        int fd = openat(s->names_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = flock_retry(fd, LOCK_EX);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Claims name for id.  -EEXIST with the holder's ID in holder_id. */
+static int name_claim(struct store *s, const char *name, const char *id,
+                      char holder_id[POD_ID_LEN + 1]) {
+        char target[sizeof("../pods/") + POD_ID_LEN];
+        snprintf(target, sizeof(target), "../pods/%s", id);
+
+        if (symlinkat(target, s->names_fd, name) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
+
+        _cleanup_close_ int lock_fd = -1;
+        int r = names_lock(s, &lock_fd);
+        if (r < 0)
+                return r;
+
+        for (unsigned attempt = 0; attempt < 8; attempt++) {
+                if (symlinkat(target, s->names_fd, name) == 0)
+                        return 0;
+                if (errno != EEXIST)
+                        return -errno;
+
+                char other[POD_ID_LEN + 1] = "";
+                r = name_link_read(s->names_fd, name, other);
+                if (r == -ENOENT)
+                        continue;       /* removed meanwhile: try again */
+                if (r == 0 && pod_dir_exists(s, other)) {
+                        memcpy(holder_id, other, POD_ID_LEN + 1);
+                        return -EEXIST;
+                }
+                if (r < 0 && r != -EINVAL)
+                        return r;
+                if (r == -EINVAL) {
+                        /* Not a link of ours (a file, a foreign link): keep it. */
+                        holder_id[0] = '\0';
+                        return -EEXIST;
+                }
+
+                /* A dangling link, left by a crash: replace it atomically. */
+                char suffix[7];
+                r = random_suffix(suffix);
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *tmp = NULL;
+                if (asprintf(&tmp, ".%s" TEMP_SUFFIX "%s", name, suffix) < 0)
+                        return -ENOMEM;
+                if (symlinkat(target, s->names_fd, tmp) < 0) {
+                        if (errno == EEXIST)
+                                continue;
+                        return -errno;
+                }
+                if (renameat(s->names_fd, tmp, s->names_fd, name) < 0) {
+                        r = -errno;
+                        unlinkat(s->names_fd, tmp, 0);
+                        return r;
+                }
+                return 0;
+        }
+        return -EAGAIN;
+}
+
+/* Unlinks names/<name> if it points at id. */
+static int name_release(struct store *s, const char *name, const char *id) {
+        _cleanup_close_ int lock_fd = -1;
+        int r = names_lock(s, &lock_fd);
+        if (r < 0)
+                return r;
+        char other[POD_ID_LEN + 1];
+        r = name_link_read(s->names_fd, name, other);
+        if (r == -ENOENT || r == -EINVAL)
+                return 0;
+        if (r < 0)
+                return r;
+        if (strcmp(other, id) != 0)
+                return 0;
+        if (unlinkat(s->names_fd, name, 0) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+/* ---- removing trees --------------------------------------------------- */
+
+/* Whether stx (of an entry in a folder on parent_dev) is a mount point: a
+ * different device, or (bind mounts of the same file system) the kernel's
+ * mount-root attribute. */
+static bool stx_is_mount(const struct statx *stx, dev_t parent_dev) {
+        if (makedev(stx->stx_dev_major, stx->stx_dev_minor) != parent_dev)
+                return true;
+        return (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+               (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int statx_nofollow(int dirfd, const char *name, struct statx *ret) {
+        if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+                  STATX_TYPE | STATX_INO, ret) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Walks (and when remove_entries, empties) the folder fd, whose path is shown as
+ * path; -EBUSY at the first mount point found, its path in *ret_busy.
+ * Never follows a symlink.  fd is consumed. */
+static int tree_walk(int fd, const char *path, dev_t dev, bool remove_entries, char **ret_busy) {
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        int result = 0;
+        struct dirent *de;
+        for (errno = 0; (de = readdir(d)); errno = 0) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                struct statx stx;
+                result = statx_nofollow(dirfd(d), de->d_name, &stx);
+                if (result == -ENOENT) {
+                        result = 0;
+                        continue;
+                }
+                if (result < 0)
+                        break;
+                _cleanup_free_ char *child = NULL;
+                if (asprintf(&child, "%s/%s", path, de->d_name) < 0) {
+                        result = -ENOMEM;
+                        break;
+                }
+                if (stx_is_mount(&stx, dev)) {
+                        *ret_busy = TAKE_PTR(child);
+                        result = -EBUSY;
+                        break;
+                }
+                if (!S_ISDIR(stx.stx_mode)) {
+                        if (remove_entries && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+                                result = -errno;
+                                if (result == -EBUSY)
+                                        *ret_busy = TAKE_PTR(child);
+                                break;
+                        }
+                        continue;
+                }
+                int cfd = openat(dirfd(d), de->d_name,
+                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (cfd < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        result = -errno;
+                        break;
+                }
+                struct stat cst;
+                if (fstat(cfd, &cst) < 0 || cst.st_dev != dev || cst.st_ino != stx.stx_ino) {
+                        /* Swapped or mounted over under us. */
+                        close(cfd);
+                        *ret_busy = TAKE_PTR(child);
+                        result = -EBUSY;
+                        break;
+                }
+                result = tree_walk(cfd, child, dev, remove_entries, ret_busy);
+                if (result < 0)
+                        break;
+                if (remove_entries && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+                        result = -errno;
+                        if (result == -EBUSY)
+                                *ret_busy = TAKE_PTR(child);
+                        break;
+                }
+        }
+        if (result == 0 && errno != 0)
+                result = -errno;
+        closedir(d);
+        return result;
+}
+
+/* Removes pods/<id>: first a walk that only looks for mount points (so a
+ * refused removal leaves the pod whole), then the deletion. */
+static int pod_dir_remove(struct store *s, const char *id, bool check_only,
+                          struct podrt_error **err) {
+        _cleanup_free_ char *path = store_pod_dir(s, id);
+        if (!path)
+                return podrt_error_set(err, ENOMEM, "remove pod %s: out of memory", id);
+
+        struct stat parent;
+        struct statx st;
+        if (fstat(s->pods_fd, &parent) < 0)
+                return podrt_error_set(err, errno, "remove %s: %m", path);
+        int r = statx_nofollow(s->pods_fd, id, &st);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return podrt_error_set(err, r, "remove %s: %s", path, strerror(-r));
+        if (stx_is_mount(&st, parent.st_dev))
+                return podrt_error_set(err, EBUSY,
+                                       "remove %s: a file system is mounted there, not deleting through it",
+                                       path);
+        if (!S_ISDIR(st.stx_mode)) {
+                if (!check_only && unlinkat(s->pods_fd, id, 0) < 0 && errno != ENOENT)
+                        return podrt_error_set(err, errno, "remove %s: %m", path);
+                return 0;
+        }
+        int fd = openat(s->pods_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return podrt_error_set(err, errno, "remove %s: %m", path);
+        }
+        _cleanup_free_ char *busy = NULL;
+        r = tree_walk(fd, path, parent.st_dev, !check_only, &busy);
+        if (r == -EBUSY && busy)
+                return podrt_error_set(err, EBUSY,
+                                       "remove %s: a file system is mounted at %s, not deleting through it",
+                                       path, busy);
+        if (r < 0)
+                return podrt_error_set(err, r, "remove %s: %s", path, strerror(-r));
+        if (!check_only && unlinkat(s->pods_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return podrt_error_set(err, errno, "remove %s: %m", path);
+        return 0;
+}
+
+/* ---- create, resolve, list, lock, remove ------------------------------ */
+
+int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
+                 int *ret_lock_fd, struct podrt_error **err) {
+        if (name && !name_is_valid(name))
+                return podrt_error_set(err, EINVAL,
+                                       "invalid pod name '%s': must match [a-z0-9]([a-z0-9.-]{0,62})",
+                                       name);
+
+        char id[POD_ID_LEN + 1];
+        int r;
+        for (unsigned attempt = 0;; attempt++) {
+                r = pod_id_new(id);
+                if (r < 0)
+                        return podrt_error_set(err, r, "new pod ID: %s", strerror(-r));
+                if (mkdirat(s->pods_fd, id, 0700) == 0)
+                        break;
+                if (errno != EEXIST || attempt >= 8)
+                        return podrt_error_set(err, errno, "create %s/pods/%s: %m", s->root, id);
+        }
+
+        _cleanup_close_ int dir_fd = -1, lock_fd = -1, mon_fd = -1;
+        dir_fd = openat(s->pods_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0) {
+                r = podrt_error_set(err, errno, "open %s/pods/%s: %m", s->root, id);
+                goto fail;
+        }
+        lock_fd = openat(dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (lock_fd < 0) {
+                r = podrt_error_set(err, errno, "create %s/pods/%s/lock: %m", s->root, id);
+                goto fail;
+        }
+        mon_fd = openat(dir_fd, "monitor.lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        0600);
+        if (mon_fd < 0) {
+                r = podrt_error_set(err, errno, "create %s/pods/%s/monitor.lock: %m", s->root, id);
+                goto fail;
+        }
+        r = flock_retry(lock_fd, LOCK_EX);
+        if (r < 0) {
+                r = podrt_error_set(err, r, "lock %s/pods/%s/lock: %s", s->root, id, strerror(-r));
+                goto fail;
+        }
+
+        if (name) {
+                char holder[POD_ID_LEN + 1] = "";
+                r = name_claim(s, name, id, holder);
+                if (r == -EEXIST && *holder) {
+                        r = podrt_error_set(err, EEXIST, "a pod named '%s' exists already (%s)",
+                                            name, holder);
+                        goto fail;
+                }
+                if (r == -EEXIST) {
+                        r = podrt_error_set(err, EEXIST,
+                                            "a pod named '%s' exists already (%s/names/%s is not a pod's name link)",
+                                            name, s->root, name);
+                        goto fail;
+                }
+                if (r < 0) {
+                        r = podrt_error_set(err, r, "claim pod name '%s' in %s/names: %s", name,
+                                            s->root, strerror(-r));
+                        goto fail;
+                }
+        }
+
+        memcpy(ret_id, id, sizeof(id));
+        *ret_lock_fd = TAKE_FD(lock_fd);
+        return 0;
+
+fail:
+        pod_dir_remove(s, id, false, NULL);
+        return r;
+}
+
+int store_resolve(struct store *s, const char *ref, char ret_id[POD_ID_LEN + 1],
+                  struct podrt_error **err) {
+        if (!ref || !*ref)
+                return podrt_error_set(err, EINVAL, "empty pod reference");
+        if (strchr(ref, '/'))
+                return podrt_error_set(err, EINVAL, "invalid pod reference '%s': contains '/'", ref);
+
+        /* A full ID. */
+        if (id_is_valid(ref) && pod_dir_exists(s, ref)) {
+                memcpy(ret_id, ref, POD_ID_LEN + 1);
+                return 0;
+        }
+
+        /* A name. */
+        if (name_is_valid(ref)) {
+                char id[POD_ID_LEN + 1];
+                int r = name_link_read(s->names_fd, ref, id);
+                if (r == 0 && pod_dir_exists(s, id)) {
+                        memcpy(ret_id, id, sizeof(id));
+                        return 0;
+                }
+                if (r < 0 && r != -ENOENT && r != -EINVAL)
+                        return podrt_error_set(err, r, "pod name '%s': %s", ref, strerror(-r));
+        }
+
+        /* A unique ID prefix. */
+        size_t len = strlen(ref);
+        if (len > POD_ID_LEN || !is_lower_hex(ref))
+                return podrt_error_set(err, ENOENT, "no such pod: %s", ref);
+
+        _cleanup_free_ char (*ids)[POD_ID_LEN + 1] = NULL;
+        size_t n = 0;
+        int r = store_list(s, &ids, &n, err);
+        if (r < 0)
+                return podrt_error_set(err, r, "resolve pod '%s'", ref);
+        size_t matches = 0, found = 0;
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(ids[i], ref, len) == 0) {
+                        if (matches++ == 0)
+                                found = i;
+                }
+        if (matches == 0)
+                return podrt_error_set(err, ENOENT, "no such pod: %s", ref);
+        if (matches > 1)
+                return podrt_error_set(err, EINVAL, "pod ID prefix '%s' is ambiguous (%zu pods)",
+                                       ref, matches);
+        memcpy(ret_id, ids[found], POD_ID_LEN + 1);
+        return 0;
+}
+
+static int compare_ids(const void *a, const void *b) {
+        return strcmp(a, b);
+}
+
+int store_list(struct store *s, char (**ret)[POD_ID_LEN + 1], size_t *ret_n,
+               struct podrt_error **err) {
+        int fd = openat(s->pods_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return podrt_error_set(err, errno, "list %s/pods: %m", s->root);
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = errno;
+                close(fd);
+                return podrt_error_set(err, e, "list %s/pods: %s", s->root, strerror(e));
+        }
+
+        char (*ids)[POD_ID_LEN + 1] = NULL;
+        size_t n = 0, allocated = 0;
+        int r = 0;
+        struct dirent *de;
+        for (errno = 0; (de = readdir(d)); errno = 0) {
+                if (!id_is_valid(de->d_name))
+                        continue;
+                if (de->d_type != DT_DIR) {
+                        struct stat st;
+                        if (de->d_type != DT_UNKNOWN ||
+                            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISDIR(st.st_mode))
+                                continue;
+                }
+                if (n == allocated) {
+                        size_t na = allocated ? allocated * 2 : 16;
+                        void *p = realloc(ids, na * sizeof(*ids));
+                        if (!p) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        ids = p;
+                        allocated = na;
+                }
+                memcpy(ids[n++], de->d_name, POD_ID_LEN + 1);
+        }
+        if (r == 0 && errno != 0)
+                r = -errno;
+        closedir(d);
+        if (r == 0 && !ids && !(ids = malloc(sizeof(*ids))))
+                r = -ENOMEM;
+        if (r < 0) {
+                free(ids);
+                return podrt_error_set(err, r, "list %s/pods: %s", s->root, strerror(-r));
+        }
+        qsort(ids, n, sizeof(*ids), compare_ids);
+        *ret = ids;
+        *ret_n = n;
+        return 0;
+}
+
+static int lock_file(struct store *s, const char *id, const char *file, int operation,
+                     int *ret_fd, struct podrt_error **err) {
+        if (!id_is_valid(id))
+                return podrt_error_set(err, EINVAL, "invalid pod ID '%s'", id ? id : "");
+        int base = operation & ~LOCK_NB;
+        if (base != LOCK_SH && base != LOCK_EX)
+                return podrt_error_set(err, EINVAL, "lock pod %s: invalid lock operation %d", id,
+                                       operation);
+
+        char path[POD_ID_LEN + 32];
+        snprintf(path, sizeof(path), "%s/%s", id, file);
+        _cleanup_close_ int fd = openat(s->pods_fd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return podrt_error_set(err, ENOENT, "no such pod: %s", id);
+                return podrt_error_set(err, errno, "open %s/pods/%s: %m", s->root, path);
+        }
+        int r = flock_retry(fd, operation);
+        if (r == -EWOULDBLOCK)
+                return podrt_error_set(err, EWOULDBLOCK, "pod %s: %s is held by another process",
+                                       id, file);
+        if (r < 0)
+                return podrt_error_set(err, r, "lock %s/pods/%s: %s", s->root, path, strerror(-r));
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int store_lock(struct store *s, const char *id, int operation, int *ret_fd,
+               struct podrt_error **err) {
+        return lock_file(s, id, "lock", operation, ret_fd, err);
+}
+
+int store_monitor_lock(struct store *s, const char *id, int operation, int *ret_fd,
+                       struct podrt_error **err) {
+        return lock_file(s, id, "monitor.lock", operation, ret_fd, err);
+}
+
+int store_remove(struct store *s, const char *id, const char *name, struct podrt_error **err) {
+        if (!id_is_valid(id))
+                return podrt_error_set(err, EINVAL, "invalid pod ID '%s'", id ? id : "");
+        if (name && !name_is_valid(name))
+                return podrt_error_set(err, EINVAL, "remove pod %s: invalid pod name '%s'", id, name);
+
+        /* Refuse before touching anything when a mount is in the way. */
+        int r = pod_dir_remove(s, id, true, err);
+        if (r < 0)
+                return r;
+        if (name) {
+                r = name_release(s, name, id);
+                if (r < 0)
+                        return podrt_error_set(err, r, "remove %s/names/%s: %s", s->root, name,
+                                               strerror(-r));
+        }
+        return pod_dir_remove(s, id, false, err);
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Splits name into its folder (opened relative to dirfd) and last part. */
+static int open_parent(int dirfd, const char *name, int *ret_fd, const char **ret_base) {
+        const char *slash = strrchr(name, '/');
+        if (!slash) {
+                int fd = dirfd == AT_FDCWD
+                        ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                        : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                *ret_fd = fd;
+                *ret_base = name;
+                return 0;
+        }
+        _cleanup_free_ char *dir = strndup(name, (size_t)(slash - name));
+        if (!dir)
+                return -ENOMEM;
+        int fd = openat(dirfd, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        *ret_base = slash + 1;
+        return 0;
+}
+
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                      struct podrt_error **err) {
+        if (!name || !*name)
+                return podrt_error_set(err, EINVAL, "write: empty file name");
+
+        _cleanup_close_ int dfd = -1;
+        const char *base = NULL;
+        int r = open_parent(dirfd, name, &dfd, &base);
+        if (r < 0)
+                return podrt_error_set(err, r, "write %s: %s", name, strerror(-r));
+        if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+                return podrt_error_set(err, EINVAL, "write %s: not a file name", name);
+
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        for (unsigned attempt = 0; fd < 0; attempt++) {
+                char suffix[7];
+                r = random_suffix(suffix);
+                if (r < 0)
+                        return podrt_error_set(err, r, "write %s: %s", name, strerror(-r));
+                free(tmp);
+                tmp = NULL;
+                if (asprintf(&tmp, "%s" TEMP_SUFFIX "%s", base, suffix) < 0)
+                        return podrt_error_set(err, ENOMEM, "write %s: out of memory", name);
+                fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0 && (errno != EEXIST || attempt >= 100))
+                        return podrt_error_set(err, errno, "write %s: create %s: %m", name, tmp);
+        }
+
+        const uint8_t *p = data;
+        size_t left = len;
+        while (left > 0) {
+                ssize_t n = write(fd, p, left);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = podrt_error_set(err, errno, "write %s: %m", name);
+                        goto fail;
+                }
+                p += n;
+                left -= (size_t)n;
+        }
+        if (fsync(fd) < 0) {
+                r = podrt_error_set(err, errno, "write %s: fsync: %m", name);
+                goto fail;
+        }
+        if (fchmod(fd, mode & 07777) < 0) {
+                r = podrt_error_set(err, errno, "write %s: chmod: %m", name);
+                goto fail;
+        }
+        if (renameat(dfd, tmp, dfd, base) < 0) {
+                r = podrt_error_set(err, errno, "write %s: rename: %m", name);
+                goto fail;
+        }
+        if (fsync(dfd) < 0)
+                return podrt_error_set(err, errno, "write %s: fsync of its folder: %m", name);
+        return 0;
+
+fail:
+        unlinkat(dfd, tmp, 0);
+        return r;
+}
+
+int read_file_at(int dirfd, const char *name, char **ret, size_t *ret_len,
+                 struct podrt_error **err) {
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return podrt_error_set(err, errno, "read %s: %m", name);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return podrt_error_set(err, errno, "read %s: %m", name);
+        if (!S_ISREG(st.st_mode))
+                return podrt_error_set(err, EINVAL, "read %s: not a regular file", name);
+        if ((uint64_t)st.st_size > READ_FILE_MAX)
+                return podrt_error_set(err, EFBIG, "read %s: larger than %u MiB", name,
+                                       READ_FILE_MAX >> 20);
+
+        size_t size = (size_t)st.st_size + 1, len = 0;
+        if (size < 4096)
+                size = 4096;
+        _cleanup_free_ char *buf = malloc(size);
+        if (!buf)
+                return podrt_error_set(err, ENOMEM, "read %s: out of memory", name);
+        for (;;) {
+                if (len + 1 >= size) {
+                        if (size > READ_FILE_MAX)
+                                return podrt_error_set(err, EFBIG, "read %s: larger than %u MiB",
+                                                       name, READ_FILE_MAX >> 20);
+                        size_t ns = size * 2;
+                        if (ns > READ_FILE_MAX + 2)
+                                ns = READ_FILE_MAX + 2;
+                        char *nb = realloc(buf, ns);
+                        if (!nb)
+                                return podrt_error_set(err, ENOMEM, "read %s: out of memory", name);
+                        buf = nb;
+                        size = ns;
+                }
+                ssize_t n = read(fd, buf + len, size - 1 - len);
+                if (n < 0) {
+                        if (errno == EINTR || errno == EAGAIN)
+                                continue;
+                        return podrt_error_set(err, errno, "read %s: %m", name);
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        if (len > READ_FILE_MAX)
+                return podrt_error_set(err, EFBIG, "read %s: larger than %u MiB", name,
+                                       READ_FILE_MAX >> 20);
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+/* ---- state machine ---------------------------------------------------- */
+
+static const char *const pod_states[] = {
+        [PODRT_POD_CREATED] = "created",
+        [PODRT_POD_RUNNING] = "running",
+        [PODRT_POD_PAUSED] = "paused",
+        [PODRT_POD_STOPPED] = "stopped",
+};
+
+static const char *const app_states[] = {
+        [PODRT_APP_CREATED] = "created",
+        [PODRT_APP_RUNNING] = "running",
+        [PODRT_APP_EXITED] = "exited",
+};
+
+int pod_state_transition_ok(uint32_t from, uint32_t to) {
+        /* allowed[from] is a bit set of the states "to" may be. */
+        static const uint8_t allowed[] = {
+                [PODRT_POD_CREATED] = 1u << PODRT_POD_RUNNING | 1u << PODRT_POD_STOPPED,
+                [PODRT_POD_RUNNING] = 1u << PODRT_POD_PAUSED | 1u << PODRT_POD_STOPPED,
+                [PODRT_POD_PAUSED] = 1u << PODRT_POD_RUNNING | 1u << PODRT_POD_STOPPED,
+                [PODRT_POD_STOPPED] = 1u << PODRT_POD_RUNNING,
+        };
+        if (from >= ELEMENTSOF(allowed) || to >= ELEMENTSOF(pod_states))
+                return 0;
+        return (allowed[from] >> to) & 1;
+}
+
+const char *pod_state_to_string(uint32_t state) {
+        return state < ELEMENTSOF(pod_states) ? pod_states[state] : "unknown";
+}
+
+int pod_state_from_string(const char *s, uint32_t *ret) {
+        for (uint32_t i = 0; s && i < ELEMENTSOF(pod_states); i++)
+                if (strcmp(s, pod_states[i]) == 0) {
+                        *ret = i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+const char *app_state_to_string(uint32_t state) {
+        return state < ELEMENTSOF(app_states) ? app_states[state] : "unknown";
+}
+
+int app_state_from_string(const char *s, uint32_t *ret) {
+        for (uint32_t i = 0; s && i < ELEMENTSOF(app_states); i++)
+                if (strcmp(s, app_states[i]) == 0) {
+                        *ret = i;
+                        return 0;
+                }
+        return -EINVAL;
+}
