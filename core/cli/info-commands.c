@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The commands that report: list, status, plugins, check, hooks. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "cli.h"
+
+static int json_option(struct cli *cli, int opt, const char *arg, void *userdata) {
+        *(int *)userdata = 1;
+        return 0;
+}
+
+static const struct option json_options[] = {
+        { "json", no_argument, NULL, 'j' },
+        { 0 },
+};
+
+static struct json_object *get(struct json_object *obj, const char *key) {
+        struct json_object *v;
+        return obj && json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+/* "app:exited(0) web:running" */
+static int format_apps(struct json_object *apps, char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        size_t n = json_object_is_type(apps, json_type_array) ? json_object_array_length(apps) : 0;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *app = json_object_array_get_idx(apps, i);
+                const char *name = json_get_string(app, "name"),
+                           *state = json_get_string(app, "state");
+                struct json_object *code = get(app, "exitCode");
+                fprintf(f, "%s%s:%s", i ? " " : "", name ? name : "?", state ? state : "?");
+                if (state && streq(state, "exited") && json_object_is_type(code, json_type_int))
+                        fprintf(f, "(%d)", json_object_get_int(code));
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        return 0;
+}
+
+/* "2026-11-23T10:00:00.123456789Z (3 minutes ago)", or "-". */
+static const char *format_time_and_age(const char *t, char *buf, size_t size) {
+        if (!t)
+                return "-";
+        char age[64];
+        long long then = parse_rfc3339(t);
+        if (then < 0)
+                snprintf(buf, size, "%s", t);
+        else
+                snprintf(buf, size, "%s (%s)", t, format_age(then, (long long)time(NULL), age, sizeof age));
+        return buf;
+}
+
+static int print_list(struct json_object *pods, FILE *f) {
+        static const char *const header[] = { "POD ID", "NAME", "BACKEND", "STATE", "CREATED", "APPS" };
+        _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
+        if (!t)
+                return -ENOMEM;
+        long long now = (long long)time(NULL);
+        size_t n = json_object_array_length(pods);
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *pod = json_object_array_get_idx(pods, i);
+                const char *id = json_get_string(pod, "id"), *created = json_get_string(pod, "created");
+                char short_id[13] = "-", age[64] = "-";
+                _cleanup_free_ char *apps = NULL;
+                if (id)
+                        snprintf(short_id, sizeof short_id, "%s", id);
+                if (created) {
+                        long long then = parse_rfc3339(created);
+                        if (then >= 0)
+                                format_age(then, now, age, sizeof age);
+                        else
+                                snprintf(age, sizeof age, "%s", created);
+                }
+                if (format_apps(get(pod, "apps"), &apps) < 0)
+                        return -ENOMEM;
+                const char *row[] = { short_id, json_get_string(pod, "name"),
+                                      json_get_string(pod, "backend"),
+                                      json_get_string(pod, "state"), age, apps };
+                if (table_add(t, row) < 0)
+                        return -ENOMEM;
+        }
+        table_print(t, f);
+        return 0;
+}
+
+int cmd_list(struct cli *cli, int argc, char **argv) {
+        int json = 0;
+        struct runtime *rt;
+        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
+        if (r >= 0)
+                return r;
+        if (optind < argc)
+                return cli_usage_error(cli, "too many arguments");
+        if ((r = cli_runtime(cli, NULL, &rt)) != 0)
+                return r;
+        cli_ignore_sigpipe();
+
+        struct podrt_error *err = NULL;
+        struct json_object *pods = NULL;
+        if (runtime_list(rt, &pods, &err) < 0)
+                return cli_fail(cli, NULL, err);
+        if (json)
+                print_json(pods, stdout);
+        else
+                r = print_list(pods, stdout);
+        json_object_put(pods);
+        if (r < 0) {
+                fprintf(stderr, "podrt: %s: %s\n", cli->cmd, strerror(-r));
+                return EXIT_PODRT_FAILED;
+        }
+        return cli_finish_output(cli, 0);
+}
+
+static void print_scalar(struct json_object *v, FILE *f) {
+        if (!v)
+                fputs("-", f);
+        else if (json_object_is_type(v, json_type_string))
+                fputs(json_object_get_string(v), f);
+        else
+                fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), f);
+}
+
+static int print_status(struct json_object *pod, FILE *f) {
+        static const struct {
+                const char *key, *label;
+                bool time;
+        } fields[] = {
+                { "id", "ID", false },           { "name", "Name", false },
+                { "backend", "Backend", false }, { "network", "Network", false },
+                { "storage", "Storage", false }, { "state", "State", false },
+                { "created", "Created", true },  { "started", "Started", true },
+                { "finished", "Finished", true }, { "monitorPid", "Monitor PID", false },
+                { "netns", "Network namespace", false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
+                struct json_object *v = get(pod, fields[i].key);
+                if (!v && !json_object_object_get_ex(pod, fields[i].key, NULL))
+                        continue;       /* absent: not this runtime's field */
+                fprintf(f, "%s: ", fields[i].label);
+                if (fields[i].time) {
+                        char buf[128];
+                        fputs(format_time_and_age(json_object_is_type(v, json_type_string)
+                                                          ? json_object_get_string(v)
+                                                          : NULL,
+                                                  buf, sizeof buf),
+                              f);
+                } else {
+                        print_scalar(v, f);
+                }
+                fputc('\n', f);
+        }
+
+        struct json_object *apps = get(pod, "apps");
+        size_t n = json_object_is_type(apps, json_type_array) ? json_object_array_length(apps) : 0;
+        if (n == 0)
+                return 0;
+        static const char *const header[] = { "APP", "STATE", "PID", "EXIT CODE", "STARTED", "FINISHED" };
+        _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *app = json_object_array_get_idx(apps, i);
+                struct json_object *pid = get(app, "pid"), *code = get(app, "exitCode");
+                char pid_s[32] = "-", code_s[32] = "-";
+                if (json_object_is_type(pid, json_type_int) && json_object_get_int(pid) > 0)
+                        snprintf(pid_s, sizeof pid_s, "%d", json_object_get_int(pid));
+                if (json_object_is_type(code, json_type_int) && json_object_get_int(code) >= 0)
+                        snprintf(code_s, sizeof code_s, "%d", json_object_get_int(code));
+                const char *row[] = { json_get_string(app, "name"), json_get_string(app, "state"),
+                                      pid_s, code_s, json_get_string(app, "started"),
+                                      json_get_string(app, "finished") };
+                if (table_add(t, row) < 0)
+                        return -ENOMEM;
+        }
+        fputc('\n', f);
+        table_print(t, f);
+        return 0;
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv) {
+        int json = 0;
+        struct runtime *rt;
+        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
+        if (r >= 0)
+                return r;
+        if (optind >= argc)
+                return cli_usage_error(cli, "missing POD");
+        if (argc - optind > 1)
+                return cli_usage_error(cli, "too many arguments (one POD expected)");
+        const char *ref = argv[optind];
+        if (!*ref)
+                return cli_usage_error(cli, "empty POD");
+        if ((r = cli_runtime(cli, ref, &rt)) != 0)
+                return r;
+        cli_ignore_sigpipe();
+
+        struct podrt_error *err = NULL;
+        struct json_object *pod = NULL;
+        if (runtime_status(rt, ref, &pod, &err) < 0)
+                return cli_fail(cli, ref, err);
+        if (json)
+                print_json(pod, stdout);
+        else
+                r = print_status(pod, stdout);
+        json_object_put(pod);
+        if (r < 0) {
+                fprintf(stderr, "podrt: %s %s: %s\n", cli->cmd, ref, strerror(-r));
+                return EXIT_PODRT_FAILED;
+        }
+        return cli_finish_output(cli, 0);
+}
+
+/* "pod,container" from ["pod","container"]. */
+static void join_strings(struct json_object *arr, char *buf, size_t size) {
+        size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+        size_t used = 0;
+        buf[0] = 0;
+        for (size_t i = 0; i < n && used < size; i++) {
+                const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+                int w = snprintf(buf + used, size - used, "%s%s", i ? "," : "", s ? s : "?");
+                if (w < 0)
+                        break;
+                used += (size_t)w;
+        }
+        if (!buf[0])
+                snprintf(buf, size, "-");
+}
+
+static int print_plugins(struct json_object *plugins, FILE *f) {
+        static const char *const header[] = { "NAME", "VERSION", "ABI", "PROVIDES", "PATH" };
+        _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
+        if (!t)
+                return -ENOMEM;
+        size_t n = json_object_array_length(plugins), refused = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *p = json_object_array_get_idx(plugins, i);
+                char provides[256];
+                if (json_get_string(p, "error")) {
+                        snprintf(provides, sizeof provides, "(refused)");
+                        refused++;
+                } else {
+                        join_strings(get(p, "provides"), provides, sizeof provides);
+                }
+                const char *row[] = { json_get_string(p, "name"), json_get_string(p, "version"),
+                                      json_get_string(p, "abi"), provides,
+                                      json_get_string(p, "path") };
+                if (table_add(t, row) < 0)
+                        return -ENOMEM;
+        }
+        table_print(t, f);
+        if (refused) {
+                fputs("\nRefused:\n", f);
+                for (size_t i = 0; i < n; i++) {
+                        struct json_object *p = json_object_array_get_idx(plugins, i);
+                        const char *e = json_get_string(p, "error"), *path = json_get_string(p, "path");
+                        if (e)
+                                fprintf(f, "  %s: %s\n", path ? path : "?", e);
+                }
+        }
+        return 0;
+}
+
+int cmd_plugins(struct cli *cli, int argc, char **argv) {
+        int json = 0;
+        struct runtime *rt;
+        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
+        if (r >= 0)
+                return r;
+        if (optind < argc)
+                return cli_usage_error(cli, "too many arguments");
+        if ((r = cli_runtime(cli, NULL, &rt)) != 0)
+                return r;
+        cli_ignore_sigpipe();
+
+        struct podrt_error *err = NULL;
+        struct json_object *plugins = NULL;
+        if (runtime_plugins(rt, &plugins, &err) < 0)
+                return cli_fail(cli, NULL, err);
+        if (json)
+                print_json(plugins, stdout);
+        else
+                r = print_plugins(plugins, stdout);
+        json_object_put(plugins);
+        if (r < 0) {
+                fprintf(stderr, "podrt: %s: %s\n", cli->cmd, strerror(-r));
+                return EXIT_PODRT_FAILED;
+        }
+        return cli_finish_output(cli, 0);
+}
+
+int cmd_check(struct cli *cli, int argc, char **argv) {
+        int json = 0, ready = 0;
+        struct runtime *rt;
+        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
+        if (r >= 0)
+                return r;
+        if (optind < argc)
+                return cli_usage_error(cli, "too many arguments");
+        if ((r = cli_runtime(cli, NULL, &rt)) != 0)
+                return r;
+        cli_ignore_sigpipe();
+
+        struct podrt_error *err = NULL;
+        struct json_object *report = NULL;
+        if (runtime_check(rt, &report, &ready, &err) < 0)
+                return cli_fail(cli, NULL, err);
+        if (json)
+                print_json(report, stdout);
+        else
+                check_print(report, stdout);
+        json_object_put(report);
+        return cli_finish_output(cli, ready ? 0 : 1);
+}
+
+/* Any JSON, for people: "key: value" lines, nested blocks indented, array
+ * items as "- ". */
+static void print_human(struct json_object *v, int indent, FILE *f);
+
+static bool is_container(struct json_object *v) {
+        return json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array);
+}
+
+static bool is_empty(struct json_object *v) {
+        return (json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0) ||
+               (json_object_is_type(v, json_type_array) && json_object_array_length(v) == 0);
+}
+
+static void print_human(struct json_object *v, int indent, FILE *f) {
+        if (json_object_is_type(v, json_type_object)) {
+                json_object_object_foreach(v, key, val) {
+                        fprintf(f, "%*s%s:", indent, "", key);
+                        if (is_container(val) && !is_empty(val)) {
+                                fputc('\n', f);
+                                print_human(val, indent + 2, f);
+                        } else {
+                                fputc(' ', f);
+                                if (is_empty(val))
+                                        fputs("(none)", f);
+                                else
+                                        print_scalar(val, f);
+                                fputc('\n', f);
+                        }
+                }
+        } else if (json_object_is_type(v, json_type_array)) {
+                size_t n = json_object_array_length(v);
+                for (size_t i = 0; i < n; i++) {
+                        struct json_object *item = json_object_array_get_idx(v, i);
+                        if (is_container(item) && !is_empty(item)) {
+                                fprintf(f, "%*s-\n", indent, "");
+                                print_human(item, indent + 2, f);
+                        } else {
+                                fprintf(f, "%*s- ", indent, "");
+                                print_scalar(item, f);
+                                fputc('\n', f);
+                        }
+                }
+        } else {
+                fprintf(f, "%*s", indent, "");
+                print_scalar(v, f);
+                fputc('\n', f);
+        }
+}
+
+int cmd_hooks(struct cli *cli, int argc, char **argv) {
+        int json = 0;
+        struct runtime *rt;
+        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
+        if (r >= 0)
+                return r;
+        if (optind >= argc)
+                return cli_usage_error(cli, "missing MANIFEST");
+        if (argc - optind > 1)
+                return cli_usage_error(cli, "too many arguments (one MANIFEST expected)");
+        const char *manifest = argv[optind];
+        if (!*manifest)
+                return cli_usage_error(cli, "empty MANIFEST");
+        if ((r = cli_runtime(cli, manifest, &rt)) != 0)
+                return r;
+        cli_ignore_sigpipe();
+
+        struct podrt_error *err = NULL;
+        struct json_object *hooks = NULL;
+        if (runtime_hooks(rt, manifest, &hooks, &err) < 0)
+                return cli_fail(cli, manifest, err);
+        if (json)
+                print_json(hooks, stdout);
+        else if (is_empty(hooks) || !hooks)
+                puts("no hooks would run");
+        else
+                print_human(hooks, 0, stdout);
+        json_object_put(hooks);
+        return cli_finish_output(cli, 0);
+}
