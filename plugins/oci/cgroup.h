@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Cgroups of an OCI pod: one parent per pod (/podrt/<pod id>), one child per
+ * container (/podrt/<pod id>/<app name>), as cgroupsPath for the runtime's
+ * cgroupfs driver, on cgroup v1, hybrid and v2 hosts.  The runtime creates
+ * and fills them; delete removes what is left in every hierarchy. */
+#ifndef PODRT_OCI_CGROUP_H
+#define PODRT_OCI_CGROUP_H
+
+#include <podrt/error.h>
+
+#define OCI_CGROUP_V1 0
+#define OCI_CGROUP_HYBRID 1
+#define OCI_CGROUP_V2 2
+
+/* The top of podrt's cgroups, below each hierarchy's root. */
+#define OCI_CGROUP_PARENT "podrt"
+
+/* "v1", "hybrid" or "v2". */
+const char *oci_cgroup_mode_name(int mode);
+
+/* The mode from the text of /proc/self/mountinfo: v2 when a cgroup2 is
+ * mounted at /sys/fs/cgroup, hybrid when v1 hierarchies and a cgroup2 are
+ * both mounted, else v1. */
+int oci_cgroup_mode_from_mountinfo(const char *mountinfo);
+/* The same for this host (reads /proc/self/mountinfo); v1 when unreadable. */
+int oci_cgroup_mode(void);
+
+/* The mount points of every cgroup and cgroup2 hierarchy in mountinfo, in
+ * its order (a NULL-terminated malloc'd vector of malloc'd strings). */
+int oci_cgroup_mounts(const char *mountinfo, char ***ret_mounts);
+
+/* cgroupsPath values: "/podrt/<pod id>" and "/podrt/<pod id>/<app>". */
+char *oci_cgroup_pod_path(const char *pod_id);
+char *oci_cgroup_app_path(const char *pod_id, const char *app_name);
+
+/* The directories of the pod in every hierarchy: "<mount>/podrt/<pod id>". */
+int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_dirs);
+
+/* Removes the pod's cgroups (its containers' left-overs, then the parent) in
+ * every hierarchy of this host; processes still inside are killed.  Absent
+ * directories are fine. */
+int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err);
+
+#endif
