@@ -38,6 +38,33 @@ static void rm_rf(const char *path) {
         nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
+/* Temporary folders still to remove: a fatal assertion leaves a test
+ * before its teardown, the suite's cleanup removes what is left. */
+static char pending[8][64];
+
+static void pending_add(const char *path) {
+        for (size_t i = 0; i < ELEMENTSOF(pending); i++)
+                if (!pending[i][0]) {
+                        snprintf(pending[i], sizeof(pending[i]), "%s", path);
+                        return;
+                }
+}
+
+static void pending_done(const char *path) {
+        for (size_t i = 0; i < ELEMENTSOF(pending); i++)
+                if (strcmp(pending[i], path) == 0)
+                        pending[i][0] = '\0';
+}
+
+static int suite_cleanup(void) {
+        for (size_t i = 0; i < ELEMENTSOF(pending); i++)
+                if (pending[i][0]) {
+                        rm_rf(pending[i]);
+                        pending[i][0] = '\0';
+                }
+        return 0;
+}
+
 /* A fresh temporary root with a store opened on <tmp>/state. */
 struct fixture {
         char tmp[64];
@@ -50,6 +77,7 @@ static int fixture_setup(struct fixture *f) {
         snprintf(f->tmp, sizeof(f->tmp), "/tmp/podrt-test-store-XXXXXX");
         if (!mkdtemp(f->tmp))
                 return -errno;
+        pending_add(f->tmp);
         snprintf(f->root, sizeof(f->root), "%s/state", f->tmp);
         _cleanup_error_ struct podrt_error *err = NULL;
         int r = store_open(f->root, &f->store, &err);
@@ -60,8 +88,10 @@ static int fixture_setup(struct fixture *f) {
 
 static void fixture_teardown(struct fixture *f) {
         f->store = store_free(f->store);
-        if (f->tmp[0])
+        if (f->tmp[0]) {
                 rm_rf(f->tmp);
+                pending_done(f->tmp);
+        }
         struct stat st;
         CU_ASSERT_EQUAL(stat(f->tmp, &st), -1);
 }
@@ -914,6 +944,7 @@ static void test_state_strings(void) {
 static void test_open(void) {
         char tmp[] = "/tmp/podrt-test-store-XXXXXX";
         CU_ASSERT_FATAL(mkdtemp(tmp) != NULL);
+        pending_add(tmp);
         char root[PATH_MAX];
         snprintf(root, sizeof(root), "%s/a/b/state", tmp);
         _cleanup_error_ struct podrt_error *err = NULL;
@@ -935,10 +966,12 @@ static void test_open(void) {
         CU_ASSERT_PTR_NULL(s);
         CU_ASSERT_PTR_NULL(store_free(NULL));
         rm_rf(tmp);
+        pending_done(tmp);
+        CU_ASSERT_FALSE(path_exists(tmp, "."));
 }
 
 void register_tests(void) {
-        CU_pSuite s = add_suite("store", NULL, NULL);
+        CU_pSuite s = add_suite("store", NULL, suite_cleanup);
         ADD_TEST(s, test_ids);
         ADD_TEST(s, test_name_validation);
         ADD_TEST(s, test_open);
