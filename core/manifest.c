@@ -1398,6 +1398,120 @@ static bool is_space(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* json-c keeps the last of two equal keys in an object silently; a second
+ * "name" or "env" is as much a typo as an unknown field.  This walks the text
+ * (valid JSON by now) and names the first key given twice.  Keys compare as
+ * written, escapes and all. */
+struct dup_scan {
+        struct parser *p;
+        const char *s;
+        size_t i;
+        struct { const char *k; size_t n; } *keys;
+        size_t n_keys, cap_keys;
+};
+
+static void scan_ws(struct dup_scan *d) {
+        while (is_space(d->s[d->i]))
+                d->i++;
+}
+
+static void scan_string(struct dup_scan *d, const char **ret, size_t *ret_len) {
+        size_t start = ++d->i;
+        while (d->s[d->i] != '"')
+                d->i += d->s[d->i] == '\\' ? 2 : 1;
+        *ret = d->s + start;
+        *ret_len = d->i - start;
+        d->i++;
+}
+
+static int scan_value(struct dup_scan *d) {
+        struct parser *p = d->p;
+        size_t saved;
+        int r;
+
+        scan_ws(d);
+        switch (d->s[d->i]) {
+        case '{': {
+                size_t first = d->n_keys;
+                d->i++;
+                for (;;) {
+                        const char *k;
+                        size_t n;
+                        scan_ws(d);
+                        if (d->s[d->i] == '}')
+                                break;
+                        scan_string(d, &k, &n);
+                        for (size_t j = first; j < d->n_keys; j++)
+                                if (d->keys[j].n == n && memcmp(d->keys[j].k, k, n) == 0) {
+                                        _cleanup_free_ char *key = strndup(k, n);
+                                        if (!key)
+                                                return oom(p);
+                                        return fail(p, key, EINVAL, "duplicate field");
+                                }
+                        if (d->n_keys == d->cap_keys) {
+                                size_t cap = d->cap_keys ? d->cap_keys * 2 : 32;
+                                void *nk = realloc(d->keys, cap * sizeof(*d->keys));
+                                if (!nk)
+                                        return oom(p);
+                                d->keys = nk;
+                                d->cap_keys = cap;
+                        }
+                        d->keys[d->n_keys].k = k;
+                        d->keys[d->n_keys++].n = n;
+                        scan_ws(d);
+                        d->i++;         /* ':' */
+                        saved = p->len;
+                        if ((p->len > 0 && path_append(p, ".", 1) < 0) || path_append(p, k, n) < 0)
+                                return oom(p);
+                        if ((r = scan_value(d)) < 0)
+                                return r;
+                        path_pop(p, saved);
+                        scan_ws(d);
+                        if (d->s[d->i] != ',')
+                                break;
+                        d->i++;
+                }
+                d->i++;                 /* '}' */
+                d->n_keys = first;
+                return 0;
+        }
+        case '[':
+                d->i++;
+                scan_ws(d);
+                if (d->s[d->i] == ']') {
+                        d->i++;
+                        return 0;
+                }
+                for (size_t idx = 0;; idx++) {
+                        if ((r = path_push_index(p, idx, &saved)) < 0 || (r = scan_value(d)) < 0)
+                                return r;
+                        path_pop(p, saved);
+                        scan_ws(d);
+                        if (d->s[d->i++] != ',')
+                                return 0;       /* ']' */
+                }
+        case '"': {
+                const char *k;
+                size_t n;
+                scan_string(d, &k, &n);
+                return 0;
+        }
+        default:
+                while (d->s[d->i] && !strchr(",]} \t\r\n", d->s[d->i]))
+                        d->i++;
+                return 0;
+        }
+}
+
+static int check_duplicate_keys(struct parser *p, const char *text) {
+        struct dup_scan d = { .p = p, .s = text };
+        int r = scan_value(&d);
+        free(d.keys);
+        if (r >= 0)
+                path_pop(p, 0);
+        return r;
+}
+
 static int parse_json(struct parser *p, const char *text, size_t len, json_object **ret) {
         _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
         size_t i = 0;
@@ -1458,6 +1572,8 @@ int manifest_parse(const char *text, size_t len, const char *source, const char 
         p.base_dir = norm;
 
         r = parse_json(&p, text, len, &root);
+        if (r >= 0)
+                r = check_duplicate_keys(&p, text);
         if (r >= 0) {
                 if (!(spec = calloc(1, sizeof(*spec))))
                         r = oom(&p);

@@ -306,6 +306,10 @@ static const struct error_case error_cases[] = {
         { "", "pod.json: empty manifest" },
         { " \n\t", "pod.json: empty manifest" },
         { "['podrt/v1']", "pod.json: must be a JSON object" },
+        /* a key given twice (json-c would keep the last one silently) */
+        { POD1(",'name':'q'", ""), "pod.json: name: duplicate field" },
+        { POD1("", ",'env':{'A':'1','B':'2','A':'3'}"), "pod.json: containers[0].env.A: duplicate field" },
+        { POD1(VOLS, ",'mounts':[{'volume':'v','path':'/x'},{'volume':'v','path':'/y','path':'/z'}]"), "pod.json: containers[0].mounts[1].path: duplicate field" },
         /* top level */
         { "{'kind':'Pod'}", "pod.json: apiVersion: is required" },
         { "{'apiVersion':'podrt/v2','kind':'Pod'}", "pod.json: apiVersion: unsupported version \"podrt/v2\" (expected \"podrt/v1\")" },
