@@ -936,16 +936,27 @@ void check_print(struct json_object *report, FILE *f) {
                 struct json_object *checks = get(b, "checks");
                 for (size_t j = 0; checks && j < json_object_array_length(checks); j++) {
                         struct json_object *c = json_object_array_get_idx(checks, j);
+                        /* A check without "required" (added by a caller) counts
+                         * as required. */
+                        bool required = !get(c, "required") || bool_of(c, "required");
                         fprintf(f, "  %-8s %-20s %s%s\n", bool_of(c, "ok") ? "ok" : "MISSING",
                                 str_of(c, "name", "?"), str_of(c, "detail", ""),
-                                bool_of(c, "required") || bool_of(c, "ok") ? "" : " (optional)");
+                                required || bool_of(c, "ok") ? "" : " (optional)");
                 }
                 struct json_object *notes = get(b, "notes");
                 for (size_t j = 0; notes && j < json_object_array_length(notes); j++)
                         fprintf(f, "  %-8s %s\n", "note",
                                 json_object_get_string(json_object_array_get_idx(notes, j)));
         }
+        /* The backend in use may have been replaced after check_host()
+         * (--backend): its own entry says whether it is ready. */
+        const char *name = str_of(report, "backend", "?");
+        bool ready = bool_of(report, "ready");
+        for (size_t i = 0; backends && i < json_object_array_length(backends); i++) {
+                struct json_object *b = json_object_array_get_idx(backends, i);
+                if (strcmp(str_of(b, "name", ""), name) == 0)
+                        ready = bool_of(b, "ready");
+        }
         fprintf(f, "configuration: %s\n", str_of(report, "config", "(defaults)"));
-        fprintf(f, "backend %s: %s\n", str_of(report, "backend", "?"),
-                bool_of(report, "ready") ? "ready" : "NOT READY");
+        fprintf(f, "backend in use: %s (%s)\n", name, ready ? "ready" : "NOT READY");
 }

@@ -241,6 +241,7 @@ static void test_fake_runc(void) {
         ASSERT_CONTAINS(text, "runc version 9.9.9-fake\n");
         ASSERT_CONTAINS(text, "MISSING  crun                 crun: not found on PATH (optional)\n");
         ASSERT_CONTAINS(text, "ok       runc                 runc version 9.9.9-fake\n");
+        ASSERT_CONTAINS(text, "backend in use: oci (ready)\n");
         free(text);
         json_object_put(rep);
         config_free(cfg);
@@ -308,6 +309,7 @@ static void test_missing_binary(void) {
         check_print(rep, f);
         fclose(f);
         ASSERT_CONTAINS(text, "backend nspawn: NOT READY\n");
+        ASSERT_CONTAINS(text, "backend in use: nspawn (NOT READY)\n");
         ASSERT_CONTAINS(text, "MISSING  /nonexistent/systemd-nspawn /nonexistent/systemd-nspawn: not found\n");
         free(text);
         json_object_put(rep);
@@ -359,6 +361,20 @@ static void test_kvm_ready_with_fakes(void) {
         CU_ASSERT_EQUAL(is_true(works, "ok"), is_true(get(get(rep, "host"), "kvm"), "works"));
         if (!is_true(works, "ok"))
                 ASSERT_CONTAINS(json_object_get_string(get(works, "detail")), "TCG fallback");
+
+        /* The configured backend (oci) has no runtime on this PATH; a caller
+         * that picks another backend (--backend kvm) replaces "backend", and
+         * the printed verdict follows that backend's own entry. */
+        CU_ASSERT(!is_true(rep, "ready"));
+        json_object_object_add(rep, "backend", json_object_new_string("kvm"));
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        check_print(rep, f);
+        fclose(f);
+        ASSERT_CONTAINS(text, "backend in use: kvm (ready)\n");
+        ASSERT_CONTAINS(text, "ok       qemu-system-x86_64   QEMU emulator version 0.0.1-fake\n");
+        free(text);
         json_object_put(rep);
         config_free(cfg);
 }
