@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The supervision of a pod's apps by PID 1: each app's pre-start, the app
+ * and its post-stop in turn, all apps at once; reaping, signal forwarding and
+ * the per-app status files. */
+#ifndef PODRT_INIT_APPS_H
+#define PODRT_INIT_APPS_H
+
+#include <signal.h>
+
+#include "initspec.h"
+
+/* The signals PID 1 waits for: SIGCHLD and the ones it forwards. */
+void apps_signal_set(sigset_t *set);
+
+/* Blocks apps_signal_set() (waited for with sigwaitinfo()).  Call it first
+ * thing, so that a signal that comes early is forwarded, not lost. */
+void apps_block_signals(void);
+
+/* Runs every app to its end; returns the pod's exit code: the code of the
+ * first app that failed, by exit order, else 0.  SIGTERM, SIGINT and SIGHUP
+ * are forwarded to the process group of each app's current process; once
+ * one came, apps whose pre-start is still running do not start. */
+int apps_run(const struct initspec *s);
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The pod description podrt-init reads: a line-based text format
+ * (docs/podrt-init.md), its parser and its writer.
+ *
+ * The host side (the nspawn and kvm plugins) fills a struct initspec and
+ * writes it with initspec_write_file(); podrt-init reads it back with
+ * initspec_load().  Both sides validate the same rules, so a description that
+ * writes also parses.  This file and initspec.c depend only on libc, the
+ * error object (core/error.c) and core/strv.c, so that the static podrt-init
+ * and the plugins can compile them in.  The functions are not libpodrt's
+ * (no PODRT_INTERNAL): each program that compiles initspec.c keeps them
+ * hidden. */
+#ifndef PODRT_INITSPEC_H
+#define PODRT_INITSPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <podrt/error.h>
+#include "macro.h"
+
+/* The format version written on the first line ("podrt-init 1"). */
+#define INITSPEC_VERSION 1
+/* Where podrt-init looks when no path is given on its command line. */
+#define INITSPEC_DEFAULT_PATH "/podrt/pod.conf"
+
+/* A kernel module podrt-init loads with finit_module(), in list order. */
+struct initspec_module {
+        char *path;          /* absolute path of the .ko (.ko.xz/.zst/.gz) */
+        char *params;        /* module parameters, or NULL */
+};
+
+/* A mount podrt-init makes for the pod itself (proc, sysfs, devtmpfs, 9p by
+ * tag, tmpfs, ...), in list order; the target is created when missing. */
+struct initspec_mount {
+        char *fstype;        /* "proc", "9p", ... */
+        char *source;        /* "proc", a 9p mount tag, ... */
+        char *target;        /* absolute */
+        char *data;          /* file system options ("trans=virtio"), or NULL */
+        unsigned long flags; /* MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC */
+};
+
+/* A bind mount done inside an app's root: source is a path of the pod,
+ * target a path inside the app's root (created when missing). */
+struct initspec_bind {
+        char *source;
+        char *target;
+        bool read_only;
+};
+
+struct initspec_app {
+        char *name;          /* [a-z0-9][a-z0-9.-]{0,62} */
+        char *root;          /* absolute: the app's root directory */
+        char **argv;         /* strv, at least one element */
+        char **env;          /* strv of KEY=VALUE: exactly the app's env */
+        char *workdir;       /* absolute, inside the root; NULL = "/" */
+        uint32_t uid, gid;
+        uint32_t *groups;    /* supplementary groups */
+        size_t n_groups;
+        char **caps_drop;    /* strv: names ("CAP_NET_RAW", "net_raw") or numbers */
+        bool no_new_privs;
+        bool read_only_root;
+        struct initspec_bind *binds;
+        size_t n_binds;
+        char **pre_start;    /* strv or NULL */
+        char **post_stop;    /* strv or NULL */
+        char *stdout_path;   /* NULL: inherit init's stdout (the console) */
+        char *stderr_path;   /* NULL: inherit init's stderr */
+        char *status_path;   /* where the exit status is written, or NULL */
+        char *pid_path;      /* where the app's pid is written, or NULL */
+};
+
+struct initspec {
+        char *hostname;      /* NULL: leave the hostname alone */
+        bool poweroff;       /* PID 1 of a VM: power off instead of exiting */
+        struct initspec_module *modules;
+        size_t n_modules;
+        struct initspec_mount *mounts;
+        size_t n_mounts;
+        struct initspec_app *apps;
+        size_t n_apps;
+};
+
+struct initspec *initspec_new(void);
+/* Frees everything; NULL is fine; returns NULL. */
+struct initspec *initspec_free(struct initspec *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct initspec *, initspec_free)
+
+/* Builders: append a zeroed element (strings copied) and return it through
+ * ret (may be NULL).  -ENOMEM on failure, nothing appended. */
+int initspec_add_app(struct initspec *s, const char *name, const char *root,
+                     struct initspec_app **ret);
+int initspec_add_module(struct initspec *s, const char *path, const char *params);
+int initspec_add_mount(struct initspec *s, const char *fstype, const char *source,
+                       const char *target, const char *data, unsigned long flags);
+int initspec_app_add_bind(struct initspec_app *app, const char *source, const char *target,
+                          bool read_only);
+int initspec_app_add_group(struct initspec_app *app, uint32_t gid);
+
+/* Checks every rule of the format (names, absolute paths, capabilities,
+ * argv not empty, env entries with '=', unique app names, ...).  The error
+ * names the app and the field: "app web: workdir: must be absolute". */
+int initspec_validate(const struct initspec *s, struct podrt_error **err);
+
+/* Validates, then writes the description to f. */
+int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err);
+/* Validates, then writes path atomically (a temporary file renamed over it,
+ * mode 0644); nothing is left behind on failure. */
+int initspec_write_file(const struct initspec *s, const char *path, struct podrt_error **err);
+
+/* Parses a description; name (a path) prefixes every message, with the
+ * line: "pod.conf:12: unknown key \"foo\"".  ret untouched on failure. */
+int initspec_parse(FILE *f, const char *name, struct initspec **ret, struct podrt_error **err);
+int initspec_parse_string(const char *text, const char *name, struct initspec **ret,
+                          struct podrt_error **err);
+int initspec_load(const char *path, struct initspec **ret, struct podrt_error **err);
+
+/* A capability by name ("CAP_NET_RAW", "net_raw", any case) or number
+ * ("13", 0..63): its number, or -EINVAL. */
+int initspec_cap_from_name(const char *name);
+
+/* Escapes one string as a token of the format (\s for space, \n, \t, \\,
+ * \xHH for other control bytes and '"', "" for the empty string).  Returns a
+ * new string, or NULL on ENOMEM. */
+char *initspec_escape(const char *s);
+
+#endif
