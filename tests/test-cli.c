@@ -705,6 +705,52 @@ static void test_check(void) {
         CU_ASSERT(OUT[0] != 0);
 }
 
+static void test_hooks(void) {
+        char dir[4200], file[4300], conf[4200], env_path[8400];
+        snprintf(dir, sizeof dir, "%s/hooks.d", tmpdir);
+        mkdir(dir, 0755);
+        snprintf(file, sizeof file, "%s/10-always.json", dir);
+        write_file(file, "{ \"version\": \"1.0.0\", \"hook\": { \"path\": \"/bin/true\", "
+                         "\"timeout\": 5 }, \"when\": { \"always\": true }, "
+                         "\"stages\": [\"prestart\"] }\n");
+        snprintf(file, sizeof file, "%s/20-never.json", dir);
+        write_file(file, "{ \"version\": \"1.0.0\", \"hook\": { \"path\": \"/bin/echo\" }, "
+                         "\"when\": { \"annotations\": { \"x\": \"y\" } }, "
+                         "\"stages\": [\"poststop\"] }\n");
+        snprintf(conf, sizeof conf, "%s/hooks.conf", tmpdir);
+        char text[4400];
+        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", dir);
+        write_file(conf, text);
+        snprintf(env_path, sizeof env_path, "PODRT_PLUGIN_PATH=%s/tests/mock:%s/plugins/hooks",
+                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
+        char *env[] = { env_path, NULL };
+        const char *m = manifest_sh("hooked", "true");
+
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "--config", conf, "hooks", m), 0);
+        ASSERT_CONTAINS(OUT, "Hook directories: ");
+        ASSERT_CONTAINS(OUT, dir);
+        ASSERT_CONTAINS(OUT, "prestart");
+        ASSERT_CONTAINS(OUT, "/bin/true");
+        ASSERT_CONTAINS(OUT, "10-always.json");
+        ASSERT_CONTAINS(OUT, "Not matched:");
+        ASSERT_CONTAINS(OUT, "20-never.json");
+
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "--config", conf, "hooks", "--json", m), 0);
+        json_object *o = parse_out(), *apps, *stages, *pre;
+        CU_ASSERT_FATAL(json_object_object_get_ex(o, "apps", &apps) &&
+                        json_object_array_length(apps) == 1);
+        CU_ASSERT_FATAL(json_object_object_get_ex(json_object_array_get_idx(apps, 0), "stages",
+                                                  &stages) &&
+                        json_object_object_get_ex(stages, "prestart", &pre));
+        CU_ASSERT_EQUAL(json_object_array_length(pre), 1);
+        json_object_put(o);
+        /* nothing was created */
+        CU_ASSERT_EQUAL(pod_count(), 0);
+
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "--config", conf, "hooks", "no-such.json"), 125);
+        ASSERT_CONTAINS(ERR, "podrt: hooks no-such.json: ");
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("cli", suite_init, suite_cleanup);
         ADD_TEST(s, test_help);
@@ -727,4 +773,5 @@ void register_tests(void) {
         ADD_TEST(s, test_config_syntax_error);
         ADD_TEST(s, test_plugins);
         ADD_TEST(s, test_check);
+        ADD_TEST(s, test_hooks);
 }

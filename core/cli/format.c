@@ -18,10 +18,24 @@ void print_json(struct json_object *obj, FILE *f) {
                 fputs("{}\n", f);
                 return;
         }
-        fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-                                                          JSON_C_TO_STRING_SPACED |
-                                                          JSON_C_TO_STRING_NOSLASHESCAPE),
-              f);
+        const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+                                                                       JSON_C_TO_STRING_SPACED |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE);
+        /* json-c prints an empty array or object as "[\n    ]": make it "[]".
+         * A newline in the text is always structure (strings escape theirs). */
+        for (const char *p = text; *p; p++) {
+                fputc(*p, f);
+                if (*p == '[' || *p == '{') {
+                        const char *q = p + 1;
+                        if (*q != '\n')
+                                continue;
+                        q += strspn(q, "\n ");
+                        if (*q == (*p == '[' ? ']' : '}')) {
+                                fputc(*q, f);
+                                p = q;
+                        }
+                }
+        }
         fputc('\n', f);
 }
 

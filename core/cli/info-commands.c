@@ -141,7 +141,7 @@ static int print_status(struct json_object *pod, FILE *f) {
                 { "storage", "Storage", false }, { "state", "State", false },
                 { "created", "Created", true },  { "started", "Started", true },
                 { "finished", "Finished", true }, { "monitorPid", "Monitor PID", false },
-                { "netns", "Network namespace", false },
+                { "netns", "Network namespace", false }, { "dir", "Directory", false },
         };
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
                 struct json_object *v = get(pod, fields[i].key);
@@ -372,6 +372,69 @@ static void print_human(struct json_object *v, int indent, FILE *f) {
         }
 }
 
+/* The hooks plugin's describe(): {"dirs":[...], "apps":[{"name", "stages":
+ * {"prestart":[{"file","path","timeout"}], ...}, "unmatched":[{"file",
+ * "path","why"}]}]} as a table.  -EBADMSG when the shape differs. */
+static int print_hooks(struct json_object *o, FILE *f) {
+        struct json_object *dirs = get(o, "dirs"), *apps = get(o, "apps");
+        if (!json_object_is_type(apps, json_type_array))
+                return -EBADMSG;
+        static const char *const header[] = { "APP", "STAGE", "HOOK", "TIMEOUT", "FILE" };
+        _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
+        if (!t)
+                return -ENOMEM;
+        size_t n_apps = json_object_array_length(apps), n_hooks = 0, n_unmatched = 0;
+        for (size_t a = 0; a < n_apps; a++) {
+                struct json_object *app = json_object_array_get_idx(apps, a);
+                struct json_object *stages = get(app, "stages"), *unmatched = get(app, "unmatched");
+                if (json_object_is_type(unmatched, json_type_array))
+                        n_unmatched += json_object_array_length(unmatched);
+                if (!json_object_is_type(stages, json_type_object))
+                        continue;
+                json_object_object_foreach(stages, stage, list) {
+                        size_t n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+                        for (size_t i = 0; i < n; i++) {
+                                struct json_object *h = json_object_array_get_idx(list, i);
+                                struct json_object *timeout = get(h, "timeout");
+                                char timeout_s[32] = "-";
+                                if (json_object_is_type(timeout, json_type_int))
+                                        snprintf(timeout_s, sizeof timeout_s, "%ds", json_object_get_int(timeout));
+                                const char *row[] = { json_get_string(app, "name"), stage,
+                                                      json_get_string(h, "path"), timeout_s,
+                                                      json_get_string(h, "file") };
+                                if (table_add(t, row) < 0)
+                                        return -ENOMEM;
+                                n_hooks++;
+                        }
+                }
+        }
+
+        size_t n_dirs = json_object_is_type(dirs, json_type_array) ? json_object_array_length(dirs) : 0;
+        fputs("Hook directories:", f);
+        for (size_t i = 0; i < n_dirs; i++)
+                fprintf(f, " %s", json_object_get_string(json_object_array_get_idx(dirs, i)));
+        fputs(n_dirs ? "\n\n" : " (none)\n\n", f);
+        if (n_hooks)
+                table_print(t, f);
+        else
+                fputs("No hooks would run.\n", f);
+        if (n_unmatched) {
+                fputs("\nNot matched:\n", f);
+                for (size_t a = 0; a < n_apps; a++) {
+                        struct json_object *app = json_object_array_get_idx(apps, a);
+                        struct json_object *unmatched = get(app, "unmatched");
+                        size_t n = json_object_is_type(unmatched, json_type_array) ? json_object_array_length(unmatched) : 0;
+                        for (size_t i = 0; i < n; i++) {
+                                struct json_object *u = json_object_array_get_idx(unmatched, i);
+                                const char *file = json_get_string(u, "file"), *why = json_get_string(u, "why");
+                                fprintf(f, "  %s: %s: %s\n", json_get_string(app, "name") ?: "?",
+                                        file ? file : "?", why ? why : "did not match");
+                        }
+                }
+        }
+        return 0;
+}
+
 int cmd_hooks(struct cli *cli, int argc, char **argv) {
         int json = 0;
         struct runtime *rt;
@@ -395,10 +458,12 @@ int cmd_hooks(struct cli *cli, int argc, char **argv) {
                 return cli_fail(cli, manifest, err);
         if (json)
                 print_json(hooks, stdout);
-        else if (is_empty(hooks) || !hooks)
-                puts("no hooks would run");
-        else
-                print_human(hooks, 0, stdout);
+        else if ((r = print_hooks(hooks, stdout)) == -EBADMSG)
+                print_human(hooks, 0, stdout);  /* a describe() of another shape */
         json_object_put(hooks);
+        if (r == -ENOMEM) {
+                fprintf(stderr, "podrt: %s %s: %s\n", cli->cmd, manifest, strerror(-r));
+                return EXIT_PODRT_FAILED;
+        }
         return cli_finish_output(cli, 0);
 }

@@ -108,7 +108,16 @@ int cli_print_usage(const struct command *c) {
                c->synopsis, toupper((unsigned char)c->summary[0]), c->summary + 1);
         if (c->alias)
                 printf("Alias: %s\n", c->alias);
-        printf("\nOptions:\n%s  -h, --help  print this help\n", c->options ? c->options : "");
+        /* "-h, --help" lined up with the command's own options */
+        int col = 14;
+        if (c->options) {
+                const char *opt = c->options + strspn(c->options, " ");
+                const char *gap = strstr(opt, "  ");
+                if (gap && gap - c->options + 2 > col)
+                        col = (int)(gap - c->options) + 2;
+        }
+        printf("\nOptions:\n%s%-*s%s\n", c->options ? c->options : "", col, "  -h, --help",
+               "print this help");
         if (c->notes)
                 printf("\n%s", c->notes);
         return 0;
