@@ -1068,12 +1068,16 @@ static int parse_resources(struct parser *p, json_object *o, struct spec_app *ap
         if (lookup(res, "cpu", &v)) {
                 if (json_object_is_type(v, json_type_int)) {
                         if (int_value(v, 1, INT64_MAX / 1000, &app->cpu_millis) < 0)
-                                return fail(p, "cpu", ERANGE, "must be greater than 0");
+                                return fail(p, "cpu", ERANGE, json_object_get_int64(v) < 1
+                                                                ? "must be greater than 0"
+                                                                : "is too large");
                         app->cpu_millis *= 1000;
                 } else if (json_object_is_type(v, json_type_double)) {
                         double d = json_object_get_double(v);
-                        if (!(d > 0) || d > (double) (INT64_MAX / 1000))
+                        if (!(d > 0))
                                 return fail(p, "cpu", ERANGE, "must be greater than 0");
+                        if (d > 1e12)
+                                return fail(p, "cpu", ERANGE, "is too large");
                         int64_t m = (int64_t) (d * 1000);
                         app->cpu_millis = (double) m < d * 1000 ? m + 1 : m;
                 } else if (json_object_is_type(v, json_type_string) && !has_nul(v)) {
