@@ -103,6 +103,8 @@ int pod_new(struct pod_spec *spec, const char *id, const char *name, const char 
             const char *backend, const char *network, const char *storage,
             struct podrt_pod **ret, struct podrt_error **err) {
         _cleanup_(pod_spec_freep) struct pod_spec *s = spec;
+        _cleanup_free_ char *voldir = path_join(dir, "volumes");
+        _cleanup_free_ char *appsdir = path_join(dir, "apps");
         struct podrt_pod *pod = calloc(1, sizeof(*pod));
         if (!pod)
                 return podrt_error_set(err, ENOMEM, "out of memory");
@@ -121,8 +123,6 @@ int pod_new(struct pod_spec *spec, const char *id, const char *name, const char 
             !pod->volumes || !pod->apps)
                 goto oom;
 
-        _cleanup_free_ char *voldir = path_join(dir, "volumes");
-        _cleanup_free_ char *appsdir = path_join(dir, "apps");
         if (!voldir || !appsdir)
                 goto oom;
         for (size_t i = 0; i < pod->spec->n_volumes; i++) {
