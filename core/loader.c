@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "loader.h"
@@ -59,9 +60,17 @@ static void host_log(const struct podrt_host *host, int level, const char *fmt, 
         size_t n = strlen(msg);
         while (n > 0 && msg[n - 1] == '\n')
                 msg[--n] = '\0';
+
         /* One write per line, so lines of different processes do not mix. */
-        fprintf(stderr, "podrt: %s: %s\n", host->plugin_name ? host->plugin_name : "?", msg);
+        char *line = NULL;
+        r = asprintf(&line, "podrt: %s: %s\n", host->plugin_name ? host->plugin_name : "?", msg);
         free(msg);
+        if (r < 0)
+                return;
+        fflush(stderr);
+        ssize_t w = write(STDERR_FILENO, line, (size_t)r);
+        (void)w;
+        free(line);
 }
 
 static struct plugin *plugin_free(struct plugin *p) {
