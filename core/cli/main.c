@@ -238,6 +238,20 @@ int cmd_help(struct cli *cli, int argc, char **argv) {
         return cli_finish_output(cli, 0);
 }
 
+/* path made absolute against the current directory (which it need not
+ * exist in yet); NULL with errno set on failure. */
+static char *absolute_path(const char *path) {
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        char *joined;
+        if (!cwd)
+                return NULL;
+        if (asprintf(&joined, "%s/%s", streq(cwd, "/") ? "" : cwd, path) < 0) {
+                errno = ENOMEM;
+                return NULL;
+        }
+        return joined;
+}
+
 enum {
         OPT_CONFIG = 0x100,
         OPT_BACKEND,
@@ -256,6 +270,7 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, OPT_VERSION },
                 { 0 },
         };
+        _cleanup_free_ char *root = NULL;
         struct cli cli = {
                 /* log_level 0: the configuration's log_level, else warning */
                 .cmd = "podrt",
@@ -280,7 +295,18 @@ int main(int argc, char **argv) {
                                 fputs("podrt: --root: empty path\n", stderr);
                                 return EXIT_PODRT_FAILED;
                         }
-                        cli.opts.root = optarg;
+                        if (optarg[0] != '/') {
+                                /* --root is relative to where podrt runs */
+                                free(root);
+                                root = absolute_path(optarg);
+                                if (!root) {
+                                        fprintf(stderr, "podrt: --root %s: %m\n", optarg);
+                                        return EXIT_PODRT_FAILED;
+                                }
+                                cli.opts.root = root;
+                        } else {
+                                cli.opts.root = optarg;
+                        }
                         break;
                 case OPT_LOG_LEVEL:
                         if (parse_log_level(optarg, &cli.opts.log_level) < 0) {
