@@ -273,6 +273,7 @@ int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready, 
                         json_object_put(b);
         }
         json_object_object_add(report, "backend", json_object_new_string(rt->backend));
+        json_object_object_add(report, "ready", json_object_new_boolean(ready));
         *ret = report;
         *ret_ready = ready;
         return 0;
