@@ -18,7 +18,12 @@ B=$(cd "$B" && pwd)
 S=$(cd "$S" && pwd)
 
 T=$(mktemp -d /tmp/podrt-sdk-XXXXXX)
-cleanup() { rm -rf "$T"; }
+cleanup() {
+        # A pod left behind by a failure may hold a mount (its netns) in $T.
+        awk -v t="$T/" 'index($5, t) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+                while read -r m; do umount -l "$m" 2>/dev/null || true; done
+        rm -rf "$T"
+}
 trap cleanup EXIT
 chmod 0755 "$T"
 D=$T/destdir
