@@ -693,6 +693,32 @@ static void test_plugins(void) {
         ASSERT_CONTAINS(OUT, "PROVIDES");
         ASSERT_CONTAINS(OUT, "mock");
         ASSERT_CONTAINS(OUT, "mock.so");
+
+        /* refused plugins are listed with why */
+        char env_path[8400];
+        snprintf(env_path, sizeof env_path, "PODRT_PLUGIN_PATH=%s/tests/broken:%s/tests/mock",
+                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
+        char *env[] = { env_path, NULL };
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "plugins"), 0);
+        ASSERT_CONTAINS(OUT, "(refused)");
+        ASSERT_CONTAINS(OUT, "\nRefused:\n");
+        const char *refused = strstr(OUT, "Refused:");
+        ASSERT_CONTAINS(refused, "/tests/broken/abi-major.so: ");
+        ASSERT_CONTAINS(refused, "ABI 2");
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "plugins", "--json"), 0);
+        o = parse_out();
+        CU_ASSERT_FATAL(json_object_is_type(o, json_type_array));
+        int refused_major = 0;
+        for (size_t i = 0; i < json_object_array_length(o); i++) {
+                json_object *p = json_object_array_get_idx(o, i), *v;
+                if (json_object_object_get_ex(p, "path", &v) &&
+                    strstr(json_object_get_string(v), "abi-major.so") &&
+                    json_object_object_get_ex(p, "error", &v) &&
+                    json_object_is_type(v, json_type_string))
+                        refused_major = 1;
+        }
+        CU_ASSERT(refused_major);
+        json_object_put(o);
 }
 
 static void test_check(void) {

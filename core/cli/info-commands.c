@@ -252,7 +252,15 @@ static int print_plugins(struct json_object *plugins, FILE *f) {
                 } else {
                         join_strings(get(p, "provides"), provides, sizeof provides);
                 }
-                const char *row[] = { json_get_string(p, "name"), json_get_string(p, "version"),
+                const char *name = json_get_string(p, "name"), *path = json_get_string(p, "path");
+                char file_name[256];
+                if (!name && path) {
+                        /* refused before it said its name: the file's */
+                        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+                        snprintf(file_name, sizeof file_name, "%.*s", (int)strcspn(base, "."), base);
+                        name = file_name;
+                }
+                const char *row[] = { name, json_get_string(p, "version"),
                                       json_get_string(p, "abi"), provides,
                                       json_get_string(p, "path") };
                 if (table_add(t, row) < 0)
@@ -264,7 +272,11 @@ static int print_plugins(struct json_object *plugins, FILE *f) {
                 for (size_t i = 0; i < n; i++) {
                         struct json_object *p = json_object_array_get_idx(plugins, i);
                         const char *e = json_get_string(p, "error"), *path = json_get_string(p, "path");
-                        if (e)
+                        if (!e)
+                                continue;
+                        if (path && strncmp(e, path, strlen(path)) == 0)
+                                fprintf(f, "  %s\n", e);       /* it names the file already */
+                        else
                                 fprintf(f, "  %s: %s\n", path ? path : "?", e);
                 }
         }
