@@ -97,7 +97,9 @@ static void expect_refusal(const char *dir, const char *name, int errnum, const 
         int r = loader_load(l, name, &p, &e);
         CU_ASSERT_EQUAL(r, -errnum);
         CU_ASSERT_PTR_EQUAL(p, (struct plugin *)0x1);   /* untouched */
-        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_PTR_NOT_NULL(e);
+        if (!e)
+                return;         /* not fatal: the caller removes its files */
         CU_ASSERT_EQUAL(podrt_error_code(e), errnum);
         if (strcmp(podrt_error_message(e), message) != 0)
                 fprintf(stderr, "\nexpected: %s\n     got: %s\n", message,
