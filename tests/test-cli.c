@@ -722,13 +722,20 @@ static void test_plugins(void) {
 }
 
 static void test_check(void) {
-        int r = PODRT("check", "--json");
-        CU_ASSERT(r == 0 || r == 1);
-        json_object *o = parse_out();
+        /* the mock backend is ready when its plugin loads */
+        CU_ASSERT_EQUAL(PODRT("check", "--json"), 0);
+        json_object *o = parse_out(), *v;
         CU_ASSERT(json_object_is_type(o, json_type_object));
+        CU_ASSERT(json_object_object_get_ex(o, "backends", &v) &&
+                  json_object_is_type(v, json_type_array));
         json_object_put(o);
-        CU_ASSERT_EQUAL(PODRT("check"), r);
-        CU_ASSERT(OUT[0] != 0);
+        CU_ASSERT_EQUAL(PODRT("check"), 0);
+        ASSERT_CONTAINS(OUT, "mock");
+
+        /* a backend that is not there: reported, exit 1 (not 125) */
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", root, "--backend", "nosuchbackend", "check"), 1);
+        ASSERT_CONTAINS(OUT, "nosuchbackend");
+        CU_ASSERT_STRING_EQUAL(ERR, "");
 }
 
 static void test_hooks(void) {
