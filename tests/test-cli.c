@@ -433,6 +433,10 @@ static void test_run_foreground(void) {
         CU_ASSERT_EQUAL(PODRT("delete", "fg"), 0);
         CU_ASSERT_EQUAL(pod_count(), 0);
 
+        m = manifest_sh("fgmissing", "exec /no/such/program");
+        CU_ASSERT_EQUAL(PODRT("run", "--rm", m), 127);
+        CU_ASSERT_EQUAL(pod_count(), 0);
+
         m = manifest_sh("fgok", "echo fine");
         CU_ASSERT_EQUAL(PODRT("run", "--rm", m), 0);
         CU_ASSERT_STRING_EQUAL(OUT, "fine\n");
@@ -541,6 +545,14 @@ static void test_logs(void) {
         ASSERT_CONTAINS(ERR, "podrt: logs talk: ");
         ASSERT_CONTAINS(ERR, "nope");
         CU_ASSERT_EQUAL(PODRT("delete", "talk"), 0);
+
+        /* -f follows a running pod until it stops */
+        m = manifest_sh("slow", "echo first; sleep 1; echo second");
+        CU_ASSERT_EQUAL(PODRT("run", "-d", m), 0);
+        CU_ASSERT_EQUAL(PODRT("logs", "--follow", "slow"), 0);
+        CU_ASSERT_STRING_EQUAL(OUT, "first\nsecond\n");
+        CU_ASSERT_STRING_EQUAL(pod_state("slow"), "stopped");
+        CU_ASSERT_EQUAL(PODRT("delete", "slow"), 0);
 }
 
 static void test_exec(void) {
@@ -553,6 +565,11 @@ static void test_exec(void) {
         CU_ASSERT_EQUAL(PODRT("exec", "--app", "app", "ex", "--", "/bin/sh", "-c", "exit 0"), 0);
         CU_ASSERT_EQUAL(PODRT("exec", "ex", "/bin/sh", "-c", "exit 5"), 5);  /* -- optional */
         CU_ASSERT_EQUAL(PODRT("exec", "ex", "--", "/no/such/command"), 127);
+        char notexec[4200];
+        snprintf(notexec, sizeof notexec, "%s/not-executable", tmpdir);
+        write_file(notexec, "#!/bin/sh\n");
+        chmod(notexec, 0644);
+        CU_ASSERT_EQUAL(PODRT("exec", "ex", "--", notexec), 126);
         CU_ASSERT_EQUAL(PODRT("exec", "no-such-pod", "--", "/bin/true"), 125);
         ASSERT_CONTAINS(ERR, "podrt: exec no-such-pod: ");
         CU_ASSERT_EQUAL(PODRT("delete", "--force", "ex"), 0);
