@@ -98,7 +98,7 @@ static int compile_regex(regex_t *re, const char *pattern, const char *what,
 }
 
 /* A JSON array of strings into a NULL-terminated vector. */
-static int string_array(struct json_object *o, const char *what, char ***ret,
+static int string_array(struct json_object *o, const char *what, char ***ret_strv,
                         struct podrt_error **err) {
         if (!json_object_is_type(o, json_type_array))
                 return podrt_error_set(err, EINVAL, "%s: must be an array of strings", what);
@@ -117,14 +117,14 @@ static int string_array(struct json_object *o, const char *what, char ***ret,
                         return podrt_error_set(err, ENOMEM, "%s: out of memory", what);
                 }
         }
-        *ret = v;
+        *ret_strv = v;
         return 0;
 }
 
-static int get_bool(struct json_object *o, const char *what, int *ret, struct podrt_error **err) {
+static int get_bool(struct json_object *o, const char *what, int *ret_bool, struct podrt_error **err) {
         if (!json_object_is_type(o, json_type_boolean))
                 return podrt_error_set(err, EINVAL, "%s: must be true or false", what);
-        *ret = json_object_get_boolean(o) ? 1 : 0;
+        *ret_bool = json_object_get_boolean(o) ? 1 : 0;
         return 0;
 }
 
@@ -484,7 +484,7 @@ static size_t line_of(const char *text, size_t offset) {
         return line;
 }
 
-int hook_parse(const char *file, const char *text, size_t len, struct hook **ret,
+int hook_parse(const char *file, const char *text, size_t len, struct hook **ret_hook,
                struct podrt_error **err) {
         if (len > HOOK_FILE_MAX)
                 return podrt_error_set(err, EFBIG, "larger than %d bytes", HOOK_FILE_MAX);
@@ -565,14 +565,14 @@ int hook_parse(const char *file, const char *text, size_t len, struct hook **ret
                 r = podrt_error_set(err, ENOMEM, "out of memory");
                 goto out;
         }
-        *ret = TAKE_PTR(h);
+        *ret_hook = TAKE_PTR(h);
         r = 0;
 out:
         json_object_put(root);
         return r;
 }
 
-int hook_load_file(const char *file, struct hook **ret, struct podrt_error **err) {
+int hook_load_file(const char *file, struct hook **ret_hook, struct podrt_error **err) {
         _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return podrt_error_set(err, errno, "%s: %s", file, strerror(errno));
@@ -622,6 +622,6 @@ int hook_load_file(const char *file, struct hook **ret, struct podrt_error **err
                                        strcmp(h->version, "1.0.0") == 0 ? ".path" : "", h->path,
                                        strerror(e));
         }
-        *ret = TAKE_PTR(h);
+        *ret_hook = TAKE_PTR(h);
         return 0;
 }

@@ -48,11 +48,11 @@ int hook_stage_from_name(const char *name);
 
 /* Parses the text of a hook file.  file is recorded in the hook.  Errors
  * name the property: "hook.timeout: must be greater than 0, got 0". */
-int hook_parse(const char *file, const char *text, size_t len, struct hook **ret,
+int hook_parse(const char *file, const char *text, size_t len, struct hook **ret_hook,
                struct podrt_error **err);
 /* Reads and parses file, and checks that hook.path exists.  Errors are
  * prefixed with the file: "/etc/.../01-x.json: stages: must not be empty". */
-int hook_load_file(const char *file, struct hook **ret, struct podrt_error **err);
+int hook_load_file(const char *file, struct hook **ret_hook, struct podrt_error **err);
 
 struct hook *hook_free(struct hook *h);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct hook *, hook_free)

@@ -124,7 +124,7 @@ static int read_dir(const char *dir, bool explicit, struct entry **e, size_t *n,
         return r;
 }
 
-int hook_set_load(const char *const *dirs, bool explicit, struct hook_set **ret,
+int hook_set_load(const char *const *dirs, bool explicit, struct hook_set **ret_set,
                   struct podrt_error **err) {
         struct entry *e = NULL;
         size_t n = 0;
@@ -164,7 +164,7 @@ int hook_set_load(const char *const *dirs, bool explicit, struct hook_set **ret,
                         goto out;
                 s->n++;
         }
-        *ret = TAKE_PTR(s);
+        *ret_set = TAKE_PTR(s);
         r = 0;
 out:
         entries_free(e, n);

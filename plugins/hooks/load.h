@@ -21,7 +21,7 @@ struct hook_set {
  * is read and checked: the first broken one fails the whole load with
  * "FILE: what is wrong".  A directory that does not exist is skipped unless
  * explicit (then: "DIR: No such file or directory"). */
-int hook_set_load(const char *const *dirs, bool explicit, struct hook_set **ret,
+int hook_set_load(const char *const *dirs, bool explicit, struct hook_set **ret_set,
                   struct podrt_error **err);
 struct hook_set *hook_set_free(struct hook_set *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct hook_set *, hook_set_free)
