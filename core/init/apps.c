@@ -35,6 +35,13 @@ struct supervisor {
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
 
+/* systemd's requests to an init (halt, poweroff, reboot: what
+ * systemd-nspawn --kill-signal and machinectl send) and SIGPWR: the apps get
+ * a SIGTERM for each. */
+static int as_sigterm(int sig) {
+        return sig == SIGPWR || (sig >= SIGRTMIN + 3 && sig <= SIGRTMIN + 5);
+}
+
 static void nothing(int sig) {
         (void)sig;
 }
@@ -44,6 +51,9 @@ void apps_signal_set(sigset_t *set) {
         sigaddset(set, SIGCHLD);
         for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
                 sigaddset(set, forwarded[i]);
+        sigaddset(set, SIGPWR);
+        for (int i = 3; i <= 5; i++)
+                sigaddset(set, SIGRTMIN + i);
 }
 
 void apps_block_signals(void) {
@@ -54,9 +64,9 @@ void apps_block_signals(void) {
          * has not asked for. */
         struct sigaction sa = { .sa_handler = nothing };
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGCHLD, &sa, NULL);
-        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
-                sigaction(forwarded[i], &sa, NULL);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sigismember(&set, sig) == 1)
+                        sigaction(sig, &sa, NULL);
 }
 
 static void warn(const struct initspec_app *app, const char *fmt, ...) PODRT_PRINTF(2, 3);
@@ -182,6 +192,8 @@ static void reap(struct supervisor *sv) {
 }
 
 static void forward(struct supervisor *sv, int sig) {
+        if (as_sigterm(sig))
+                sig = SIGTERM;
         if (!sv->stop_signal)
                 sv->stop_signal = sig;
         for (size_t i = 0; i < sv->n_runs; i++) {

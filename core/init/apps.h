@@ -9,7 +9,8 @@
 
 #include "initspec.h"
 
-/* The signals PID 1 waits for: SIGCHLD and the ones it forwards. */
+/* The signals PID 1 waits for: SIGCHLD and the ones it forwards (SIGTERM,
+ * SIGINT, SIGHUP; SIGPWR and systemd's SIGRTMIN+3..5 become SIGTERM). */
 void apps_signal_set(sigset_t *set);
 
 /* Blocks apps_signal_set() (waited for with sigwaitinfo()).  Call it first

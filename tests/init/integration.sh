@@ -271,6 +271,28 @@ same "h's status: its own exit code" 7 "$(cat "$P/podrt/status/h" 2>&1)"
 same "i's status: 128+SIGTERM" 143 "$(cat "$P/podrt/status/i" 2>&1)"
 check "init's status is the first failed app's (7 or 143: $rc)" test "$rc" = 7 -o "$rc" = 143
 
+# ---- 3b. systemd's halt request (nspawn --kill-signal=SIGRTMIN+3) ----
+mkpod pod3b k
+P=$T/pod3b
+cat >"$P/podrt/pod.conf" <<'EOF2'
+podrt-init 1
+app k
+root /opt/stage2/k/rootfs
+exec /bin/sh -c touch\s/shared/started-k;\sexec\ssleep\s1000
+bind /shared /shared
+status /podrt/status/k
+EOF2
+unshare --pid --mount --uts --fork --propagation private chroot "$P" /podrt-init \
+        >"$P.out" 2>"$P.err" &
+upid=$!
+i=0
+while [ ! -e "$P/shared/started-k" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+ipid=$(cat "/proc/$upid/task/$upid/children" 2>/dev/null | tr -d ' ')
+[ -n "$ipid" ] && /bin/kill -s RTMIN+3 "$ipid"
+wait "$upid"
+rc=$?
+same "SIGRTMIN+3 to init: the app gets SIGTERM (143)" "143 143" "$rc $(cat "$P/podrt/status/k" 2>&1)"
+
 # ---- 4. poweroff: the end of a VM's PID 1 ----
 mkpod pod4 j
 P=$T/pod4
@@ -299,6 +321,12 @@ same "one message naming the file and line" 'podrt-init: /podrt/pod.conf:3: unkn
 runpod "$P" /podrt/missing.conf
 same "a missing description: 125 and its path" \
         "125 podrt-init: /podrt/missing.conf: No such file or directory" "$? $(cat "$P.err")"
+
+"$INIT" --check "$P/podrt/pod.conf" 2>"$T/check.err"
+same "--check reports the same error and runs nothing" \
+        "125 podrt-init: $P/podrt/pod.conf:3: unknown key \"frob\"" "$? $(cat "$T/check.err")"
+"$INIT" --check "$T/pod1/podrt/pod.conf"
+same "--check accepts a good description" 0 "$?"
 
 if [ "$fails" != 0 ]; then
         echo "integration: $fails check(s) failed"
