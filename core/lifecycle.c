@@ -154,7 +154,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         if ((r = PLUGIN_CALL(network, plugin_network_ops(network), "network", setup, err, pod, 0)) < 0)
                 return r;
         if ((r = PLUGIN_CALL(backend, plugin_pod_ops(backend), "pod", create, err, pod, 0)) < 0)
-                return podrt_error_set(err, r, "%s", pod->backend);
+                return r;
         for (uint32_t st = PODRT_HOOK_PRESTART; st <= PODRT_HOOK_CREATE_CONTAINER; st++)
                 if ((r = pod_run_hooks(rt, pod, st, "created", err)) < 0)
                         return r;
@@ -430,8 +430,15 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
                         continue;
                 _cleanup_close_ int lock = -1;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                /* Held: being created or changed right now. */
-                if (store_lock(s, id, LOCK_EX | LOCK_NB, &lock, &e) < 0)
+                /* Held: being created or changed right now.  No lock file
+                 * at all: a create that crashed before making it. */
+                r = store_lock(s, id, LOCK_EX | LOCK_NB, &lock, &e);
+                if (r == -ENOENT) {
+                        if (store_remove(s, id, NULL, NULL) >= 0)
+                                removed++;
+                        continue;
+                }
+                if (r < 0)
                         continue;
                 _cleanup_free_ char *dir = store_pod_dir(s, id);
                 _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;

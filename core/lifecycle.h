@@ -21,31 +21,31 @@ struct runtime {
 };
 
 /* The store, opened (and created) on first use. */
-int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **err);
+PODRT_INTERNAL int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **err);
 /* A plugin by name that must provide the named kind of ops ("pod",
  * "network", "storage"). */
-int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,
+PODRT_INTERNAL int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,
                    struct podrt_error **err);
 /* The hooks plugin, or *ret NULL when none is installed. */
-int runtime_hooks_plugin(struct runtime *rt, struct plugin **ret, struct podrt_error **err);
+PODRT_INTERNAL int runtime_hooks_plugin(struct runtime *rt, struct plugin **ret, struct podrt_error **err);
 
 /* Resolves ref, takes the pod's lock (LOCK_SH or LOCK_EX) and loads it. */
-int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct podrt_pod **ret_pod,
+PODRT_INTERNAL int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct podrt_pod **ret_pod,
                      int *ret_lock_fd, struct podrt_error **err);
 
 /* Runs the hooks of stage for every app, unless the backend runs them. */
-int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
+PODRT_INTERNAL int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
                   struct podrt_error **err);
 /* Undoes create: backend delete, network teardown, storage release.  Keeps
  * going on errors and reports the first. */
-int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
+PODRT_INTERNAL int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
 /* Teardown, then the pod's directory and name. */
-int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
+PODRT_INTERNAL int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
 
 /* 1 when the pod's monitor runs (monitor.lock is held), 0 when not. */
-int pod_monitor_alive(struct runtime *rt, const char *id);
+PODRT_INTERNAL int pod_monitor_alive(struct runtime *rt, const char *id);
 /* Waits up to timeout_ms for the monitor to end: 1 ended, 0 still there. */
-int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms);
+PODRT_INTERNAL int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms);
 
 #define MONITOR_FOREGROUND (1u << 0)   /* stream output to our stdout/stderr */
 #define MONITOR_RM (1u << 1)           /* delete the pod when it stopped */
@@ -54,9 +54,9 @@ int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms);
  * output, records exits, marks it stopped.  ready_fd >= 0: the start's
  * result is written there (detached start).  *ret_status: the exit code of
  * the first app that failed, else 0. */
-int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
+PODRT_INTERNAL int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
                 struct podrt_error **err);
 /* Starts the pod under a detached monitor process and waits for its start. */
-int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err);
+PODRT_INTERNAL int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err);
 
 #endif

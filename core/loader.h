@@ -35,7 +35,8 @@ PODRT_INTERNAL int loader_add_builtin(struct loader *l, const struct podrt_plugi
  *   -ENOSYS   no podrt_plugin_entry symbol, or it returned NULL
  *   -EPROTO   ABI major differs ("built for ABI 2.x, podrt has 1.0")
  *   -EPROTONOSUPPORT  ABI minor newer than the core's
- *   -EMSGSIZE descriptor size smaller than ABI 1.0's
+ *   -EMSGSIZE descriptor size smaller than ABI 1.0's, or an ops table
+ *             whose size does not cover its own header
  *   -EEXIST   a plugin of the same name is already loaded from another file,
  *             or the descriptor's name differs from the file's
  *   whatever init returned, wrapped with the plugin's name. */

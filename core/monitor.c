@@ -42,6 +42,7 @@ static int signals_install(struct podrt_error **err) {
 }
 
 static void signals_restore(void) {
+        prctl(PR_SET_CHILD_SUBREAPER, 0);
         for (size_t i = 0; i < ELEMENTSOF(handled_signals); i++)
                 signal(handled_signals[i], SIG_DFL);
         for (int i = 0; i < 2; i++)
@@ -222,8 +223,6 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                 r = pod_run_hooks(rt, pod, PODRT_HOOK_START_CONTAINER, "created", &e);
         if (r >= 0) {
                 r = PLUGIN_CALL(backend, plugin_pod_ops(backend), "pod", start, &e, pod, 0);
-                if (r < 0)
-                        podrt_error_set(&e, r, "%s", pod->backend);
         }
         for (size_t i = 0; i < 2 * n; i++)
                 if (writers[i] >= 0)
@@ -335,6 +334,10 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         return r;
 }
 
+static int code_is_error(const char *buf, size_t len) {
+        return len == 0 || strtol(buf, NULL, 10) != 0;
+}
+
 int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -378,6 +381,10 @@ int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct pod
         }
         close(p[0]);
         buf[len] = 0;
+        if (code_is_error(buf, len))
+                /* The monitor gives up its lock as it exits: wait for that,
+                 * so that the caller can clean up the pod it did not start. */
+                pod_wait_monitor(rt, id, 5000);
         if (len == 0)
                 return podrt_error_set(err, EIO, "the pod's monitor exited before starting it (see %s/pods/%s/monitor.log)",
                                        rt->state_dir, id);
