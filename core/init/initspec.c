@@ -901,12 +901,13 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
 
 static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
         _cleanup_strv_free_ char **v = NULL;
+        const char *first = line + strspn(line, " \t");
+        if (*first == '#' || *first == '\0')
+                return 0;       /* a comment is never unescaped */
         int r = split_line(p, line, &v, err);
         if (r < 0)
                 return r;
         size_t n = strv_length(v);
-        if (n == 0 || v[0][0] == '#')
-                return 0;
         const char *key = v[0];
 
         if (!p->have_version) {

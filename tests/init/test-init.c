@@ -237,7 +237,7 @@ static void test_parse_handwritten(void) {
                            "hostname\tdemo\n"
                            "mount proc proc /proc nosuid nodev noexec\n"
                            "app a\n"
-                           "   # comments anywhere\n"
+                           "   # comments anywhere, even with C:\\bad \\q escapes\n"
                            "root /r\n"
                            "exec sh -c echo\\x20hi \"\" \\x41\n"
                            "groups 1 2\n"
