@@ -12,6 +12,7 @@ case $(file -b "$bb" 2>/dev/null || echo static) in
 esac
 
 tmp=$(mktemp -d "${dir%/}.tmp.XXXXXX")
+chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/sbin" "$tmp/usr/bin" "$tmp/usr/sbin" "$tmp/usr/lib" \
          "$tmp/etc" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/tmp" "$tmp/root" \
