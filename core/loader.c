@@ -401,8 +401,10 @@ static bool plugin_name_is_valid(const char *name) {
         return name && name[0] && !strchr(name, '/');
 }
 
-int loader_load(struct loader *l, const char *name, struct plugin **ret,
-                struct podrt_error **err) {
+/* Loads name when it is a builtin or on the path; 0 with *ret NULL when
+ * it is neither (and missing is fine). */
+static int load_named(struct loader *l, const char *name, bool optional, struct plugin **ret,
+                      struct podrt_error **err) {
         if (!plugin_name_is_valid(name))
                 return podrt_error_set(err, EINVAL, "invalid plugin name '%s': %s",
                                        name ? name : "",
@@ -430,6 +432,10 @@ int loader_load(struct loader *l, const char *name, struct plugin **ret,
                 }
                 return load_file(l, path, name, ret, err);
         }
+        if (optional) {
+                *ret = NULL;
+                return 0;
+        }
 
         /* "plugin 'x' not found (searched: /a, /b)" */
         size_t len = 1;
@@ -445,6 +451,16 @@ int loader_load(struct loader *l, const char *name, struct plugin **ret,
         }
         return podrt_error_set(err, ENOENT, "plugin '%s' not found (searched: %s)", name,
                                l->dirs[0] ? searched : "no plugin directories");
+}
+
+int loader_load(struct loader *l, const char *name, struct plugin **ret,
+                struct podrt_error **err) {
+        return load_named(l, name, false, ret, err);
+}
+
+int loader_load_optional(struct loader *l, const char *name, struct plugin **ret,
+                         struct podrt_error **err) {
+        return load_named(l, name, true, ret, err);
 }
 
 static int is_plugin_file(const struct dirent *de) {

@@ -43,6 +43,11 @@ PODRT_INTERNAL int loader_add_builtin(struct loader *l, const struct podrt_plugi
 PODRT_INTERNAL int loader_load(struct loader *l, const char *name, struct plugin **ret,
                                struct podrt_error **err);
 
+/* The same, but a plugin found neither among the builtins nor on the path
+ * is not an error: 0 with *ret NULL.  Every other refusal still fails. */
+PODRT_INTERNAL int loader_load_optional(struct loader *l, const char *name, struct plugin **ret,
+                                        struct podrt_error **err);
+
 /* For `podrt plugins`: every *.so on the path (and the builtins), loaded or
  * refused.  Calls fn for each; error is NULL for a loaded plugin. */
 typedef void (*loader_scan_fn)(const char *path, const struct plugin *p,

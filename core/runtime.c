@@ -99,18 +99,12 @@ int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struc
 
 int runtime_hooks_plugin(struct runtime *rt, struct plugin **ret, struct podrt_error **err) {
         struct plugin *p = NULL;
-        _cleanup_error_ struct podrt_error *e = NULL;
-        int r = loader_load(rt->loader, "hooks", &p, &e);
-        if (r == -ENOENT) {
-                log_msg(PODRT_LOG_DEBUG, "no hooks plugin: %s", podrt_error_message(e));
-                *ret = NULL;
-                return 0;
-        }
-        if (r < 0) {
-                *err = TAKE_PTR(e);
+        int r = loader_load_optional(rt->loader, "hooks", &p, err);
+        if (r < 0)
                 return r;
-        }
-        *ret = plugin_hook_ops(p) ? p : NULL;
+        if (!p)
+                log_msg(PODRT_LOG_DEBUG, "no hooks plugin installed: no hooks run");
+        *ret = p && plugin_hook_ops(p) ? p : NULL;
         return 0;
 }
 
