@@ -49,15 +49,17 @@ static int cap_number(const char *name) {
         return -2;
 }
 
-static int caps_mask(const char *const *names, const char *what, uint64_t *ret_mask,
-                     bool *ret_all, struct podrt_error **err) {
+static int caps_mask(const char *where, const char *const *names, const char *what,
+                     uint64_t *ret_mask, bool *ret_all, struct podrt_error **err) {
         uint64_t mask = 0;
         bool all = false;
         for (size_t i = 0; names && names[i]; i++) {
                 int n = cap_number(names[i]);
                 if (n == -2)
-                        return podrt_error_set(err, EINVAL, "capabilities.%s[%zu]: unknown capability '%s'",
-                                               what, i, names[i]);
+                        return podrt_error_set(err, EINVAL,
+                                               "%s%scapabilities.%s[%zu]: unknown capability '%s'",
+                                               where ? where : "", where ? "." : "", what, i,
+                                               names[i]);
                 if (n == -1)
                         all = true;
                 else
@@ -68,16 +70,16 @@ static int caps_mask(const char *const *names, const char *what, uint64_t *ret_m
         return 0;
 }
 
-static int caps_resolve_mask(const char *const *add, const char *const *drop, uint64_t *ret,
-                             struct podrt_error **err) {
+static int caps_resolve_mask(const char *where, const char *const *add,
+                             const char *const *drop, uint64_t *ret, struct podrt_error **err) {
         uint64_t add_mask, drop_mask, set = 0;
         bool add_all, drop_all;
         int r;
 
-        r = caps_mask(add, "add", &add_mask, &add_all, err);
+        r = caps_mask(where, add, "add", &add_mask, &add_all, err);
         if (r < 0)
                 return r;
-        r = caps_mask(drop, "drop", &drop_mask, &drop_all, err);
+        r = caps_mask(where, drop, "drop", &drop_mask, &drop_all, err);
         if (r < 0)
                 return r;
 
@@ -97,10 +99,10 @@ static int caps_resolve_mask(const char *const *add, const char *const *drop, ui
         return 0;
 }
 
-int oci_caps_resolve(const char *const *add, const char *const *drop, const char ***ret,
-                     struct podrt_error **err) {
+int oci_caps_resolve(const char *where, const char *const *add, const char *const *drop,
+                     const char ***ret, struct podrt_error **err) {
         uint64_t set;
-        int r = caps_resolve_mask(add, drop, &set, err);
+        int r = caps_resolve_mask(where, add, drop, &set, err);
         if (r < 0)
                 return r;
         const char **v = calloc(ELEMENTSOF(cap_names) + 1, sizeof(char *));
@@ -164,7 +166,7 @@ static struct json_object *ns(const char *type, const char *path) {
 static int build_process(const struct oci_container *c, const char *const *args, bool terminal,
                          struct json_object **ret, struct podrt_error **err) {
         _cleanup_free_ const char **caps = NULL;
-        int r = oci_caps_resolve(c->caps_add, c->caps_drop, &caps, err);
+        int r = oci_caps_resolve(c->where, c->caps_add, c->caps_drop, &caps, err);
         if (r < 0)
                 return r;
 
@@ -317,6 +319,10 @@ int oci_spec_build(const struct oci_container *c, struct json_object **ret,
                 add(an, "io.podrt.pod.name", jstr(c->pod_name));
         if (c->name)
                 add(an, "io.podrt.container.name", jstr(c->name));
+        if (c->runtime_path)
+                add(an, "io.podrt.oci.runtime", jstr(c->runtime_path));
+        if (c->runtime_root)
+                add(an, "io.podrt.oci.root", jstr(c->runtime_root));
         for (size_t i = 0; i < c->n_annotations; i++)
                 add(an, c->annotation_keys[i], jstr(c->annotation_values[i]));
         add(s, "annotations", an);

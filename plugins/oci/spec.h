@@ -22,6 +22,9 @@ struct oci_bind {
 };
 
 struct oci_container {
+        /* Where the container is in the manifest ("containers[1]"), to
+         * prefix error messages with; may be NULL. */
+        const char *where;
         const char *pod_id;
         const char *pod_name;
         const char *name;        /* the app's name */
@@ -58,6 +61,11 @@ struct oci_container {
         int64_t cpu_millis;      /* 0 none */
         int64_t pids;            /* 0 none */
 
+        /* The runtime that runs the bundle, recorded as the annotations
+         * io.podrt.oci.runtime and io.podrt.oci.root (may be NULL). */
+        const char *runtime_path;
+        const char *runtime_root;
+
         /* Annotations: keys[i] = values[i]. */
         const char *const *annotation_keys;
         const char *const *annotation_values;
@@ -79,9 +87,10 @@ int oci_spec_process(const struct oci_container *c, const char *const *args, boo
 
 /* The capability set the container's process gets, after add/drop, in the
  * order of the kernel's numbers (NULL-terminated, static strings; free the
- * vector only).  "ALL" is understood in add and drop. */
-int oci_caps_resolve(const char *const *add, const char *const *drop, const char ***ret,
-                     struct podrt_error **err);
+ * vector only).  "ALL" is understood in add and drop; names may be given
+ * without "CAP_" and in lower case.  where prefixes errors (may be NULL). */
+int oci_caps_resolve(const char *where, const char *const *add, const char *const *drop,
+                     const char ***ret, struct podrt_error **err);
 
 /* The default set (Docker's and podman's historical one). */
 extern const char *const oci_default_caps[];

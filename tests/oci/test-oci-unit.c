@@ -28,9 +28,9 @@ static const uint32_t groups_10[] = {10};
 static const struct oci_bind binds_full[] = {
         {"/srv/data", "/data", true, false},
         {"/run/podrt/pods/0123/volumes/scratch", "/scratch", false, false},
-        {"/run/podrt/pods/0123/oci/hosts", "/etc/hosts", false, true},
-        {"/run/podrt/pods/0123/oci/resolv.conf", "/etc/resolv.conf", false, true},
-        {"/run/podrt/pods/0123/oci/hostname", "/etc/hostname", false, true},
+        {"/run/podrt/pods/0123/oci-hosts", "/etc/hosts", false, true},
+        {"/run/podrt/pods/0123/oci-resolv.conf", "/etc/resolv.conf", false, true},
+        {"/run/podrt/pods/0123/oci-hostname", "/etc/hostname", false, true},
         {"/run/podrt/pods/0123/apps/app/containerenv", "/run/.containerenv", true, true},
 };
 static const char *const annot_keys[] = {"org.example.team", "io.podrt.pod.name"};
@@ -57,12 +57,14 @@ static struct oci_container full_container(void) {
                 .binds = binds_full,
                 .n_binds = ELEMENTSOF(binds_full),
                 .netns_path = "/run/podrt/pods/0123/netns",
-                .uts_path = "/run/podrt/pods/0123/oci/ns/uts",
-                .ipc_path = "/run/podrt/pods/0123/oci/ns/ipc",
+                .uts_path = "/run/podrt/pods/0123/oci-uts",
+                .ipc_path = "/run/podrt/pods/0123/oci-ipc",
                 .cgroups_path = "/podrt/0123456789abcdef0123456789abcdef/app",
                 .memory = 64 << 20,
                 .cpu_millis = 500,
                 .pids = 64,
+                .runtime_path = "/usr/sbin/runc",
+                .runtime_root = "/run/podrt/oci/runc",
                 .annotation_keys = annot_keys,
                 .annotation_values = annot_values,
                 .n_annotations = 1,
@@ -224,11 +226,11 @@ static void test_spec_capabilities(void) {
         static const char *const all[] = {"ALL", NULL};
         static const char *const kill_[] = {"kill", NULL};
         const char **set = NULL;
-        CU_ASSERT_EQUAL_FATAL(oci_caps_resolve(kill_, all, &set, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(oci_caps_resolve(NULL, kill_, all, &set, NULL), 0);
         CU_ASSERT_STRING_EQUAL(set[0], "CAP_KILL");
         CU_ASSERT_PTR_NULL(set[1]);
         free(set);
-        CU_ASSERT_EQUAL_FATAL(oci_caps_resolve(all, kill_, &set, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(oci_caps_resolve(NULL, all, kill_, &set, NULL), 0);
         size_t n = 0;
         bool has_admin = false, has_kill = false;
         for (; set[n]; n++) {
@@ -240,7 +242,7 @@ static void test_spec_capabilities(void) {
         CU_ASSERT_FALSE(has_kill);
         free(set);
         /* Both added and dropped: dropped. */
-        CU_ASSERT_EQUAL_FATAL(oci_caps_resolve(kill_, kill_, &set, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(oci_caps_resolve(NULL, kill_, kill_, &set, NULL), 0);
         for (n = 0; set[n]; n++)
                 CU_ASSERT_STRING_NOT_EQUAL(set[n], "CAP_KILL");
         free(set);
@@ -256,6 +258,15 @@ static void test_spec_unknown_capability(void) {
         CU_ASSERT_PTR_NULL(j);
         CU_ASSERT_STRING_EQUAL(podrt_error_message(err),
                                "capabilities.add[1]: unknown capability 'CAP_FLY'");
+        err = podrt_error_free(err);
+
+        /* With its place in the manifest, the message names the JSON path. */
+        c.where = "containers[1]";
+        c.caps_add = NULL;
+        c.caps_drop = bad + 1;
+        CU_ASSERT_EQUAL(oci_spec_build(&c, &j, &err), -EINVAL);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err),
+                               "containers[1].capabilities.drop[0]: unknown capability 'CAP_FLY'");
         podrt_error_free(err);
 }
 
@@ -300,8 +311,8 @@ static void test_spec_namespaces(void) {
         struct json_object *j = build(&c);
         bool found;
         CU_ASSERT_STRING_EQUAL(ns_path(j, "network", &found), "/run/podrt/pods/0123/netns");
-        CU_ASSERT_STRING_EQUAL(ns_path(j, "uts", &found), "/run/podrt/pods/0123/oci/ns/uts");
-        CU_ASSERT_STRING_EQUAL(ns_path(j, "ipc", &found), "/run/podrt/pods/0123/oci/ns/ipc");
+        CU_ASSERT_STRING_EQUAL(ns_path(j, "uts", &found), "/run/podrt/pods/0123/oci-uts");
+        CU_ASSERT_STRING_EQUAL(ns_path(j, "ipc", &found), "/run/podrt/pods/0123/oci-ipc");
         CU_ASSERT_PTR_NULL(ns_path(j, "pid", &found));
         CU_ASSERT_TRUE(found);
         CU_ASSERT_PTR_NULL(ns_path(j, "mount", &found));
@@ -356,7 +367,7 @@ static void test_spec_mounts(void) {
         struct json_object *hosts = mount_at(j, "/etc/hosts");
         CU_ASSERT_PTR_NOT_NULL_FATAL(hosts);
         CU_ASSERT_STRING_EQUAL(json_object_get_string(at(hosts, "source")),
-                               "/run/podrt/pods/0123/oci/hosts");
+                               "/run/podrt/pods/0123/oci-hosts");
         CU_ASSERT_TRUE(array_has(at(hosts, "options"), "bind"));
         CU_ASSERT_PTR_NOT_NULL(mount_at(j, "/etc/resolv.conf"));
         CU_ASSERT_PTR_NOT_NULL(mount_at(j, "/etc/hostname"));
@@ -380,6 +391,11 @@ static void test_spec_annotations(void) {
         CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "0123456789abcdef0123456789abcdef");
         CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(an, "io.podrt.container.name", &v));
         CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "app");
+        /* The runtime the bundle was made for: what delete and exec use. */
+        CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(an, "io.podrt.oci.runtime", &v));
+        CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "/usr/sbin/runc");
+        CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(an, "io.podrt.oci.root", &v));
+        CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "/run/podrt/oci/runc");
         json_object_put(j);
 
         /* The manifest's annotation wins over podrt's own of the same key. */
