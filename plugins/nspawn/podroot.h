@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pod under nspawn, on disk: the pod root given to --directory, the pod
+ * description podrt-init reads there, the nspawn configuration derived from
+ * the pod, and the plugin's own files.
+ *
+ *   <pod dir>/root/                        systemd-nspawn --directory
+ *       usr/lib/os-release                 so that nspawn accepts it
+ *       podrt-init                         (empty) bound from libexec_dir
+ *       podrt/pod.conf                     the description
+ *       podrt/status/<app>, podrt/pids/<app>   written by podrt-init
+ *       podrt/volumes/<volume>             (empty) bound from the volume
+ *       podrt/etc/hosts, resolv.conf       when the manifest sets them
+ *       opt/stage2/<app>/rootfs            (empty) bound from the app's rootfs
+ *   <pod dir>/nspawn/                      pid, cgroups, nspawn.log
+ *
+ * Nothing is mounted on the host: nspawn makes every bind inside the
+ * container's own mount namespace, so the tree is plain files. */
+#ifndef PODRT_NSPAWN_PODROOT_H
+#define PODRT_NSPAWN_PODROOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <podrt/podrt.h>
+#include "argv.h"
+#include "initspec.h"
+
+/* What the host contributes to a pod's configuration. */
+struct nspawn_host_info {
+        const char *binary;        /* nspawn.binary */
+        const char *init;          /* absolute path of podrt-init */
+        bool systemd;              /* PID 1 is systemd */
+        int cap_last;              /* the host's highest capability */
+};
+
+/* "<pod dir>/<rel>", malloc'd; NULL on ENOMEM. */
+char *nspawn_pod_path(const struct podrt_pod *pod, const char *rel);
+
+/* The nspawn configuration of pod.  Apps' limits are summed into the pod's
+ * (a resource is limited only when every app limits it). */
+int nspawn_pod_config(struct podrt_pod *pod, const struct nspawn_host_info *h,
+                      struct nspawn_config **ret, struct podrt_error **err);
+
+/* The pod description of pod.  App i's stdout and stderr are the
+ * descriptors 3+2i and 4+2i that nspawn passes to podrt-init (LISTEN_FDS),
+ * reopened through /proc/self/fd. */
+int nspawn_pod_spec(struct podrt_pod *pod, int cap_last, struct initspec **ret,
+                    struct podrt_error **err);
+
+/* The pod-wide capabilities: what nspawn adds to and drops from its default
+ * set so that every app can have its own set.  ret_* are strvs. */
+int nspawn_pod_caps(struct podrt_pod *pod, int cap_last, char ***ret_add, char ***ret_drop,
+                    struct podrt_error **err);
+
+/* Builds <pod dir>/root and <pod dir>/nspawn for spec; on failure nothing
+ * of them is left. */
+int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
+                          struct podrt_error **err);
+
+/* Removes <pod dir>/root and <pod dir>/nspawn (absent is fine).  Never
+ * crosses into another file system. */
+int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err);
+
+/* Removes the directory tree at path, not crossing mount points (-EBUSY
+ * when one is found inside).  Absent is fine. */
+int nspawn_remove_tree(const char *path);
+
+#endif
