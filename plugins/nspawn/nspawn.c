@@ -387,15 +387,22 @@ static int read_status(struct podrt_pod *pod, struct podrt_app *app, const char 
 
 /* nspawn's own messages (and podrt-init's, before any app), minus the
  * noise nspawn prints when /run is not a tmpfs; emptied once reported. */
-static void report_nspawn_log(struct nspawn_data *d, struct podrt_pod *pod) {
+static void report_nspawn_log(struct nspawn_data *d, struct podrt_pod *pod, int status) {
         _cleanup_free_ char *path = nspawn_pod_path(pod, "nspawn/nspawn.log"), *text = NULL;
-        if (!path || nspawn_read_file(path, &text) < 0 || !*text)
+        if (!path || nspawn_read_file(path, &text) < 0)
                 return;
+        if (strstr(text, "\n(reported)\n"))
+                return;
+        d->host->log(d->host, PODRT_LOG_ERR, "pod %s: systemd-nspawn exited with status %d before "
+                     "podrt-init started the apps%s", podrt_pod_name(pod), status, *text ? ":" : "");
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
                 if (!strstr(line, "Attempted to remove disk file system") && *line)
                         d->host->log(d->host, PODRT_LOG_ERR, "pod %s: %s", podrt_pod_name(pod), line);
-        (void)truncate(path, 0);
+        /* Said once, though the monitor asks for the state more than once. */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd >= 0)
+                (void)!write(fd, "\n(reported)\n", 12);
 }
 
 static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
@@ -403,7 +410,7 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
         struct nspawn_data *d = data;
         size_t n = podrt_pod_n_apps(pod), k = 0;
         struct app_status st[n];
-        bool never_started = false;
+        int nspawn_status = -1;
         for (size_t i = 0; i < n; i++) {
                 struct podrt_app *app = podrt_pod_app(pod, i);
                 int code;
@@ -417,9 +424,10 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
                  * itself, failed.  That is podrt failing: 125. */
                 if (podrt_app_state(app) == PODRT_APP_EXITED && podrt_app_exit_code(app) < 128 &&
                     !read_status(pod, app, "pids", NULL, NULL)) {
-                        if (podrt_app_exit_code(app) != 125)
+                        if (podrt_app_exit_code(app) != 125) {
+                                nspawn_status = podrt_app_exit_code(app);
                                 podrt_app_set_exited(app, 125);
-                        never_started = true;
+                        }
                 }
         }
         /* In the order the apps ended, so that the first one that failed is
@@ -429,8 +437,8 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
                 if (podrt_app_state(st[i].app) != PODRT_APP_EXITED ||
                     podrt_app_exit_code(st[i].app) != st[i].code)
                         podrt_app_set_exited(st[i].app, st[i].code);
-        if (never_started)
-                report_nspawn_log(d, pod);
+        if (nspawn_status >= 0)
+                report_nspawn_log(d, pod, nspawn_status);
         return 0;
 }
 

@@ -78,19 +78,23 @@ static int64_t pod_limit(struct podrt_pod *pod, int64_t (*get)(const struct podr
         return sum;
 }
 
-static int config_binds(struct podrt_pod *pod, struct nspawn_config *c) {
+static int config_binds(struct podrt_pod *pod, struct nspawn_config *c, struct podrt_error **err) {
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
                 struct podrt_app *app = podrt_pod_app(pod, i);
+                const char *rootfs = podrt_app_rootfs(app);
+                if (!rootfs || rootfs[0] != '/')
+                        return podrt_error_set(err, ENOENT, "app %s: no root filesystem (does the pod's manifest still load?)",
+                                               podrt_app_name(app));
                 _cleanup_free_ char *target = format(NSPAWN_STAGE2 "/%s/rootfs", podrt_app_name(app));
-                if (!target || nspawn_config_add_bind(c, podrt_app_rootfs(app), target, false) < 0)
-                        return -ENOMEM;
+                if (!target || nspawn_config_add_bind(c, rootfs, target, false) < 0)
+                        return podrt_error_set(err, ENOMEM, "out of memory");
         }
         for (size_t i = 0; i < podrt_pod_n_volumes(pod); i++) {
                 struct podrt_volume *vol = podrt_pod_volume(pod, i);
                 _cleanup_free_ char *target = format(NSPAWN_VOLUMES "/%s", podrt_volume_name(vol));
                 if (!target || nspawn_config_add_bind(c, podrt_volume_source(vol), target,
                                                       podrt_volume_read_only(vol)) < 0)
-                        return -ENOMEM;
+                        return podrt_error_set(err, ENOMEM, "out of memory");
         }
         return 0;
 }
@@ -110,9 +114,12 @@ int nspawn_pod_config(struct podrt_pod *pod, const struct nspawn_host_info *h,
         c->netns_path = netns ? strdup(netns) : NULL;
         c->init = strdup(h->init);
         if (!c->binary || !c->directory || !c->pod_id || !c->hostname || !c->network ||
-            (netns && !c->netns_path) || !c->init || config_binds(pod, c) < 0)
+            (netns && !c->netns_path) || !c->init)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = nspawn_pod_caps(pod, h->cap_last, &c->caps_add, &c->caps_drop, err);
+        int r = config_binds(pod, c, err);
+        if (r < 0)
+                return r;
+        r = nspawn_pod_caps(pod, h->cap_last, &c->caps_add, &c->caps_drop, err);
         if (r < 0)
                 return r;
         c->memory_bytes = pod_limit(pod, podrt_app_memory_limit);
