@@ -309,6 +309,35 @@ static int write_limits(const struct nspawn_cgroups *cg, int64_t memory, int64_t
         return 0;
 }
 
+/* On v1, a controller's hierarchy is joined only for its limit: every
+ * directory is one more to make and remove. */
+static int drop_unused(struct nspawn_cgroups *cg, int64_t memory, int64_t cpu, int64_t pids) {
+        if (cg->v2)
+                return 0;
+        char **kinds = calloc(1, sizeof(char *)), **dirs = calloc(1, sizeof(char *));
+        if (!kinds || !dirs) {
+                free(kinds);
+                free(dirs);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; cg->kinds[i]; i++) {
+                const char *k = cg->kinds[i];
+                if ((!memory && strcmp(k, NSPAWN_CG_MEMORY) == 0) || (!cpu && strcmp(k, NSPAWN_CG_CPU) == 0) ||
+                    (!pids && strcmp(k, NSPAWN_CG_PIDS) == 0))
+                        continue;
+                if (strv_push(&kinds, k) < 0 || strv_push(&dirs, cg->dirs[i]) < 0) {
+                        strv_free(kinds);
+                        strv_free(dirs);
+                        return -ENOMEM;
+                }
+        }
+        strv_free(cg->kinds);
+        strv_free(cg->dirs);
+        cg->kinds = kinds;
+        cg->dirs = dirs;
+        return 0;
+}
+
 int nspawn_cgroups_create(struct podrt_pod *pod, int64_t memory_bytes, int64_t cpu_millis,
                           int64_t pids, struct nspawn_cgroups *ret, struct podrt_error **err) {
         _cleanup_free_ char *mi = NULL, *self = NULL;
@@ -317,8 +346,11 @@ int nspawn_cgroups_create(struct podrt_pod *pod, int64_t memory_bytes, int64_t c
             (r = nspawn_read_file("/proc/self/cgroup", &self)) < 0)
                 return podrt_error_set(err, r, "reading this process's cgroups: %s", strerror(-r));
         struct nspawn_cgroups cg;
-        if ((r = nspawn_cgroups_plan_from(mi, self, podrt_pod_id(pod), &cg)) < 0)
+        if ((r = nspawn_cgroups_plan_from(mi, self, podrt_pod_id(pod), &cg)) < 0 ||
+            (r = drop_unused(&cg, memory_bytes, cpu_millis, pids)) < 0) {
+                nspawn_cgroups_done(&cg);
                 return podrt_error_set(err, r, "out of memory");
+        }
         if ((r = record(pod, &cg)) < 0) {
                 nspawn_cgroups_done(&cg);
                 return podrt_error_set(err, r, "recording the pod's cgroups: %s", strerror(-r));
@@ -481,9 +513,15 @@ int nspawn_cgroups_remove(struct podrt_pod *pod, struct podrt_error **err) {
                 return 0;
         if (r < 0)
                 return podrt_error_set(err, r, "reading the pod's cgroups: %s", strerror(-r));
-        /* A frozen process cannot die. */
-        freeze_dir(&cg, false);
-        nspawn_cgroups_kill(&cg, SIGKILL);
+        /* Anything left is killed (thawed first: a frozen process cannot
+         * die). */
+        struct kill_state k = { .signo = 0 };
+        for (size_t i = 0; cg.dirs[i]; i++)
+                each_dir(cg.dirs[i], kill_fn, &k);
+        if (k.count) {
+                freeze_dir(&cg, false);
+                nspawn_cgroups_kill(&cg, SIGKILL);
+        }
         int ret = 0;
         for (size_t i = 0; cg.dirs[i]; i++) {
                 r = each_dir(cg.dirs[i], rmdir_fn, NULL);
@@ -497,5 +535,10 @@ int nspawn_cgroups_remove(struct podrt_pod *pod, struct podrt_error **err) {
                 }
         }
         nspawn_cgroups_done(&cg);
+        if (ret == 0) {
+                _cleanup_free_ char *path = record_path(pod);
+                if (path)
+                        (void)unlink(path);
+        }
         return ret;
 }

@@ -38,7 +38,8 @@ int nspawn_cgroups_plan_from(const char *mountinfo, const char *self_cgroup, con
                              struct nspawn_cgroups *ret);
 
 /* Plans from this host, records the plan, makes the directories and writes
- * the limits (0: none).  On failure nothing is left. */
+ * the limits (0: none).  On v1 the memory, cpu and pids hierarchies are
+ * used only for a limit.  On failure nothing is left. */
 int nspawn_cgroups_create(struct podrt_pod *pod, int64_t memory_bytes, int64_t cpu_millis,
                           int64_t pids, struct nspawn_cgroups *ret, struct podrt_error **err);
 
@@ -57,7 +58,7 @@ int nspawn_cgroups_kill(const struct nspawn_cgroups *cg, int signo);
 int nspawn_cgroups_freeze(const struct nspawn_cgroups *cg, bool freeze, struct podrt_error **err);
 
 /* Kills what is left and removes every recorded directory (and the podrt
- * parent when it is empty).  Absent directories are fine. */
+ * parent when it is empty), then the record.  Absent directories are fine. */
 int nspawn_cgroups_remove(struct podrt_pod *pod, struct podrt_error **err);
 
 #endif

@@ -149,7 +149,7 @@ static void forget_run(struct podrt_pod *pod) {
                 const char *name = podrt_app_name(podrt_pod_app(pod, i));
                 for (int k = 0; k < 2; k++) {
                         _cleanup_free_ char *rel = NULL, *path = NULL;
-                        if (asprintf(&rel, "root/podrt/%s/%s", k ? "pids" : "status", name) >= 0 &&
+                        if (asprintf(&rel, "nspawn/root/podrt/%s/%s", k ? "pids" : "status", name) >= 0 &&
                             (path = nspawn_pod_path(pod, rel)))
                                 (void)unlink(path);
                 }
@@ -162,7 +162,7 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
         struct nspawn_host_info h = host_info(d);
         _cleanup_(nspawn_config_freep) struct nspawn_config *c = NULL;
         _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *root = nspawn_pod_path(pod, "root");
+        _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");
         _cleanup_free_ char *log = nspawn_pod_path(pod, "nspawn/nspawn.log");
         int r;
         if (!root || !log)
@@ -199,7 +199,7 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
                 r = nspawn_cgroups_create(pod, c->memory_bytes, c->cpu_millis, c->pids, &cg, err);
         if (r >= 0) {
                 r = nspawn_spawn(argv, fds, 2 * n, log_fd, d->systemd ? NULL : &cg, &pid, err);
-                if (r < 0 && !d->systemd)
+                if (r < 0)
                         nspawn_cgroups_remove(pod, NULL);
         }
         nspawn_cgroups_done(&cg);
@@ -334,7 +334,7 @@ static int nspawn_delete(void *data, struct podrt_pod *pod, uint64_t flags,
         r = nspawn_cgroups_remove(pod, err);
         if (r < 0)
                 ret = r;
-        _cleanup_free_ char *root = nspawn_pod_path(pod, "root");
+        _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");
         struct stat st;
         bool have_root = root && stat(root, &st) == 0;
         remove_nspawn_leftovers(pod, have_root ? &st : NULL);
@@ -365,7 +365,7 @@ static int by_time(const void *a, const void *b) {
 static int read_status(struct podrt_pod *pod, struct podrt_app *app, const char *dir, int *code,
                        struct timespec *when) {
         _cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
-        if (asprintf(&rel, "root/podrt/%s/%s", dir, podrt_app_name(app)) < 0 ||
+        if (asprintf(&rel, "nspawn/root/podrt/%s/%s", dir, podrt_app_name(app)) < 0 ||
             !(path = nspawn_pod_path(pod, rel)))
                 return 0;
         struct stat st;
@@ -439,6 +439,13 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
                         podrt_app_set_exited(st[i].app, st[i].code);
         if (nspawn_status >= 0)
                 report_nspawn_log(d, pod, nspawn_status);
+        /* Once nspawn is gone, the pod's cgroups go too: a stopped pod keeps
+         * its files until delete, not cgroups. */
+        bool all = true;
+        for (size_t i = 0; i < n; i++)
+                all = all && podrt_app_state(podrt_pod_app(pod, i)) == PODRT_APP_EXITED;
+        if (all && nspawn_pid_running(pod) <= 0)
+                return nspawn_cgroups_remove(pod, err);
         return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,7 +107,7 @@ int nspawn_pod_config(struct podrt_pod *pod, const struct nspawn_host_info *h,
                 return podrt_error_set(err, ENOMEM, "out of memory");
         const char *netns = podrt_pod_netns_path(pod), *network = podrt_pod_network(pod);
         c->binary = strdup(h->binary);
-        c->directory = nspawn_pod_path(pod, "root");
+        c->directory = nspawn_pod_path(pod, "nspawn/root");
         c->pod_id = strdup(podrt_pod_id(pod));
         c->hostname = strdup(podrt_pod_hostname(pod));
         c->systemd = h->systemd;
@@ -342,23 +343,37 @@ static int build_root(struct podrt_pod *pod, const char *root, const struct init
         return initspec_write_file(spec, conf, err);
 }
 
+/* 1 when path is a mount point (on another device than its parent). */
+static int is_mount_point(const char *path) {
+        _cleanup_free_ char *parent = format("%s/..", path);
+        struct stat a, b;
+        return parent && stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
 int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
                           struct podrt_error **err) {
-        _cleanup_free_ char *root = nspawn_pod_path(pod, "root");
         _cleanup_free_ char *own = nspawn_pod_path(pod, "nspawn");
+        _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");
         if (!root || !own)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        if (mkdir(root, 0755) < 0)
-                return podrt_error_set(err, errno, "%s: %s", root, strerror(errno));
+        if (mkdir(own, 0700) < 0)
+                return podrt_error_set(err, errno, "%s: %s", own, strerror(errno));
+        /* A small tmpfs: the tree is a few files, made and removed at every
+         * run, and nspawn adds its own mount points to it.  Where mounting
+         * is not allowed, a plain directory does the same, slower. */
+        if (mount("tmpfs", own, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=4m") < 0 &&
+            errno != EPERM && errno != EACCES) {
+                int r = podrt_error_set(err, errno, "%s: mounting a tmpfs: %s", own, strerror(errno));
+                rmdir(own);
+                return r;
+        }
         int r = 0;
-        if (mkdir(own, 0700) < 0 && errno != EEXIST)
-                r = podrt_error_set(err, errno, "%s: %s", own, strerror(errno));
+        if (mkdir(root, 0755) < 0)
+                r = podrt_error_set(err, errno, "%s: %s", root, strerror(errno));
         if (r >= 0)
                 r = build_root(pod, root, spec, err);
-        if (r < 0) {
-                nspawn_remove_tree(root);
-                nspawn_remove_tree(own);
-        }
+        if (r < 0)
+                nspawn_podroot_remove(pod, NULL);
         return r;
 }
 
@@ -421,14 +436,12 @@ int nspawn_remove_tree(const char *path) {
 }
 
 int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err) {
-        _cleanup_free_ char *root = nspawn_pod_path(pod, "root");
         _cleanup_free_ char *own = nspawn_pod_path(pod, "nspawn");
-        if (!root || !own)
+        if (!own)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = nspawn_remove_tree(root);
-        if (r < 0)
-                return podrt_error_set(err, r, "removing %s: %s", root, strerror(-r));
-        r = nspawn_remove_tree(own);
+        if (is_mount_point(own) && umount2(own, MNT_DETACH) < 0 && errno != EINVAL)
+                return podrt_error_set(err, errno, "unmounting %s: %s", own, strerror(errno));
+        int r = nspawn_remove_tree(own);
         if (r < 0)
                 return podrt_error_set(err, r, "removing %s: %s", own, strerror(-r));
         return 0;

@@ -167,7 +167,7 @@ pid_t nspawn_app_pid(struct podrt_pod *pod, struct podrt_app *app, pid_t leader)
         if (leader <= 0)
                 return 0;
         _cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
-        if (asprintf(&rel, "root/podrt/pids/%s", podrt_app_name(app)) < 0 ||
+        if (asprintf(&rel, "nspawn/root/podrt/pids/%s", podrt_app_name(app)) < 0 ||
             !(path = nspawn_pod_path(pod, rel)) || nspawn_read_file(path, &text) < 0)
                 return 0;
         struct app_find f = { .nspid = strtol(text, NULL, 10) };

@@ -388,34 +388,36 @@ static void test_podroot(void) {
         _cleanup_error_ struct podrt_error *e = NULL;
         CU_ASSERT_EQUAL_FATAL(nspawn_pod_spec(pod, NSPAWN_CAP_LAST, &s, &e), 0);
         CU_ASSERT_EQUAL_FATAL(nspawn_podroot_create(pod, s, &e), 0);
-        const char *must[] = { "root/usr/lib/os-release", "root/podrt-init", "root/podrt/pod.conf",
-                               "root/podrt/status", "root/podrt/pids", "root/podrt/volumes/v",
-                               "root/opt/stage2/a/rootfs", "nspawn" };
+        const char *must[] = { "nspawn/root/usr/lib/os-release", "nspawn/root/podrt-init", "nspawn/root/podrt/pod.conf",
+                               "nspawn/root/podrt/status", "nspawn/root/podrt/pids", "nspawn/root/podrt/volumes/v",
+                               "nspawn/root/opt/stage2/a/rootfs", "nspawn" };
         for (size_t i = 0; i < ELEMENTSOF(must); i++) {
                 snprintf(p, sizeof p, "%s/%s", dir, must[i]);
                 if (access(p, F_OK) < 0)
                         fprintf(stderr, "missing %s\n", p);
                 CU_ASSERT_EQUAL(access(p, F_OK), 0);
         }
-        snprintf(p, sizeof p, "%s/root/podrt/etc/hosts", dir);
+        snprintf(p, sizeof p, "%s/nspawn/root/podrt/etc/hosts", dir);
         _cleanup_free_ char *hosts = read_all(p);
         CU_ASSERT_STRING_EQUAL(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                                       "127.0.1.1\tr\n192.0.2.10\tdb db.local\n");
-        snprintf(p, sizeof p, "%s/root/podrt/etc/resolv.conf", dir);
+        snprintf(p, sizeof p, "%s/nspawn/root/podrt/etc/resolv.conf", dir);
         _cleanup_free_ char *resolv = read_all(p);
         CU_ASSERT_STRING_EQUAL(resolv, "nameserver 192.0.2.53\nsearch example.com\n");
-        snprintf(p, sizeof p, "%s/root/podrt/pod.conf", dir);
+        snprintf(p, sizeof p, "%s/nspawn/root/podrt/pod.conf", dir);
         _cleanup_free_ char *conf = read_all(p);
         ASSERT_CONTAINS(conf, "bind /podrt/etc/hosts /etc/hosts ro\n");
         ASSERT_CONTAINS(conf, "bind /podrt/etc/resolv.conf /etc/resolv.conf ro\n");
 
         /* Removal takes all of it, and again is fine. */
         CU_ASSERT_EQUAL(nspawn_podroot_remove(pod, &e), 0);
-        snprintf(p, sizeof p, "%s/root", dir);
+        snprintf(p, sizeof p, "%s/nspawn/root", dir);
         CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
         snprintf(p, sizeof p, "%s/nspawn", dir);
         CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
         CU_ASSERT_EQUAL(nspawn_podroot_remove(pod, &e), 0);
+        _cleanup_free_ char *mounts = read_all("/proc/self/mountinfo");
+        CU_ASSERT_PTR_NULL(strstr(mounts, dir));
         CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
@@ -435,7 +437,7 @@ static void test_podroot_failure_leaves_nothing(void) {
         s->apps[0].workdir = strdup("relative");
         CU_ASSERT_EQUAL(nspawn_podroot_create(pod, s, &e), -EINVAL);
         ASSERT_CONTAINS(podrt_error_message(e), "app a: workdir");
-        snprintf(p, sizeof p, "%s/root", dir);
+        snprintf(p, sizeof p, "%s/nspawn/root", dir);
         CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
         snprintf(p, sizeof p, "%s/nspawn", dir);
         CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
