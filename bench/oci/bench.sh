@@ -1,0 +1,113 @@
+#!/bin/sh
+# bench/oci: `podrt --backend oci run --rm` of /bin/true against `runc run` of
+# an equivalent bundle, interleaved, on the same busybox rootfs; prints the
+# medians and their ratio (the goal: podrt adds at most 10%).
+#
+#   bench/oci/bench.sh [-n ROUNDS] [-b BUILD_DIR] [-d DIR]
+#
+#   -n ROUNDS     timed rounds of each (default 30), after 3 untimed ones
+#   -b BUILD_DIR  the meson build dir holding core/cli/podrt and
+#                 plugins/oci/oci.so (default: $PODRT_BUILD_DIR, else ./build)
+#   -d DIR        where the rootfs, the bundle and both state dirs go
+#                 (default: a new directory under /run, where podrt's state
+#                 lives by default); removed at the end
+#
+# The runc bundle is podrt's own: the config.json podrt generates for the
+# same manifest (same mounts, capabilities, generated /etc files, cgroup
+# layout), with its network namespace made by runc instead of joined (podrt's
+# network "none" makes one too) and its files copied next to it.  Both use
+# runc, each with its own --root on the same filesystem.  Needs root.
+set -eu
+
+rounds=30
+build=${PODRT_BUILD_DIR:-build}
+dir=""
+while getopts n:b:d: opt; do
+        case $opt in
+        n) rounds=$OPTARG ;;
+        b) build=$OPTARG ;;
+        d) dir=$OPTARG ;;
+        *) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        esac
+done
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$build" && pwd)
+podrt_bin=$build/core/cli/podrt
+[ "$(id -u)" = 0 ] || { echo "bench/oci: needs root" >&2; exit 1; }
+[ -x "$podrt_bin" ] || { echo "bench/oci: $podrt_bin not built (-b BUILD_DIR)" >&2; exit 1; }
+[ -f "$build/plugins/oci/oci.so" ] || { echo "bench/oci: $build/plugins/oci/oci.so not built" >&2; exit 1; }
+runc_bin=$(command -v runc) || { echo "bench/oci: runc not installed" >&2; exit 1; }
+
+if [ -z "$dir" ]; then
+        dir=$(mktemp -d /run/podrt-bench.XXXXXX)
+else
+        mkdir -p "$dir"
+fi
+cleanup() {
+        "$podrt_bin" --root "$dir/state" delete --force bench-ref >/dev/null 2>&1 || true
+        for m in $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) ~ /^cgroup2?$/) print $5; break } }' /proc/self/mountinfo); do
+                rmdir "$m/podrt-bench/b" "$m/podrt-bench" 2>/dev/null || true
+        done
+        rm -rf --one-file-system "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export PODRT_PLUGIN_PATH="$build/plugins/oci"
+podrt() { "$podrt_bin" --root "$dir/state" --backend oci --config "$dir/podrt.conf" "$@"; }
+printf 'oci = { runtime = "runc"; };\n' >"$dir/podrt.conf"
+
+sh "$src/scripts/mkrootfs.sh" "$dir/rootfs" >/dev/null
+cat >"$dir/true.json" <<EOF
+{"apiVersion":"podrt/v1","kind":"Pod","name":"bench",
+ "containers":[{"name":"app","rootfs":"rootfs","command":["/bin/true"]}]}
+EOF
+
+# The equivalent bundle, from podrt's own config.json.
+id=$(podrt create --name bench-ref "$dir/true.json")
+pod=$dir/state/pods/$id
+mkdir -p "$dir/bundle"
+for f in oci-hosts oci-resolv.conf oci-hostname; do cp "$pod/$f" "$dir/bundle/$f"; done
+cp "$pod/apps/app/containerenv" "$dir/bundle/containerenv"
+sed -e "s|$pod/oci-|$dir/bundle/oci-|g" \
+    -e "s|$pod/apps/app/containerenv|$dir/bundle/containerenv|g" \
+    -e 's|{"type":"network","path":"[^"]*"}|{"type":"network"}|' \
+    -e 's|"cgroupsPath":"[^"]*"|"cgroupsPath":"/podrt-bench/b"|' \
+    "$pod/apps/app/config.json" >"$dir/bundle/config.json"
+podrt delete bench-ref >/dev/null
+grep -q "$pod" "$dir/bundle/config.json" && { echo "bench/oci: the bundle still points into the pod" >&2; exit 1; }
+
+now_us() { date +%s%6N; }
+# Runs "$@" quietly; prints the wall time in microseconds; fails with it.
+timed() {
+        t0=$(now_us)
+        "$@" >/dev/null 2>&1 || { echo "bench/oci: failed: $*" >&2; return 1; }
+        echo $(( $(now_us) - t0 ))
+}
+run_runc() { "$runc_bin" --root "$dir/runc-root" run --bundle "$dir/bundle" "bench-$1"; }
+run_podrt() { podrt run --rm "$dir/true.json"; }
+
+i=0
+while [ $i -lt 3 ]; do
+        timed run_runc "w$i" >/dev/null
+        timed run_podrt >/dev/null
+        i=$((i + 1))
+done
+: >"$dir/runc.us"
+: >"$dir/podrt.us"
+i=0
+while [ $i -lt "$rounds" ]; do
+        timed run_runc "$i" >>"$dir/runc.us"
+        timed run_podrt >>"$dir/podrt.us"
+        i=$((i + 1))
+done
+
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'; }
+minimum() { sort -n "$1" | awk 'NR == 1 { printf "%.1f", $1 / 1000 }'; }
+r_med=$(median "$dir/runc.us")
+p_med=$(median "$dir/podrt.us")
+ratio=$(awk -v p="$p_med" -v r="$r_med" 'BEGIN { printf "%.2f", p / r }')
+echo "bench/oci: /bin/true, $rounds interleaved rounds, $(runc --version | head -n 1), state on $(df --output=fstype "$dir" | tail -n 1)"
+printf '  runc run           median %7s ms   min %7s ms\n' "$r_med" "$(minimum "$dir/runc.us")"
+printf '  podrt run --rm     median %7s ms   min %7s ms\n' "$p_med" "$(minimum "$dir/podrt.us")"
+printf '  ratio podrt/runc   %s (goal <= 1.10)\n' "$ratio"
