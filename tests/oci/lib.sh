@@ -14,7 +14,7 @@ set -u
 : "${PODRT_SOURCE_DIR:?run through meson test}"
 
 PODRT_BIN="$PODRT_BUILD_DIR/core/cli/podrt"
-export PODRT_PLUGIN_PATH="$PODRT_BUILD_DIR/plugins/oci${PODRT_PLUGIN_PATH:+:$PODRT_PLUGIN_PATH}"
+export PODRT_PLUGIN_PATH="$PODRT_BUILD_DIR/plugins/oci:$PODRT_BUILD_DIR/plugins/hooks${PODRT_PLUGIN_PATH:+:$PODRT_PLUGIN_PATH}"
 FAILED=0
 T=""
 
