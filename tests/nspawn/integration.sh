@@ -206,6 +206,24 @@ has "stubborn: stopped" "$($PODRT status --json stubborn)" '"state": "stopped"'
 $PODRT rm stubborn
 same "nothing left after delete (stubborn)" "" "$(leftovers "$id")"
 
+# ---- resource limits through cgroupfs (hosts whose PID 1 is not systemd) ----
+if [ ! -d /run/systemd/system ]; then
+        cat > "$T/limits.json" <<J
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "limits",
+  "containers": [ { "name": "a", "rootfs": "rootfs", "command": ["/bin/sh", "-c", "sleep 30"],
+                    "resources": { "memory": "64M", "cpu": "250m", "pids": 20 } } ] }
+J
+        $PODRT run -d --name limits "$T/limits.json" >/dev/null
+        id=$(pod_id limits)
+        cg() { find /sys/fs/cgroup -maxdepth 8 -path "*/podrt/$id/$1" 2>/dev/null | head -1; }
+        same "memory limit in the pod's cgroup" 64000000 "$(cat "$(cg memory.limit_in_bytes)" 2>/dev/null)"
+        same "cpu limit in the pod's cgroup" 25000 "$(cat "$(cg cpu.cfs_quota_us)" 2>/dev/null)"
+        same "pids limit in the pod's cgroup" 20 "$(cat "$(cg pids.max)" 2>/dev/null)"
+        check "the pod's processes are in it" test -n "$(cat "$(find /sys/fs/cgroup/freezer -path "*/podrt/$id/cgroup.procs" | head -1)" 2>/dev/null)"
+        $PODRT rm --force limits
+        same "nothing left after delete (limits)" "" "$(leftovers "$id")"
+fi
+
 # ---- delete --force of a running pod ----
 $PODRT run -d --name forced "$T/long.json" >/dev/null
 id=$(pod_id forced)
