@@ -141,6 +141,19 @@ check_clean() {
         check_eq "$what: no cgroup left" "" "$left"
 }
 
+# wait_runc ID STATUS: waits (up to 5 s) until runc says container ID is in
+# STATUS; start returns once the runtime runs, the container follows.
+wait_runc() {
+        i=0
+        while [ $i -lt 100 ]; do
+                st=$(runc --root "$RUNC_ROOT" state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p')
+                [ "$st" = "$2" ] && break
+                sleep 0.05
+                i=$((i + 1))
+        done
+        echo "$st"
+}
+
 finish() {
         if [ "$FAILED" -gt 0 ]; then
                 echo "$FAILED check(s) failed" >&2

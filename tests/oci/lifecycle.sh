@@ -15,7 +15,7 @@ m=$(manifest ticker '{"apiVersion":"podrt/v1","kind":"Pod","name":"ticker",
     "command":["/bin/sh","-c","while :; do echo tick; sleep 0.05; done"]}]}')
 id=$(podrt_runc run -d "$m")
 check_eq "run -d: pod ID" 32 "${#id}"
-check_eq "run -d: the container runs in runc" running "$(runc_status "$id-app")"
+check_eq "run -d: the container runs in runc" running "$(wait_runc "$id-app" running)"
 
 # exec: the command's exit code, the container's environment, stdio.
 out=$(podrt_runc exec ticker -- /bin/sh -c 'echo FOO=$FOO HOSTNAME=$HOSTNAME; exit 3')
@@ -74,7 +74,7 @@ check_contains "stop: the app saw SIGTERM" "$(podrt_runc logs graceful)" "bye"
 podrt_runc start ticker
 check_eq "start of a stopped pod" 0 $?
 sleep 0.2
-check_eq "start again: the container runs" running "$(runc_status "$id-app")"
+check_eq "start again: the container runs" running "$(wait_runc "$id-app" running)"
 
 # kill: the signal reaches the app; SIGKILL gives 137.
 podrt_runc kill --signal KILL ticker
@@ -84,7 +84,20 @@ for i in $(seq 1 50); do
 done
 check_contains "kill -KILL: stopped, 137" "$(podrt_runc status --json ticker)" '"exitCode": 137'
 
-podrt_runc delete ticker graceful
+# Right after run -d the runtime may still be making the container: exec
+# and stop wait for it.
+m=$(manifest quick '{"apiVersion":"podrt/v1","kind":"Pod","name":"quick",
+  "containers":[{"name":"app","rootfs":"rootfs","command":["/bin/sleep","1000"]}]}')
+podrt_runc run -d "$m" >/dev/null
+check_eq "exec right after run -d" "hi" "$(podrt_runc exec quick -- /bin/echo hi 2>&1)"
+podrt_runc delete --force quick >/dev/null
+podrt_runc run -d "$m" >/dev/null
+podrt_runc stop --timeout 1 quick
+check_eq "stop right after run -d exits 0" 0 $?
+check_contains "stop right after run -d: killed after the timeout" "$(podrt_runc status --json quick)" '"exitCode": 137'
+check_eq "stop right after run -d: runc forgot the container" "" "$(runc --root "$RUNC_ROOT" list -q)"
+
+podrt_runc delete ticker graceful quick
 check_eq "delete of stopped pods" 0 $?
 check_clean "after the lifecycle" "$cg_before"
 finish

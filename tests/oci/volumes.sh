@@ -47,6 +47,7 @@ m=$(manifest reshost '{"apiVersion":"podrt/v1","kind":"Pod","name":"reshost",
     "command":["/bin/sleep","1000"]}]}')
 id=$(podrt run -d "$m")
 check_eq "run -d prints the pod ID" 32 "${#id}"
+wait_runc "$id-app" running >/dev/null
 mem=""
 for m in $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) ~ /^cgroup2?$/) print $5; break } }' /proc/self/mountinfo); do
         f="$m/podrt/$id/app/memory.limit_in_bytes"
