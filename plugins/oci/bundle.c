@@ -117,7 +117,7 @@ int oci_app_input(struct podrt_app *app, const struct oci_runtime *rt, uint64_t 
                     !(c->ipc_path = own(in, oci_pod_path(pod, "ipc"))))
                         goto fail;
         }
-        c->cgroup_ns = oci_cgroup_mode() == OCI_CGROUP_V2;
+        c->cgroup_ns = oci_cgroup_is_v2();
         if (!(c->cgroups_path = own(in, oci_cgroup_app_path(c->pod_id, c->name))))
                 goto fail;
         c->memory = podrt_app_memory_limit(app);
@@ -142,7 +142,7 @@ fail:
 static int write_text(const char *path, const char *text, mode_t mode, struct podrt_error **err) {
         if (!text)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = oci_write_file(path, text, strlen(text), mode);
+        int r = oci_write_new_file(path, text, strlen(text), mode);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", path, strerror(-r));
         return 0;

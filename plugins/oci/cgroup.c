@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +111,15 @@ int oci_cgroup_mode(void) {
         return oci_cgroup_mode_from_mountinfo(mi);
 }
 
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+int oci_cgroup_is_v2(void) {
+        struct statfs fs;
+        return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static int mounts_fn(const char *mnt, const char *fstype, void *u) {
         char ***v = u;
         if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
@@ -210,6 +220,15 @@ int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err) {
 
         int ret = 0;
         for (size_t i = 0; dirs[i]; i++) {
+                /* Usually the runtime removed the containers' cgroups when
+                 * they ended and one rmdir does. */
+                if (rmdir(dirs[i]) == 0 || errno == ENOENT)
+                        continue;
+                if (errno != EBUSY && errno != ENOTEMPTY) {
+                        if (ret == 0)
+                                ret = podrt_error_set(err, errno, "cgroup %s: %s", dirs[i], strerror(errno));
+                        continue;
+                }
                 DIR *d = opendir(dirs[i]);
                 if (!d) {
                         if (errno != ENOENT && ret == 0)

@@ -25,6 +25,10 @@ int oci_cgroup_mode_from_mountinfo(const char *mountinfo);
 /* The same for this host (reads /proc/self/mountinfo); v1 when unreadable. */
 int oci_cgroup_mode(void);
 
+/* 1 when /sys/fs/cgroup is a cgroup2 (pure v2) mount: one statfs(), for
+ * the hot path. */
+int oci_cgroup_is_v2(void);
+
 /* The mount points of every cgroup and cgroup2 hierarchy in mountinfo, in
  * its order (a NULL-terminated malloc'd vector of malloc'd strings). */
 int oci_cgroup_mounts(const char *mountinfo, char ***ret_mounts);

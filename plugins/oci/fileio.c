@@ -79,6 +79,20 @@ int oci_write_file(const char *path, const char *data, size_t size, mode_t mode)
         return r;
 }
 
+int oci_write_new_file(const char *path, const char *data, size_t size, mode_t mode) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        int r = write_all(fd, data, size);
+        if (r == 0 && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r < 0)
+                unlink(path);
+        return r;
+}
+
 int oci_mkdir_p(const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
         if (!p)

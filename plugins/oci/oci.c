@@ -469,7 +469,7 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         }
         const char *text = json_object_to_json_string_ext(process, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = oci_write_file(path, text, strlen(text), 0600);
+        r = oci_write_new_file(path, text, strlen(text), 0600);
         json_object_put(process);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", path, strerror(-r));

@@ -199,7 +199,7 @@ static int probe_bundle(const char *dir, const char *id, const char *cgroup_pod,
                 .cwd = "/",
                 .binds = binds,
                 .n_binds = n_binds,
-                .cgroup_ns = oci_cgroup_mode() == OCI_CGROUP_V2,
+                .cgroup_ns = oci_cgroup_is_v2(),
                 .cgroups_path = cgpath,
                 .pids = 64,
                 .nofile = oci_nofile_limit(),
@@ -209,7 +209,7 @@ static int probe_bundle(const char *dir, const char *id, const char *cgroup_pod,
         if (r < 0)
                 goto out;
         const char *text = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN);
-        r = oci_write_file(config, text, strlen(text), 0600);
+        r = oci_write_new_file(config, text, strlen(text), 0600);
         json_object_put(spec);
         if (r < 0)
                 r = podrt_error_set(err, r, "%s: %s", config, strerror(-r));

@@ -467,6 +467,11 @@ static void test_cgroup_paths(void) {
         expect_dirs("22 1 0:21 / / rw - ext4 /dev/vda rw\n", (const char *const[]){NULL});
 }
 
+static void test_cgroup_is_v2(void) {
+        /* The one-statfs test of the hot path agrees with mountinfo here. */
+        CU_ASSERT_EQUAL(oci_cgroup_is_v2(), oci_cgroup_mode() == OCI_CGROUP_V2);
+}
+
 static void test_cgroup_remove_absent(void) {
         /* Removing a pod that has no cgroups is fine, and again. */
         struct podrt_error *err = NULL;
@@ -566,6 +571,7 @@ void register_tests(void) {
         s = add_suite("oci-cgroup", NULL, NULL);
         ADD_TEST(s, test_cgroup_modes);
         ADD_TEST(s, test_cgroup_paths);
+        ADD_TEST(s, test_cgroup_is_v2);
         ADD_TEST(s, test_cgroup_remove_absent);
         s = add_suite("oci-etcfiles", NULL, NULL);
         ADD_TEST(s, test_etc_hosts);
