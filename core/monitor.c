@@ -108,11 +108,15 @@ static int monitor_save(struct runtime *rt, struct podrt_pod *pod, struct podrt_
         return pod_save(pod, err);
 }
 
-static int all_exited(const struct podrt_pod *pod) {
+static size_t n_exited(const struct podrt_pod *pod) {
+        size_t n = 0;
         for (size_t i = 0; i < pod->spec->n_apps; i++)
-                if (pod->apps[i].state != PODRT_APP_EXITED)
-                        return 0;
-        return 1;
+                n += pod->apps[i].state == PODRT_APP_EXITED;
+        return n;
+}
+
+static int all_exited(const struct podrt_pod *pod) {
+        return n_exited(pod) == pod->spec->n_apps;
 }
 
 /* The exit code of the first app that failed, by exit time. */
@@ -136,8 +140,12 @@ static void backend_refresh(struct plugin *p, struct podrt_pod *pod) {
                 log_msg(PODRT_LOG_WARNING, "%s: state: %s", pod->name, podrt_error_message(e));
 }
 
-/* Reaps every child; returns 1 when children remain, 0 when none. */
-static int reap(struct podrt_pod *pod) {
+/* Reaps every child; returns 1 when children remain, 0 when none.  When the
+ * process of an app ends, the backend's state() is asked first: for
+ * backends whose apps live inside one process (nspawn, kvm) it records each
+ * app's own status, in the order they exited; what it leaves is the
+ * process's status. */
+static int reap(struct plugin *backend, struct podrt_pod *pod) {
         for (;;) {
                 int st;
                 pid_t pid = waitpid(-1, &st, WNOHANG);
@@ -146,6 +154,12 @@ static int reap(struct podrt_pod *pod) {
                 if (pid < 0)
                         return errno == EINTR ? 1 : 0;
                 int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                int ours = 0;
+                for (size_t i = 0; i < pod->spec->n_apps; i++)
+                        ours |= pod->apps[i].pid == pid && pod->apps[i].state != PODRT_APP_EXITED;
+                if (!ours)
+                        continue;   /* an orphan we inherited as subreaper */
+                backend_refresh(backend, pod);
                 for (size_t i = 0; i < pod->spec->n_apps; i++)
                         if (pod->apps[i].pid == pid && pod->apps[i].state != PODRT_APP_EXITED)
                                 podrt_app_set_exited(&pod->apps[i], code);
@@ -293,10 +307,11 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                         }
                 }
                 if (reaped || k == 0) {
-                        int before = all_exited(pod);
-                        children = reap(pod);
-                        if (!before) {
-                                backend_refresh(backend, pod);
+                        size_t before = n_exited(pod);
+                        children = reap(backend, pod);
+                        /* Record an app's end while others run; the last
+                         * one's is recorded with the pod's. */
+                        if (n_exited(pod) != before && !all_exited(pod)) {
                                 if (monitor_save(rt, pod, &e) < 0)
                                         log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
                                 e = podrt_error_free(e);
@@ -322,8 +337,10 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         if (pod_run_hooks(rt, pod, PODRT_HOOK_POSTSTOP, "stopped", &e) < 0)
                 log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
         e = podrt_error_free(e);
-        r = monitor_save(rt, pod, &e);
         *ret_status = pod_exit_status(pod);
+        /* With --rm the pod is removed right away: no need to record its end
+         * (a crash before the removal leaves a pod gc cleans up). */
+        r = (flags & MONITOR_RM) ? 0 : monitor_save(rt, pod, &e);
         if (r >= 0 && (flags & MONITOR_RM)) {
                 _cleanup_close_ int lock = -1;
                 if ((r = store_lock(s, pod->id, LOCK_EX, &lock, &e)) >= 0)
