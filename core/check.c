@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "podrt-build.h"
 #include "check.h"
 #include "errors.h"
 
@@ -686,6 +687,16 @@ static int backend_oci(struct report *rep, const struct podrt_config *cfg,
         return 0;
 }
 
+/* podrt-init, the pod's PID 1 (nspawn) and the VM's /init (kvm). */
+static int add_init_check(struct json_object *checks, bool *ret_ok) {
+        const char *dir = secure_getenv("PODRT_LIBEXEC_DIR");
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/podrt-init", dir && *dir ? dir : PODRT_LIBEXECDIR) < 0)
+                return -ENOMEM;
+        *ret_ok = access(path, X_OK) == 0;
+        return add_check(checks, "podrt-init", *ret_ok, true, "%s%s", path, *ret_ok ? "" : ": not found");
+}
+
 static int backend_nspawn(struct report *rep, const struct podrt_config *cfg,
                           struct json_object **ret) {
         struct json_object *b, *checks, *notes;
@@ -694,10 +705,13 @@ static int backend_nspawn(struct report *rep, const struct podrt_config *cfg,
         const char *binary = podrt_config_string(cfg, "nspawn.binary", "systemd-nspawn");
         bool ok = false;
         int r = add_program_check(checks, binary, binary, true, &ok);
+        bool init_ok = false;
+        if (r >= 0)
+                r = add_init_check(checks, &init_ok);
         if (r >= 0 && !rep->systemd)
                 r = add_note(notes, "PID 1 is not systemd: will pass --register=no --keep-unit");
         if (r >= 0)
-                r = add_bool(b, "ready", ok);
+                r = add_bool(b, "ready", ok && init_ok);
         if (r < 0) {
                 json_object_put(b);
                 return r;
@@ -722,6 +736,9 @@ static int backend_kvm(struct report *rep, const struct podrt_config *cfg,
         int r;
 
         r = add_program_check(checks, binary, binary, true, &ok);
+        ready = ready && ok;
+        if (r >= 0)
+                r = add_init_check(checks, &ok);
         ready = ready && ok;
 
         if (r >= 0)
