@@ -282,8 +282,7 @@ fail:
 /* ---- remove ------------------------------------------------------------------ */
 
 static void remove_app_files(struct podrt_app *app) {
-        static const char *const names[] = {"config.json", "containerenv", "container.pid",
-                                            "runtime.log"};
+        static const char *const names[] = {"config.json", "containerenv", "runtime.log"};
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 _cleanup_free_ char *p = oci_app_path(app, names[i]);
                 if (p)

@@ -11,7 +11,6 @@
  *                                      and io.podrt.oci.root record the
  *                                      runtime the pod was created with
  *   <app dir>/containerenv             /run/.containerenv
- *   <app dir>/container.pid            written by the runtime at start
  *   <app dir>/runtime.log              the runtime's own log (JSON lines)
  */
 #ifndef PODRT_OCI_BUNDLE_H

@@ -420,3 +420,63 @@ int oci_runtime_has(const struct oci_runtime *rt, const char *id) {
         struct stat st;
         return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+/* The start time (clock ticks since boot) of pid, 0 when unknown. */
+static unsigned long long process_start_time(pid_t pid) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        _cleanup_free_ char *stat = NULL;
+        if (oci_read_file(path, &stat, NULL) < 0)
+                return 0;
+        const char *p = strrchr(stat, ')');
+        if (!p)
+                return 0;
+        /* p + 1 is the space before field 3 (state); starttime is field 22. */
+        p++;
+        for (int field = 3; field < 22 && p; field++)
+                p = strchr(p + 1, ' ');
+        return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static int64_t json_int(struct json_object *o, const char *key) {
+        struct json_object *v;
+        return o && json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+pid_t oci_runtime_container_pid(const struct oci_runtime *rt, const char *id) {
+        static const struct {
+                const char *file, *pid_key, *start_key;
+        } layouts[] = {
+                {"state.json", "init_process_pid", "init_process_start"}, /* runc */
+                {"status", "pid", NULL},                                   /* crun */
+        };
+        for (size_t i = 0; i < ELEMENTSOF(layouts); i++) {
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                if (asprintf(&path, "%s/%s/%s", rt->root, id, layouts[i].file) < 0)
+                        return 0;
+                if (oci_read_file(path, &text, NULL) < 0)
+                        continue;
+                struct json_object *j = json_tokener_parse(text);
+                pid_t pid = (pid_t)json_int(j, layouts[i].pid_key);
+                unsigned long long start =
+                        layouts[i].start_key ? (unsigned long long)json_int(j, layouts[i].start_key) : 0;
+                json_object_put(j);
+                if (pid <= 0)
+                        return 0;
+                /* A pid reused by another process is not the container's. */
+                if (start && process_start_time(pid) != start)
+                        return 0;
+                return pid;
+        }
+        if (!oci_runtime_has(rt, id))
+                return 0;
+        const char *args[] = {"state", id, NULL};
+        _cleanup_free_ char *output = NULL;
+        int status;
+        if (oci_runtime_run(rt, args, &status, &output, NULL) < 0 || status != 0)
+                return 0;
+        struct json_object *j = json_tokener_parse(output ? output : "");
+        pid_t pid = (pid_t)json_int(j, "pid");
+        json_object_put(j);
+        return pid > 0 ? pid : 0;
+}
