@@ -444,6 +444,14 @@ static int64_t json_int(struct json_object *o, const char *key) {
 }
 
 pid_t oci_runtime_container_pid(const struct oci_runtime *rt, const char *id) {
+        /* Created but not started: the runtime's init still waits on its
+         * exec FIFO (runc and crun both call it exec.fifo).  A signal now
+         * would end the runtime's init, not the app. */
+        _cleanup_free_ char *fifo = NULL;
+        struct stat st;
+        if (asprintf(&fifo, "%s/%s/exec.fifo", rt->root, id) < 0 || lstat(fifo, &st) == 0)
+                return 0;
+
         static const struct {
                 const char *file, *pid_key, *start_key;
         } layouts[] = {

@@ -62,8 +62,8 @@ uint64_t oci_nofile_limit(void);
 /* 1 when the runtime knows container id (its state directory exists). */
 int oci_runtime_has(const struct oci_runtime *rt, const char *id);
 
-/* The pid of container id's process, 0 when it has none (yet, or any
- * more).  Read from the runtime's own state file (runc's state.json, crun's
+/* The pid of container id's process, 0 when it has none (not started
+ * yet, or not any more).  Read from the runtime's own state file (runc's state.json, crun's
  * status), checked against the process's start time where the runtime
  * records it; other runtimes are asked (`state`). */
 pid_t oci_runtime_container_pid(const struct oci_runtime *rt, const char *id);
