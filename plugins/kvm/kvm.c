@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The kvm backend: each pod in its own lightweight VM (QEMU's microvm or
+ * lkvm), with podrt-init as the guest's /init.  See docs/kvm.md.
+ *
+ * Files of a pod, in <pod dir>/kvm/:
+ *   vm.json      the VM (hypervisor, kernel, initrd, command line, shares)
+ *   pod.conf     the description podrt-init reads (also inside initrd.img)
+ *   initrd.img   the cached base initramfs + the description
+ *   status/      the status share: exit/<app>, out/<app>, err/<app>, pid/<app>
+ *   console.log  the guest's serial console; qemu.log: QEMU's own messages
+ *   qmp.sock     QEMU's control socket; vm.pid: the hypervisor's pid
+ *   signal       the signal that ended the VM (kill, stop), for exit codes */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <podrt/podrt.h>
+
+#include "kvm.h"
+#include "strv.h"
+
+void kvm_log(const struct kvm *k, int level, const char *fmt, ...) {
+        if (!k || !k->host || !k->host->log)
+                return;
+        char buf[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        k->host->log(k->host, level, "%s", buf);
+}
+
+static char *kvm_dir_of(const struct podrt_pod *pod) {
+        return path_join(podrt_pod_dir(pod), "kvm");
+}
+
+/* Where the vmlinux and the base initramfs are cached: beside the kernel
+ * when that folder is writable (they survive reboots, and the 60 MiB
+ * vmlinux stays out of the tmpfs of /run), else under the state dir. */
+static char *cache_dir_for(const struct kvm *k, const char *kernel) {
+        _cleanup_free_ char *copy = strdup(kernel);
+        if (!copy)
+                return NULL;
+        char *slash = strrchr(copy, '/');
+        if (slash && slash != copy) {
+                *slash = '\0';
+                if (access(copy, W_OK) == 0)
+                        return path_join(copy, "cache");
+        }
+        _cleanup_free_ char *base = path_join(k->host->state_dir, "kvm");
+        return base ? path_join(base, "cache") : NULL;
+}
+
+static int kvm_init(const struct podrt_host *host, void **ret_data, struct podrt_error **err) {
+        struct kvm *k = calloc(1, sizeof(*k));
+        if (!k)
+                return -ENOMEM;
+        k->host = host;
+        k->cfg = host->config;
+        *ret_data = k;
+        return 0;
+}
+
+static void kvm_fini(void *data) {
+        free(data);
+}
+
+/* ---- create ---- */
+
+static int guest_modules(const struct kvm *k, const char *kernel, char **ret_moddir,
+                         char **ret_guest_moddir, char ***ret_rel, struct podrt_error **err) {
+        _cleanup_free_ char *version = NULL;
+        int r = vmlinux_kernel_version(kernel, &version, err);
+        if (r < 0)
+                return r;
+        const char *modules = podrt_config_string(k->cfg, "kvm.modules", "/var/lib/podrt/kernel/modules");
+        _cleanup_free_ char *moddir = path_join(modules, version), *dep = NULL;
+        _cleanup_free_ char *guest = NULL;
+        if (!moddir || !(dep = path_join(moddir, "modules.dep")) ||
+            asprintf(&guest, "/lib/modules/%s", version) < 0)
+                return -ENOMEM;
+        if (access(dep, R_OK) < 0) {
+                /* A kernel with virtio-mmio and 9p built in needs none. */
+                kvm_log(k, PODRT_LOG_NOTICE, "no module tree for kernel %s in %s (kvm.modules): "
+                        "the guest kernel must have virtio_mmio, 9pnet_virtio and 9p built in",
+                        version, modules);
+                *ret_rel = NULL;
+                *ret_moddir = TAKE_PTR(moddir);
+                *ret_guest_moddir = TAKE_PTR(guest);
+                return 0;
+        }
+        static const char *const names[] = KVM_GUEST_MODULES;
+        _cleanup_strv_free_ char **rel = NULL;
+        if ((r = modules_resolve(moddir, names, &rel, err)) < 0)
+                return r;
+        *ret_rel = TAKE_PTR(rel);
+        *ret_moddir = TAKE_PTR(moddir);
+        *ret_guest_moddir = TAKE_PTR(guest);
+        return 0;
+}
+
+static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_dir,
+                        struct podrt_error **err) {
+        const char *hvname = podrt_config_string(k->cfg, "kvm.hypervisor", "qemu");
+        const struct kvm_hypervisor *hv = kvm_hypervisor_find(hvname);
+        if (!hv)
+                return podrt_error_set(err, EINVAL, "kvm.hypervisor: unknown hypervisor '%s' (qemu or lkvm)", hvname);
+        const char *kernel = podrt_config_string(k->cfg, "kvm.kernel", "/var/lib/podrt/kernel/vmlinuz");
+        struct stat st;
+        if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
+                return podrt_error_set(err, ENOENT, "guest kernel %s (kvm.kernel): not found; scripts/fetch-kernel.sh fetches Debian's",
+                                       kernel);
+        _cleanup_free_ char *init = path_join(k->host->libexec_dir, "podrt-init");
+        if (!init)
+                return -ENOMEM;
+        if (access(init, R_OK) < 0)
+                return podrt_error_set(err, errno, "podrt-init %s: %m", init);
+
+        /* The hypervisor, the acceleration. */
+        _cleanup_free_ char *state_kvm = path_join(k->host->state_dir, "kvm");
+        _cleanup_free_ char *cache = cache_dir_for(k, kernel);
+        if (!state_kvm || !cache)
+                return -ENOMEM;
+        uint32_t accel;
+        int r = accel_resolve(k, podrt_config_string(k->cfg, "kvm.accel", "auto"), hv, state_kvm, &accel, err);
+        if (r < 0)
+                return r;
+
+        /* The kernel QEMU boots (vmlinux), the modules, the initramfs. */
+        _cleanup_free_ char *boot = NULL;
+        if (hv->needs_bzimage)
+                boot = strdup(kernel);
+        else if ((r = vmlinux_get(kernel, cache, &boot, err)) < 0)
+                return r;
+        if (!boot)
+                return -ENOMEM;
+        _cleanup_free_ char *moddir = NULL, *guest_moddir = NULL;
+        _cleanup_strv_free_ char **rel = NULL, **guest_paths = NULL;
+        if ((r = guest_modules(k, kernel, &moddir, &guest_moddir, &rel, err)) < 0)
+                return r;
+        for (size_t i = 0; rel && rel[i]; i++)
+                if (strv_consume(&guest_paths, path_join(guest_moddir, rel[i])) < 0)
+                        return -ENOMEM;
+        _cleanup_free_ char *base = NULL;
+        if ((r = initramfs_base(cache, init, moddir, guest_moddir, rel, &base, err)) < 0)
+                return r;
+
+        /* The shares' host folders. */
+        static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid" };
+        for (size_t i = 0; i < ELEMENTSOF(sub); i++) {
+                _cleanup_free_ char *d = path_join(kvm_dir, sub[i]);
+                if (!d || (r = mkdir_p(d, 0755)) < 0)
+                        return podrt_error_set(err, d ? -r : ENOMEM, "%s/%s: %s", kvm_dir, sub[i], strerror(d ? -r : ENOMEM));
+        }
+        for (size_t i = 0; i < podrt_pod_n_volumes(pod); i++) {
+                const struct podrt_volume *v = podrt_pod_volume(pod, i);
+                if (podrt_volume_kind(v) == PODRT_VOLUME_EMPTY && (r = mkdir_p(podrt_volume_source(v), 0755)) < 0)
+                        return podrt_error_set(err, -r, "volume %s: %s: %s", podrt_volume_name(v),
+                                               podrt_volume_source(v), strerror(-r));
+                if (stat(podrt_volume_source(v), &st) < 0 || !S_ISDIR(st.st_mode))
+                        return podrt_error_set(err, ENOTDIR, "volume %s: %s: the kvm backend shares folders only",
+                                               podrt_volume_name(v), podrt_volume_source(v));
+        }
+
+        /* The description, then the pod's initrd. */
+        _cleanup_free_ char *desc = path_join(kvm_dir, "pod.conf"), *initrd = path_join(kvm_dir, "initrd.img");
+        if (!desc || !initrd)
+                return -ENOMEM;
+        if ((r = kvm_write_description(pod, guest_paths, desc, err)) < 0 ||
+            (r = initramfs_pod(base, desc, initrd, err)) < 0)
+                return r;
+
+        /* The VM, checked by building its command line now. */
+        uint32_t mem, vcpus;
+        kvm_vm_size(pod, k->cfg, &mem, &vcpus);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        if ((r = kvm_vm_new(pod, hv->name, boot, initrd, accel, accel == PODRT_ACCEL_TCG ? accel_tsc_khz() : 0,
+                            mem, vcpus, kvm_dir, &vm, err)) < 0)
+                return r;
+        _cleanup_strv_free_ char **argv = NULL;
+        if ((r = hv->ops->build_argv(k, &vm->cfg, &argv, err)) < 0)
+                return r;
+        _cleanup_free_ char *json = path_join(kvm_dir, "vm.json");
+        if (!json)
+                return -ENOMEM;
+        return kvm_vm_save(vm, json, err);
+}
+
+static int kvm_create(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        struct kvm *k = data;
+        _cleanup_free_ char *kvm_dir = kvm_dir_of(pod);
+        if (!kvm_dir)
+                return -ENOMEM;
+        int r = mkdir_p(kvm_dir, 0755);
+        if (r < 0)
+                return podrt_error_set(err, -r, "%s: %s", kvm_dir, strerror(-r));
+        r = create_files(k, pod, kvm_dir, err);
+        if (r < 0)
+                rm_rf(kvm_dir);   /* nothing half-made */
+        return r;
+}
+
+/* ---- the running VM ---- */
+
+static int load_vm(const struct podrt_pod *pod, char **ret_dir, struct kvm_vm **ret_vm,
+                   const struct kvm_hypervisor **ret_hv, struct podrt_error **err) {
+        _cleanup_free_ char *dir = kvm_dir_of(pod), *json = NULL;
+        if (!dir || !(json = path_join(dir, "vm.json")))
+                return -ENOMEM;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        int r = kvm_vm_load(json, &vm, err);
+        if (r < 0)
+                return r;
+        const struct kvm_hypervisor *hv = kvm_hypervisor_find(vm->hypervisor);
+        if (!hv)
+                return podrt_error_set(err, EINVAL, "%s: unknown hypervisor '%s'", json, vm->hypervisor);
+        if (ret_dir)
+                *ret_dir = TAKE_PTR(dir);
+        *ret_vm = TAKE_PTR(vm);
+        *ret_hv = hv;
+        return 0;
+}
+
+/* The hypervisor's pid, when it still runs this pod's VM; else 0. */
+static pid_t vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
+        _cleanup_free_ char *path = path_join(kvm_dir, "vm.pid"), *text = NULL;
+        if (!path || read_file(path, 64, &text, NULL) < 0)
+                return 0;
+        pid_t pid = (pid_t)atoi(text);
+        return proc_matches(pid, podrt_pod_id(pod)) ? pid : 0;
+}
+
+static void clear_run_files(const char *kvm_dir) {
+        static const char *const files[] = { "signal", "vm.pid", "console.log", "qemu.log", "lkvm.log" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *p = path_join(kvm_dir, files[i]);
+                if (p)
+                        unlink(p);
+        }
+        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *p = path_join(kvm_dir, dirs[i]);
+                if (p) {
+                        rm_rf(p);
+                        mkdir_p(p, 0755);
+                }
+        }
+}
+
+static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        const struct kvm_hypervisor *hv;
+        int r = load_vm(pod, &dir, &vm, &hv, err);
+        if (r < 0)
+                return r;
+        clear_run_files(dir);
+        pid_t pid;
+        if ((r = keeper_start(hv, vm, pod, dir, &pid, err)) < 0)
+                return podrt_error_set(err, r, "%s", hv->name);
+        for (size_t i = 0; i < podrt_pod_n_apps(pod); i++)
+                podrt_app_set_pid(podrt_pod_app(pod, i), pid);
+        return 0;
+}
+
+static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        _cleanup_free_ char *dir = kvm_dir_of(pod);
+        if (!dir)
+                return -ENOMEM;
+        for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
+                struct podrt_app *a = podrt_pod_app(pod, i);
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                if (asprintf(&path, "%s/status/exit/%s", dir, podrt_app_name(a)) < 0)
+                        return -ENOMEM;
+                if (read_file(path, 64, &text, NULL) < 0)
+                        continue;
+                char *end = NULL;
+                long code = strtol(text, &end, 10);
+                if (end == text || code < 0 || code > 255)
+                        continue;
+                if (podrt_app_state(a) != PODRT_APP_EXITED || podrt_app_exit_code(a) != (int)code)
+                        podrt_app_set_exited(a, (int)code);
+        }
+        return 0;
+}
+
+static int record_signal(const char *dir, int signo) {
+        _cleanup_free_ char *path = path_join(dir, "signal");
+        char num[16];
+        snprintf(num, sizeof(num), "%d\n", signo);
+        return path ? write_file_atomic(path, num, strlen(num)) : -ENOMEM;
+}
+
+static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uint64_t flags,
+                    struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        const struct kvm_hypervisor *hv;
+        int r = load_vm(pod, &dir, &vm, &hv, err);
+        if (r < 0)
+                return r;
+        if (!vm_pid(dir, pod))
+                return 0;
+        record_signal(dir, SIGTERM);
+        return hv->ops->stop(data, &vm->cfg, timeout_sec, err);
+}
+
+static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags,
+                    struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        const struct kvm_hypervisor *hv;
+        int r = load_vm(pod, &dir, &vm, &hv, err);
+        if (r < 0)
+                return r;
+        pid_t pid = vm_pid(dir, pod);
+        if (!pid || signo == 0)
+                return 0;
+        if (signo == SIGSTOP)
+                return hv->ops->pause(data, &vm->cfg, err);
+        if (signo == SIGCONT)
+                return hv->ops->resume(data, &vm->cfg, err);
+        /* No signal reaches into the guest: any other ends the VM, and the
+         * apps still running get 128 + signo. */
+        record_signal(dir, signo);
+        if (kill(pid, signo == SIGKILL ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
+                return podrt_error_set(err, errno, "kill %s (pid %d): %m", hv->name, (int)pid);
+        return 0;
+}
+
+static int kvm_pause(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        const struct kvm_hypervisor *hv;
+        int r = load_vm(pod, NULL, &vm, &hv, err);
+        return r < 0 ? r : hv->ops->pause(data, &vm->cfg, err);
+}
+
+static int kvm_resume(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        const struct kvm_hypervisor *hv;
+        int r = load_vm(pod, NULL, &vm, &hv, err);
+        return r < 0 ? r : hv->ops->resume(data, &vm->cfg, err);
+}
+
+static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        _cleanup_free_ char *dir = kvm_dir_of(pod);
+        if (!dir)
+                return -ENOMEM;
+        pid_t pid = vm_pid(dir, pod);
+        if (pid) {
+                record_signal(dir, SIGKILL);
+                kill(pid, SIGKILL);
+                if (!proc_wait_gone(pid, 5000))
+                        return podrt_error_set(err, EBUSY, "the VM of pod %s (pid %d) does not end",
+                                               podrt_pod_name(pod), (int)pid);
+        }
+        int r = rm_rf(dir);
+        if (r < 0)
+                return podrt_error_set(err, -r, "%s: %s", dir, strerror(-r));
+        return 0;
+}
+
+static const struct podrt_pod_ops kvm_pod_ops = {
+        .version = PODRT_POD_OPS_VERSION,
+        .size = sizeof(struct podrt_pod_ops),
+        .features = 0,
+        .create = kvm_create,
+        .start = kvm_start,
+        .stop = kvm_stop,
+        .kill = kvm_kill,
+        .pause = kvm_pause,
+        .resume = kvm_resume,
+        .delete = kvm_delete,
+        .state = kvm_state,
+        /* exec: there is no agent in the guest yet (docs/kvm.md). */
+};
+
+static const struct podrt_plugin kvm_plugin = {
+        .abi_major = PODRT_ABI_MAJOR,
+        .abi_minor = PODRT_ABI_MINOR,
+        .size = sizeof(struct podrt_plugin),
+        .name = "kvm",
+        .version = "0.1.0",
+        .description = "pods in lightweight VMs (QEMU microvm or lkvm), podrt-init as the guest's /init",
+        .init = kvm_init,
+        .fini = kvm_fini,
+        .pod = &kvm_pod_ops,
+        /* One table per descriptor: QEMU's, the default; lkvm is chosen by
+         * kvm.hypervisor inside the plugin. */
+        .hypervisor = NULL,
+};
+
+PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {
+        return &kvm_plugin;
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The kvm backend's private API: what its files share.  Nothing here is
+ * exported from kvm.so (hidden visibility); the unit tests compile the
+ * sources they test. */
+#ifndef PODRT_KVM_H
+#define PODRT_KVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <podrt/plugin.h>
+#include "errors.h"
+
+/* Guest paths. */
+#define KVM_GUEST_STAGE2 "/opt/stage2"         /* /opt/stage2/<app>/rootfs */
+#define KVM_GUEST_VOLUMES "/podrt/volumes"     /* /podrt/volumes/<volume> */
+#define KVM_GUEST_STATUS "/podrt/status"       /* the status share */
+#define KVM_STATUS_TAG "_status"               /* tags of our own start with '_': */
+#define KVM_ROOTFS_TAG_PREFIX "_rootfs"        /* volume names cannot */
+#define KVM_9P_DATA "trans=virtio,version=9p2000.L,msize=262144"
+
+/* The guest modules podrt-init needs (their dependencies are added). */
+#define KVM_GUEST_MODULES { "virtio_mmio", "9pnet_virtio", "9p", NULL }
+
+/* ---- the plugin's private data ---- */
+
+struct kvm {
+        const struct podrt_host *host;
+        const struct podrt_config *cfg;
+};
+
+/* Logs through the host (may be NULL in tests). */
+void kvm_log(const struct kvm *k, int level, const char *fmt, ...) PODRT_PRINTF(3, 4);
+
+/* ---- hypervisors (qemu.c, lkvm.c) ---- */
+
+struct kvm_hypervisor {
+        const char *name;                        /* "qemu", "lkvm" */
+        const struct podrt_hypervisor_ops *ops;
+        bool needs_bzimage;                      /* cannot boot a vmlinux ELF */
+        bool has_tcg;                            /* runs without KVM */
+};
+
+extern const struct kvm_hypervisor kvm_qemu;
+extern const struct kvm_hypervisor kvm_lkvm;
+/* By name; NULL when unknown. */
+const struct kvm_hypervisor *kvm_hypervisor_find(const char *name);
+
+/* QEMU's binary (PODRT_QEMU overrides it, for tests) and lkvm's. */
+const char *qemu_binary(void);
+const char *lkvm_binary(void);
+
+/* QEMU option values double their commas ("a,b" -> "a,,b"). */
+char *qemu_escape(const char *s);
+
+/* ---- QMP (qmp.c) ---- */
+
+/* Connects to the QMP socket at path, negotiates, runs one command
+ * (arguments: a JSON object text, or NULL) and waits for its answer
+ * (timeout_ms in all).  0 on {"return":...}, -EIO with QEMU's "desc" on
+ * {"error":...}. */
+int qmp_execute(const char *path, const char *command, const char *arguments, int timeout_ms,
+                struct podrt_error **err);
+
+/* ---- processes (proc.c) ---- */
+
+/* In a child about to exec: stdin from /dev/null, stdout and stderr to the
+ * given fds (-1: /dev/null), every other fd closed, signals reset. */
+void proc_child_setup(int out_fd, int err_fd);
+/* Runs argv to completion (stdout/stderr to log_fd, or /dev/null when -1),
+ * killed after timeout_ms.  Returns the wait status (>= 0), or -errno. */
+int proc_run(char *const *argv, int log_fd, int timeout_ms, struct podrt_error **err);
+/* 1 when pid runs and its command line contains needle (a pod's ID), else 0. */
+int proc_matches(pid_t pid, const char *needle);
+/* Waits up to timeout_ms for pid (not our child) to go away; 1 when gone. */
+int proc_wait_gone(pid_t pid, int timeout_ms);
+/* The binary as found in PATH (or as given when it has a '/'); NULL when not
+ * found.  malloc'd. */
+char *proc_find_program(const char *name);
+
+/* ---- files (files.c) ---- */
+
+/* mkdir -p, mode for what it creates. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf: removes path and what it holds, never crossing into mounts or
+ * following symlinks.  Missing is fine. */
+int rm_rf(const char *path);
+/* Reads a whole (small) file; NUL-terminated.  *ret_size may be NULL. */
+int read_file(const char *path, size_t max, char **ret, size_t *ret_size);
+/* Writes data to path atomically (temp file + rename), mode 0644. */
+int write_file_atomic(const char *path, const void *data, size_t size);
+/* The value of "<key> <value>" in the small file at path (boot-id caches). */
+char *path_join(const char *a, const char *b);
+
+/* ---- the guest kernel (vmlinux.c) ---- */
+
+/* The version string of a bzImage ("6.1.0-13-amd64"), from its setup
+ * header; for an ELF vmlinux, the "Linux version" banner inside it. */
+int vmlinux_kernel_version(const char *kernel, char **ret_version, struct podrt_error **err);
+/* An uncompressed vmlinux for kernel: kernel itself when it is an ELF
+ * already, else the bzImage's payload decompressed (xz via liblzma, gzip
+ * via zlib is not needed for Debian) into cache_dir/vmlinux-<crc64> once. */
+int vmlinux_get(const char *kernel, const char *cache_dir, char **ret_path,
+                struct podrt_error **err);
+
+/* ---- guest modules (modules.c) ---- */
+
+/* Resolves names (and their dependencies, through libkmod and the tree's
+ * modules.dep) in the module tree moddir (the <version> folder holding
+ * modules.dep).  *ret_paths: the module files relative to moddir, in load
+ * order (dependencies first), each once; modules built into the kernel
+ * (modules.builtin) are left out. */
+int modules_resolve(const char *moddir, const char *const *names, char ***ret_paths,
+                    struct podrt_error **err);
+
+/* ---- initramfs (initramfs.c) ---- */
+
+struct cpio;
+/* A newc writer to fd (not closed).  Directories of added paths are
+ * added first when missing. */
+struct cpio *cpio_new(int fd);
+/* Writes the trailer (and pads to 512 bytes); frees c.  0 or -errno. */
+int cpio_finish(struct cpio *c);
+void cpio_free(struct cpio *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct cpio *, cpio_free)
+int cpio_add_dir(struct cpio *c, const char *path, mode_t mode);
+int cpio_add_data(struct cpio *c, const char *path, mode_t mode, const void *data, size_t size);
+int cpio_add_file(struct cpio *c, const char *path, mode_t mode, const char *host_path);
+int cpio_add_chardev(struct cpio *c, const char *path, mode_t mode, unsigned maj, unsigned min);
+
+/* The cached base image: podrt-init as /init, /dev/console, and the module
+ * files (moddir-relative paths, placed under guest_moddir) in the cache dir,
+ * named by the CRC-64 of its inputs' contents.  *ret_path is malloc'd. */
+int initramfs_base(const char *cache_dir, const char *init_path, const char *moddir,
+                   const char *guest_moddir, char *const *modules, char **ret_path,
+                   struct podrt_error **err);
+/* The pod's initrd at out: the base followed by a second archive holding the
+ * description as /podrt/pod.conf (the kernel unpacks both). */
+int initramfs_pod(const char *base, const char *description, const char *out,
+                  struct podrt_error **err);
+
+/* ---- acceleration (accel.c) ---- */
+
+/* Resolves wanted ("auto", "kvm", "tcg") for hypervisor to PODRT_ACCEL_KVM
+ * or PODRT_ACCEL_TCG.  auto runs (or reads the boot's cached result of) a
+ * tiny real guest under KVM; when KVM does not work it warns once per call
+ * through k and picks TCG.  kvm (or a hypervisor without TCG) with no
+ * working KVM is an error saying why. */
+int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hypervisor *hv,
+                  const char *cache_dir, uint32_t *ret_accel, struct podrt_error **err);
+/* The choice itself, for tests: wanted, hypervisor's TCG support, whether
+ * KVM works (and why not). */
+int accel_choose(const char *wanted, const struct kvm_hypervisor *hv, int kvm_works,
+                 const char *detail, uint32_t *ret_accel, bool *ret_warn,
+                 struct podrt_error **err);
+/* Runs the KVM probe (no cache): 1 works, 0 not (detail says why). */
+int accel_probe_kvm(const char *cache_dir, char *detail, size_t size);
+/* Writes the tiny PVH test guest to path. */
+int accel_write_probe_image(const char *path);
+/* The host's TSC frequency in kHz (what a TCG guest's TSC counts at), or 0. */
+uint64_t accel_tsc_khz(void);
+
+/* ---- the VM of a pod (vm.c) ---- */
+
+struct kvm_vm {
+        struct podrt_vm_config cfg;
+        struct podrt_vm_share *shares;
+        char *hypervisor;              /* "qemu" | "lkvm" */
+        /* owned strings behind cfg */
+        char *name, *kernel, *initrd, *cmdline, *console_path, *control_path, *work_dir;
+        char **share_paths, **share_tags;
+};
+struct kvm_vm *kvm_vm_free(struct kvm_vm *vm);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kvm_vm *, kvm_vm_free)
+
+/* Sizing: memory_mib (the apps' memory limits + 128 MiB) and vcpus (the
+ * apps' cpu limits rounded up, at least 1) unless the config sets them. */
+void kvm_vm_size(const struct podrt_pod *pod, const struct podrt_config *cfg,
+                 uint32_t *ret_memory_mib, uint32_t *ret_vcpus);
+/* The kernel command line. tsc_khz: 0 to leave it out. */
+char *kvm_vm_cmdline(uint32_t accel, uint64_t tsc_khz);
+/* Fills the shares of pod (apps' rootfs, volumes, status) into vm. */
+int kvm_vm_add_shares(struct kvm_vm *vm, const struct podrt_pod *pod, const char *status_dir,
+                      struct podrt_error **err);
+/* Builds the whole VM description of pod (no files written). */
+int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *kernel,
+               const char *initrd, uint32_t accel, uint64_t tsc_khz, uint32_t memory_mib,
+               uint32_t vcpus, const char *kvm_dir, struct kvm_vm **ret,
+               struct podrt_error **err);
+/* vm.json in the pod's kvm folder: save at create, load for later ops. */
+int kvm_vm_save(const struct kvm_vm *vm, const char *path, struct podrt_error **err);
+int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err);
+
+/* The pod description for podrt-init (core/init/initspec.h), written to
+ * path.  modules: guest paths of the modules in load order (may be NULL). */
+int kvm_write_description(const struct podrt_pod *pod, char *const *modules, const char *path,
+                          struct podrt_error **err);
+
+/* ---- the VM's keeper (keeper.c) ---- */
+
+/* Forks the keeper: a child of the caller that starts the VM through hv,
+ * copies each app's output (files on the status share) to the app's stdout
+ * and stderr fds as it is written, and exits when the VM is over with the
+ * status the apps without a status file get.  Returns once the VM has
+ * started (or failed to: the error says why).  *ret_pid: the keeper. */
+int keeper_start(const struct kvm_hypervisor *hv, const struct kvm_vm *vm,
+                 const struct podrt_pod *pod, const char *kvm_dir, pid_t *ret_pid,
+                 struct podrt_error **err);
+
+#endif

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The QEMU hypervisor: qemu-system-x86_64 -M microvm (virtio-mmio devices,
+ * no PCI, no firmware option ROMs), PVH boot of the uncompressed vmlinux,
+ * -nodefaults, the serial console into a file, a QMP socket for stop,
+ * pause and resume, and one virtio-9p device per share. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvm.h"
+#include "strv.h"
+
+const char *qemu_binary(void) {
+        const char *q = secure_getenv("PODRT_QEMU");
+        return q && *q ? q : "qemu-system-x86_64";
+}
+
+char *qemu_escape(const char *s) {
+        size_t n = strlen(s), commas = 0;
+        for (size_t i = 0; i < n; i++)
+                commas += s[i] == ',';
+        char *out = malloc(n + commas + 1), *o = out;
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                *o++ = s[i];
+                if (s[i] == ',')
+                        *o++ = ',';
+        }
+        *o = '\0';
+        return out;
+}
+
+static int pushf(char ***v, const char *fmt, ...) PODRT_PRINTF(2, 3);
+static int pushf(char ***v, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        va_start(ap, fmt);
+        int n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        return strv_consume(v, s);
+}
+
+static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char ***ret_argv,
+                           struct podrt_error **err) {
+        if (!vm || !vm->name || !vm->kernel || !vm->initrd || !vm->cmdline || !vm->console_path ||
+            !vm->control_path)
+                return podrt_error_set(err, EINVAL, "qemu: incomplete VM configuration");
+        if (vm->accel != PODRT_ACCEL_KVM && vm->accel != PODRT_ACCEL_TCG)
+                return podrt_error_set(err, EINVAL, "qemu: accel %u is neither kvm nor tcg", vm->accel);
+        if (vm->memory_mib == 0 || vm->vcpus == 0)
+                return podrt_error_set(err, EINVAL, "qemu: memory and vcpus must be > 0");
+        _cleanup_strv_free_ char **v = NULL;
+        _cleanup_free_ char *name = qemu_escape(vm->name), *kernel = qemu_escape(vm->kernel),
+                            *initrd = qemu_escape(vm->initrd), *console = qemu_escape(vm->console_path),
+                            *control = qemu_escape(vm->control_path);
+        if (!name || !kernel || !initrd || !console || !control)
+                return -ENOMEM;
+        bool kvm = vm->accel == PODRT_ACCEL_KVM;
+        int r = 0;
+        r |= strv_push(&v, qemu_binary());
+        r |= strv_push(&v, "-name");
+        r |= strv_push(&v, name);
+        r |= strv_push(&v, "-M");
+        r |= strv_push(&v, "microvm,x-option-roms=off");
+        r |= strv_push(&v, "-accel");
+        r |= strv_push(&v, kvm ? "kvm" : "tcg");
+        if (kvm) {
+                r |= strv_push(&v, "-cpu");
+                r |= strv_push(&v, "host");
+        }
+        r |= strv_push(&v, "-m");
+        r |= pushf(&v, "%u", vm->memory_mib);
+        r |= strv_push(&v, "-smp");
+        r |= pushf(&v, "%u", vm->vcpus);
+        r |= strv_push(&v, "-nodefaults");
+        r |= strv_push(&v, "-no-user-config");
+        r |= strv_push(&v, "-display");
+        r |= strv_push(&v, "none");
+        r |= strv_push(&v, "-no-reboot");
+        r |= strv_push(&v, "-kernel");
+        r |= strv_push(&v, vm->kernel);
+        r |= strv_push(&v, "-initrd");
+        r |= strv_push(&v, vm->initrd);
+        r |= strv_push(&v, "-append");
+        r |= strv_push(&v, vm->cmdline);
+        r |= strv_push(&v, "-chardev");
+        r |= pushf(&v, "file,id=console,path=%s", console);
+        r |= strv_push(&v, "-serial");
+        r |= strv_push(&v, "chardev:console");
+        r |= strv_push(&v, "-qmp");
+        r |= pushf(&v, "unix:%s,server=on,wait=off", control);
+        for (uint32_t i = 0; i < vm->n_shares; i++) {
+                const struct podrt_vm_share *s = &vm->shares[i];
+                if (!s->path || !s->tag || !*s->tag)
+                        return podrt_error_set(err, EINVAL, "qemu: share %u has no path or tag", i);
+                if (strlen(s->tag) > 255 || strchr(s->tag, ','))
+                        return podrt_error_set(err, EINVAL, "qemu: share tag '%s' is not usable", s->tag);
+                _cleanup_free_ char *path = qemu_escape(s->path);
+                if (!path)
+                        return -ENOMEM;
+                r |= strv_push(&v, "-fsdev");
+                r |= pushf(&v, "local,id=fs%u,path=%s,security_model=passthrough%s", i, path,
+                           s->read_only ? ",readonly=on" : "");
+                r |= strv_push(&v, "-device");
+                r |= pushf(&v, "virtio-9p-device,fsdev=fs%u,mount_tag=%s", i, s->tag);
+        }
+        if (r < 0)
+                return -ENOMEM;
+        *ret_argv = TAKE_PTR(v);
+        return 0;
+}
+
+static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_pid,
+                      struct podrt_error **err) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = qemu_build_argv(data, vm, &argv, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
+        if (!log)
+                return -ENOMEM;
+        _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        if (logfd < 0)
+                return podrt_error_set(err, errno, "qemu: %s: %m", log);
+        _cleanup_free_ char *bin = proc_find_program(argv[0]);
+        if (!bin)
+                return podrt_error_set(err, ENOENT, "qemu: %s not found (apt-get install qemu-system-x86)",
+                                       argv[0]);
+        /* A stale socket of an earlier run would fool a connect. */
+        unlink(vm->control_path);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+                return podrt_error_set(err, errno, "qemu: fork: %m");
+        if (pid == 0) {
+                /* The VM must not outlive what watches it. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                proc_child_setup(logfd, logfd);
+                execv(bin, argv);
+                _exit(127);
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+static int qemu_gone(const struct podrt_vm_config *vm) {
+        _cleanup_(podrt_error_freep) struct podrt_error *e = NULL;
+        int r = qmp_execute(vm->control_path, "query-status", NULL, 1000, &e);
+        if (r >= 0)
+                return 0;
+        return r == -ENOENT || r == -ECONNREFUSED || r == -ECONNRESET;
+}
+
+static int qemu_stop(void *data, const struct podrt_vm_config *vm, uint32_t timeout_sec,
+                     struct podrt_error **err) {
+        _cleanup_(podrt_error_freep) struct podrt_error *e = NULL;
+        int r = qmp_execute(vm->control_path, "system_powerdown", NULL, 2000, &e);
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                return 0;   /* not running any more */
+        struct timespec t0, t;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                if (qemu_gone(vm))
+                        return 0;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= (long)timeout_sec * 1000)
+                        break;
+                usleep(100000);
+        }
+        r = qmp_execute(vm->control_path, "quit", NULL, 2000, err);
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                return 0;
+        return r;
+}
+
+static int qemu_pause(void *data, const struct podrt_vm_config *vm, struct podrt_error **err) {
+        return qmp_execute(vm->control_path, "stop", NULL, 5000, err);
+}
+
+static int qemu_resume(void *data, const struct podrt_vm_config *vm, struct podrt_error **err) {
+        return qmp_execute(vm->control_path, "cont", NULL, 5000, err);
+}
+
+static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
+        _cleanup_free_ char *bin = proc_find_program(qemu_binary());
+        if (!bin) {
+                podrt_error_set(err, ENOENT, "%s not found (apt-get install qemu-system-x86)", qemu_binary());
+                return 0;
+        }
+        if (accel == PODRT_ACCEL_TCG)
+                return 1;
+        char detail[512];
+        _cleanup_free_ char *dir = NULL;
+        if (asprintf(&dir, "/tmp/podrt-kvm-probe.%d", (int)getpid()) < 0)
+                return -ENOMEM;
+        int works = accel_probe_kvm(dir, detail, sizeof(detail));
+        rm_rf(dir);
+        if (!works)
+                podrt_error_set(err, ENODEV, "%s", detail);
+        return works;
+}
+
+static const struct podrt_hypervisor_ops qemu_ops = {
+        .version = PODRT_HYPERVISOR_OPS_VERSION,
+        .size = sizeof(struct podrt_hypervisor_ops),
+        .build_argv = qemu_build_argv,
+        .start = qemu_start,
+        .stop = qemu_stop,
+        .pause = qemu_pause,
+        .resume = qemu_resume,
+        .probe = qemu_probe,
+};
+
+const struct kvm_hypervisor kvm_qemu = {
+        .name = "qemu",
+        .ops = &qemu_ops,
+        .needs_bzimage = false,
+        .has_tcg = true,
+};
+
+const struct kvm_hypervisor *kvm_hypervisor_find(const char *name) {
+        if (!name || !strcmp(name, "qemu"))
+                return &kvm_qemu;
+        if (!strcmp(name, "lkvm"))
+                return &kvm_lkvm;
+        return NULL;
+}
