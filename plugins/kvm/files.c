@@ -12,7 +12,7 @@
 
 #include "kvm.h"
 
-char *path_join(const char *a, const char *b) {
+char *kvm_path_join(const char *a, const char *b) {
         char *s;
         size_t la = strlen(a);
         while (*b == '/')
@@ -22,7 +22,7 @@ char *path_join(const char *a, const char *b) {
         return s;
 }
 
-int mkdir_p(const char *path, mode_t mode) {
+int kvm_mkdir_p(const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
         if (!p)
                 return -ENOMEM;
@@ -70,14 +70,14 @@ static int rm_rf_at(int dfd, const char *name, dev_t dev) {
         return r;
 }
 
-int rm_rf(const char *path) {
+int kvm_rm_rf(const char *path) {
         struct stat st;
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return rm_rf_at(AT_FDCWD, path, st.st_dev);
 }
 
-int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+int kvm_read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -111,7 +111,7 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t size) {
+int kvm_write_file_atomic(const char *path, const void *data, size_t size) {
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
                 return -ENOMEM;

@@ -83,16 +83,16 @@ char *proc_find_program(const char *name);
 /* ---- files (files.c) ---- */
 
 /* mkdir -p, mode for what it creates. */
-int mkdir_p(const char *path, mode_t mode);
+int kvm_mkdir_p(const char *path, mode_t mode);
 /* rm -rf: removes path and what it holds, never crossing into mounts or
  * following symlinks.  Missing is fine. */
-int rm_rf(const char *path);
+int kvm_rm_rf(const char *path);
 /* Reads a whole (small) file; NUL-terminated.  *ret_size may be NULL. */
-int read_file(const char *path, size_t max, char **ret, size_t *ret_size);
+int kvm_read_file(const char *path, size_t max, char **ret, size_t *ret_size);
 /* Writes data to path atomically (temp file + rename), mode 0644. */
-int write_file_atomic(const char *path, const void *data, size_t size);
+int kvm_write_file_atomic(const char *path, const void *data, size_t size);
 /* The value of "<key> <value>" in the small file at path (boot-id caches). */
-char *path_join(const char *a, const char *b);
+char *kvm_path_join(const char *a, const char *b);
 
 /* ---- the guest kernel (vmlinux.c) ---- */
 

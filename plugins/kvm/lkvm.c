@@ -87,7 +87,7 @@ static int lkvm_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         if (!bin)
                 return podrt_error_set(err, ENOENT, "lkvm: %s not found (kvmtool is not packaged in Debian 12: build it from https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git)",
                                        argv[0]);
-        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "lkvm.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = vm->work_dir ? kvm_path_join(vm->work_dir, "lkvm.log") : strdup("/dev/null");
         if (!log)
                 return -ENOMEM;
         _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);

@@ -90,7 +90,7 @@ int proc_matches(pid_t pid, const char *needle) {
         snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
         _cleanup_free_ char *buf = NULL;
         size_t n = 0;
-        if (read_file(path, 1 << 20, &buf, &n) < 0 || n == 0)
+        if (kvm_read_file(path, 1 << 20, &buf, &n) < 0 || n == 0)
                 return 0;
         for (size_t i = 0; i < n; i++)
                 if (!buf[i])
@@ -104,7 +104,7 @@ int proc_wait_gone(pid_t pid, int timeout_ms) {
         int64_t deadline = now_ms() + timeout_ms;
         for (;;) {
                 _cleanup_free_ char *buf = NULL;
-                if (read_file(path, 4096, &buf, NULL) < 0)
+                if (kvm_read_file(path, 4096, &buf, NULL) < 0)
                         return 1;
                 /* A zombie is gone for us: its parent reaps it. */
                 char *p = strrchr(buf, ')');
@@ -127,7 +127,7 @@ char *proc_find_program(const char *name) {
                 return NULL;
         char *save = NULL;
         for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                char *full = path_join(dir, name);
+                char *full = kvm_path_join(dir, name);
                 struct stat st;
                 if (full && stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
                         return full;

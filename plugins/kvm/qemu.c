@@ -127,7 +127,7 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         int r = qemu_build_argv(data, vm, &argv, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = vm->work_dir ? kvm_path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
         if (!log)
                 return -ENOMEM;
         _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -205,7 +205,7 @@ static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
         if (asprintf(&dir, "/tmp/podrt-kvm-probe.%d", (int)getpid()) < 0)
                 return -ENOMEM;
         int works = accel_probe_kvm(dir, detail, sizeof(detail));
-        rm_rf(dir);
+        kvm_rm_rf(dir);
         if (!works)
                 podrt_error_set(err, ENODEV, "%s", detail);
         return works;

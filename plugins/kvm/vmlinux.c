@@ -178,7 +178,7 @@ int vmlinux_get(const char *kernel, const char *cache_dir, char **ret_path, stru
                 *ret_path = TAKE_PTR(path);
                 return 0;
         }
-        if ((r = mkdir_p(cache_dir, 0755)) < 0) {
+        if ((r = kvm_mkdir_p(cache_dir, 0755)) < 0) {
                 unmap_file(&m);
                 return podrt_error_set(err, -r, "%s: %s", cache_dir, strerror(-r));
         }

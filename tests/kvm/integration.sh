@@ -1,0 +1,206 @@
+#!/bin/bash
+# The kvm backend on real VMs under TCG (forced: kvm.accel = "tcg", so the
+# result does not depend on the host's KVM), with Debian's kernel
+# (scripts/fetch-kernel.sh, quick when already fetched) and the busybox
+# rootfs (scripts/mkrootfs.sh).  Five VM boots in all; failure paths that
+# boot nothing.  Prints a TAP-like line per check; exits 1 when one failed.
+#
+# Env: PODRT_BUILD_DIR (the build tree), PODRT_SOURCE_DIR; PODRT_KVM_KERNEL
+# and PODRT_KVM_MODULES to use another kernel than /var/lib/podrt/kernel.
+set -u
+B=${PODRT_BUILD_DIR:?PODRT_BUILD_DIR}
+SRC=${PODRT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
+MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
+
+if [ "$(id -u)" != 0 ]; then
+        echo "kvm integration: needs root" >&2
+        exit 77        # meson: skipped, never counted as a pass
+fi
+for tool in qemu-system-x86_64 depmod; do
+        command -v $tool >/dev/null || { echo "kvm integration: $tool missing (scripts/deps.sh)" >&2; exit 1; }
+done
+"$SRC/scripts/fetch-kernel.sh" --kernel "$KERNEL" --modules "$MODULES" >&2 || exit 1
+
+T=$(mktemp -d /tmp/podrt-kvm-test.XXXXXX)
+cleanup() {
+        # Nothing of ours may survive: no QEMU naming a pod of this root.
+        for pid in $(pgrep -f "qemu-system-x86_64 -name [0-9a-f]{32}" || true); do
+                for id in $(ls "$T/root/pods" 2>/dev/null); do
+                        grep -qa "$id" /proc/$pid/cmdline 2>/dev/null && kill -9 "$pid"
+                done
+        done
+        rm -rf "$T"
+}
+trap cleanup EXIT
+
+fails=0
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
+# same DESCRIPTION EXPECTED ACTUAL
+same() {
+        if [ "$2" = "$3" ]; then ok "$1"; else
+                not_ok "$1"
+                printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
+        fi
+}
+# has DESCRIPTION NEEDLE TEXT
+has() {
+        case $3 in *"$2"*) ok "$1" ;; *)
+                not_ok "$1"
+                printf '  expected to contain: %s\n  actual: %s\n' "$2" "$3" ;;
+        esac
+}
+
+"$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || exit 1
+mkdir -p "$T/ro" "$T/root"
+echo "from the host" > "$T/ro/file"
+cat > "$T/podrt.conf" <<EOF
+kvm = { kernel = "$KERNEL"; modules = "$MODULES"; accel = "tcg"; };
+EOF
+export PODRT_PLUGIN_PATH=$B/plugins/kvm
+export PODRT_LIBEXEC_DIR=$B/core/init
+P() { "$B/core/cli/podrt" --config "$T/podrt.conf" --root "$T/root" --backend kvm "$@"; }
+# The app's exit code in `podrt status --json`.
+exit_code() {
+        P status --json "$1" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(" ".join("%s=%s" % (a["name"], a["exitCode"]) for a in s["apps"]))'
+}
+state_of() { P status --json "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])'; }
+# What a pod leaves: QEMU processes naming it, its directory.
+leftovers() {
+        n=$(pgrep -fc "qemu-system-x86_64 -name $1" || true)
+        echo "qemu=$n dir=$([ -e "$T/root/pods/$1" ] && echo yes || echo no)"
+}
+
+# ---- 1. one app: output, exit code, env, hostname (one boot) ----
+cat > "$T/one.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "one", "hostname": "vmhost",
+  "containers": [ { "name": "app", "rootfs": "$T/rootfs",
+    "command": ["/bin/sh", "-c", "echo hello from \$GREETING; echo host=\$(hostname) HOSTNAME=\$HOSTNAME; echo container=\$container; echo oops >&2; exit 7"],
+    "env": { "GREETING": "a VM" } } ] }
+EOF
+start=$(date +%s.%N)
+out=$(P run --name one "$T/one.json" 2>"$T/one.err")
+status=$?
+echo "# one-app pod: $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+same "run: the app's exit code is podrt's" 7 "$status"
+same "run: the app's stdout, streamed" "hello from a VM
+host=vmhost HOSTNAME=vmhost
+container=podrt" "$out"
+has "run: the app's stderr, streamed" "oops" "$(cat "$T/one.err")"
+same "run: TCG as configured: no KVM probe, no warning" "oops" "$(cat "$T/one.err")"
+same "logs: the app's log holds its output" "hello from a VM
+host=vmhost HOSTNAME=vmhost
+container=podrt
+oops" "$(P logs one)"
+same "status: exit code 7" "app=7" "$(exit_code one)"
+same "status: stopped" stopped "$(state_of one)"
+id=$(P status --json one | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+P delete one
+same "delete: no QEMU, no pod directory" "qemu=0 dir=no" "$(leftovers "$id")"
+
+# ---- 2. two apps, an empty volume, a read-only host volume (one boot) ----
+cat > "$T/two.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "two",
+  "volumes": [ { "name": "shared", "kind": "empty" },
+               { "name": "hostro", "kind": "host", "source": "$T/ro", "readOnly": true } ],
+  "containers": [
+    { "name": "writer", "rootfs": "$T/rootfs",
+      "command": ["/bin/sh", "-c", "echo written > /shared/note; cat /ro/file; echo try > /ro/file && exit 0; exit 3"],
+      "mounts": [ { "volume": "shared", "path": "/shared" }, { "volume": "hostro", "path": "/ro" } ],
+      "resources": { "memory": "32M" } },
+    { "name": "reader", "rootfs": "$T/rootfs",
+      "command": ["/bin/sh", "-c", "for i in \$(seq 1 100); do [ -s /shared/note ] && break; sleep 0.1; done; cat /shared/note; exit 5"],
+      "mounts": [ { "volume": "shared", "path": "/shared" } ] } ] }
+EOF
+P run --name two "$T/two.json" > "$T/two.out" 2>&1
+same "two apps: podrt exits with the first failure" "3" "$?"
+same "two apps: per-app exit codes in status --json" "writer=3 reader=5" "$(exit_code two)"
+same "two apps: the reader saw the writer's file on the empty volume" "written" "$(P logs --app reader two)"
+has "read-only volume: readable in the guest" "from the host" "$(P logs --app writer two)"
+has "read-only volume: the guest cannot write it" "Read-only file system" "$(P logs --app writer two)"
+same "read-only volume: the host file is unchanged" "from the host" "$(cat "$T/ro/file")"
+id=$(P status --json two | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+same "empty volume: on the host in the pod's dir" "written" "$(cat "$T/root/pods/$id/volumes/shared/note" 2>&1)"
+P rm two
+
+# ---- 3. detached run, stop within its timeout, delete (one boot) ----
+cat > "$T/sleep.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "sleeper",
+  "containers": [ { "name": "app", "rootfs": "$T/rootfs",
+    "command": ["/bin/sh", "-c", "echo up; exec sleep 600"] } ] }
+EOF
+id=$(P run -d "$T/sleep.json" 2>/dev/null)
+same "run -d: prints the pod's ID" 32 "${#id}"
+for i in $(seq 1 300); do
+        [ "$(P logs sleeper 2>/dev/null)" = up ] && break
+        sleep 0.2
+done
+same "run -d: the app runs in the VM" "up" "$(P logs sleeper)"
+same "run -d: running" running "$(state_of sleeper)"
+same "run -d: one QEMU for the pod" "qemu=1 dir=yes" "$(leftovers "$id")"
+has "run -d: the QMP socket is there" "qmp.sock" "$(ls "$T/root/pods/$id/kvm")"
+P pause sleeper
+same "pause: paused" paused "$(state_of sleeper)"
+P resume sleeper
+same "resume: running" running "$(state_of sleeper)"
+t0=$(date +%s)
+P stop --timeout 3 sleeper
+st=$?
+t1=$(date +%s)
+same "stop: succeeds" 0 "$st"
+if [ $((t1 - t0)) -le 8 ]; then ok "stop: within its timeout ($((t1 - t0)) s for 3 s)"; else not_ok "stop: took $((t1 - t0)) s for a 3 s timeout"; fi
+same "stop: stopped" stopped "$(state_of sleeper)"
+same "stop: the app ended by SIGTERM" "app=143" "$(exit_code sleeper)"
+same "stop: no QEMU left" "qemu=0 dir=yes" "$(leftovers "$id")"
+P delete sleeper
+same "delete: nothing left behind" "qemu=0 dir=no" "$(leftovers "$id")"
+
+# ---- 4. kill of a running pod (one boot) ----
+id=$(P run -d "$T/sleep.json" 2>/dev/null)
+for i in $(seq 1 300); do
+        [ "$(P logs sleeper 2>/dev/null)" = up ] && break
+        sleep 0.2
+done
+P kill --signal KILL sleeper
+for i in $(seq 1 50); do [ "$(state_of sleeper)" = stopped ] && break; sleep 0.2; done
+same "kill: stopped, the app's code 128+9" "stopped app=137" "$(state_of sleeper) $(exit_code sleeper)"
+P delete sleeper
+same "kill, delete: nothing left behind" "qemu=0 dir=no" "$(leftovers "$id")"
+
+# ---- 5. run --rm of a pod (one boot) ----
+cat > "$T/true.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "rm",
+  "containers": [ { "name": "app", "rootfs": "$T/rootfs", "command": ["/bin/true"] } ] }
+EOF
+P run --rm "$T/true.json"
+same "run --rm: exit 0" 0 "$?"
+same "run --rm: no pod left" "" "$(ls "$T/root/pods")"
+
+# ---- failure paths: nothing boots, nothing is left ----
+sed "s|$KERNEL|/nonexistent/vmlinuz|" "$T/podrt.conf" > "$T/bad.conf"
+err=$("$B/core/cli/podrt" --config "$T/bad.conf" --root "$T/root" --backend kvm run "$T/true.json" 2>&1)
+same "missing kernel: exit 125" 125 "$?"
+has "missing kernel: says which and how to get one" "guest kernel /nonexistent/vmlinuz (kvm.kernel): not found; scripts/fetch-kernel.sh" "$err"
+same "missing kernel: no pod left" "" "$(ls "$T/root/pods")"
+
+err=$(PODRT_QEMU=/bin/false P run "$T/true.json" 2>&1)
+same "QEMU failing at start: exit 125" 125 "$?"
+has "QEMU failing at start: says so" "qemu exited at once with status 1" "$err"
+P delete rm >/dev/null 2>&1
+same "QEMU failing at start: nothing left after delete" "" "$(ls "$T/root/pods")"
+
+printf 'kvm = { kernel = "%s"; modules = "%s"; hypervisor = "lkvm"; accel = "tcg"; };\n' "$KERNEL" "$MODULES" > "$T/lkvm.conf"
+err=$("$B/core/cli/podrt" --config "$T/lkvm.conf" --root "$T/root" --backend kvm run "$T/true.json" 2>&1)
+same "lkvm with accel tcg: exit 125" 125 "$?"
+has "lkvm with accel tcg: refused clearly" "lkvm cannot run without KVM (kvm.accel = \"tcg\"): use kvm.hypervisor = \"qemu\"" "$err"
+same "lkvm with accel tcg: no pod left" "" "$(ls "$T/root/pods")"
+
+if [ "$fails" -gt 0 ]; then
+        echo "kvm integration: $fails check(s) failed" >&2
+        exit 1
+fi
+echo "kvm integration: all checks passed"

@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The kvm backend's parts that run without a VM: QEMU's and lkvm's command
+ * lines for a pod (golden files in tests/kvm/golden/; regenerate with
+ * PODRT_UPDATE_GOLDEN=1 and review the diff), the VM's size and kernel
+ * command line, the pod description, the accel choice, the probe guest,
+ * the module order and initramfs contents from a small fake module tree
+ * (built here with cc and depmod), and the vmlinux extraction. */
+#include <errno.h>
+#include <fcntl.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../cunit-main.h"
+#include "conf.h"
+#include "errors.h"
+#include "initspec.h"
+#include "kvm.h"
+#include "manifest.h"
+#include "pod.h"
+#include "spec.h"
+#include "strv.h"
+
+#define POD_ID "0123456789abcdef0123456789abcdef"
+
+static char tmp[64];
+
+static int suite_init(void) {
+        snprintf(tmp, sizeof(tmp), "/tmp/podrt-kvm-unit.XXXXXX");
+        if (!mkdtemp(tmp))
+                return -1;
+        char p[256];
+        snprintf(p, sizeof(p), "%s/root,fs", tmp);
+        mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/rootfs", tmp);
+        mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/data", tmp);
+        mkdir(p, 0755);
+        return 0;
+}
+
+static int suite_cleanup(void) {
+        kvm_rm_rf(tmp);
+        return 0;
+}
+
+static void write_text(const char *path, const char *text) {
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* Two apps with limits, a read-only host volume and an empty one. */
+static const char manifest_two[] =
+        "{ \"apiVersion\": \"podrt/v1\", \"kind\": \"Pod\", \"name\": \"web\", \"hostname\": \"webhost\",\n"
+        "  \"volumes\": [ { \"name\": \"data\", \"kind\": \"host\", \"source\": \"@TMP@/data\", \"readOnly\": true },\n"
+        "                 { \"name\": \"scratch\", \"kind\": \"empty\" } ],\n"
+        "  \"containers\": [\n"
+        "    { \"name\": \"front\", \"rootfs\": \"root,fs\", \"command\": [\"/bin/sh\", \"-c\", \"echo hi there\"],\n"
+        "      \"env\": { \"GREETING\": \"podrt\" }, \"workingDir\": \"/tmp\", \"user\": \"1000\", \"group\": \"100\",\n"
+        "      \"supplementaryGroups\": [10],\n"
+        "      \"mounts\": [ { \"volume\": \"data\", \"path\": \"/data\" }, { \"volume\": \"scratch\", \"path\": \"/scratch\" } ],\n"
+        "      \"resources\": { \"memory\": \"64M\", \"cpu\": \"500m\" },\n"
+        "      \"capabilities\": { \"drop\": [\"CAP_NET_RAW\"] },\n"
+        "      \"lifecycle\": { \"preStart\": [\"/bin/true\"] } },\n"
+        "    { \"name\": \"back\", \"rootfs\": \"root,fs\", \"command\": [\"/bin/true\"], \"readOnlyRootfs\": true,\n"
+        "      \"mounts\": [ { \"volume\": \"scratch\", \"path\": \"/scratch\" } ],\n"
+        "      \"resources\": { \"memory\": \"1Gi\", \"cpu\": \"1\" } } ] }\n";
+
+static const char manifest_one[] =
+        "{ \"apiVersion\": \"podrt/v1\", \"kind\": \"Pod\", \"name\": \"one\",\n"
+        "  \"containers\": [ { \"name\": \"app\", \"rootfs\": \"rootfs\", \"command\": [\"/bin/true\"] } ] }\n";
+
+static const char manifest_ro[] =
+        "{ \"apiVersion\": \"podrt/v1\", \"kind\": \"Pod\", \"name\": \"ro\",\n"
+        "  \"volumes\": [ { \"name\": \"data\", \"kind\": \"host\", \"source\": \"@TMP@/data\", \"readOnly\": true } ],\n"
+        "  \"containers\": [ { \"name\": \"app\", \"rootfs\": \"rootfs\", \"command\": [\"/bin/true\"],\n"
+        "      \"mounts\": [ { \"volume\": \"data\", \"path\": \"/data\" } ] } ] }\n";
+
+static struct podrt_pod *make_pod(const char *tmpl) {
+        /* @TMP@ stands for the temp dir (host volumes are absolute). */
+        char text[4096], *o = text;
+        for (const char *s = tmpl; *s;)
+                if (!strncmp(s, "@TMP@", 5))
+                        o = stpcpy(o, tmp), s += 5;
+                else
+                        *o++ = *s++;
+        *o = '\0';
+        struct pod_spec *spec = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = manifest_parse(text, strlen(text), "pod.json", tmp, &spec, &e);
+        if (r < 0)
+                fprintf(stderr, "manifest: %s\n", podrt_error_message(e));
+        CU_ASSERT_FATAL(r >= 0);
+        char dir[256];
+        snprintf(dir, sizeof(dir), "%s/pods/" POD_ID, tmp);
+        struct podrt_pod *pod = NULL;
+        r = pod_new(spec, POD_ID, NULL, dir, "kvm", "none", "dir", &pod, &e);
+        if (r < 0)
+                fprintf(stderr, "pod: %s\n", podrt_error_message(e));
+        CU_ASSERT_FATAL(r >= 0);
+        return pod;
+}
+
+/* The argv, one argument a line, with the temp dir as @TMP@. */
+static char *argv_text(char **argv) {
+        size_t len = 0;
+        for (size_t i = 0; argv[i]; i++)
+                len += strlen(argv[i]) + 1;
+        char *out = malloc(len + 1), *o = out;
+        for (size_t i = 0; argv[i]; i++) {
+                const char *s = argv[i];
+                while (*s) {
+                        if (!strncmp(s, tmp, strlen(tmp))) {
+                                o = stpcpy(o, "@TMP@");   /* shorter than tmp */
+                                s += strlen(tmp);
+                        } else
+                                *o++ = *s++;
+                }
+                *o++ = '\n';
+        }
+        *o = '\0';
+        return out;
+}
+
+static void check_golden(const char *name, const char *text) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/tests/kvm/golden/%s", getenv("PODRT_SOURCE_DIR"), name);
+        if (getenv("PODRT_UPDATE_GOLDEN")) {
+                write_text(path, text);
+                return;
+        }
+        _cleanup_free_ char *want = NULL;
+        CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &want, NULL) >= 0);
+        if (strcmp(want, text) != 0)
+                fprintf(stderr, "\n%s differs; got:\n%s", path, text);
+        CU_ASSERT_STRING_EQUAL(text, want);
+}
+
+static struct kvm_vm *make_vm(struct podrt_pod *pod, const char *hv, uint32_t accel) {
+        uint32_t mem, vcpus;
+        kvm_vm_size(pod, NULL, &mem, &vcpus);
+        char kvm_dir[256], initrd[300];
+        snprintf(kvm_dir, sizeof(kvm_dir), "%s/pods/" POD_ID "/kvm", tmp);
+        snprintf(initrd, sizeof(initrd), "%s/initrd.img", kvm_dir);
+        struct kvm_vm *vm = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(kvm_vm_new(pod, hv, "/var/lib/podrt/kernel/cache/vmlinux-0123", initrd, accel,
+                                   2600000, mem, vcpus, kvm_dir, &vm, &e) >= 0);
+        return vm;
+}
+
+/* ---- command lines ---- */
+
+static void test_qemu_argv_golden(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        unsetenv("PODRT_QEMU");
+        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &vm->cfg, &argv, &e) >= 0);
+        _cleanup_free_ char *text = argv_text(argv);
+        check_golden("qemu-tcg.argv", text);
+}
+
+static void test_qemu_argv_kvm(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_KVM);
+        _cleanup_strv_free_ char **argv = NULL;
+        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &vm->cfg, &argv, NULL) >= 0);
+        _cleanup_free_ char *text = argv_text(argv);
+        /* KVM: the host's CPU, no TSC rate on the kernel's command line. */
+        ASSERT_CONTAINS(text, "\n-accel\nkvm\n-cpu\nhost\n-m\n128\n-smp\n1\n");
+        ASSERT_CONTAINS(text, "\nconsole=ttyS0 quiet panic=-1 rdinit=/init -- --poweroff\n");
+        CU_ASSERT_PTR_NULL(strstr(text, "tsc_early_khz"));
+        /* One rootfs share and the status share, nothing else: no network. */
+        ASSERT_CONTAINS(text, "mount_tag=_rootfs0\n");
+        ASSERT_CONTAINS(text, "mount_tag=_status\n");
+        CU_ASSERT_PTR_NULL(strstr(text, "netdev"));
+        CU_ASSERT_PTR_NULL(strstr(text, "fs2"));
+}
+
+static void test_lkvm_argv_golden(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "lkvm", PODRT_ACCEL_KVM);
+        free(vm->kernel);
+        vm->kernel = strdup("/var/lib/podrt/kernel/vmlinuz");
+        vm->cfg.kernel = vm->kernel;
+        _cleanup_strv_free_ char **argv = NULL;
+        unsetenv("PODRT_LKVM");
+        CU_ASSERT_FATAL(kvm_lkvm.ops->build_argv(NULL, &vm->cfg, &argv, NULL) >= 0);
+        _cleanup_free_ char *text = argv_text(argv);
+        check_golden("lkvm.argv", text);
+}
+
+static void test_lkvm_refusals(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_ro), *two = make_pod(manifest_two);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "lkvm", PODRT_ACCEL_KVM);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm2 = make_vm(two, "lkvm", PODRT_ACCEL_KVM);
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        /* kvmtool cannot export read-only: refused, never made writable. */
+        CU_ASSERT(kvm_lkvm.ops->build_argv(NULL, &vm->cfg, &argv, &e) == -ENOTSUP);
+        CU_ASSERT_PTR_NULL(argv);
+        ASSERT_CONTAINS(podrt_error_message(e), "lkvm cannot export share 'data' (");
+        ASSERT_CONTAINS(podrt_error_message(e), "/data) read-only: use kvm.hypervisor = \"qemu\"");
+        e = podrt_error_free(e);
+        /* --9p SRC,TAG: a comma in SRC cannot be said. */
+        CU_ASSERT(kvm_lkvm.ops->build_argv(NULL, &vm2->cfg, &argv, &e) == -EINVAL);
+        ASSERT_CONTAINS(podrt_error_message(e), "root,fs): a comma cannot be passed to --9p");
+        e = podrt_error_free(e);
+        vm->cfg.accel = PODRT_ACCEL_TCG;
+        CU_ASSERT(kvm_lkvm.ops->build_argv(NULL, &vm->cfg, &argv, &e) == -ENOTSUP);
+        ASSERT_CONTAINS(podrt_error_message(e), "lkvm runs only on KVM (it has no TCG)");
+}
+
+static void test_qemu_escape(void) {
+        _cleanup_free_ char *a = qemu_escape("/srv/a,b,,c"), *b = qemu_escape("plain");
+        CU_ASSERT_STRING_EQUAL(a, "/srv/a,,b,,,,c");
+        CU_ASSERT_STRING_EQUAL(b, "plain");
+}
+
+/* ---- size, command line, description ---- */
+
+static void test_size(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *two = make_pod(manifest_two), *one = make_pod(manifest_one);
+        uint32_t mem, vcpus;
+        kvm_vm_size(two, NULL, &mem, &vcpus);
+        /* 64M (61.04 MiB, rounded up: 62) + 1Gi (1024) + 128 */
+        CU_ASSERT_EQUAL(mem, 62 + 1024 + 128);
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        CU_ASSERT_EQUAL(vcpus, online >= 2 ? 2u : (uint32_t)online);   /* 500m + 1 -> 2 */
+        kvm_vm_size(one, NULL, &mem, &vcpus);
+        CU_ASSERT_EQUAL(mem, 128);
+        CU_ASSERT_EQUAL(vcpus, 1);
+
+        char path[256];
+        snprintf(path, sizeof(path), "%s/podrt.conf", tmp);
+        write_text(path, "kvm = { memory_mib = 300; vcpus = 1; };\n");
+        struct podrt_config *cfg = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(config_load(path, &cfg, &e) >= 0);
+        kvm_vm_size(two, cfg, &mem, &vcpus);
+        CU_ASSERT_EQUAL(mem, 300);
+        CU_ASSERT_EQUAL(vcpus, 1);
+        config_free(cfg);
+}
+
+static void test_cmdline(void) {
+        _cleanup_free_ char *tcg = kvm_vm_cmdline(PODRT_ACCEL_TCG, 2596142), *kvm = kvm_vm_cmdline(PODRT_ACCEL_KVM, 2596142);
+        CU_ASSERT_STRING_EQUAL(tcg, "console=ttyS0 quiet panic=-1 tsc_early_khz=2596142 rdinit=/init -- --poweroff");
+        CU_ASSERT_STRING_EQUAL(kvm, "console=ttyS0 quiet panic=-1 rdinit=/init -- --poweroff");
+}
+
+static void test_description(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/pod.conf", tmp);
+        char *mods[] = { "/lib/modules/6.1.0-fake/kernel/x/fake_ring.ko", NULL };
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(kvm_write_description(pod, mods, path, &e) >= 0);
+        _cleanup_free_ char *text = NULL;
+        CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &text, NULL) >= 0);
+        ASSERT_CONTAINS(text, "hostname webhost\n");
+        ASSERT_CONTAINS(text, "poweroff yes\n");
+        ASSERT_CONTAINS(text, "module /lib/modules/6.1.0-fake/kernel/x/fake_ring.ko\n");
+        /* Read-only volume and root: mounted ro in the guest. */
+        ASSERT_CONTAINS(text, "mount 9p data /podrt/volumes/data ro data=trans=virtio,version=9p2000.L,msize=262144\n");
+        ASSERT_CONTAINS(text, "mount 9p scratch /podrt/volumes/scratch data=");
+        ASSERT_CONTAINS(text, "mount 9p _rootfs1 /opt/stage2/back/rootfs ro data=");
+        ASSERT_CONTAINS(text, "mount 9p _status /podrt/status data=");
+        ASSERT_CONTAINS(text, "app front\nroot /opt/stage2/front/rootfs\nexec /bin/sh -c echo\\shi\\sthere\n");
+        ASSERT_CONTAINS(text, "env GREETING=podrt\n");
+        ASSERT_CONTAINS(text, "env HOSTNAME=webhost\n");
+        ASSERT_CONTAINS(text, "bind /podrt/volumes/data /data ro\n");
+        ASSERT_CONTAINS(text, "uid 1000\ngid 100\ngroups 10\n");
+        ASSERT_CONTAINS(text, "cap-drop CAP_NET_RAW\n");
+        ASSERT_CONTAINS(text, "pre-start /bin/true\n");
+        ASSERT_CONTAINS(text, "stdout /podrt/status/out/front\nstderr /podrt/status/err/front\nstatus /podrt/status/exit/front\n");
+        /* What podrt-init would read back. */
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        CU_ASSERT_FATAL(initspec_load(path, &s, &e) >= 0);
+        CU_ASSERT_EQUAL(s->n_apps, 2);
+        CU_ASSERT_EQUAL(s->n_mounts, 5);
+        CU_ASSERT(s->apps[1].read_only_root);
+}
+
+static void test_vm_json_round_trip(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/vm.json", tmp);
+        CU_ASSERT_FATAL(kvm_vm_save(vm, path, NULL) >= 0);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *back = NULL;
+        CU_ASSERT_FATAL(kvm_vm_load(path, &back, NULL) >= 0);
+        _cleanup_strv_free_ char **a = NULL, **b = NULL;
+        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &vm->cfg, &a, NULL) >= 0);
+        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &back->cfg, &b, NULL) >= 0);
+        _cleanup_free_ char *ta = argv_text(a), *tb = argv_text(b);
+        CU_ASSERT_STRING_EQUAL(ta, tb);
+        write_text(path, "{ \"name\": \"x\" }");
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT(kvm_vm_load(path, &back, &e) == -EINVAL);
+        ASSERT_CONTAINS(podrt_error_message(e), "vm.json: the VM's description is incomplete");
+}
+
+/* ---- acceleration ---- */
+
+static void test_accel_choice(void) {
+        uint32_t a = 99;
+        bool warn = true;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT(accel_choose("auto", &kvm_qemu, 1, "", &a, &warn, NULL) == 0);
+        CU_ASSERT(a == PODRT_ACCEL_KVM && !warn);
+        CU_ASSERT(accel_choose("auto", &kvm_qemu, 0, "no", &a, &warn, NULL) == 0);
+        CU_ASSERT(a == PODRT_ACCEL_TCG && warn);
+        CU_ASSERT(accel_choose("tcg", &kvm_qemu, 1, "", &a, &warn, NULL) == 0);
+        CU_ASSERT(a == PODRT_ACCEL_TCG && !warn);
+        CU_ASSERT(accel_choose("kvm", &kvm_qemu, 1, "", &a, &warn, NULL) == 0);
+        CU_ASSERT(a == PODRT_ACCEL_KVM);
+
+        a = 99;
+        CU_ASSERT(accel_choose("kvm", &kvm_qemu, 0, "failed to set MSR 0x10a", &a, NULL, &e) == -ENODEV);
+        CU_ASSERT_EQUAL(a, 99);
+        ASSERT_CONTAINS(podrt_error_message(e), "kvm.accel = \"kvm\", but KVM does not work here: failed to set MSR 0x10a");
+        e = podrt_error_free(e);
+        CU_ASSERT(accel_choose("auto", &kvm_lkvm, 0, "no /dev/kvm", &a, NULL, &e) == -ENODEV);
+        ASSERT_CONTAINS(podrt_error_message(e), "lkvm needs KVM, and KVM does not work here (no /dev/kvm)");
+        e = podrt_error_free(e);
+        CU_ASSERT(accel_choose("tcg", &kvm_lkvm, 1, "", &a, NULL, &e) == -ENOTSUP);
+        ASSERT_CONTAINS(podrt_error_message(e), "lkvm cannot run without KVM");
+        e = podrt_error_free(e);
+        CU_ASSERT(accel_choose("auto", &kvm_lkvm, 1, "", &a, NULL, NULL) == 0);
+        CU_ASSERT(a == PODRT_ACCEL_KVM);
+        CU_ASSERT(accel_choose("fast", &kvm_qemu, 1, "", &a, NULL, &e) == -EINVAL);
+        ASSERT_CONTAINS(podrt_error_message(e), "kvm.accel: must be one of auto, kvm, tcg, not 'fast'");
+}
+
+/* The probe guest is a real PVH image: QEMU under TCG runs it to the exit
+ * port (status 67) in a fraction of a second. */
+static void test_probe_image_runs(void) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/probe.elf", tmp);
+        CU_ASSERT_FATAL(accel_write_probe_image(path) == 0);
+        char *argv[] = { "qemu-system-x86_64", "-M", "microvm,x-option-roms=off", "-accel", "tcg",
+                         "-m", "16", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                         "-kernel", path, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL };
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int st = proc_run(argv, -1, 20000, &e);
+        CU_ASSERT_FATAL(st >= 0);
+        CU_ASSERT(WIFEXITED(st));
+        CU_ASSERT_EQUAL(WEXITSTATUS(st), 67);
+}
+
+static void test_tsc_khz(void) {
+        uint64_t khz = accel_tsc_khz();
+        CU_ASSERT(khz > 100000 && khz < 10000000);   /* 100 MHz .. 10 GHz */
+}
+
+/* ---- modules and initramfs from a fake module tree ---- */
+
+static char fake_moddir[256];
+
+static void build_fake_tree(void) {
+        if (fake_moddir[0])
+                return;
+        char dir[512], cmd[2048];
+        snprintf(fake_moddir, sizeof(fake_moddir), "%s/fake/lib/modules/6.1.0-fake", tmp);
+        snprintf(dir, sizeof(dir), "%s/kernel/x", fake_moddir);
+        CU_ASSERT_FATAL(kvm_mkdir_p(dir, 0755) == 0);
+        /* Three modules: top needs core and ring, core needs ring; and a
+         * name that is built in. */
+        static const char *const src[][2] = {
+                { "fake_ring", "int ring_sym(void) { return 1; }\n"
+                               "const char __kstrtab_ring_sym[] __attribute__((section(\"__ksymtab_strings\"))) = \"ring_sym\";\n" },
+                { "fake_core", "extern int ring_sym(void); int core_sym(void) { return ring_sym(); }\n"
+                               "const char __kstrtab_core_sym[] __attribute__((section(\"__ksymtab_strings\"))) = \"core_sym\";\n" },
+                { "fake_top", "extern int core_sym(void); extern int ring_sym(void);\n"
+                              "int top(void) { return core_sym() + ring_sym(); }\n" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(src); i++) {
+                char c[512];
+                snprintf(c, sizeof(c), "%s/%s.c", tmp, src[i][0]);
+                char text[1024];
+                snprintf(text, sizeof(text), "%schar __modinfo[] __attribute__((section(\".modinfo\"))) = \"license=GPL\\0name=%s\";\n",
+                         src[i][1], src[i][0]);
+                write_text(c, text);
+                snprintf(cmd, sizeof(cmd), "cc -c -O0 -o %s/%s.ko %s", dir, src[i][0], c);
+                CU_ASSERT_FATAL(system(cmd) == 0);
+        }
+        snprintf(cmd, sizeof(cmd), "%s/modules.builtin", fake_moddir);
+        write_text(cmd, "kernel/x/fake_builtin.ko\n");
+        snprintf(cmd, sizeof(cmd), "depmod -b %s/fake 6.1.0-fake 2>/dev/null", tmp);
+        CU_ASSERT_FATAL(system(cmd) == 0);
+}
+
+static void test_module_order(void) {
+        build_fake_tree();
+        static const char *const names[] = { "fake_top", "fake_builtin", "fake_core", NULL };
+        _cleanup_strv_free_ char **paths = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = modules_resolve(fake_moddir, names, &paths, &e);
+        if (r < 0)
+                fprintf(stderr, "%s\n", podrt_error_message(e));
+        CU_ASSERT_FATAL(r == 0);
+        /* Dependencies first, each once; the built-in one left out. */
+        CU_ASSERT_EQUAL_FATAL(strv_length(paths), 3);
+        CU_ASSERT_STRING_EQUAL(paths[0], "kernel/x/fake_ring.ko");
+        CU_ASSERT_STRING_EQUAL(paths[1], "kernel/x/fake_core.ko");
+        CU_ASSERT_STRING_EQUAL(paths[2], "kernel/x/fake_top.ko");
+
+        static const char *const missing[] = { "fake_ring", "9p_nope", NULL };
+        _cleanup_strv_free_ char **none = NULL;
+        CU_ASSERT(modules_resolve(fake_moddir, missing, &none, &e) == -ENOENT);
+        CU_ASSERT_PTR_NULL(none);
+        ASSERT_CONTAINS(podrt_error_message(e), "guest module 9p_nope: not found in ");
+
+        e = podrt_error_free(e);
+        char nodep[256];
+        snprintf(nodep, sizeof(nodep), "%s/data", tmp);
+        CU_ASSERT(modules_resolve(nodep, names, &none, &e) == -ENOENT);
+        ASSERT_CONTAINS(podrt_error_message(e), "modules.dep: No such file or directory (run depmod, or scripts/fetch-kernel.sh)");
+}
+
+/* A newc reader, enough to list what the writer wrote. */
+struct entry {
+        char name[256];
+        unsigned mode, rmaj, rmin;
+        size_t size;
+        const char *data;
+};
+
+static size_t read_cpio(const char *buf, size_t len, struct entry *out, size_t max, int *trailers) {
+        size_t off = 0, n = 0;
+        *trailers = 0;
+        while (off + 110 <= len) {
+                if (buf[off] == '\0') {   /* padding between archives */
+                        off++;
+                        continue;
+                }
+                if (memcmp(buf + off, "070701", 6) != 0)
+                        break;
+                unsigned f[13];
+                for (int i = 0; i < 13; i++) {
+                        char h[9];
+                        memcpy(h, buf + off + 6 + 8 * i, 8);
+                        h[8] = '\0';
+                        f[i] = (unsigned)strtoul(h, NULL, 16);
+                }
+                const char *name = buf + off + 110;
+                size_t data_off = (off + 110 + f[11] + 3) & ~(size_t)3;
+                if (!strcmp(name, "TRAILER!!!"))
+                        (*trailers)++;
+                else if (n < max) {
+                        snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+                        out[n].mode = f[1];
+                        out[n].size = f[6];
+                        out[n].rmaj = f[9];
+                        out[n].rmin = f[10];
+                        out[n].data = buf + data_off;
+                        n++;
+                }
+                off = (data_off + f[6] + 3) & ~(size_t)3;
+        }
+        return n;
+}
+
+static const struct entry *find_entry(const struct entry *e, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(e[i].name, name))
+                        return &e[i];
+        return NULL;
+}
+
+static void test_initramfs_contents(void) {
+        build_fake_tree();
+        static const char *const names[] = { "fake_top", NULL };
+        _cleanup_strv_free_ char **rel = NULL;
+        CU_ASSERT_FATAL(modules_resolve(fake_moddir, names, &rel, NULL) == 0);
+        char cache[256], init[256], desc[256], out[256];
+        snprintf(cache, sizeof(cache), "%s/cache", tmp);
+        snprintf(init, sizeof(init), "%s/fake-init", tmp);
+        snprintf(desc, sizeof(desc), "%s/desc", tmp);
+        snprintf(out, sizeof(out), "%s/initrd.img", tmp);
+        write_text(init, "#!fake podrt-init\n");
+        write_text(desc, "podrt-init 1\n");
+        _cleanup_free_ char *base = NULL, *again = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(initramfs_base(cache, init, fake_moddir, "/lib/modules/6.1.0-fake", rel, &base, &e) == 0);
+        /* Cached: the same inputs give the same file, untouched. */
+        struct stat st1, st2;
+        CU_ASSERT_FATAL(stat(base, &st1) == 0);
+        CU_ASSERT_FATAL(initramfs_base(cache, init, fake_moddir, "/lib/modules/6.1.0-fake", rel, &again, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(base, again);
+        CU_ASSERT_FATAL(stat(again, &st2) == 0);
+        CU_ASSERT(st1.st_ino == st2.st_ino && st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec);
+        CU_ASSERT_FATAL(initramfs_pod(base, desc, out, &e) == 0);
+
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        CU_ASSERT_FATAL(kvm_read_file(out, 1 << 24, &buf, &len) == 0);
+        CU_ASSERT_EQUAL(len % 512, 0);
+        struct entry ents[64];
+        int trailers = 0;
+        size_t n = read_cpio(buf, len, ents, 64, &trailers);
+        CU_ASSERT_EQUAL(trailers, 2);   /* base + the pod's archive */
+        const struct entry *x = find_entry(ents, n, "init");
+        CU_ASSERT_FATAL(x != NULL);
+        CU_ASSERT_EQUAL(x->mode, S_IFREG | 0755);
+        CU_ASSERT(x->size == 18 && !memcmp(x->data, "#!fake podrt-init\n", 18));
+        x = find_entry(ents, n, "dev/console");
+        CU_ASSERT_FATAL(x != NULL);
+        CU_ASSERT(x->mode == (S_IFCHR | 0600) && x->rmaj == 5 && x->rmin == 1);
+        x = find_entry(ents, n, "podrt/pod.conf");
+        CU_ASSERT_FATAL(x != NULL);
+        CU_ASSERT(x->size == 13 && !memcmp(x->data, "podrt-init 1\n", 13));
+        CU_ASSERT_PTR_NOT_NULL(find_entry(ents, n, "lib/modules/6.1.0-fake/kernel/x"));
+        /* The modules, in load order, as regular files. */
+        const char *order[] = { "lib/modules/6.1.0-fake/kernel/x/fake_ring.ko",
+                                "lib/modules/6.1.0-fake/kernel/x/fake_core.ko",
+                                "lib/modules/6.1.0-fake/kernel/x/fake_top.ko" };
+        ssize_t last = -1;
+        for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+                x = find_entry(ents, n, order[i]);
+                CU_ASSERT_FATAL(x != NULL);
+                CU_ASSERT(x->mode == (S_IFREG | 0644) && x->size > 0 && !memcmp(x->data, "\177ELF", 4));
+                CU_ASSERT((x - ents) > last);
+                last = x - ents;
+        }
+        CU_ASSERT_PTR_NULL(find_entry(ents, n, "lib/modules/6.1.0-fake/kernel/x/fake_builtin.ko"));
+
+        /* Another init: another cache entry. */
+        write_text(init, "#!other\n");
+        _cleanup_free_ char *other = NULL;
+        CU_ASSERT_FATAL(initramfs_base(cache, init, fake_moddir, "/lib/modules/6.1.0-fake", rel, &other, &e) == 0);
+        CU_ASSERT(strcmp(other, base) != 0);
+        /* A missing module file: an error naming it, no cache file left. */
+        _cleanup_free_ char *bad = NULL;
+        char *missing[] = { "kernel/x/gone.ko", NULL };
+        CU_ASSERT(initramfs_base(cache, init, fake_moddir, "/lib/modules/6.1.0-fake", missing, &bad, &e) == -ENOENT);
+        ASSERT_CONTAINS(podrt_error_message(e), "kernel/x/gone.ko: No such file or directory");
+        CU_ASSERT_PTR_NULL(bad);
+}
+
+/* ---- vmlinux ---- */
+
+/* A fake bzImage: a setup header pointing at an xz payload holding an ELF. */
+static void write_fake_bzimage(const char *path, const char *payload_text, size_t *ret_elf_size) {
+        static char elf[8192];
+        memset(elf, 0, sizeof(elf));
+        memcpy(elf, "\177ELF", 4);
+        snprintf(elf + 64, sizeof(elf) - 64, "%s", payload_text);
+        uint8_t xz[16384];
+        size_t xz_len = 0;
+        CU_ASSERT_FATAL(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, NULL, (uint8_t *)elf, sizeof(elf), xz,
+                                                &xz_len, sizeof(xz)) == LZMA_OK);
+        size_t setup = 5 * 512;   /* setup_sects 4 */
+        size_t total = setup + xz_len + 4;
+        uint8_t *img = calloc(1, total);
+        img[0x1f1] = 4;
+        memcpy(img + 0x202, "HdrS", 4);
+        img[0x206] = 0x0f, img[0x207] = 0x02;   /* protocol 2.15 */
+        img[0x20e] = 0x00, img[0x20f] = 0x01;   /* version string at 0x100 + 0x200 */
+        memcpy(img + 0x300, "6.1.0-fake (podrt tests) #1", 27);
+        uint32_t poff = 0, plen = (uint32_t)xz_len;
+        memcpy(img + 0x248, &poff, 4);
+        memcpy(img + 0x24c, &plen, 4);
+        memcpy(img + setup, xz, xz_len);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CU_ASSERT_FATAL(fd >= 0);
+        CU_ASSERT_FATAL(write(fd, img, total) == (ssize_t)total);
+        close(fd);
+        free(img);
+        *ret_elf_size = sizeof(elf);
+}
+
+static void test_vmlinux(void) {
+        char kernel[256], cache[256];
+        snprintf(kernel, sizeof(kernel), "%s/vmlinuz", tmp);
+        snprintf(cache, sizeof(cache), "%s/vmcache", tmp);
+        size_t elf_size;
+        write_fake_bzimage(kernel, "the kernel", &elf_size);
+        _cleanup_free_ char *version = NULL, *vmlinux = NULL, *again = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(vmlinux_kernel_version(kernel, &version, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(version, "6.1.0-fake");
+        CU_ASSERT_FATAL(vmlinux_get(kernel, cache, &vmlinux, &e) == 0);
+        ASSERT_CONTAINS(vmlinux, "/vmcache/vmlinux-");
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        CU_ASSERT_FATAL(kvm_read_file(vmlinux, 1 << 20, &data, &len) == 0);
+        CU_ASSERT_EQUAL(len, elf_size);
+        CU_ASSERT_STRING_EQUAL(data + 64, "the kernel");
+        /* Once: the second call finds it. */
+        struct stat st1, st2;
+        stat(vmlinux, &st1);
+        CU_ASSERT_FATAL(vmlinux_get(kernel, cache, &again, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(again, vmlinux);
+        stat(again, &st2);
+        CU_ASSERT(st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec && st1.st_ino == st2.st_ino);
+        /* An ELF is used as it is. */
+        _cleanup_free_ char *self = NULL;
+        CU_ASSERT_FATAL(vmlinux_get(vmlinux, cache, &self, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(self, vmlinux);
+        /* Not a kernel. */
+        char junk[256];
+        snprintf(junk, sizeof(junk), "%s/junk", tmp);
+        char zeros[2048] = { 0 };
+        int fd = open(junk, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CU_ASSERT(write(fd, zeros, sizeof(zeros)) == (ssize_t)sizeof(zeros));
+        close(fd);
+        _cleanup_free_ char *none = NULL;
+        CU_ASSERT(vmlinux_get(junk, cache, &none, &e) == -EINVAL);
+        ASSERT_CONTAINS(podrt_error_message(e), "junk: neither a bzImage nor an ELF vmlinux");
+        CU_ASSERT_PTR_NULL(none);
+}
+
+void register_tests(void) {
+        CU_pSuite s = add_suite("kvm-unit", suite_init, suite_cleanup);
+        ADD_TEST(s, test_qemu_argv_golden);
+        ADD_TEST(s, test_qemu_argv_kvm);
+        ADD_TEST(s, test_lkvm_argv_golden);
+        ADD_TEST(s, test_lkvm_refusals);
+        ADD_TEST(s, test_qemu_escape);
+        ADD_TEST(s, test_size);
+        ADD_TEST(s, test_cmdline);
+        ADD_TEST(s, test_description);
+        ADD_TEST(s, test_vm_json_round_trip);
+        ADD_TEST(s, test_accel_choice);
+        ADD_TEST(s, test_probe_image_runs);
+        ADD_TEST(s, test_tsc_khz);
+        ADD_TEST(s, test_module_order);
+        ADD_TEST(s, test_initramfs_contents);
+        ADD_TEST(s, test_vmlinux);
+}
