@@ -6,17 +6,14 @@
  * pod's monitor: its exit is the container's exit (128+N for a signal), its
  * stdout and stderr are passed through to the container's process, and the
  * runtime removes the container's state when it ends.  One runtime process
- * per container and no separate create/start/delete round trips: measured
- * ~25% faster than create + start + delete per container (docs/oci.md). */
+ * per container instead of create, start and delete round trips (measured
+ * in docs/oci.md). */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,45 +370,12 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- state -------------------------------------------------------------- */
 
-/* The last error the runtime logged (its --log, JSON lines), or NULL. */
-static char *runtime_error(const char *log_path) {
-        _cleanup_free_ char *text = NULL;
-        if (oci_read_file(log_path, &text, NULL) < 0)
-                return NULL;
-        char *found = NULL, *save = NULL;
-        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                struct json_object *j = json_tokener_parse(line), *level, *msg;
-                if (j && json_object_object_get_ex(j, "level", &level) &&
-                    strcmp(json_object_get_string(level), "error") == 0 &&
-                    json_object_object_get_ex(j, "msg", &msg)) {
-                        free(found);
-                        found = strdup(json_object_get_string(msg));
-                }
-                json_object_put(j);
-        }
-        return found;
-}
-
-/* What a runtime failure means for the command line's contract: 127 the
- * program was not found, 126 it could not be run, 125 podrt (here: the
- * runtime) failed. */
-static int runtime_error_code(const char *msg) {
-        if (strstr(msg, "executable file not found") || strstr(msg, "not found in $PATH") ||
-            ((strstr(msg, "exec:") || strstr(msg, "exec ")) &&
-             (strstr(msg, "no such file or directory") || strstr(msg, "No such file or directory"))))
-                return 127;
-        if (strstr(msg, "permission denied") || strstr(msg, "Permission denied") ||
-            strstr(msg, "exec format error") || strstr(msg, "Exec format error"))
-                return 126;
-        return 125;
-}
-
 /* The runtime's own failure, from its log: an error line, and for runc one
  * that ended its run ("runc run failed: ..."), not a complaint it logged
  * while the app ran. */
 static char *runtime_failure(const struct oci_runtime *rt, struct podrt_app *app) {
         _cleanup_free_ char *log = oci_app_path(app, "runtime.log");
-        char *msg = log ? runtime_error(log) : NULL;
+        char *msg = log ? oci_runtime_log_error(log) : NULL;
         if (msg && rt && strcmp(rt->name, "runc") == 0 && !strstr(msg, "runc run failed")) {
                 free(msg);
                 return NULL;
@@ -441,7 +405,7 @@ static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
                         continue;
                 _cleanup_free_ char *msg = runtime_failure(rt, app);
                 if (msg)
-                        podrt_app_set_exited(app, runtime_error_code(msg));
+                        podrt_app_set_exited(app, oci_failure_exit_code(msg));
         }
         return 0;
 }
@@ -500,9 +464,9 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         else if ((r = oci_spawn(cmd, 0, 1, 2, &pid, err)) >= 0 && (r = oci_wait(pid, &status)) < 0)
                 r = podrt_error_set(err, r, "%s exec: %s", rt->name, strerror(-r));
         if (r >= 0 && (status == 1 || status == 255)) {
-                _cleanup_free_ char *msg = runtime_error(log);
+                _cleanup_free_ char *msg = oci_runtime_log_error(log);
                 if (msg)
-                        status = runtime_error_code(msg);
+                        status = oci_failure_exit_code(msg);
         }
         (void)unlink(path);
         (void)unlink(log);

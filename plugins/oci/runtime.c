@@ -266,8 +266,6 @@ int oci_runtime_probe(const char *path, const char *work_dir, const char *cache_
                         snprintf(line, sizeof line, "exit status %d", status);
                         reason = strdup(line);
                 }
-                if (!reason)
-                        return -ENOMEM;
         }
 
         /* Nothing of the probe stays: runtime state, cgroups, files. */
@@ -281,7 +279,11 @@ int oci_runtime_probe(const char *path, const char *work_dir, const char *cache_
         oci_cgroup_remove_pod(cgroup_pod, NULL);
         oci_rm_rf(dir);
 
-        if (cache_path) {
+        if (!ok && !reason)
+                return -ENOMEM;
+        /* Cached: what the runtime answered, not a failure of the probe
+         * itself (a timeout, a full disk), which may pass next time. */
+        if (cache_path && r >= 0) {
                 _cleanup_free_ char *entry = NULL;
                 if (asprintf(&entry, "%s\n%s%s\n", key, ok ? "ok" : "fail ", ok ? "" : reason) >= 0)
                         (void)oci_write_file(cache_path, entry, strlen(entry), 0600);
@@ -487,4 +489,33 @@ pid_t oci_runtime_container_pid(const struct oci_runtime *rt, const char *id) {
         pid_t pid = (pid_t)json_int(j, "pid");
         json_object_put(j);
         return pid > 0 ? pid : 0;
+}
+
+char *oci_runtime_log_error(const char *log_path) {
+        _cleanup_free_ char *text = NULL;
+        if (oci_read_file(log_path, &text, NULL) < 0)
+                return NULL;
+        char *found = NULL, *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                struct json_object *j = json_tokener_parse(line), *level, *msg;
+                if (j && json_object_object_get_ex(j, "level", &level) &&
+                    strcmp(json_object_get_string(level), "error") == 0 &&
+                    json_object_object_get_ex(j, "msg", &msg)) {
+                        free(found);
+                        found = strdup(json_object_get_string(msg));
+                }
+                json_object_put(j);
+        }
+        return found;
+}
+
+int oci_failure_exit_code(const char *msg) {
+        bool exec = strstr(msg, "exec:") || strstr(msg, "exec ") || strstr(msg, "executable");
+        if (strstr(msg, "executable file not found") || strstr(msg, "not found in $PATH") ||
+            (exec && (strstr(msg, "no such file or directory") || strstr(msg, "No such file or directory"))))
+                return 127;
+        if (exec && (strstr(msg, "permission denied") || strstr(msg, "Permission denied") ||
+                     strstr(msg, "exec format error") || strstr(msg, "Exec format error")))
+                return 126;
+        return 125;
 }

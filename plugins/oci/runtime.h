@@ -59,6 +59,15 @@ char **oci_runtime_argv(const struct oci_runtime *rt, const char *log, const cha
  * is all the runtime could set. */
 uint64_t oci_nofile_limit(void);
 
+/* The message of the last error the runtime wrote to its log (--log,
+ * --log-format=json: one JSON object a line), malloc'd, or NULL. */
+char *oci_runtime_log_error(const char *log_path);
+
+/* What a runtime's failure message means for the command line's contract:
+ * 127 the program was not found, 126 it could not be executed, 125 any
+ * other failure (podrt's, here the runtime's). */
+int oci_failure_exit_code(const char *msg);
+
 /* 1 when the runtime knows container id (its state directory exists). */
 int oci_runtime_has(const struct oci_runtime *rt, const char *id);
 

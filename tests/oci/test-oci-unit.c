@@ -3,15 +3,20 @@
  * tests/oci/golden/, regenerate with PODRT_UPDATE_GOLDEN=1 and review the
  * diff), capabilities, resources, namespaces, cgroup paths on v1, hybrid and
  * v2, and the generated /etc files. */
+#include <dirent.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../cunit-main.h"
 #include "errors.h"
 #include "../../plugins/oci/cgroup.h"
 #include "../../plugins/oci/etcfiles.h"
+#include "../../plugins/oci/runtime.h"
 #include "../../plugins/oci/spec.h"
 #include "../../plugins/oci/strvec.h"
 
@@ -557,6 +562,235 @@ static void test_etc_hostname_containerenv(void) {
         free(s);
 }
 
+/* ---- the runtime ------------------------------------------------------------ */
+
+static void test_failure_exit_code(void) {
+        /* runc 1.1 */
+        CU_ASSERT_EQUAL(oci_failure_exit_code("runc run failed: unable to start container process: exec: \"/bin/nonexist\": stat /bin/nonexist: no such file or directory"), 127);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("runc run failed: unable to start container process: exec: \"nonexist\": executable file not found in $PATH"), 127);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("runc run failed: unable to start container process: exec: \"/etc/passwd\": permission denied"), 126);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("exec failed: unable to start container process: exec: \"/x\": stat /x: no such file or directory"), 127);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("runc run failed: invalid rootfs: stat /r: no such file or directory"), 125);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("runc run failed: error mounting \"/a\" to rootfs at \"/b\": permission denied"), 125);
+        /* crun 1.8 */
+        CU_ASSERT_EQUAL(oci_failure_exit_code("executable file `nonexist` not found in $PATH: No such file or directory"), 127);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("open executable: Permission denied"), 126);
+        CU_ASSERT_EQUAL(oci_failure_exit_code("cgroups in hybrid mode not supported, drop all controllers from cgroupv2"), 125);
+}
+
+static char tmpdir[64];
+
+static int tmp_init(void) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/test-oci-unit.XXXXXX");
+        return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int tmp_clean(void) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf --one-file-system '%s'", tmpdir);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_text(const char *path, const char *text, mode_t mode) {
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs(text, f);
+        fclose(f);
+        chmod(path, mode);
+}
+
+static void test_log_error(void) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/runtime.log", tmpdir);
+        write_text(path,
+                   "{\"level\":\"warning\",\"msg\":\"just a warning\",\"time\":\"t\"}\n"
+                   "not json at all\n"
+                   "{\"level\":\"error\",\"msg\":\"first\",\"time\":\"t\"}\n"
+                   "{\"level\":\"error\",\"msg\":\"runc run failed: the last one\",\"time\":\"t\"}\n"
+                   "{\"level\":\"info\",\"msg\":\"after\"}\n", 0600);
+        char *msg = oci_runtime_log_error(path);
+        CU_ASSERT_STRING_EQUAL(msg, "runc run failed: the last one");
+        free(msg);
+        write_text(path, "{\"level\":\"warning\",\"msg\":\"w\"}\n", 0600);
+        CU_ASSERT_PTR_NULL(oci_runtime_log_error(path));
+        unlink(path);
+        CU_ASSERT_PTR_NULL(oci_runtime_log_error(path));
+}
+
+/* A host log that keeps the last line and its level. */
+static char logged[1024];
+static int logged_level;
+static void test_log(const struct podrt_host *host, int level, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(logged, sizeof logged, fmt, ap);
+        va_end(ap);
+        logged_level = level;
+}
+
+static void with_path(const char *dir) {
+        setenv("PATH", dir, 1);
+}
+
+static void test_resolve(void) {
+        char bin[128], state[128], p[256];
+        snprintf(bin, sizeof bin, "%s/bin", tmpdir);
+        snprintf(state, sizeof state, "%s/state", tmpdir);
+        mkdir(bin, 0755);
+        mkdir(state, 0700);
+        const char *old_path = getenv("PATH");
+        char *saved = old_path ? strdup(old_path) : NULL;
+        struct podrt_host host = {.version = PODRT_HOST_VERSION, .size = sizeof host, .log = test_log};
+        struct oci_runtime *rt = NULL;
+        struct podrt_error *err = NULL;
+
+        /* Neither crun nor runc. */
+        with_path(bin);
+        CU_ASSERT_EQUAL(oci_runtime_resolve("auto", state, &host, &rt, &err), -ENOENT);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err),
+                               "no OCI runtime found: neither crun nor runc is on PATH; install runc (apt-get install runc) or set oci.runtime");
+        err = podrt_error_free(err);
+        CU_ASSERT_EQUAL(oci_runtime_resolve("runc", state, &host, &rt, &err), -ENOENT);
+        ASSERT_CONTAINS(podrt_error_message(err), "oci.runtime: 'runc' not found on PATH");
+        err = podrt_error_free(err);
+        snprintf(p, sizeof p, "%s/nothere", tmpdir);
+        CU_ASSERT_EQUAL(oci_runtime_resolve(p, state, &host, &rt, &err), -ENOENT);
+        ASSERT_CONTAINS(podrt_error_message(err), "nothere: No such file or directory");
+        err = podrt_error_free(err);
+        CU_ASSERT_EQUAL(oci_runtime_resolve("bin/runc", state, &host, &rt, &err), -EINVAL);
+        err = podrt_error_free(err);
+
+        /* runc alone: taken, with its --root in the state dir. */
+        snprintf(p, sizeof p, "%s/runc", bin);
+        write_text(p, "#!/bin/sh\nexit 0\n", 0755);
+        CU_ASSERT_EQUAL_FATAL(oci_runtime_resolve("auto", state, &host, &rt, &err), 0);
+        CU_ASSERT_STRING_EQUAL(rt->name, "runc");
+        CU_ASSERT_STRING_EQUAL(rt->path, p);
+        snprintf(p, sizeof p, "%s/oci/runc", state);
+        CU_ASSERT_STRING_EQUAL(rt->root, p);
+        rt = oci_runtime_free(rt);
+
+        /* A crun that cannot run containers: runc, with one note saying why,
+         * a warning the first time, then from the cache. */
+        snprintf(p, sizeof p, "%s/crun", bin);
+        write_text(p, "#!/bin/sh\necho \"crun: cannot do it here\" >&2\nexit 1\n", 0755);
+        logged[0] = '\0';
+        CU_ASSERT_EQUAL_FATAL(oci_runtime_resolve("auto", state, &host, &rt, &err), 0);
+        CU_ASSERT_STRING_EQUAL(rt->name, "runc");
+        CU_ASSERT_STRING_EQUAL(logged, "crun cannot run containers here (crun: cannot do it here); using runc");
+        CU_ASSERT_EQUAL(logged_level, PODRT_LOG_WARNING);
+        rt = oci_runtime_free(rt);
+        logged[0] = '\0';
+        CU_ASSERT_EQUAL_FATAL(oci_runtime_resolve("auto", state, &host, &rt, &err), 0);
+        CU_ASSERT_STRING_EQUAL(logged, "crun cannot run containers here (crun: cannot do it here); using runc");
+        CU_ASSERT_EQUAL(logged_level, PODRT_LOG_INFO);
+        rt = oci_runtime_free(rt);
+        /* The probe left only its cache. */
+        snprintf(p, sizeof p, "%s/oci", state);
+        DIR *d = opendir(p);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        int others = 0, cache = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (strcmp(de->d_name, "probe-crun") == 0)
+                        cache++;
+                else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+                        fprintf(stderr, "left by the probe: %s\n", de->d_name);
+                        others++;
+                }
+        }
+        closedir(d);
+        CU_ASSERT_EQUAL(cache, 1);
+        CU_ASSERT_EQUAL(others, 0);
+
+        /* A crun that works (changed binary: the cache does not apply). */
+        snprintf(p, sizeof p, "%s/crun", bin);
+        unlink(p);
+        write_text(p, "#!/bin/sh\n# a crun that runs anything\nexit 0\n", 0755);
+        CU_ASSERT_EQUAL_FATAL(oci_runtime_resolve("auto", state, &host, &rt, &err), 0);
+        CU_ASSERT_STRING_EQUAL(rt->name, "crun");
+        rt = oci_runtime_free(rt);
+
+        /* Asked for by name, crun is taken as it is. */
+        CU_ASSERT_EQUAL_FATAL(oci_runtime_resolve("crun", state, NULL, &rt, &err), 0);
+        CU_ASSERT_STRING_EQUAL(rt->name, "crun");
+        rt = oci_runtime_free(rt);
+
+        /* Only a failing crun: the reason, and what to do. */
+        snprintf(p, sizeof p, "%s/runc", bin);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/crun", bin);
+        unlink(p);
+        write_text(p, "#!/bin/sh\necho \"no cgroups\" >&2\nexit 1\n", 0755);
+        CU_ASSERT_EQUAL(oci_runtime_resolve("auto", state, &host, &rt, &err), -ENOENT);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err),
+                               "crun cannot run containers here (no cgroups) and runc is not installed: install runc (apt-get install runc) or set oci.runtime");
+        err = podrt_error_free(err);
+
+        if (saved) {
+                setenv("PATH", saved, 1);
+                free(saved);
+        }
+}
+
+static void test_container_pid(void) {
+        char root[128], dir[192], p[256], text[256];
+        snprintf(root, sizeof root, "%s/root", tmpdir);
+        snprintf(dir, sizeof dir, "%s/c1", root);
+        mkdir(root, 0700);
+        mkdir(dir, 0700);
+        struct oci_runtime *rt = NULL;
+        CU_ASSERT_EQUAL_FATAL(oci_runtime_new("runc", "/bin/false", root, &rt), 0);
+
+        /* runc's state.json: our own pid and start time. */
+        char stat_path[64], *stat = NULL;
+        snprintf(stat_path, sizeof stat_path, "/proc/%d/stat", (int)getpid());
+        FILE *f = fopen(stat_path, "re");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        size_t n = 0;
+        CU_ASSERT_FATAL(getline(&stat, &n, f) > 0);
+        fclose(f);
+        const char *s = strrchr(stat, ')') + 2;
+        for (int field = 3; field < 22; field++)
+                s = strchr(s, ' ') + 1;
+        unsigned long long start = strtoull(s, NULL, 10);
+        free(stat);
+
+        snprintf(p, sizeof p, "%s/state.json", dir);
+        snprintf(text, sizeof text, "{\"id\":\"c1\",\"init_process_pid\":%d,\"init_process_start\":%llu}",
+                 (int)getpid(), start);
+        write_text(p, text, 0600);
+        CU_ASSERT_EQUAL(oci_runtime_container_pid(rt, "c1"), getpid());
+        /* Another start time: the pid was reused, not the container's. */
+        snprintf(text, sizeof text, "{\"init_process_pid\":%d,\"init_process_start\":%llu}",
+                 (int)getpid(), start + 1);
+        write_text(p, text, 0600);
+        CU_ASSERT_EQUAL(oci_runtime_container_pid(rt, "c1"), 0);
+        /* Created, not started: no pid yet. */
+        snprintf(text, sizeof text, "{\"init_process_pid\":%d,\"init_process_start\":%llu}",
+                 (int)getpid(), start);
+        write_text(p, text, 0600);
+        snprintf(p, sizeof p, "%s/exec.fifo", dir);
+        write_text(p, "", 0600);
+        CU_ASSERT_EQUAL(oci_runtime_container_pid(rt, "c1"), 0);
+        unlink(p);
+        CU_ASSERT_EQUAL(oci_runtime_has(rt, "c1"), 1);
+        CU_ASSERT_EQUAL(oci_runtime_has(rt, "c2"), 0);
+
+        /* crun's status file. */
+        snprintf(dir, sizeof dir, "%s/c2", root);
+        mkdir(dir, 0700);
+        snprintf(p, sizeof p, "%s/status", dir);
+        snprintf(text, sizeof text, "{\"pid\":%d,\"rootfs\":\"/r\"}", (int)getpid());
+        write_text(p, text, 0600);
+        CU_ASSERT_EQUAL(oci_runtime_container_pid(rt, "c2"), getpid());
+        oci_runtime_free(rt);
+}
+
+static void test_nofile_limit(void) {
+        uint64_t n = oci_nofile_limit();
+        CU_ASSERT(n > 0 && n <= 1048576);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("oci-spec", NULL, NULL);
         ADD_TEST(s, test_spec_golden_full);
@@ -573,6 +807,12 @@ void register_tests(void) {
         ADD_TEST(s, test_cgroup_paths);
         ADD_TEST(s, test_cgroup_is_v2);
         ADD_TEST(s, test_cgroup_remove_absent);
+        s = add_suite("oci-runtime", tmp_init, tmp_clean);
+        ADD_TEST(s, test_failure_exit_code);
+        ADD_TEST(s, test_log_error);
+        ADD_TEST(s, test_resolve);
+        ADD_TEST(s, test_container_pid);
+        ADD_TEST(s, test_nofile_limit);
         s = add_suite("oci-etcfiles", NULL, NULL);
         ADD_TEST(s, test_etc_hosts);
         ADD_TEST(s, test_etc_resolv);
