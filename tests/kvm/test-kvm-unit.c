@@ -341,6 +341,45 @@ static void test_accel_choice(void) {
         ASSERT_CONTAINS(podrt_error_message(e), "kvm.accel: must be one of auto, kvm, tcg, not 'fast'");
 }
 
+/* auto reads the boot's cached probe result: no QEMU runs (the reason
+ * given is the cached one). */
+static void test_accel_cache(void) {
+        char dir[256], path[300];
+        snprintf(dir, sizeof(dir), "%s/accel", tmp);
+        CU_ASSERT_FATAL(kvm_mkdir_p(dir, 0755) == 0);
+        _cleanup_free_ char *boot = NULL;
+        CU_ASSERT_FATAL(kvm_read_file("/proc/sys/kernel/random/boot_id", 256, &boot, NULL) == 0);
+        boot[strcspn(boot, "\n")] = '\0';
+        snprintf(path, sizeof(path), "%s/kvm-works", dir);
+        char text[512];
+        snprintf(text, sizeof(text), "boot %s\nworks 0\ndetail a cached reason\n", boot);
+        write_text(path, text);
+        uint32_t a = 99;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
+        CU_ASSERT_EQUAL(a, PODRT_ACCEL_TCG);
+        CU_ASSERT(accel_resolve(NULL, "kvm", &kvm_qemu, dir, &a, &e) == -ENODEV);
+        ASSERT_CONTAINS(podrt_error_message(e), "KVM does not work here: a cached reason");
+        e = podrt_error_free(e);
+        snprintf(text, sizeof(text), "boot %s\nworks 1\ndetail KVM works (cached)\n", boot);
+        write_text(path, text);
+        CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
+        CU_ASSERT_EQUAL(a, PODRT_ACCEL_KVM);
+        /* Another boot's result is not used: the probe runs and rewrites it. */
+        write_text(path, "boot 00000000-0000-0000-0000-000000000000\nworks 1\ndetail stale\n");
+        setenv("PODRT_QEMU", "/bin/false", 1);
+        CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
+        unsetenv("PODRT_QEMU");
+        _cleanup_free_ char *now = NULL;
+        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &now, NULL) == 0);
+        ASSERT_CONTAINS(now, boot);
+        if (access("/dev/kvm", R_OK | W_OK) == 0) {
+                CU_ASSERT_EQUAL(a, PODRT_ACCEL_TCG);   /* /bin/false is no KVM guest */
+                ASSERT_CONTAINS(now, "works 0\ndetail QEMU's KVM test guest exited with status 1");
+        } else
+                ASSERT_CONTAINS(now, "works 0\ndetail /dev/kvm: ");
+}
+
 /* The probe guest is a real PVH image: QEMU under TCG runs it to the exit
  * port (status 67) in a fraction of a second. */
 static void test_probe_image_runs(void) {
@@ -632,6 +671,7 @@ void register_tests(void) {
         ADD_TEST(s, test_description);
         ADD_TEST(s, test_vm_json_round_trip);
         ADD_TEST(s, test_accel_choice);
+        ADD_TEST(s, test_accel_cache);
         ADD_TEST(s, test_probe_image_runs);
         ADD_TEST(s, test_tsc_khz);
         ADD_TEST(s, test_module_order);
