@@ -258,7 +258,7 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
                 for (size_t i = 0; i < 2 * n; i++)
                         if (f[i].path)
                                 follow_pump(&f[i]);
-                if (waitpid(vmpid, &status, pidfd >= 0 ? WNOHANG : WNOHANG) == vmpid)
+                if (waitpid(vmpid, &status, WNOHANG) == vmpid)
                         break;
         }
         for (size_t i = 0; i < 2 * n; i++)

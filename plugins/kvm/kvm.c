@@ -110,6 +110,18 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if (access(init, R_OK) < 0)
                 return podrt_error_set(err, errno, "podrt-init %s: %m", init);
 
+        /* The host's modules, when asked: before the KVM probe. */
+        if (podrt_config_bool(k->cfg, "kvm.load_modules", false)) {
+                _cleanup_free_ char *cpuinfo = NULL;
+                kvm_read_file("/proc/cpuinfo", 1 << 22, &cpuinfo, NULL);
+                bool amd = cpuinfo && strstr(cpuinfo, "AuthenticAMD");
+                const char *const host_modules[] = { "kvm", amd ? "kvm_amd" : "kvm_intel", "vhost_vsock",
+                                                     "vhost_net", "tun", NULL };
+                char report[512];
+                modules_load_host(host_modules, report, sizeof(report));
+                kvm_log(k, PODRT_LOG_INFO, "host modules: %s", report);
+        }
+
         /* The hypervisor, the acceleration. */
         _cleanup_free_ char *state_kvm = kvm_path_join(k->host->state_dir, "kvm");
         _cleanup_free_ char *cache = cache_dir_for(k, kernel);

@@ -115,6 +115,12 @@ int vmlinux_get(const char *kernel, const char *cache_dir, char **ret_path,
 int modules_resolve(const char *moddir, const char *const *names, char ***ret_paths,
                     struct podrt_error **err);
 
+/* Loads the host modules of names that are neither loaded nor built in
+ * (kvm.load_modules), through libkmod; never fails: report says, per
+ * module, "loaded", "built in", "loaded now", "missing" or "failed to
+ * load".  Returns how many it loaded. */
+int modules_load_host(const char *const *names, char *report, size_t size);
+
 /* ---- initramfs (initramfs.c) ---- */
 
 struct cpio;

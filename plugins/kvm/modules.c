@@ -91,3 +91,43 @@ int modules_resolve(const char *moddir, const char *const *names, char ***ret_pa
         *ret_paths = TAKE_PTR(order);
         return 0;
 }
+
+/* ---- the host's modules ---- */
+
+int modules_load_host(const char *const *names, char *report, size_t size) {
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+        size_t used = 0;
+        int loaded = 0;
+        report[0] = '\0';
+        if (!ctx) {
+                snprintf(report, size, "libkmod: cannot open the host's module tree");
+                return 0;
+        }
+        kmod_set_log_fn(ctx, kmod_silent, NULL);
+        for (size_t i = 0; names[i]; i++) {
+                _cleanup_(kmod_module_unrefp) struct kmod_module *m = NULL;
+                const char *what;
+                if (kmod_module_new_from_name(ctx, names[i], &m) < 0) {
+                        what = "cannot be looked up";
+                } else {
+                        int st = kmod_module_get_initstate(m);
+                        if (st == KMOD_MODULE_LIVE || st == KMOD_MODULE_COMING)
+                                what = "loaded";
+                        else if (st == KMOD_MODULE_BUILTIN)
+                                what = "built in";
+                        else {
+                                int r = kmod_module_probe_insert_module(m, KMOD_PROBE_IGNORE_LOADED, NULL, NULL,
+                                                                        NULL, NULL);
+                                if (r == 0) {
+                                        what = "loaded now";
+                                        loaded++;
+                                } else
+                                        what = r == -ENOENT ? "missing" : "failed to load";
+                        }
+                }
+                int n = snprintf(report + used, size - used, "%s%s %s", i ? ", " : "", names[i], what);
+                if (n > 0 && (size_t)n < size - used)
+                        used += (size_t)n;
+        }
+        return loaded;
+}
