@@ -466,6 +466,14 @@ static void test_module_order(void) {
         ASSERT_CONTAINS(podrt_error_message(e), "modules.dep: No such file or directory (run depmod, or scripts/fetch-kernel.sh)");
 }
 
+/* kvm.load_modules on a host: what cannot be had is reported, calmly. */
+static void test_host_modules(void) {
+        static const char *const names[] = { "podrt_no_such_module", NULL };
+        char report[256];
+        CU_ASSERT_EQUAL(modules_load_host(names, report, sizeof(report)), 0);
+        CU_ASSERT_STRING_EQUAL(report, "podrt_no_such_module missing");
+}
+
 /* A newc reader, enough to list what the writer wrote. */
 struct entry {
         char name[256];
@@ -676,5 +684,6 @@ void register_tests(void) {
         ADD_TEST(s, test_tsc_khz);
         ADD_TEST(s, test_module_order);
         ADD_TEST(s, test_initramfs_contents);
+        ADD_TEST(s, test_host_modules);
         ADD_TEST(s, test_vmlinux);
 }
