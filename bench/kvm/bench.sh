@@ -102,4 +102,4 @@ mb=$(median "$dir/t.bare")
 echo "bench/kvm: accel $vaccel, $rounds rounds, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  bare QEMU boot of /bin/true:      median ${mb} ms"
 echo "  podrt --backend kvm run --rm:     median ${mp} ms"
-echo "  podrt / bare: $(echo "scale=3; $mp / $mb" | bc)  (goal: <= 1.10)"
+echo "  podrt / bare: $(awk -v p="$mp" -v b="$mb" 'BEGIN { printf "%.3f", p / b }')  (goal: <= 1.10)"

@@ -85,7 +85,7 @@ EOF
 start=$(date +%s.%N)
 out=$(P run --name one "$T/one.json" 2>"$T/one.err")
 status=$?
-echo "# one-app pod: $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+echo "# one-app pod: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s" >&2
 same "run: the app's exit code is podrt's" 7 "$status"
 same "run: the app's stdout, streamed" "hello from a VM
 host=vmhost HOSTNAME=vmhost
