@@ -72,8 +72,16 @@ done
 
 # linux-image-amd64 is a metapackage: the image is the versioned package it
 # depends on (linux-image-6.1.0-NN-amd64).
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-      awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ { print $2; exit }')
+image_package() {
+        apt-cache depends linux-image-amd64 2>/dev/null |
+                awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ { print $2; exit }'
+}
+pkg=$(image_package)
+if [ -z "$pkg" ]; then
+        # Fresh machines have no package lists yet.
+        apt-get update -qq >/dev/null 2>&1 || true
+        pkg=$(image_package)
+fi
 if [ -z "$pkg" ]; then
         echo "fetch-kernel: no linux-image-amd64 in apt's lists (run apt-get update)" >&2
         exit 1
