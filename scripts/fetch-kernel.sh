@@ -89,7 +89,8 @@ fi
 ver=${pkg#linux-image-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/podrt-kernel.XXXXXX")
-chmod 755 "$work"   # apt-get download drops to _apt, which must reach it
+# apt-get download drops to the _apt user, which must write there.
+chown _apt "$work" 2>/dev/null || true
 trap 'rm -rf "$work"' EXIT INT TERM
 echo "fetch-kernel: downloading $pkg"
 (cd "$work" && apt-get download -qq "$pkg" >/dev/null) || {
