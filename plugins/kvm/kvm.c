@@ -168,6 +168,12 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
                                                podrt_volume_name(v), podrt_volume_source(v));
         }
 
+        _cleanup_free_ char *etc = kvm_path_join(kvm_dir, "status/etc");
+        if (!etc)
+                return -ENOMEM;
+        if ((r = kvm_etc_write(pod, etc, err)) < 0)
+                return r;
+
         /* The description, then the pod's initrd. */
         _cleanup_free_ char *desc = kvm_path_join(kvm_dir, "pod.conf"), *initrd = kvm_path_join(kvm_dir, "initrd.img");
         if (!desc || !initrd)

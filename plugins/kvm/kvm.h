@@ -204,6 +204,14 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
 int kvm_write_description(const struct podrt_pod *pod, char *const *modules, const char *path,
                           struct podrt_error **err);
 
+/* ---- /etc files (etc.c) ---- */
+
+/* Writes hosts, resolv.conf and hostname for pod into etc_dir (on the
+ * status share: KVM_GUEST_STATUS "/etc" in the guest). */
+int kvm_etc_write(const struct podrt_pod *pod, const char *etc_dir, struct podrt_error **err);
+/* Whether the app's root has /etc/<name> as a regular file to bind over. */
+bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
+
 /* ---- the VM's keeper (keeper.c) ---- */
 
 /* Forks the keeper: a child of the caller that starts the VM through hv,

@@ -335,6 +335,16 @@ int kvm_write_description(const struct podrt_pod *pod, char *const *modules, con
                                                   podrt_app_mount_read_only(app, m)) < 0)
                                 return -ENOMEM;
                 }
+                static const char *const etc[] = { "hosts", "resolv.conf", "hostname" };
+                for (size_t k = 0; k < ELEMENTSOF(etc); k++) {
+                        _cleanup_free_ char *src = NULL, *dst = NULL;
+                        if (!kvm_etc_bindable(app, etc[k]))
+                                continue;
+                        if (asprintf(&src, KVM_GUEST_STATUS "/etc/%s", etc[k]) < 0 ||
+                            asprintf(&dst, "/etc/%s", etc[k]) < 0 ||
+                            initspec_app_add_bind(a, src, dst, true) < 0)
+                                return -ENOMEM;
+                }
                 const char *const *pre = podrt_app_pre_start(app), *const *post = podrt_app_post_stop(app);
                 if (pre && pre[0] && !(a->pre_start = strv_copy((char *const *)pre)))
                         return -ENOMEM;

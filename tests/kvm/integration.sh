@@ -78,8 +78,9 @@ leftovers() {
 # ---- 1. one app: output, exit code, env, hostname (one boot) ----
 cat > "$T/one.json" <<EOF
 { "apiVersion": "podrt/v1", "kind": "Pod", "name": "one", "hostname": "vmhost",
+  "hosts": [ { "ip": "192.0.2.10", "names": ["db"] } ], "dns": { "servers": ["192.0.2.53"] },
   "containers": [ { "name": "app", "rootfs": "$T/rootfs",
-    "command": ["/bin/sh", "-c", "echo hello from \$GREETING; echo host=\$(hostname) HOSTNAME=\$HOSTNAME; echo container=\$container; echo oops >&2; exit 7"],
+    "command": ["/bin/sh", "-c", "echo hello from \$GREETING; echo host=\$(hostname) HOSTNAME=\$HOSTNAME; echo container=\$container; grep db /etc/hosts; cat /etc/resolv.conf; echo oops >&2; exit 7"],
     "env": { "GREETING": "a VM" } } ] }
 EOF
 start=$(date +%s.%N)
@@ -87,15 +88,20 @@ out=$(P run --name one "$T/one.json" 2>"$T/one.err")
 status=$?
 echo "# one-app pod: $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s" >&2
 same "run: the app's exit code is podrt's" 7 "$status"
-same "run: the app's stdout, streamed" "hello from a VM
+same "run: the app's stdout, streamed; /etc/hosts and resolv.conf from the manifest" "hello from a VM
 host=vmhost HOSTNAME=vmhost
-container=podrt" "$out"
+container=podrt
+192.0.2.10	db
+nameserver 192.0.2.53" "$out"
 has "run: the app's stderr, streamed" "oops" "$(cat "$T/one.err")"
 same "run: TCG as configured: no KVM probe, no warning" "oops" "$(cat "$T/one.err")"
 same "logs: the app's log holds its output" "hello from a VM
 host=vmhost HOSTNAME=vmhost
 container=podrt
+192.0.2.10	db
+nameserver 192.0.2.53
 oops" "$(P logs one)"
+same "the rootfs's own /etc/hosts is untouched" "" "$(cat "$T/rootfs/etc/hosts")"
 same "status: exit code 7" "app=7" "$(exit_code one)"
 same "status: stopped" stopped "$(state_of one)"
 id=$(P status --json one | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')

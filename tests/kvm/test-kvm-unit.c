@@ -38,6 +38,10 @@ static int suite_init(void) {
         mkdir(p, 0755);
         snprintf(p, sizeof(p), "%s/rootfs", tmp);
         mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/rootfs/etc", tmp);
+        mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/rootfs/etc/hosts", tmp);
+        close(open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
         snprintf(p, sizeof(p), "%s/data", tmp);
         mkdir(p, 0755);
         return 0;
@@ -282,12 +286,45 @@ static void test_description(void) {
         ASSERT_CONTAINS(text, "cap-drop CAP_NET_RAW\n");
         ASSERT_CONTAINS(text, "pre-start /bin/true\n");
         ASSERT_CONTAINS(text, "stdout /podrt/status/out/front\nstderr /podrt/status/err/front\nstatus /podrt/status/exit/front\n");
+        /* root,fs has no /etc: nothing is bound (or created) there. */
+        CU_ASSERT_PTR_NULL(strstr(text, "/podrt/status/etc"));
         /* What podrt-init would read back. */
         _cleanup_(initspec_freep) struct initspec *s = NULL;
         CU_ASSERT_FATAL(initspec_load(path, &s, &e) >= 0);
         CU_ASSERT_EQUAL(s->n_apps, 2);
         CU_ASSERT_EQUAL(s->n_mounts, 5);
         CU_ASSERT(s->apps[1].read_only_root);
+}
+
+static const char manifest_dns[] =
+        "{ \"apiVersion\": \"podrt/v1\", \"kind\": \"Pod\", \"name\": \"dns\", \"hostname\": \"h1\",\n"
+        "  \"dns\": { \"servers\": [\"192.0.2.53\"], \"searches\": [\"example.com\"], \"options\": [\"ndots:2\"] },\n"
+        "  \"hosts\": [ { \"ip\": \"192.0.2.10\", \"names\": [\"db\", \"db.local\"] } ],\n"
+        "  \"containers\": [ { \"name\": \"app\", \"rootfs\": \"rootfs\", \"command\": [\"/bin/true\"] } ] }\n";
+
+static void test_etc_files(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_dns);
+        char dir[256], path[300];
+        snprintf(dir, sizeof(dir), "%s/etc-out", tmp);
+        CU_ASSERT_FATAL(kvm_etc_write(pod, dir, NULL) == 0);
+        _cleanup_free_ char *hosts = NULL, *resolv = NULL, *hostname = NULL, *desc = NULL;
+        snprintf(path, sizeof(path), "%s/hosts", dir);
+        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &hosts, NULL) == 0);
+        CU_ASSERT_STRING_EQUAL(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                      "192.0.2.10\tdb db.local\n127.0.1.1\th1\n");
+        snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &resolv, NULL) == 0);
+        CU_ASSERT_STRING_EQUAL(resolv, "search example.com\nnameserver 192.0.2.53\noptions ndots:2\n");
+        snprintf(path, sizeof(path), "%s/hostname", dir);
+        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &hostname, NULL) == 0);
+        CU_ASSERT_STRING_EQUAL(hostname, "h1\n");
+        /* rootfs has /etc/hosts only: that one is bound, read-only. */
+        snprintf(path, sizeof(path), "%s/dns.conf", tmp);
+        CU_ASSERT_FATAL(kvm_write_description(pod, NULL, path, NULL) == 0);
+        CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &desc, NULL) == 0);
+        ASSERT_CONTAINS(desc, "bind /podrt/status/etc/hosts /etc/hosts ro\n");
+        CU_ASSERT_PTR_NULL(strstr(desc, "/etc/resolv.conf"));
+        CU_ASSERT_PTR_NULL(strstr(desc, "/etc/hostname"));
 }
 
 static void test_vm_json_round_trip(void) {
@@ -677,6 +714,7 @@ void register_tests(void) {
         ADD_TEST(s, test_size);
         ADD_TEST(s, test_cmdline);
         ADD_TEST(s, test_description);
+        ADD_TEST(s, test_etc_files);
         ADD_TEST(s, test_vm_json_round_trip);
         ADD_TEST(s, test_accel_choice);
         ADD_TEST(s, test_accel_cache);
