@@ -399,7 +399,7 @@ static const struct podrt_plugin kvm_plugin = {
         .pod = &kvm_pod_ops,
         /* One table per descriptor: QEMU's, the default; lkvm is chosen by
          * kvm.hypervisor inside the plugin. */
-        .hypervisor = NULL,
+        .hypervisor = &kvm_qemu_ops,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {

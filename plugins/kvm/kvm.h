@@ -44,6 +44,7 @@ struct kvm_hypervisor {
 };
 
 extern const struct kvm_hypervisor kvm_qemu;
+extern const struct podrt_hypervisor_ops kvm_qemu_ops;   /* in the descriptor */
 extern const struct kvm_hypervisor kvm_lkvm;
 /* By name; NULL when unknown. */
 const struct kvm_hypervisor *kvm_hypervisor_find(const char *name);

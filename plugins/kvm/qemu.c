@@ -211,7 +211,7 @@ static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
         return works;
 }
 
-static const struct podrt_hypervisor_ops qemu_ops = {
+const struct podrt_hypervisor_ops kvm_qemu_ops = {
         .version = PODRT_HYPERVISOR_OPS_VERSION,
         .size = sizeof(struct podrt_hypervisor_ops),
         .build_argv = qemu_build_argv,
@@ -224,7 +224,7 @@ static const struct podrt_hypervisor_ops qemu_ops = {
 
 const struct kvm_hypervisor kvm_qemu = {
         .name = "qemu",
-        .ops = &qemu_ops,
+        .ops = &kvm_qemu_ops,
         .needs_bzimage = false,
         .has_tcg = true,
 };
