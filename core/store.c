@@ -775,8 +775,10 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
                 r = podrt_error_set(err, errno, "write %s: rename: %m", name);
                 goto fail;
         }
-        if (fsync(dfd) < 0)
-                return podrt_error_set(err, errno, "write %s: fsync of its folder: %m", name);
+        /* No fsync of the folder: it would only make the rename itself
+         * survive a power loss, and the state lives in /run, which does not
+         * survive one anyway.  Atomicity does not depend on it: after any
+         * crash the name holds the old file or the new one, whole. */
         return 0;
 
 fail:

@@ -4,7 +4,7 @@
  * pods never share a name), and per pod two lock files:
  *   lock          flock: shared to read state.json, exclusive to change it
  *   monitor.lock  held exclusively by the pod's monitor for as long as it runs
- * Files are written atomically: temp file, fsync, rename, fsync the folder. */
+ * Files are written atomically: temp file, fsync, rename. */
 #ifndef PODRT_STORE_H
 #define PODRT_STORE_H
 
@@ -64,7 +64,7 @@ PODRT_INTERNAL int store_remove(struct store *s, const char *id, const char *nam
                                 struct podrt_error **err);
 
 /* Atomically replaces dirfd/name with data: name.tmp-XXXXXX, write, fsync,
- * rename, fsync(dirfd).  A crash at any point leaves either the old or the
+ * rename.  A crash at any point leaves either the old or the
  * new file (and maybe a stale temp file, which store_remove and readers
  * ignore). */
 PODRT_INTERNAL int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
