@@ -144,8 +144,10 @@ static void backend_refresh(struct plugin *p, struct podrt_pod *pod) {
  * process of an app ends, the backend's state() is asked first: for
  * backends whose apps live inside one process (nspawn, kvm) it records each
  * app's own status, in the order they exited; what it leaves is the
- * process's status. */
-static int reap(struct plugin *backend, struct podrt_pod *pod) {
+ * process's status.  waited[i] is the process start gave for app i: the
+ * one to wait for, even when the backend's state has since told the app's
+ * own pid (an OCI runtime's container process, not our child). */
+static int reap(struct plugin *backend, struct podrt_pod *pod, const pid_t *waited) {
         for (;;) {
                 int st;
                 pid_t pid = waitpid(-1, &st, WNOHANG);
@@ -156,12 +158,12 @@ static int reap(struct plugin *backend, struct podrt_pod *pod) {
                 int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
                 int ours = 0;
                 for (size_t i = 0; i < pod->spec->n_apps; i++)
-                        ours |= pod->apps[i].pid == pid && pod->apps[i].state != PODRT_APP_EXITED;
+                        ours |= waited[i] == pid && pod->apps[i].state != PODRT_APP_EXITED;
                 if (!ours)
                         continue;   /* an orphan we inherited as subreaper */
                 backend_refresh(backend, pod);
                 for (size_t i = 0; i < pod->spec->n_apps; i++)
-                        if (pod->apps[i].pid == pid && pod->apps[i].state != PODRT_APP_EXITED)
+                        if (waited[i] == pid && pod->apps[i].state != PODRT_APP_EXITED)
                                 podrt_app_set_exited(&pod->apps[i], code);
         }
 }
@@ -203,6 +205,7 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         size_t n = pod->spec->n_apps;
         struct stream streams[2 * n];
         int writers[2 * n];
+        pid_t waited[n];
         for (size_t i = 0; i < 2 * n; i++)
                 streams[i] = (struct stream){ .fd = -1, .log = -1, .echo = -1 }, writers[i] = -1;
 
@@ -267,6 +270,8 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                 return r;
         }
         report(ready_fd, 0, NULL);
+        for (size_t i = 0; i < n; i++)
+                waited[i] = pod->apps[i].pid;
 
         if (pod_run_hooks(rt, pod, PODRT_HOOK_POSTSTART, "running", &e) < 0)
                 log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
@@ -308,7 +313,7 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                 }
                 if (reaped || k == 0) {
                         size_t before = n_exited(pod);
-                        children = reap(backend, pod);
+                        children = reap(backend, pod, waited);
                         /* Record an app's end while others run; the last
                          * one's is recorded with the pod's. */
                         if (n_exited(pod) != before && !all_exited(pod)) {

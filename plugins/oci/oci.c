@@ -397,9 +397,20 @@ static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
                  * could not start the container gets the status of the
                  * command line's contract instead of its own 1.  Asked
                  * later, an app recorded with the runtime's 1 (or 255). */
-                if (podrt_app_state(app) == PODRT_APP_RUNNING)
+                if (podrt_app_state(app) == PODRT_APP_RUNNING) {
                         ended = !process_alive(podrt_app_pid(app));
-                else
+                        /* Running: the app's pid becomes its container's
+                         * process (start recorded the runtime's `run`, which
+                         * the monitor keeps waiting for), so that what is
+                         * told the pid (poststart hooks, status) finds the
+                         * app, in its namespaces.  Just after start this
+                         * waits for the runtime to make the container. */
+                        if (!ended && wait_container(rt, app)) {
+                                pid_t pid = container_pid(rt, app);
+                                if (pid > 0)
+                                        podrt_app_set_pid(app, pid);
+                        }
+                } else
                         ended = podrt_app_state(app) == PODRT_APP_EXITED && (code == 1 || code == 255);
                 if (!ended)
                         continue;
