@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apps.h"
@@ -34,6 +35,10 @@ struct supervisor {
 };
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
+
+/* How often the description's stop-file is looked for: it lives on a share
+ * without inotify (9p), and a stop should feel immediate. */
+#define STOP_POLL_MS 100
 
 /* systemd's requests to an init (halt, poweroff, reboot: what
  * systemd-nspawn --kill-signal and machinectl send) and SIGPWR: the apps get
@@ -138,7 +143,7 @@ static void start_app(struct supervisor *sv, struct app_run *r) {
 }
 
 static void start(struct supervisor *sv, struct app_run *r) {
-        if (!r->app->pre_start) {
+        if (!r->app->pre_start || sv->stop_signal) {
                 start_app(sv, r);
                 return;
         }
@@ -210,9 +215,21 @@ static bool all_done(const struct supervisor *sv) {
         return true;
 }
 
+/* The host's stop request (a VM's: the file appears on the status share):
+ * the apps are stopped as by a SIGTERM to init.  True once seen: it is acted
+ * on once. */
+static bool stop_requested(struct supervisor *sv, const char *path) {
+        if (access(path, F_OK) < 0)
+                return false;
+        forward(sv, SIGTERM);
+        return true;
+}
+
 int apps_run(const struct initspec *s) {
         struct supervisor sv = { .n_runs = s->n_apps };
         sigset_t set;
+        /* Only a description with a stop-file costs a poll. */
+        bool polling = s->stop_path;
 
         apps_block_signals();
         apps_signal_set(&set);
@@ -223,15 +240,27 @@ int apps_run(const struct initspec *s) {
                 fprintf(stderr, "podrt-init: out of memory\n");
                 return INIT_EXIT_FAILURE;
         }
+        /* A stop requested while the VM booted: no app starts. */
+        if (polling && stop_requested(&sv, s->stop_path))
+                polling = false;
         for (size_t i = 0; i < s->n_apps; i++) {
                 sv.runs[i].app = &s->apps[i];
                 start(&sv, &sv.runs[i]);
         }
         while (!all_done(&sv)) {
                 siginfo_t si;
-                int sig = sigwaitinfo(&set, &si);
+                int sig;
+                if (polling) {
+                        const struct timespec tick = { .tv_nsec = STOP_POLL_MS * 1000000L };
+                        sig = sigtimedwait(&set, &si, &tick);
+                        /* After a timeout and after each signal: at least
+                         * every STOP_POLL_MS whatever comes. */
+                        if (stop_requested(&sv, s->stop_path))
+                                polling = false;
+                } else
+                        sig = sigwaitinfo(&set, &si);
                 if (sig < 0)
-                        continue;       /* EINTR */
+                        continue;       /* EINTR, EAGAIN: the poll's tick */
                 if (sig == SIGCHLD)
                         reap(&sv);
                 else

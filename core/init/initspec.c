@@ -151,6 +151,7 @@ struct initspec *initspec_free(struct initspec *s) {
         if (!s)
                 return NULL;
         free(s->hostname);
+        free(s->stop_path);
         for (size_t i = 0; i < s->n_modules; i++) {
                 free(s->modules[i].path);
                 free(s->modules[i].params);
@@ -360,6 +361,8 @@ int initspec_validate(const struct initspec *s, struct podrt_error **err) {
         int r;
         if ((r = check_hostname(s->hostname, err)) < 0)
                 return r;
+        if (s->stop_path && !path_is_absolute(s->stop_path))
+                return podrt_error_set(err, EINVAL, "stop-file: \"%s\" must be absolute", s->stop_path);
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = check_module(&s->modules[i], err)) < 0)
                         return r;
@@ -551,6 +554,8 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
                 goto fail;
         if (s->poweroff)
                 fputs("poweroff yes\n", f);
+        if (s->stop_path && (r = put(f, "stop-file", s->stop_path, NULL)) < 0)
+                goto fail;
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = put(f, "module", s->modules[i].path, s->modules[i].params, NULL)) < 0)
                         goto fail;
@@ -631,6 +636,7 @@ enum {
         SEEN_PIDFILE = 1u << 12,
         SEEN_HOSTNAME = 1u << 13,
         SEEN_POWEROFF = 1u << 14,
+        SEEN_STOP_FILE = 1u << 15,
 };
 
 struct parser {
@@ -734,6 +740,16 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if ((r = parse_bool(p, key, v[1], &s->poweroff, err)) < 0)
                         return r;
                 p->pod_seen |= SEEN_POWEROFF;
+        } else if (strcmp(key, "stop-file") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "stop-file: expects one path");
+                if (p->pod_seen & SEEN_STOP_FILE)
+                        return PERR(p, EINVAL, "stop-file: given twice");
+                if (!path_is_absolute(v[1]))
+                        return PERR(p, EINVAL, "stop-file: \"%s\" must be an absolute path", v[1]);
+                if (!(s->stop_path = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_STOP_FILE;
         } else if (strcmp(key, "module") == 0) {
                 if (n < 2 || n > 3)
                         return PERR(p, EINVAL, "module: expects PATH [PARAMETERS]");
@@ -954,7 +970,7 @@ static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
         if (r <= 0)
                 return r;
         if (strcmp(key, "hostname") == 0 || strcmp(key, "poweroff") == 0 ||
-            strcmp(key, "module") == 0 || strcmp(key, "mount") == 0)
+            strcmp(key, "stop-file") == 0 || strcmp(key, "module") == 0 || strcmp(key, "mount") == 0)
                 return PERR(p, EINVAL, "\"%s\" is a pod key: it belongs before the first app", key);
         return PERR(p, EINVAL, "unknown key \"%s\"", key);
 }

@@ -81,6 +81,10 @@ struct initspec {
         size_t n_mounts;
         struct initspec_app *apps;
         size_t n_apps;
+        char *stop_path;     /* polled while the apps run: when it appears,
+                              * the apps are stopped as by SIGTERM (a VM's
+                              * stop request over its status share); NULL:
+                              * not polled */
 };
 
 struct initspec *initspec_new(void);

@@ -6,7 +6,8 @@
  *   vm.json      the VM (hypervisor, kernel, initrd, command line, shares)
  *   pod.conf     the description podrt-init reads (also inside initrd.img)
  *   initrd.img   the cached base initramfs + the description
- *   status/      the status share: exit/<app>, out/<app>, err/<app>, pid/<app>
+ *   status/      the status share: exit/<app>, out/<app>, err/<app>, pid/<app>,
+ *                and stop (podrt stop's request to podrt-init)
  *   console.log  the guest's serial console; qemu.log: QEMU's own messages
  *   qmp.sock     QEMU's control socket; vm.pid: the hypervisor's pid
  *   signal       the signal that ended the VM (kill, stop), for exit codes */
@@ -243,7 +244,8 @@ static pid_t vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
 }
 
 static void clear_run_files(const char *kvm_dir) {
-        static const char *const files[] = { "signal", "vm.pid", "console.log", "qemu.log", "lkvm.log" };
+        static const char *const files[] = { "signal", "vm.pid", "console.log", "qemu.log", "lkvm.log",
+                                             "status/" KVM_STOP_FILE };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *p = kvm_path_join(kvm_dir, files[i]);
                 if (p)
@@ -303,6 +305,12 @@ static int record_signal(const char *dir, int signo) {
         return path ? kvm_write_file_atomic(path, num, strlen(num)) : -ENOMEM;
 }
 
+/* Graceful first, hypervisor-independent: the stop request file on the
+ * status share, which podrt-init polls (docs/podrt-init.md, stop-file): the
+ * apps get their SIGTERM inside the guest, their statuses are written as
+ * usual, and the VM powers itself off.  Only after the timeout does the
+ * hypervisor end the VM (QMP quit, lkvm stop); the apps still running then
+ * get 143. */
 static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uint64_t flags,
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
@@ -311,10 +319,25 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
         int r = load_vm(pod, &dir, &vm, &hv, err);
         if (r < 0)
                 return r;
-        if (!vm_pid(dir, pod))
+        pid_t pid = vm_pid(dir, pod);
+        if (!pid)
                 return 0;
         record_signal(dir, SIGTERM);
-        return hv->ops->stop(data, &vm->cfg, timeout_sec, err);
+        _cleanup_free_ char *request = kvm_path_join(dir, "status/" KVM_STOP_FILE);
+        if (!request)
+                return -ENOMEM;
+        if (timeout_sec > 0) {
+                r = kvm_write_file_atomic(request, "SIGTERM\n", 8);
+                if (r < 0)
+                        kvm_log(data, PODRT_LOG_WARNING, "stop %s: %s: %s: ending the VM without asking its apps",
+                                podrt_pod_name(pod), request, strerror(-r));
+                else if (proc_wait_gone(pid, (int)(timeout_sec > 86400 ? 86400 : timeout_sec) * 1000))
+                        return 0;
+                else
+                        kvm_log(data, PODRT_LOG_INFO, "stop %s: the VM did not power off within %us: ending it",
+                                podrt_pod_name(pod), timeout_sec);
+        }
+        return hv->ops->stop(data, &vm->cfg, 0, err);
 }
 
 static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags,

@@ -18,6 +18,7 @@
 #define KVM_GUEST_VOLUMES "/podrt/volumes"     /* /podrt/volumes/<volume> */
 #define KVM_GUEST_STATUS "/podrt/status"       /* the status share */
 #define KVM_STATUS_TAG "_status"               /* tags of our own start with '_': */
+#define KVM_STOP_FILE "stop"                   /* in the status share: stop the apps */
 #define KVM_ROOTFS_TAG_PREFIX "_rootfs"        /* volume names cannot */
 #define KVM_9P_DATA "trans=virtio,version=9p2000.L,msize=262144"
 

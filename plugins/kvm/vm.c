@@ -278,6 +278,10 @@ int kvm_write_description(const struct podrt_pod *pod, char *const *modules, con
         if (!s || !(s->hostname = strdup(podrt_pod_hostname(pod))))
                 return -ENOMEM;
         s->poweroff = true;
+        /* `podrt stop` writes it on the status share; podrt-init polls for
+         * it and gives the apps a SIGTERM. */
+        if (!(s->stop_path = strdup(KVM_GUEST_STATUS "/" KVM_STOP_FILE)))
+                return -ENOMEM;
         for (size_t i = 0; modules && modules[i]; i++)
                 if (initspec_add_module(s, modules[i], NULL) < 0)
                         return -ENOMEM;

@@ -293,6 +293,57 @@ wait "$upid"
 rc=$?
 same "SIGRTMIN+3 to init: the app gets SIGTERM (143)" "143 143" "$rc $(cat "$P/podrt/status/k" 2>&1)"
 
+# ---- 3c. a VM's stop request: the stop-file appears (9p has no inotify) ----
+mkpod pod3c m n
+P=$T/pod3c
+mkdir -p "$P/podrt/status"
+cat >"$P/opt/stage2/m/rootfs/app.sh" <<'EOF2'
+trap 'echo handled >/shared/marker-m; exit 0' TERM
+echo started >/shared/started-m
+while :; do sleep 0.1; done
+EOF2
+cat >"$P/podrt/pod.conf" <<'EOF2'
+podrt-init 1
+stop-file /podrt/status/stop
+app m
+root /opt/stage2/m/rootfs
+exec /bin/sh /app.sh
+bind /shared /shared
+status /podrt/status/m
+app n
+root /opt/stage2/n/rootfs
+exec /bin/sh -c touch\s/shared/started-n;\sexec\ssleep\s1000
+bind /shared /shared
+status /podrt/status/n
+EOF2
+unshare --pid --mount --uts --fork --propagation private chroot "$P" /podrt-init \
+        >"$P.out" 2>"$P.err" &
+upid=$!
+i=0
+while { [ ! -e "$P/shared/started-m" ] || [ ! -e "$P/shared/started-n" ]; } && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+done
+sleep 0.3
+same "stop-file: nothing happens while it is absent" "" "$(ls "$P/podrt/status")"
+start=$(date +%s%N)
+echo SIGTERM >"$P/podrt/status/stop"
+wait "$upid"
+rc=$?
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+check "stop-file: init ends within 2 s of the request (took $took ms)" test "$took" -le 2000
+same "stop-file: the app's TERM handler ran" handled "$(cat "$P/shared/marker-m" 2>&1)"
+same "stop-file: statuses: the handler's 0, the other app 128+SIGTERM" "0 143 143" \
+        "$(cat "$P/podrt/status/m" 2>&1) $(cat "$P/podrt/status/n" 2>&1) $rc"
+
+# A request that came while the VM booted: no app starts.
+rm -f "$P/shared/"* "$P/podrt/status/m" "$P/podrt/status/n"
+unshare --pid --mount --uts --fork --propagation private chroot "$P" /podrt-init \
+        >"$P.out" 2>"$P.err"
+rc=$?
+same "stop-file there at start: no app ran, each 143" "143 143 143 " \
+        "$rc $(cat "$P/podrt/status/m" 2>&1) $(cat "$P/podrt/status/n" 2>&1) $(ls "$P/shared")"
+
 # ---- 4. poweroff: the end of a VM's PID 1 ----
 mkpod pod4 j
 P=$T/pod4

@@ -46,6 +46,7 @@ static struct initspec *full_spec(void) {
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
         s->hostname = strdup("pod host");
         s->poweroff = true;
+        s->stop_path = strdup("/podrt/status/stop request");
         CU_ASSERT_EQUAL(initspec_add_module(s, "/lib/modules/virtio_ring.ko", NULL), 0);
         CU_ASSERT_EQUAL(initspec_add_module(s, "/lib/modules/9p.ko.xz", "debug=1 x=\"a b\""), 0);
         CU_ASSERT_EQUAL(initspec_add_mount(s, "proc", "proc", "/proc", NULL, MS_NOSUID | MS_NOEXEC), 0);
@@ -107,6 +108,7 @@ static void assert_str_equal(const char *a, const char *b) {
 static void assert_spec_equal(const struct initspec *x, const struct initspec *y) {
         assert_str_equal(x->hostname, y->hostname);
         CU_ASSERT_EQUAL(x->poweroff, y->poweroff);
+        assert_str_equal(x->stop_path, y->stop_path);
         CU_ASSERT_EQUAL_FATAL(x->n_modules, y->n_modules);
         for (size_t i = 0; i < x->n_modules; i++) {
                 assert_str_equal(x->modules[i].path, y->modules[i].path);
@@ -255,6 +257,7 @@ static void test_parse_handwritten(void) {
         CU_ASSERT_EQUAL_FATAL(r, 0);
         CU_ASSERT_STRING_EQUAL(s->hostname, "demo");
         CU_ASSERT_FALSE(s->poweroff);
+        CU_ASSERT_PTR_NULL(s->stop_path);   /* no stop-file: nothing polled */
         CU_ASSERT_EQUAL(s->mounts[0].flags, MS_NOSUID | MS_NODEV | MS_NOEXEC);
         CU_ASSERT_PTR_NULL(s->mounts[0].data);
         const struct initspec_app *a = &s->apps[0];
@@ -326,6 +329,11 @@ static void test_parse_errors_name_the_line(void) {
                 { "podrt-init 1\nmodule virtio.ko\n", "pod.conf:2: module: \"virtio.ko\" must be an absolute path" },
                 { "podrt-init 1\npoweroff maybe\n", "pod.conf:2: poweroff: \"maybe\" is not yes or no" },
                 { "podrt-init 1\nhostname a\nhostname b\n", "pod.conf:3: hostname: given twice" },
+                { "podrt-init 1\nstop-file stop\n", "pod.conf:2: stop-file: \"stop\" must be an absolute path" },
+                { "podrt-init 1\nstop-file /a\nstop-file /b\n", "pod.conf:3: stop-file: given twice" },
+                { "podrt-init 1\nstop-file\n", "pod.conf:2: stop-file: expects one path" },
+                { "podrt-init 1\napp a\nroot /r\nexec x\nstop-file /s\n",
+                  "pod.conf:5: \"stop-file\" is a pod key: it belongs before the first app" },
                 { "podrt-init 1\npodrt-init 1\n", "pod.conf:2: \"podrt-init\" given twice" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -352,6 +360,29 @@ static void test_parse_nul_byte(void) {
         fclose(f);
         CU_ASSERT_PTR_NULL(s);
         CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "x.conf:2: a NUL byte in the line");
+}
+
+/* A VM's stop request: the pod key follows poweroff; a relative path is
+ * refused by the writer, naming the key. */
+static void test_writer_stop_file(void) {
+        _cleanup_(initspec_freep) struct initspec *s = initspec_new();
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        s->poweroff = true;
+        s->stop_path = strdup("/podrt/status/stop");
+        _cleanup_free_ char *text = write_to_string(s, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        CU_ASSERT_STRING_EQUAL(text,
+                               "# podrt-init pod description (docs/podrt-init.md)\n"
+                               "podrt-init 1\n"
+                               "poweroff yes\n"
+                               "stop-file /podrt/status/stop\n");
+        free(s->stop_path);
+        s->stop_path = strdup("stop");
+        _cleanup_free_ char *bad = write_to_string(s, &e);
+        CU_ASSERT_PTR_NULL(bad);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "pod description: stop-file: \"stop\" must be absolute");
 }
 
 static void test_writer_refuses_bad_spec(void) {
@@ -516,6 +547,7 @@ void register_tests(void) {
         ADD_TEST(s, test_parse_errors_name_the_line);
         ADD_TEST(s, test_parse_nul_byte);
         ADD_TEST(s, test_writer_refuses_bad_spec);
+        ADD_TEST(s, test_writer_stop_file);
         ADD_TEST(s, test_cap_names);
         CU_pSuite x = add_suite("exit-status", NULL, NULL);
         ADD_TEST(x, test_exit_code_from_wait);

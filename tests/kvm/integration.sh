@@ -2,7 +2,7 @@
 # The kvm backend on real VMs under TCG (forced: kvm.accel = "tcg", so the
 # result does not depend on the host's KVM), with Debian's kernel
 # (scripts/fetch-kernel.sh, quick when already fetched) and the busybox
-# rootfs (scripts/mkrootfs.sh).  Five VM boots in all; failure paths that
+# rootfs (scripts/mkrootfs.sh).  Seven VM boots in all; failure paths that
 # boot nothing.  Prints a TAP-like line per check; exits 1 when one failed.
 #
 # Env: PODRT_BUILD_DIR (the build tree), PODRT_SOURCE_DIR; PODRT_KVM_KERNEL
@@ -167,6 +167,61 @@ same "stop: the app ended by SIGTERM" "app=143" "$(exit_code sleeper)"
 same "stop: no QEMU left" "qemu=0 dir=yes" "$(leftovers "$id")"
 P delete sleeper
 same "delete: nothing left behind" "qemu=0 dir=no" "$(leftovers "$id")"
+
+# ---- 3b. graceful stop: the app's TERM handler runs in the guest (one boot) ----
+mkdir -p "$T/marks"
+cat > "$T/trap.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "trapper",
+  "volumes": [ { "name": "marks", "kind": "host", "source": "$T/marks" } ],
+  "containers": [ { "name": "app", "rootfs": "$T/rootfs",
+    "mounts": [ { "volume": "marks", "path": "/marks" } ],
+    "command": ["/bin/sh", "-c", "trap 'echo handled > /marks/term; exit 0' TERM; echo up; while :; do sleep 0.1; done"] } ] }
+EOF
+# wait_up POD: until the app said "up" (a TCG boot: a few seconds).
+wait_up() {
+        for i in $(seq 1 300); do
+                [ "$(P logs "$1" 2>/dev/null)" = up ] && return 0
+                sleep 0.2
+        done
+        return 1
+}
+id=$(P run -d "$T/trap.json" 2>/dev/null)
+wait_up trapper
+same "graceful stop: the app runs" "up" "$(P logs trapper)"
+t0=$(date +%s%N)
+P stop --timeout 10 trapper
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# graceful stop of a kvm pod: $ms ms" >&2
+same "graceful stop: succeeds" 0 "$st"
+if [ "$ms" -le 5000 ]; then ok "graceful stop: well within its 10 s timeout ($ms ms)"; else not_ok "graceful stop: took $ms ms for a 10 s timeout"; fi
+same "graceful stop: the handler's exit code, recorded by the guest" "app=0" "$(exit_code trapper)"
+same "graceful stop: the handler ran (its marker on the volume)" "handled" "$(cat "$T/marks/term" 2>&1)"
+same "graceful stop: stopped, the VM powered itself off" "stopped qemu=0 dir=yes" "$(state_of trapper) $(leftovers "$id")"
+P delete trapper
+same "graceful stop, delete: nothing left behind" "qemu=0 dir=no" "$(leftovers "$id")"
+
+# ---- 3c. an app that ignores SIGTERM: the VM ends after the timeout (one boot) ----
+cat > "$T/deaf.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "deaf",
+  "containers": [ { "name": "app", "rootfs": "$T/rootfs",
+    "command": ["/bin/sh", "-c", "trap '' TERM; echo up; while :; do sleep 0.1; done"] } ] }
+EOF
+id=$(P run -d "$T/deaf.json" 2>/dev/null)
+wait_up deaf
+same "TERM ignored: the app runs" "up" "$(P logs deaf)"
+t0=$(date +%s%N)
+P stop --timeout 2 deaf
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# stop of a kvm pod ignoring TERM, timeout 2 s: $ms ms" >&2
+same "TERM ignored: stop succeeds" 0 "$st"
+if [ "$ms" -ge 2000 ] && [ "$ms" -le 6000 ]; then ok "TERM ignored: ended after its 2 s timeout ($ms ms)"
+else not_ok "TERM ignored: stop took $ms ms for a 2 s timeout"; fi
+same "TERM ignored: the app's code 128+SIGTERM" "app=143" "$(exit_code deaf)"
+same "TERM ignored: stopped, no QEMU left" "stopped qemu=0 dir=yes" "$(state_of deaf) $(leftovers "$id")"
+P delete deaf
+same "TERM ignored, delete: nothing left behind" "qemu=0 dir=no" "$(leftovers "$id")"
 
 # ---- 4. kill of a running pod (one boot) ----
 id=$(P run -d "$T/sleep.json" 2>/dev/null)

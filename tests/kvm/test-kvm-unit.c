@@ -272,6 +272,8 @@ static void test_description(void) {
         CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &text, NULL) >= 0);
         ASSERT_CONTAINS(text, "hostname webhost\n");
         ASSERT_CONTAINS(text, "poweroff yes\n");
+        /* podrt stop's request, on the status share. */
+        ASSERT_CONTAINS(text, "stop-file /podrt/status/stop\n");
         ASSERT_CONTAINS(text, "module /lib/modules/6.1.0-fake/kernel/x/fake_ring.ko\n");
         /* Read-only volume and root: mounted ro in the guest. */
         ASSERT_CONTAINS(text, "mount 9p data /podrt/volumes/data ro data=trans=virtio,version=9p2000.L,msize=262144\n");
