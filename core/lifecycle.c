@@ -446,8 +446,14 @@ static int delete_id(struct runtime *rt, const char *id, int force, struct podrt
                 if (!pod_wait_monitor(rt, pod->id, 10000))
                         return podrt_error_set(err, ETIMEDOUT, "pod %s: its monitor did not exit", pod->name);
                 pod = pod_unref(pod);
-                if ((r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, err)) < 0)
+                _cleanup_error_ struct podrt_error *e = NULL;
+                r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, &e);
+                if (r == -ENOENT)
+                        return 0;   /* a run --rm pod: its monitor removed it */
+                if (r < 0) {
+                        *err = TAKE_PTR(e);
                         return r;
+                }
         }
         return pod_destroy(rt, pod, err);
 }

@@ -239,7 +239,7 @@ static void test_stop_timeout(void) {
         double t0 = now_s();
         CU_ASSERT_EQUAL(runtime_stop(rt, "stop", 1, &e), 0);
         double took = now_s() - t0;
-        CU_ASSERT(took >= 0.9 && took < 4.0);
+        CU_ASSERT(took >= 0.9 && took < 10.0);   /* generous: CI machines may be loaded */
         struct json_object *o = status(id);
         CU_ASSERT_STRING_EQUAL(field(o, "state"), "stopped");
         CU_ASSERT_EQUAL(app_exit(o, 0), 0);
