@@ -231,9 +231,18 @@ static void test_stop_timeout(void) {
         int st;
         struct podrt_error *e = NULL;
         char apps[4096];
-        snprintf(apps, sizeof(apps), "[%s,%s]", app_json("polite", "trap 'exit 0' TERM; while :; do sleep 0.05; done"),
-                 app_json("stubborn", "trap '' TERM; while :; do sleep 0.05; done"));
+        char polite[512], stubborn_sh[512], ready1[300], ready2[300];
+        snprintf(ready1, sizeof(ready1), "%s/polite.ready", tmp);
+        snprintf(ready2, sizeof(ready2), "%s/stubborn.ready", tmp);
+        /* Each app says when its trap is set: a stop before that would
+         * not test the timeout. */
+        snprintf(polite, sizeof(polite), "trap 'exit 0' TERM; touch %s; while :; do sleep 0.05; done", ready1);
+        snprintf(stubborn_sh, sizeof(stubborn_sh), "trap '' TERM; touch %s; while :; do sleep 0.05; done", ready2);
+        snprintf(apps, sizeof(apps), "[%s,%s]", app_json("polite", polite), app_json("stubborn", stubborn_sh));
         CU_ASSERT_EQUAL_FATAL(runtime_run(rt, manifest("stop", apps), NULL, RUN_DETACH, id, &st, &e), 0);
+        for (int i = 0; i < 500 && (access(ready1, F_OK) < 0 || access(ready2, F_OK) < 0); i++)
+                usleep(10000);
+        CU_ASSERT_FATAL(access(ready1, F_OK) == 0 && access(ready2, F_OK) == 0);
         pid_t stubborn = app_pid(id, 1);
         CU_ASSERT(stubborn > 0);
         double t0 = now_s();

@@ -65,8 +65,12 @@ struct podrt_pod_ops {
                       struct podrt_error **err);                            /* since 1 */
         /* Refresh the apps' states (podrt_app_set_exited()) from what the
          * backend knows, e.g. status files written inside the pod.  Called by
-         * the monitor after each child exit and before the pod is marked
-         * stopped. */
+         * the monitor when a process it waits for exits (before it records
+         * that process's status for the apps the backend left running),
+         * before the pod is marked stopped, and before poststart hooks.  It
+         * may set an app's own pid (e.g. the container's process) with
+         * podrt_app_set_pid(); the monitor keeps waiting for the process
+         * start named. */
         int (*state)(void *data, struct podrt_pod *pod, uint64_t flags,
                      struct podrt_error **err);                             /* since 1 */
         /* Run argv in the running app, with the app's environment, attached
