@@ -29,6 +29,7 @@
 #include "podrt-build.h"
 #include "check.h"
 #include "errors.h"
+#include "kmod-dl.h"
 
 extern char **environ;
 
@@ -136,6 +137,8 @@ static const char *module_status(struct kmod_ctx *ctx, bool moddir, const char *
 }
 
 static struct kmod_ctx *kmod_open(void) {
+        if (dlopen_libkmod() < 0)
+                return NULL;
         struct kmod_ctx *ctx = kmod_new(NULL, NULL);
         if (ctx)
                 kmod_set_log_fn(ctx, kmod_silent, NULL);
@@ -147,7 +150,8 @@ const char *check_module_status(const char *name) {
                 return "missing";
         struct kmod_ctx *ctx = kmod_open();
         const char *s = module_status(ctx, have_module_dir(), name);
-        kmod_unref(ctx);
+        if (ctx)
+                kmod_unref(ctx);
         return s;
 }
 
@@ -855,7 +859,8 @@ static int host_facts(struct report *rep, struct json_object **ret) {
                         } else
                                 r = append(mods, m);
                 }
-                kmod_unref(ctx);
+                if (ctx)
+                        kmod_unref(ctx);
                 if (!mods)
                         r = -ENOMEM;
                 if (r >= 0)
