@@ -21,6 +21,18 @@ static int one_operand(const struct cli *cli, int argc, char **argv, const char 
         return -1;
 }
 
+/* The one operand (see one_operand()) and the runtime, for the commands
+ * that take just that.  -1 to go on, else the exit code. */
+static int operand_and_runtime(struct cli *cli, int argc, char **argv, const char *what,
+                               const char **ret_operand, struct runtime **ret_rt) {
+        int r = one_operand(cli, argc, argv, what);
+        if (r >= 0)
+                return r;
+        *ret_operand = argv[optind];
+        r = cli_runtime(cli, *ret_operand, ret_rt);
+        return r != 0 ? r : -1;
+}
+
 static int no_options(struct cli *cli, int opt, const char *arg, void *userdata) {
         return 1;
 }
@@ -62,10 +74,8 @@ int cmd_run(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "d", options, create_option, &a);
         if (r >= 0)
                 return r;
-        if ((r = one_operand(cli, argc, argv, "MANIFEST")) >= 0)
-                return r;
-        const char *manifest = argv[optind];
-        if ((r = cli_runtime(cli, manifest, &rt)) != 0)
+        const char *manifest;
+        if ((r = operand_and_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) >= 0)
                 return r;
 
         struct podrt_error *err = NULL;
@@ -92,10 +102,8 @@ int cmd_create(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "", options, create_option, &a);
         if (r >= 0)
                 return r;
-        if ((r = one_operand(cli, argc, argv, "MANIFEST")) >= 0)
-                return r;
-        const char *manifest = argv[optind];
-        if ((r = cli_runtime(cli, manifest, &rt)) != 0)
+        const char *manifest;
+        if ((r = operand_and_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) >= 0)
                 return r;
 
         struct podrt_error *err = NULL;
@@ -113,10 +121,8 @@ static int simple_pod_command(struct cli *cli, int argc, char **argv,
         int r = cli_parse(cli, argc, argv, "", NULL, no_options, NULL);
         if (r >= 0)
                 return r;
-        if ((r = one_operand(cli, argc, argv, "POD")) >= 0)
-                return r;
-        const char *pod = argv[optind];
-        if ((r = cli_runtime(cli, pod, &rt)) != 0)
+        const char *pod;
+        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
                 return r;
         struct podrt_error *err = NULL;
         if (fn(rt, pod, &err) < 0)
@@ -155,10 +161,8 @@ int cmd_stop(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "t:", options, stop_option, &timeout);
         if (r >= 0)
                 return r;
-        if ((r = one_operand(cli, argc, argv, "POD")) >= 0)
-                return r;
-        const char *pod = argv[optind];
-        if ((r = cli_runtime(cli, pod, &rt)) != 0)
+        const char *pod;
+        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
                 return r;
         struct podrt_error *err = NULL;
         if (runtime_stop(rt, pod, timeout, &err) < 0)
@@ -184,10 +188,8 @@ int cmd_kill(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "s:", options, kill_option, &signo);
         if (r >= 0)
                 return r;
-        if ((r = one_operand(cli, argc, argv, "POD")) >= 0)
-                return r;
-        const char *pod = argv[optind];
-        if ((r = cli_runtime(cli, pod, &rt)) != 0)
+        const char *pod;
+        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
                 return r;
         struct podrt_error *err = NULL;
         if (runtime_kill(rt, pod, signo, &err) < 0)
@@ -257,10 +259,8 @@ int cmd_logs(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "f", options, logs_option, &a);
         if (r >= 0)
                 return r;
-        if ((r = one_operand(cli, argc, argv, "POD")) >= 0)
-                return r;
-        const char *pod = argv[optind];
-        if ((r = cli_runtime(cli, pod, &rt)) != 0)
+        const char *pod;
+        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
                 return r;
         cli_ignore_sigpipe();
         fflush(stdout);
