@@ -343,8 +343,10 @@ static void test_kvm_ready_with_fakes(void) {
                    0755);
         write_file("vmlinuz", "not really a kernel\n", 0644);
         char conf[1024];
-        snprintf(conf, sizeof(conf), "kvm = { kernel = \"%s/vmlinuz\"; modules = \"%s\"; };\n",
-                 tmpdir, tmpdir);
+        /* Its own state dir: no QEMU probe cached by a real kvm pod here. */
+        snprintf(conf, sizeof(conf),
+                 "state_dir = \"%s/state\";\nkvm = { kernel = \"%s/vmlinuz\"; modules = \"%s\"; };\n",
+                 tmpdir, tmpdir, tmpdir);
         struct podrt_config *cfg = load_conf(conf);
         use_path(tmpdir);
         struct json_object *rep = report_for(cfg);
@@ -361,6 +363,35 @@ static void test_kvm_ready_with_fakes(void) {
         CU_ASSERT_EQUAL(is_true(works, "ok"), is_true(get(get(rep, "host"), "kvm"), "works"));
         if (!is_true(works, "ok"))
                 ASSERT_CONTAINS(json_object_get_string(get(works, "detail")), "TCG fallback");
+
+        /* Once the kvm backend's QEMU probe has run this boot, its verdict
+         * wins over the tiny KVM_RUN (nested KVM passes that one). */
+        char boot[128] = "", dir[600], cache[700], line[512];
+        FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_PTR_NOT_NULL(fgets(boot, sizeof(boot), b));
+        fclose(b);
+        boot[strcspn(boot, "\n")] = 0;
+        snprintf(dir, sizeof(dir), "%s/state", tmpdir);
+        mkdir(dir, 0700);
+        snprintf(dir, sizeof(dir), "%s/state/kvm", tmpdir);
+        mkdir(dir, 0700);
+        snprintf(cache, sizeof(cache), "%s/kvm-works", dir);
+        snprintf(line, sizeof(line), "boot %s\nworks 0\ndetail fake guest died of signal 6\n", boot);
+        FILE *cf = fopen(cache, "we");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cf);
+        fputs(line, cf);
+        fclose(cf);
+        use_path(tmpdir);
+        struct json_object *rep2 = report_for(cfg);
+        use_path(saved_path);
+        struct json_object *w2 = check_of(rep2, "kvm", "kvm works");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(w2);
+        CU_ASSERT(!is_true(w2, "ok"));
+        ASSERT_CONTAINS(json_object_get_string(get(w2, "detail")), "fake guest died of signal 6 (QEMU probe)");
+        CU_ASSERT(is_true(backend(rep2, "kvm"), "ready"));   /* TCG fallback */
+        json_object_put(rep2);
+        unlink(cache);
 
         /* The configured backend (oci) has no runtime on this PATH; a caller
          * that picks another backend (--backend kvm) replaces "backend", and
