@@ -3,12 +3,23 @@
 # /bin/true against `systemd-nspawn ... /bin/true` on the same busybox rootfs,
 # interleaved (one of each per round, so that drift hits both alike), with
 # the medians and their ratio.  Root only.
-#   bench/nspawn/bench.sh [BUILD_DIR] [ROUNDS]
-# BUILD_DIR defaults to $PODRT_BUILD_DIR, ROUNDS to 30.
+#   bench/nspawn/bench.sh [-n ROUNDS] [-b BUILD_DIR]     (as bench/oci and bench/kvm)
+#   bench/nspawn/bench.sh [BUILD_DIR] [ROUNDS]           (the first form it had)
+# BUILD_DIR defaults to $PODRT_BUILD_DIR, else ./build; ROUNDS to 30.
 set -eu
-B=${1:-${PODRT_BUILD_DIR:?usage: bench.sh BUILD_DIR [ROUNDS]}}
-N=${2:-30}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+B=${PODRT_BUILD_DIR:-$SRC/build}
+N=30
+while getopts n:b: o; do
+        case $o in
+        n) N=$OPTARG ;;
+        b) B=$OPTARG ;;
+        *) echo "usage: bench.sh [-n ROUNDS] [-b BUILD_DIR]" >&2; exit 2 ;;
+        esac
+done
+shift $((OPTIND - 1))
+B=${1:-$B}
+N=${2:-$N}
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 
 T=$(mktemp -d /tmp/podrt-nspawn-bench.XXXXXX)
