@@ -49,6 +49,10 @@ int cli_print_usage(const struct command *c);
 int cli_fail(const struct cli *cli, const char *operand, struct podrt_error *err);
 /* The runtime, made on first use; on failure reported as for operand. */
 int cli_runtime(struct cli *cli, const char *operand, struct runtime **ret);
+/* Exactly one non-empty operand at argv[optind] (what: "POD", "MANIFEST"),
+ * then the runtime.  As cli_runtime(): 0 to go on, else the exit code. */
+int cli_operand_runtime(struct cli *cli, int argc, char **argv, const char *what,
+                        const char **ret_operand, struct runtime **ret_rt);
 
 /* Parses a command's options with getopt_long ('+': options stop at the
  * first operand; "--" ends them).  Calls handle(opt, optarg, userdata) for

@@ -194,14 +194,8 @@ int cmd_status(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
         if (r >= 0)
                 return r;
-        if (optind >= argc)
-                return cli_usage_error(cli, "missing POD");
-        if (argc - optind > 1)
-                return cli_usage_error(cli, "too many arguments (one POD expected)");
-        const char *ref = argv[optind];
-        if (!*ref)
-                return cli_usage_error(cli, "empty POD");
-        if ((r = cli_runtime(cli, ref, &rt)) != 0)
+        const char *ref;
+        if ((r = cli_operand_runtime(cli, argc, argv, "POD", &ref, &rt)) != 0)
                 return r;
         cli_ignore_sigpipe();
 
@@ -453,14 +447,8 @@ int cmd_hooks(struct cli *cli, int argc, char **argv) {
         int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
         if (r >= 0)
                 return r;
-        if (optind >= argc)
-                return cli_usage_error(cli, "missing MANIFEST");
-        if (argc - optind > 1)
-                return cli_usage_error(cli, "too many arguments (one MANIFEST expected)");
-        const char *manifest = argv[optind];
-        if (!*manifest)
-                return cli_usage_error(cli, "empty MANIFEST");
-        if ((r = cli_runtime(cli, manifest, &rt)) != 0)
+        const char *manifest;
+        if ((r = cli_operand_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) != 0)
                 return r;
         cli_ignore_sigpipe();
 

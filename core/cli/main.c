@@ -154,6 +154,18 @@ int cli_runtime(struct cli *cli, const char *operand, struct runtime **ret) {
         return 0;
 }
 
+int cli_operand_runtime(struct cli *cli, int argc, char **argv, const char *what,
+                        const char **ret_operand, struct runtime **ret_rt) {
+        if (optind >= argc)
+                return cli_usage_error(cli, "missing %s", what);
+        if (argc - optind > 1)
+                return cli_usage_error(cli, "too many arguments (one %s expected)", what);
+        if (!*argv[optind])
+                return cli_usage_error(cli, "empty %s", what);
+        *ret_operand = argv[optind];
+        return cli_runtime(cli, *ret_operand, ret_rt);
+}
+
 int cli_parse(struct cli *cli, int argc, char **argv, const char *shortopts,
               const struct option *longopts,
               int (*handle)(struct cli *cli, int opt, const char *arg, void *userdata),

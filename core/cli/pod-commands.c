@@ -9,30 +9,6 @@
 
 #include "cli.h"
 
-/* Wants exactly one operand at argv[optind], named what ("POD", "MANIFEST").
- * -1 to go on, else the exit code. */
-static int one_operand(const struct cli *cli, int argc, char **argv, const char *what) {
-        if (optind >= argc)
-                return cli_usage_error(cli, "missing %s", what);
-        if (argc - optind > 1)
-                return cli_usage_error(cli, "too many arguments (one %s expected)", what);
-        if (!*argv[optind])
-                return cli_usage_error(cli, "empty %s", what);
-        return -1;
-}
-
-/* The one operand (see one_operand()) and the runtime, for the commands
- * that take just that.  -1 to go on, else the exit code. */
-static int operand_and_runtime(struct cli *cli, int argc, char **argv, const char *what,
-                               const char **ret_operand, struct runtime **ret_rt) {
-        int r = one_operand(cli, argc, argv, what);
-        if (r >= 0)
-                return r;
-        *ret_operand = argv[optind];
-        r = cli_runtime(cli, *ret_operand, ret_rt);
-        return r != 0 ? r : -1;
-}
-
 static int no_options(struct cli *cli, int opt, const char *arg, void *userdata) {
         return 1;
 }
@@ -75,7 +51,7 @@ int cmd_run(struct cli *cli, int argc, char **argv) {
         if (r >= 0)
                 return r;
         const char *manifest;
-        if ((r = operand_and_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) >= 0)
+        if ((r = cli_operand_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) != 0)
                 return r;
 
         struct podrt_error *err = NULL;
@@ -103,7 +79,7 @@ int cmd_create(struct cli *cli, int argc, char **argv) {
         if (r >= 0)
                 return r;
         const char *manifest;
-        if ((r = operand_and_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) >= 0)
+        if ((r = cli_operand_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) != 0)
                 return r;
 
         struct podrt_error *err = NULL;
@@ -122,7 +98,7 @@ static int simple_pod_command(struct cli *cli, int argc, char **argv,
         if (r >= 0)
                 return r;
         const char *pod;
-        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
+        if ((r = cli_operand_runtime(cli, argc, argv, "POD", &pod, &rt)) != 0)
                 return r;
         struct podrt_error *err = NULL;
         if (fn(rt, pod, &err) < 0)
@@ -162,7 +138,7 @@ int cmd_stop(struct cli *cli, int argc, char **argv) {
         if (r >= 0)
                 return r;
         const char *pod;
-        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
+        if ((r = cli_operand_runtime(cli, argc, argv, "POD", &pod, &rt)) != 0)
                 return r;
         struct podrt_error *err = NULL;
         if (runtime_stop(rt, pod, timeout, &err) < 0)
@@ -189,7 +165,7 @@ int cmd_kill(struct cli *cli, int argc, char **argv) {
         if (r >= 0)
                 return r;
         const char *pod;
-        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
+        if ((r = cli_operand_runtime(cli, argc, argv, "POD", &pod, &rt)) != 0)
                 return r;
         struct podrt_error *err = NULL;
         if (runtime_kill(rt, pod, signo, &err) < 0)
@@ -260,7 +236,7 @@ int cmd_logs(struct cli *cli, int argc, char **argv) {
         if (r >= 0)
                 return r;
         const char *pod;
-        if ((r = operand_and_runtime(cli, argc, argv, "POD", &pod, &rt)) >= 0)
+        if ((r = cli_operand_runtime(cli, argc, argv, "POD", &pod, &rt)) != 0)
                 return r;
         cli_ignore_sigpipe();
         fflush(stdout);
