@@ -30,6 +30,7 @@
 #include "check.h"
 #include "errors.h"
 #include "kmod-dl.h"
+#include "timeutil.h"
 
 extern char **environ;
 
@@ -41,12 +42,6 @@ static const char *const host_modules[] = {
 };
 
 /* ---- small host facts ---- */
-
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *cgroup_mode(void) {
         struct statfs fs;

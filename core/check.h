@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Host readiness (`podrt check`): per backend, what it needs and whether the
  * host has it.  Never fails because something is missing: it reports. */
-#ifndef PODRT_CHECK_H
-#define PODRT_CHECK_H
+#ifndef PODRT_CORE_CHECK_H
+#define PODRT_CORE_CHECK_H
 
 #include <json-c/json.h>
 #include <podrt/config.h>
 #include <podrt/error.h>
-#include "macro.h"
+#include "internal.h"
 
 /* Builds the report:
  * { "host": { "kernel": "...", "cgroup": "v1|hybrid|v2", "kvm": {...},

@@ -6,7 +6,7 @@
 
 #include <podrt/config.h>
 #include <podrt/error.h>
-#include "macro.h"
+#include "internal.h"
 
 /* Loads the configuration.  path NULL: $PODRT_CONFIG, else
  * /etc/podrt/podrt.conf; a missing default file means the embedded defaults,

@@ -550,3 +550,85 @@ int podrt_config_is_set(const struct podrt_config *cfg, const char *path) {
 const char *podrt_config_source(const struct podrt_config *cfg) {
         return cfg && cfg->source ? cfg->source : "(defaults)";
 }
+
+/* ---- for plugins' config_check (ABI 1.1) ---- */
+
+uint32_t podrt_config_kind(const struct podrt_config *cfg, const char *path) {
+        const config_setting_t *s = lookup(cfg, path);
+        if (!s)
+                return PODRT_CONFIG_ABSENT;
+        switch (config_setting_type(s)) {
+        case CONFIG_TYPE_STRING: return PODRT_CONFIG_STRING;
+        case CONFIG_TYPE_INT:
+        case CONFIG_TYPE_INT64: return PODRT_CONFIG_INT;
+        case CONFIG_TYPE_BOOL: return PODRT_CONFIG_BOOL;
+        case CONFIG_TYPE_FLOAT: return PODRT_CONFIG_FLOAT;
+        case CONFIG_TYPE_LIST:
+        case CONFIG_TYPE_ARRAY: return PODRT_CONFIG_LIST;
+        case CONFIG_TYPE_GROUP: return PODRT_CONFIG_GROUP;
+        default: return PODRT_CONFIG_ABSENT;
+        }
+}
+
+const char *const *podrt_config_keys(const struct podrt_config *cfg, const char *path) {
+        if (!cfg || !path || !cfg->have_file)
+                return NULL;
+        const config_setting_t *g = config_lookup(&cfg->file, path);
+        if (!g || config_setting_type(g) != CONFIG_TYPE_GROUP)
+                return NULL;
+        _cleanup_free_ char *key = NULL;
+        if (asprintf(&key, "\001keys\001%s", path) < 0)
+                return NULL;
+        struct podrt_config *c = (struct podrt_config *)cfg;
+        const char *const *result = NULL;
+        pthread_mutex_lock(&c->lock);
+        for (struct strv_cache *e = c->cache; e; e = e->next)
+                if (strcmp(e->path, key) == 0) {
+                        result = (const char *const *)e->strv;
+                        goto out;
+                }
+        char **v = calloc(1, sizeof(char *));
+        for (int i = 0; v && i < config_setting_length(g); i++)
+                if (strv_push(&v, config_setting_name(config_setting_get_elem(g, i))) < 0)
+                        v = strv_free(v);
+        struct strv_cache *e = v ? calloc(1, sizeof(*e)) : NULL;
+        if (!e) {
+                strv_free(v);
+                goto out;
+        }
+        e->path = TAKE_PTR(key);
+        e->strv = v;
+        e->next = c->cache;
+        c->cache = e;
+        result = (const char *const *)v;
+out:
+        pthread_mutex_unlock(&c->lock);
+        return result;
+}
+
+int podrt_config_error(const struct podrt_config *cfg, const char *path, struct podrt_error **err,
+                       const char *fmt, ...) {
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        /* The setting's place in the file, else its closest group's. */
+        const config_setting_t *s = NULL;
+        _cleanup_free_ char *p = path ? strdup(path) : NULL;
+        while (cfg && cfg->have_file && p && *p && !(s = config_lookup(&cfg->file, p))) {
+                char *dot = strrchr(p, '.');
+                if (!dot)
+                        break;
+                *dot = '\0';
+        }
+        const char *file = s ? config_setting_source_file(s) : NULL;
+        if (!file)
+                file = podrt_config_source(cfg);
+        if (s && config_setting_source_line(s) > 0)
+                return podrt_error_set(err, EINVAL, "%s:%u: %s: %s", file,
+                                       config_setting_source_line(s), path, text);
+        return podrt_error_set(err, EINVAL, "%s: %s: %s", file, path ? path : "", text);
+}

@@ -65,7 +65,7 @@ int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, con
         if (stage == PODRT_HOOK_POSTSTART && hooks_at_stage(hooks, pod, stage)) {
                 const struct podrt_pod_ops *ops = plugin_pod_ops(backend);
                 _cleanup_error_ struct podrt_error *e = NULL;
-                if (OPS_HAS(ops, state) && ops->state(plugin_data(backend), pod, 0, &e) < 0)
+                if (OPS_HAS(ops, state) && PLUGIN_CALL(backend, ops, "pod", state, &e, pod, 0) < 0)
                         log_msg(PODRT_LOG_WARNING, "%s: state: %s", pod->name, podrt_error_message(e));
         }
         /* Before start the first failure ends it; at poststart and poststop
@@ -190,7 +190,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return podrt_error_set(err, errno, "%s: %m", pod->dir);
-        if ((r = write_file_atomic(dfd, "manifest.json", manifest_text, strlen(manifest_text), 0600, err)) < 0 ||
+        if ((r = store_write_file(dfd, "manifest.json", manifest_text, strlen(manifest_text), 0600, err)) < 0 ||
             (r = pod_make_dirs(pod, err)) < 0)
                 return r;
         for (size_t i = 0; i < pod->spec->n_apps; i++)
@@ -218,7 +218,7 @@ static int read_manifest(const char *path, char **ret, struct podrt_error **err)
         _cleanup_free_ char *base = strdup(path);
         if (!base)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        return read_file_at(dfd, basename(base), ret, NULL, err);
+        return store_read_file(dfd, basename(base), ret, NULL, err);
 }
 
 int runtime_create(struct runtime *rt, const char *manifest_path, const char *name,
@@ -363,7 +363,7 @@ int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, stru
                 return r;
         close(TAKE_FD(lock));
         if (OPS_HAS(ops, stop))
-                r = ops->stop(plugin_data(p), pod, timeout_sec, 0, err);
+                r = PLUGIN_CALL(p, ops, "pod", stop, err, pod, timeout_sec, 0);
         else
                 r = PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGTERM, 0);
         if (r < 0)

@@ -30,6 +30,7 @@ struct plugin {
         void *data;                        /* what init returned */
         bool initialized;                  /* init ran (or there is none) */
         struct podrt_host host;
+        struct loader *loader;             /* for host.plugin_ops */
 };
 
 struct loader {
@@ -45,15 +46,12 @@ struct loader {
         size_t n_loaded;
 };
 
-static void host_log(const struct podrt_host *host, int level, const char *fmt, ...) {
+static void host_logv(const struct podrt_host *host, int level, const char *fmt, va_list ap) {
         if (!host || !fmt || level > host->log_level)
                 return;
 
         char *msg = NULL;
-        va_list ap;
-        va_start(ap, fmt);
         int r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
         if (r < 0)
                 return;
 
@@ -72,6 +70,16 @@ static void host_log(const struct podrt_host *host, int level, const char *fmt, 
         (void)w;
         free(line);
 }
+
+static void host_log(const struct podrt_host *host, int level, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        host_logv(host, level, fmt, ap);
+        va_end(ap);
+}
+
+static int host_plugin_ops(const struct podrt_host *host, const char *name, uint32_t kind,
+                           const void **ret_ops, void **ret_data, struct podrt_error **err);
 
 static struct plugin *plugin_free(struct plugin *p) {
         if (!p)
@@ -212,8 +220,9 @@ static int check_descriptor(const struct podrt_plugin *d, const char *where,
         return 0;
 }
 
-/* Runs p's init (once) and records it as loaded. */
+/* Runs p's config_check and init (once) and records it as loaded. */
 static int plugin_start(struct loader *l, struct plugin *p, struct podrt_error **err) {
+        p->loader = l;
         p->host = (struct podrt_host) {
                 .version = PODRT_HOST_VERSION,
                 .size = sizeof(struct podrt_host),
@@ -223,7 +232,16 @@ static int plugin_start(struct loader *l, struct plugin *p, struct podrt_error *
                 .libexec_dir = l->libexec_dir,
                 .log = host_log,
                 .log_level = l->log_level,
+                .logv = host_logv,
+                .plugin_ops = host_plugin_ops,
         };
+
+        if (p->desc->size >= offsetof(struct podrt_plugin, config_check) + sizeof(void *) &&
+            p->desc->config_check) {
+                int r = p->desc->config_check(l->cfg, 0, err);
+                if (r < 0)
+                        return plugin_result(p, "plugin", "config_check", r, err);
+        }
 
         /* Room first, so that a plugin whose init ran is always finished. */
         struct plugin **w = realloc(l->loaded, (l->n_loaded + 1) * sizeof(*w));
@@ -533,6 +551,40 @@ int plugin_unsupported(const struct plugin *p, const char *what, const char *met
                        struct podrt_error **err) {
         return podrt_error_set(err, EOPNOTSUPP, "plugin '%s' does not support %s.%s",
                                p ? p->name : "?", what, method);
+}
+
+static int host_plugin_ops(const struct podrt_host *host, const char *name, uint32_t kind,
+                           const void **ret_ops, void **ret_data, struct podrt_error **err) {
+        static const char *const kinds[] = { "pod", "container", "hypervisor", "network",
+                                             "storage", "hook" };
+        if (!host || !ret_ops || kind >= ELEMENTSOF(kinds))
+                return podrt_error_set(err, EINVAL, "plugin_ops: invalid arguments");
+        struct plugin *self = (struct plugin *)((char *)host - offsetof(struct plugin, host));
+        struct plugin *q = NULL;
+        int r = loader_load(self->loader, name, &q, err);
+        if (r < 0)
+                return r;
+        const void *ops = kind == PODRT_OPS_POD          ? (const void *)plugin_pod_ops(q)
+                          : kind == PODRT_OPS_CONTAINER  ? (const void *)plugin_container_ops(q)
+                          : kind == PODRT_OPS_HYPERVISOR ? (const void *)plugin_hypervisor_ops(q)
+                          : kind == PODRT_OPS_NETWORK    ? (const void *)plugin_network_ops(q)
+                          : kind == PODRT_OPS_STORAGE    ? (const void *)plugin_storage_ops(q)
+                                                         : (const void *)plugin_hook_ops(q);
+        if (!ops)
+                return podrt_error_set(err, EOPNOTSUPP, "plugin '%s' (%s) provides no %s ops",
+                                       name, q->path, kinds[kind]);
+        *ret_ops = ops;
+        if (ret_data)
+                *ret_data = q->data;
+        return 0;
+}
+
+int plugin_result(const struct plugin *p, const char *what, const char *method, int r,
+                  struct podrt_error **err) {
+        if (r >= 0 || !err || *err)
+                return r;
+        return podrt_error_set(err, r, "plugin '%s' %s.%s: %s", p ? p->name : "?", what, method,
+                               strerror(-r));
 }
 
 /* The descriptor's field, when its size covers it. */

@@ -5,7 +5,7 @@
 #define PODRT_LOADER_H
 
 #include <podrt/plugin.h>
-#include "macro.h"
+#include "internal.h"
 
 struct loader;
 struct plugin;
@@ -78,7 +78,15 @@ PODRT_INTERNAL const struct podrt_hook_ops *plugin_hook_ops(const struct plugin 
  * plugin_data(p) first and err last; otherwise plugin_unsupported().
  *   r = PLUGIN_CALL(p, plugin_pod_ops(p), "pod", start, err, pod, 0);  */
 #define PLUGIN_CALL(p, ops, what, method, err, ...)                                \
-        (OPS_HAS((ops), method) ? (ops)->method(plugin_data(p), __VA_ARGS__, (err)) \
-                                : plugin_unsupported((p), (what), #method, (err)))
+        (OPS_HAS((ops), method)                                                     \
+                 ? plugin_result((p), (what), #method,                              \
+                                 (ops)->method(plugin_data(p), __VA_ARGS__, (err)), (err)) \
+                 : plugin_unsupported((p), (what), #method, (err)))
+
+/* What a method returned, r; when it failed without setting *err, the core
+ * says which plugin and method failed and how:
+ * "plugin 'kvm' pod.create: Input/output error". */
+PODRT_INTERNAL int plugin_result(const struct plugin *p, const char *what, const char *method,
+                                 int r, struct podrt_error **err);
 
 #endif

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "errors.h"
 #include "manifest.h"
 #include "store.h"
@@ -450,132 +451,7 @@ static int check_name(struct parser *p, const char *key, const char *s) {
         return 0;
 }
 
-/* Parses "<digits>[.<digits>]" followed by one of suffixes (scales, in the
- * same order), rounding a fraction up: *ret = value * scale.  -EINVAL for
- * what is not a quantity, -ERANGE above INT64_MAX. */
-struct unit {
-        const char *suffix;
-        uint64_t scale;
-};
-
-static int parse_quantity(const char *s, const struct unit *units, size_t n_units,
-                          int64_t *ret) {
-        unsigned __int128 whole = 0, frac = 0, frac_div = 1;
-        bool digits = false, inexact = false;
-        const char *c = s;
-
-        if (!s)
-                return -EINVAL;
-        for (; *c >= '0' && *c <= '9'; c++) {
-                whole = whole * 10 + (unsigned) (*c - '0');
-                if (whole > INT64_MAX)
-                        return -ERANGE;
-                digits = true;
-        }
-        if (*c == '.') {
-                c++;
-                for (; *c >= '0' && *c <= '9'; c++) {
-                        if (frac_div < 1000000000000000000ull) {
-                                frac = frac * 10 + (unsigned) (*c - '0');
-                                frac_div *= 10;
-                        } else if (*c != '0') {
-                                inexact = true;
-                        }
-                        digits = true;
-                }
-        }
-        if (!digits)
-                return -EINVAL;
-        for (size_t i = 0; i < n_units; i++) {
-                if (strcmp(c, units[i].suffix) != 0)
-                        continue;
-                unsigned __int128 v = whole * units[i].scale;
-                unsigned __int128 f = frac * units[i].scale;
-                v += f / frac_div + ((f % frac_div) || (inexact && frac_div > 1) ? 1 : 0);
-                if (v > INT64_MAX)
-                        return -ERANGE;
-                *ret = (int64_t) v;
-                return 0;
-        }
-        return -EINVAL;
-}
-
-static const struct unit memory_units[] = {
-        { "", 1 },
-        { "k", 1000ull },
-        { "M", 1000ull * 1000 },
-        { "G", 1000ull * 1000 * 1000 },
-        { "T", 1000ull * 1000 * 1000 * 1000 },
-        { "P", 1000ull * 1000 * 1000 * 1000 * 1000 },
-        { "E", 1000ull * 1000 * 1000 * 1000 * 1000 * 1000 },
-        { "Ki", 1ull << 10 },
-        { "Mi", 1ull << 20 },
-        { "Gi", 1ull << 30 },
-        { "Ti", 1ull << 40 },
-        { "Pi", 1ull << 50 },
-        { "Ei", 1ull << 60 },
-};
-
-static const struct unit cpu_units[] = {
-        { "", 1000 },
-        { "m", 1 },
-};
-
-int parse_memory(const char *s, int64_t *ret_bytes) {
-        int64_t v;
-        int r = parse_quantity(s, memory_units, ELEMENTSOF(memory_units), &v);
-        if (r < 0)
-                return r;
-        if (v <= 0)
-                return -ERANGE;
-        *ret_bytes = v;
-        return 0;
-}
-
-int parse_cpu(const char *s, int64_t *ret_millis) {
-        int64_t v;
-        int r = parse_quantity(s, cpu_units, ELEMENTSOF(cpu_units), &v);
-        if (r < 0)
-                return r;
-        if (v <= 0)
-                return -ERANGE;
-        *ret_millis = v;
-        return 0;
-}
-
 /* ---- capabilities ------------------------------------------------------------- */
-
-static const char *const capability_names[] = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-        "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-        "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-        "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-        "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-        "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-
-/* "net_raw", "NET_RAW", "cap_net_raw" -> "CAP_NET_RAW"; NULL when unknown. */
-static const char *capability_lookup(const char *s) {
-        char buf[64];
-        size_t o = 0;
-        if (strncasecmp(s, "CAP_", 4) != 0) {
-                memcpy(buf, "CAP_", 4);
-                o = 4;
-        }
-        for (; *s; s++) {
-                if (o + 1 >= sizeof(buf))
-                        return NULL;
-                buf[o++] = (*s >= 'a' && *s <= 'z') ? (char) (*s - 'a' + 'A') : *s;
-        }
-        buf[o] = '\0';
-        for (size_t i = 0; i < ELEMENTSOF(capability_names); i++)
-                if (strcmp(buf, capability_names[i]) == 0)
-                        return capability_names[i];
-        return NULL;
-}
 
 static int get_capabilities(struct parser *p, json_object *obj, const char *key, char ***ret) {
         _cleanup_strv_free_ char **raw = NULL, **caps = calloc(1, sizeof(char *));
@@ -587,7 +463,7 @@ static int get_capabilities(struct parser *p, json_object *obj, const char *key,
         if (r < 0)
                 return r;
         for (size_t i = 0; raw && raw[i]; i++) {
-                const char *cap = capability_lookup(raw[i]);
+                const char *cap = cap_canonical(raw[i]);
                 if (!cap)
                         return fail_item(p, key, i, EINVAL, "unknown capability \"%s\"", raw[i]);
                 if (!strv_contains(caps, cap) && strv_push(&caps, cap) < 0)

@@ -19,9 +19,7 @@ PODRT_INTERNAL int manifest_parse(const char *text, size_t len, const char *sour
 PODRT_INTERNAL int manifest_load(const char *path, struct pod_spec **ret,
                                  struct podrt_error **err);
 
-/* Quantities in Kubernetes units.  "64M", "1Gi", "512k", "1000" -> bytes. */
-PODRT_INTERNAL int parse_memory(const char *s, int64_t *ret_bytes);
-/* "500m" -> 500, "2" -> 2000, "0.5" -> 500. */
-PODRT_INTERNAL int parse_cpu(const char *s, int64_t *ret_millis);
+/* parse_memory(), parse_cpu(): Kubernetes quantities, the helper library's. */
+#include "quantity.h"
 
 #endif

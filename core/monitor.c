@@ -136,7 +136,7 @@ static int pod_exit_status(const struct podrt_pod *pod) {
 static void backend_refresh(struct plugin *p, struct podrt_pod *pod) {
         const struct podrt_pod_ops *ops = plugin_pod_ops(p);
         _cleanup_error_ struct podrt_error *e = NULL;
-        if (OPS_HAS(ops, state) && ops->state(plugin_data(p), pod, 0, &e) < 0)
+        if (OPS_HAS(ops, state) && PLUGIN_CALL(p, ops, "pod", state, &e, pod, 0) < 0)
                 log_msg(PODRT_LOG_WARNING, "%s: state: %s", pod->name, podrt_error_message(e));
 }
 
@@ -306,7 +306,7 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                         else {
                                 _cleanup_error_ struct podrt_error *ke = NULL;
                                 const struct podrt_pod_ops *ops = plugin_pod_ops(backend);
-                                if (OPS_HAS(ops, kill) && ops->kill(plugin_data(backend), pod, sig, 0, &ke) < 0)
+                                if (OPS_HAS(ops, kill) && PLUGIN_CALL(backend, ops, "pod", kill, &ke, pod, sig, 0) < 0)
                                         log_msg(PODRT_LOG_WARNING, "%s: forwarding signal %d: %s", pod->name,
                                                 sig, podrt_error_message(ke));
                         }

@@ -15,7 +15,7 @@
 
 #include "podrt-build.h"
 #include "builtins.h"
-#include "macro.h"
+#include "internal.h"
 
 static int loopback_up(struct podrt_error **err) {
         _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

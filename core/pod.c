@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "manifest.h"
 #include "pod.h"
 #include "strv.h"
@@ -17,44 +18,6 @@ static const char *const empty_strv[] = { NULL };
 
 static const char *const *strv_or_empty(char **v) {
         return v ? (const char *const *)v : empty_strv;
-}
-
-static char *path_join(const char *a, const char *b) {
-        char *p = NULL;
-        return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
-}
-
-int64_t now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-const char *format_time(int64_t ns, char *buf, size_t size) {
-        time_t sec = (time_t)(ns / 1000000000);
-        struct tm tm;
-        char base[32];
-        if (!gmtime_r(&sec, &tm) || !strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm))
-                return NULL;
-        snprintf(buf, size, "%s.%09lldZ", base, (long long)(ns % 1000000000));
-        return buf;
-}
-
-int64_t parse_time(const char *s) {
-        struct tm tm = { 0 };
-        const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-        if (!rest)
-                return 0;
-        long long frac = 0;
-        if (*rest == '.') {
-                int digits = 0;
-                for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
-                        if (digits < 9)
-                                frac = frac * 10 + (*rest - '0');
-                for (; digits < 9; digits++)
-                        frac *= 10;
-        }
-        return (int64_t)timegm(&tm) * 1000000000 + frac;
 }
 
 /* ---- construction ------------------------------------------------------- */
@@ -201,7 +164,7 @@ int pod_save(const struct podrt_pod *pod, struct podrt_error **err) {
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int r = dfd < 0 ? podrt_error_set(err, errno, "%s: %m", pod->dir)
-                        : write_file_atomic(dfd, "state.json", text, strlen(text), 0600, err);
+                        : store_write_file(dfd, "state.json", text, strlen(text), 0600, err);
         json_object_put(o);
         return r;
 }
@@ -248,7 +211,7 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
         if (dfd < 0)
                 return podrt_error_set(err, errno, "%s: %m", dir);
         _cleanup_free_ char *state_text = NULL;
-        int r = read_file_at(dfd, "state.json", &state_text, NULL, err);
+        int r = store_read_file(dfd, "state.json", &state_text, NULL, err);
         if (r < 0)
                 return r;
         struct json_object *state = json_tokener_parse(state_text);
@@ -262,7 +225,7 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
         size_t len = 0;
         const char *mdir = jstr(state, "manifestDir");
         _cleanup_error_ struct podrt_error *perr = NULL;
-        if (read_file_at(dfd, "manifest.json", &manifest, &len, &perr) < 0 ||
+        if (store_read_file(dfd, "manifest.json", &manifest, &len, &perr) < 0 ||
             manifest_parse(manifest, len, "manifest.json", mdir ? mdir : dir, &spec, &perr) < 0)
                 spec = spec_from_state(state);
         if (!spec) {

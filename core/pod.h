@@ -9,7 +9,7 @@
 #include <podrt/objects.h>
 #include <podrt/error.h>
 
-#include "macro.h"
+#include "internal.h"
 #include "spec.h"
 #include "store.h"
 
@@ -74,9 +74,7 @@ PODRT_INTERNAL int pod_save(const struct podrt_pod *pod, struct podrt_error **er
  * create, re-parsed with the original folder) and state.json. */
 PODRT_INTERNAL int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err);
 
-/* Now, in ns since the epoch; and its RFC 3339 form (buf >= 40). */
-PODRT_INTERNAL int64_t now_ns(void);
-PODRT_INTERNAL const char *format_time(int64_t ns, char *buf, size_t size);
-PODRT_INTERNAL int64_t parse_time(const char *s);
+/* now_ns(), format_time(), parse_time(): the helper library's. */
+#include "timeutil.h"
 
 #endif

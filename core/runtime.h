@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 #include <podrt/error.h>
-#include "macro.h"
+#include "internal.h"
 #include "store.h"
 
 struct runtime_options {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macro.h"
+#include "internal.h"
 
 struct spec_kv {
         char *key;

@@ -17,6 +17,8 @@
 
 #include <podrt/common.h>
 
+#include "fileio.h"
+#include "random.h"
 #include "store.h"
 
 #define READ_FILE_MAX (16u * 1024 * 1024)
@@ -42,58 +44,11 @@ static bool id_is_valid(const char *id) {
         return id && strlen(id) == POD_ID_LEN && is_lower_hex(id);
 }
 
-static int random_bytes(void *buf, size_t len) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t n = getrandom(p, len, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
-/* Six random characters from [a-zA-Z0-9] for temporary names. */
-static int random_suffix(char buf[7]) {
-        static const char chars[] =
-                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        uint8_t raw[6];
-        int r = random_bytes(raw, sizeof(raw));
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < 6; i++)
-                buf[i] = chars[raw[i] % (sizeof(chars) - 1)];
-        buf[6] = '\0';
-        return 0;
-}
-
 static int flock_retry(int fd, int operation) {
         while (flock(fd, operation) < 0) {
                 if (errno != EINTR)
                         return -errno;
         }
-        return 0;
-}
-
-/* Creates path and its missing parents; the last one with mode. */
-static int mkdir_parents(const char *path, mode_t mode) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = '\0';
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
-                return -errno;
         return 0;
 }
 
@@ -113,7 +68,7 @@ int store_open(const char *root, struct store **ret, struct podrt_error **err) {
         if (!root || !*root)
                 return podrt_error_set(err, EINVAL, "state directory: empty path");
 
-        int r = mkdir_parents(root, 0700);
+        int r = mkdir_p(root, 0700);
         if (r < 0)
                 return podrt_error_set(err, r, "state directory %s: %s", root, strerror(-r));
 
@@ -322,97 +277,6 @@ static int name_release(struct store *s, const char *name, const char *id) {
 
 /* ---- removing trees --------------------------------------------------- */
 
-/* Whether stx (of an entry in a folder on parent_dev) is a mount point: a
- * different device, or (bind mounts of the same file system) the kernel's
- * mount-root attribute. */
-static bool stx_is_mount(const struct statx *stx, dev_t parent_dev) {
-        if (makedev(stx->stx_dev_major, stx->stx_dev_minor) != parent_dev)
-                return true;
-        return (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-               (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
-}
-
-static int statx_nofollow(int dirfd, const char *name, struct statx *ret) {
-        if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-                  STATX_TYPE | STATX_INO, ret) < 0)
-                return -errno;
-        return 0;
-}
-
-/* Walks (and when remove_entries, empties) the folder fd, whose path is shown as
- * path; -EBUSY at the first mount point found, its path in *ret_busy.
- * Never follows a symlink.  fd is consumed. */
-static int tree_walk(int fd, const char *path, dev_t dev, bool remove_entries, char **ret_busy) {
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        int result = 0;
-        struct dirent *de;
-        for (errno = 0; (de = readdir(d)); errno = 0) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                struct statx stx;
-                result = statx_nofollow(dirfd(d), de->d_name, &stx);
-                if (result == -ENOENT) {
-                        result = 0;
-                        continue;
-                }
-                if (result < 0)
-                        break;
-                _cleanup_free_ char *child = NULL;
-                if (asprintf(&child, "%s/%s", path, de->d_name) < 0) {
-                        result = -ENOMEM;
-                        break;
-                }
-                if (stx_is_mount(&stx, dev)) {
-                        *ret_busy = TAKE_PTR(child);
-                        result = -EBUSY;
-                        break;
-                }
-                if (!S_ISDIR(stx.stx_mode)) {
-                        if (remove_entries && unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-                                result = -errno;
-                                if (result == -EBUSY)
-                                        *ret_busy = TAKE_PTR(child);
-                                break;
-                        }
-                        continue;
-                }
-                int cfd = openat(dirfd(d), de->d_name,
-                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (cfd < 0) {
-                        if (errno == ENOENT)
-                                continue;
-                        result = -errno;
-                        break;
-                }
-                struct stat cst;
-                if (fstat(cfd, &cst) < 0 || cst.st_dev != dev || cst.st_ino != stx.stx_ino) {
-                        /* Swapped or mounted over under us. */
-                        close(cfd);
-                        *ret_busy = TAKE_PTR(child);
-                        result = -EBUSY;
-                        break;
-                }
-                result = tree_walk(cfd, child, dev, remove_entries, ret_busy);
-                if (result < 0)
-                        break;
-                if (remove_entries && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
-                        result = -errno;
-                        if (result == -EBUSY)
-                                *ret_busy = TAKE_PTR(child);
-                        break;
-                }
-        }
-        if (result == 0 && errno != 0)
-                result = -errno;
-        closedir(d);
-        return result;
-}
-
 /* Removes pods/<id>: first a walk that only looks for mount points (so a
  * refused removal leaves the pod whole), then the deletion. */
 static int pod_dir_remove(struct store *s, const char *id, bool check_only,
@@ -420,41 +284,18 @@ static int pod_dir_remove(struct store *s, const char *id, bool check_only,
         _cleanup_free_ char *path = store_pod_dir(s, id);
         if (!path)
                 return podrt_error_set(err, ENOMEM, "remove pod %s: out of memory", id);
-
-        struct stat parent;
-        struct statx st;
-        if (fstat(s->pods_fd, &parent) < 0)
-                return podrt_error_set(err, errno, "remove %s: %m", path);
-        int r = statx_nofollow(s->pods_fd, id, &st);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return podrt_error_set(err, r, "remove %s: %s", path, strerror(-r));
-        if (stx_is_mount(&st, parent.st_dev))
+        _cleanup_free_ char *busy = NULL;
+        int r = rm_rf_at(s->pods_fd, id, check_only ? RM_CHECK_ONLY : 0, &busy);
+        if (r == -EBUSY && busy && strcmp(busy, id) == 0)
                 return podrt_error_set(err, EBUSY,
                                        "remove %s: a file system is mounted there, not deleting through it",
                                        path);
-        if (!S_ISDIR(st.stx_mode)) {
-                if (!check_only && unlinkat(s->pods_fd, id, 0) < 0 && errno != ENOENT)
-                        return podrt_error_set(err, errno, "remove %s: %m", path);
-                return 0;
-        }
-        int fd = openat(s->pods_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return podrt_error_set(err, errno, "remove %s: %m", path);
-        }
-        _cleanup_free_ char *busy = NULL;
-        r = tree_walk(fd, path, parent.st_dev, !check_only, &busy);
         if (r == -EBUSY && busy)
                 return podrt_error_set(err, EBUSY,
-                                       "remove %s: a file system is mounted at %s, not deleting through it",
-                                       path, busy);
+                                       "remove %s: a file system is mounted at %s/pods/%s, not deleting through it",
+                                       path, store_root(s), busy);
         if (r < 0)
                 return podrt_error_set(err, r, "remove %s: %s", path, strerror(-r));
-        if (!check_only && unlinkat(s->pods_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return podrt_error_set(err, errno, "remove %s: %m", path);
         return 0;
 }
 
@@ -697,146 +538,24 @@ int store_remove(struct store *s, const char *id, const char *name, struct podrt
 
 /* ---- files ------------------------------------------------------------ */
 
-/* Splits name into its folder (opened relative to dirfd) and last part. */
-static int open_parent(int dirfd, const char *name, int *ret_fd, const char **ret_base) {
-        const char *slash = strrchr(name, '/');
-        if (!slash) {
-                int fd = dirfd == AT_FDCWD
-                        ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                        : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return -errno;
-                *ret_fd = fd;
-                *ret_base = name;
-                return 0;
-        }
-        _cleanup_free_ char *dir = strndup(name, (size_t)(slash - name));
-        if (!dir)
-                return -ENOMEM;
-        int fd = openat(dirfd, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        *ret_fd = fd;
-        *ret_base = slash + 1;
-        return 0;
-}
-
-int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                      struct podrt_error **err) {
-        if (!name || !*name)
-                return podrt_error_set(err, EINVAL, "write: empty file name");
-
-        _cleanup_close_ int dfd = -1;
-        const char *base = NULL;
-        int r = open_parent(dirfd, name, &dfd, &base);
+int store_write_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                     struct podrt_error **err) {
+        int r = write_file_atomic_at(dirfd, name, data, len, mode, WRITE_FILE_SYNC);
         if (r < 0)
                 return podrt_error_set(err, r, "write %s: %s", name, strerror(-r));
-        if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-                return podrt_error_set(err, EINVAL, "write %s: not a file name", name);
-
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -1;
-        for (unsigned attempt = 0; fd < 0; attempt++) {
-                char suffix[7];
-                r = random_suffix(suffix);
-                if (r < 0)
-                        return podrt_error_set(err, r, "write %s: %s", name, strerror(-r));
-                free(tmp);
-                tmp = NULL;
-                if (asprintf(&tmp, "%s" TEMP_SUFFIX "%s", base, suffix) < 0)
-                        return podrt_error_set(err, ENOMEM, "write %s: out of memory", name);
-                fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd < 0 && (errno != EEXIST || attempt >= 100))
-                        return podrt_error_set(err, errno, "write %s: create %s: %m", name, tmp);
-        }
-
-        const uint8_t *p = data;
-        size_t left = len;
-        while (left > 0) {
-                ssize_t n = write(fd, p, left);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = podrt_error_set(err, errno, "write %s: %m", name);
-                        goto fail;
-                }
-                p += n;
-                left -= (size_t)n;
-        }
-        if (fsync(fd) < 0) {
-                r = podrt_error_set(err, errno, "write %s: fsync: %m", name);
-                goto fail;
-        }
-        if (fchmod(fd, mode & 07777) < 0) {
-                r = podrt_error_set(err, errno, "write %s: chmod: %m", name);
-                goto fail;
-        }
-        if (renameat(dfd, tmp, dfd, base) < 0) {
-                r = podrt_error_set(err, errno, "write %s: rename: %m", name);
-                goto fail;
-        }
-        /* No fsync of the folder: it would only make the rename itself
-         * survive a power loss, and the state lives in /run, which does not
-         * survive one anyway.  Atomicity does not depend on it: after any
-         * crash the name holds the old file or the new one, whole. */
         return 0;
-
-fail:
-        unlinkat(dfd, tmp, 0);
-        return r;
 }
 
-int read_file_at(int dirfd, const char *name, char **ret, size_t *ret_len,
-                 struct podrt_error **err) {
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return podrt_error_set(err, errno, "read %s: %m", name);
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return podrt_error_set(err, errno, "read %s: %m", name);
-        if (!S_ISREG(st.st_mode))
+int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
+                    struct podrt_error **err) {
+        int r = read_file_at(dirfd, name, READ_FILE_MAX, ret, ret_len);
+        if (r == -EINVAL)
                 return podrt_error_set(err, EINVAL, "read %s: not a regular file", name);
-        if ((uint64_t)st.st_size > READ_FILE_MAX)
+        if (r == -EFBIG)
                 return podrt_error_set(err, EFBIG, "read %s: larger than %u MiB", name,
                                        READ_FILE_MAX >> 20);
-
-        size_t size = (size_t)st.st_size + 1, len = 0;
-        if (size < 4096)
-                size = 4096;
-        _cleanup_free_ char *buf = malloc(size);
-        if (!buf)
-                return podrt_error_set(err, ENOMEM, "read %s: out of memory", name);
-        for (;;) {
-                if (len + 1 >= size) {
-                        if (size > READ_FILE_MAX)
-                                return podrt_error_set(err, EFBIG, "read %s: larger than %u MiB",
-                                                       name, READ_FILE_MAX >> 20);
-                        size_t ns = size * 2;
-                        if (ns > READ_FILE_MAX + 2)
-                                ns = READ_FILE_MAX + 2;
-                        char *nb = realloc(buf, ns);
-                        if (!nb)
-                                return podrt_error_set(err, ENOMEM, "read %s: out of memory", name);
-                        buf = nb;
-                        size = ns;
-                }
-                ssize_t n = read(fd, buf + len, size - 1 - len);
-                if (n < 0) {
-                        if (errno == EINTR || errno == EAGAIN)
-                                continue;
-                        return podrt_error_set(err, errno, "read %s: %m", name);
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        if (len > READ_FILE_MAX)
-                return podrt_error_set(err, EFBIG, "read %s: larger than %u MiB", name,
-                                       READ_FILE_MAX >> 20);
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        if (ret_len)
-                *ret_len = len;
+        if (r < 0)
+                return podrt_error_set(err, r, "read %s: %s", name, strerror(-r));
         return 0;
 }
 

@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include <podrt/error.h>
-#include "macro.h"
+#include "internal.h"
 
 #define POD_ID_LEN 32
 
@@ -67,11 +67,11 @@ PODRT_INTERNAL int store_remove(struct store *s, const char *id, const char *nam
  * rename.  A crash at any point leaves either the old or the
  * new file (and maybe a stale temp file, which store_remove and readers
  * ignore). */
-PODRT_INTERNAL int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
-                                     mode_t mode, struct podrt_error **err);
+PODRT_INTERNAL int store_write_file(int dirfd, const char *name, const void *data, size_t len,
+                                    mode_t mode, struct podrt_error **err);
 /* Reads a whole file (NUL-terminated, *ret_len may be NULL). */
-PODRT_INTERNAL int read_file_at(int dirfd, const char *name, char **ret, size_t *ret_len,
-                                struct podrt_error **err);
+PODRT_INTERNAL int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
+                                   struct podrt_error **err);
 
 /* Pod state machine (virtcontainers' table): created -> running|stopped,
  * running -> paused|stopped, paused -> running|stopped, stopped -> running. */

@@ -54,7 +54,7 @@
 typedef struct podrt_error **E;
 
 static void test_plugin(void) {
-        SIZE(struct podrt_plugin, 104);
+        SIZE(struct podrt_plugin, 120);
         FIELD(struct podrt_plugin, abi_major, 0, 4);
         FIELD(struct podrt_plugin, abi_minor, 4, 4);
         FIELD(struct podrt_plugin, size, 8, 4);
@@ -70,10 +70,16 @@ static void test_plugin(void) {
         FIELD(struct podrt_plugin, network, 80, 8);
         FIELD(struct podrt_plugin, storage, 88, 8);
         FIELD(struct podrt_plugin, hooks, 96, 8);
+        /* ABI 1.1 */
+        FIELD(struct podrt_plugin, check, 104, 8);
+        FIELD(struct podrt_plugin, config_check, 112, 8);
+        TYPE(struct podrt_plugin, check, int (*)(void *, struct podrt_check *, uint64_t, E));
+        TYPE(struct podrt_plugin, config_check,
+             int (*)(const struct podrt_config *, uint64_t, E));
 }
 
 static void test_host(void) {
-        SIZE(struct podrt_host, 56);
+        SIZE(struct podrt_host, 72);
         FIELD(struct podrt_host, version, 0, 4);
         FIELD(struct podrt_host, size, 4, 4);
         FIELD(struct podrt_host, plugin_name, 8, 8);
@@ -83,6 +89,8 @@ static void test_host(void) {
         FIELD(struct podrt_host, log, 40, 8);
         FIELD(struct podrt_host, log_level, 48, 4);
         FIELD(struct podrt_host, reserved, 52, 4);
+        FIELD(struct podrt_host, logv, 56, 8);          /* version 2 */
+        FIELD(struct podrt_host, plugin_ops, 64, 8);
 }
 
 static void test_pod_ops(void) {
@@ -112,7 +120,7 @@ static void test_container_ops(void) {
 }
 
 static void test_hypervisor_ops(void) {
-        SIZE(struct podrt_hypervisor_ops, 56);
+        SIZE(struct podrt_hypervisor_ops, 64);
         FIELD(struct podrt_hypervisor_ops, version, 0, 4);
         FIELD(struct podrt_hypervisor_ops, size, 4, 4);
         FIELD(struct podrt_hypervisor_ops, build_argv, 8, 8);
@@ -121,6 +129,7 @@ static void test_hypervisor_ops(void) {
         FIELD(struct podrt_hypervisor_ops, pause, 32, 8);
         FIELD(struct podrt_hypervisor_ops, resume, 40, 8);
         FIELD(struct podrt_hypervisor_ops, probe, 48, 8);
+        FIELD(struct podrt_hypervisor_ops, features, 56, 8);   /* version 2 */
 }
 
 static void test_vm_share(void) {
@@ -134,7 +143,7 @@ static void test_vm_share(void) {
 }
 
 static void test_vm_config(void) {
-        SIZE(struct podrt_vm_config, 88);
+        SIZE(struct podrt_vm_config, 104);
         FIELD(struct podrt_vm_config, version, 0, 4);
         FIELD(struct podrt_vm_config, size, 4, 4);
         FIELD(struct podrt_vm_config, name, 8, 8);
@@ -149,6 +158,8 @@ static void test_vm_config(void) {
         FIELD(struct podrt_vm_config, console_path, 64, 8);
         FIELD(struct podrt_vm_config, control_path, 72, 8);
         FIELD(struct podrt_vm_config, work_dir, 80, 8);
+        FIELD(struct podrt_vm_config, share_list, 88, 8); /* version 2 */
+        FIELD(struct podrt_vm_config, flags, 96, 8);
 }
 
 static void test_network_ops(void) {
@@ -248,14 +259,14 @@ static void test_types(void) {
 
 static void test_constants(void) {
         CONST(PODRT_ABI_MAJOR, 1);
-        CONST(PODRT_ABI_MINOR, 0);
+        CONST(PODRT_ABI_MINOR, 1);
 
-        CONST(PODRT_HOST_VERSION, 1);
+        CONST(PODRT_HOST_VERSION, 2);
         CONST(PODRT_POD_OPS_VERSION, 1);
         CONST(PODRT_CONTAINER_OPS_VERSION, 1);
         CONST(PODRT_VM_SHARE_VERSION, 1);
-        CONST(PODRT_VM_CONFIG_VERSION, 1);
-        CONST(PODRT_HYPERVISOR_OPS_VERSION, 1);
+        CONST(PODRT_VM_CONFIG_VERSION, 2);
+        CONST(PODRT_HYPERVISOR_OPS_VERSION, 2);
         CONST(PODRT_NETWORK_OPS_VERSION, 1);
         CONST(PODRT_STORAGE_OPS_VERSION, 1);
         CONST(PODRT_HOOK_OPS_VERSION, 1);
@@ -324,9 +335,12 @@ static const char *const public_functions[] = {
 };
 
 static void test_exports(void) {
-        /* A call, so that the linker keeps libpodrt (--as-needed). */
-        CU_ASSERT_PTR_NULL(podrt_error_free(NULL));
-        void *self = dlopen(NULL, RTLD_NOW);
+        /* libpodrt.so itself (the tests link the core statically). */
+        const char *build = getenv("PODRT_BUILD_DIR");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(build);
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/core/libpodrt.so", build);
+        void *self = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(self);
         for (size_t i = 0; i < sizeof(public_functions) / sizeof(public_functions[0]); i++) {
                 void *sym = dlsym(self, public_functions[i]);
@@ -351,7 +365,7 @@ static void test_plugin_exports(void) {
         CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
         const struct podrt_plugin *d = entry();
         CU_ASSERT_EQUAL(d->abi_major, PODRT_ABI_MAJOR);
-        CU_ASSERT_EQUAL(d->size, 104);
+        CU_ASSERT_EQUAL(d->size, 120);
         CU_ASSERT_EQUAL(d->pod->size, 88);
         CU_ASSERT_PTR_NULL(dlsym(h, "mock_start"));
         CU_ASSERT_PTR_NULL(dlsym(h, "mock_init"));

@@ -633,12 +633,12 @@ static void test_write_atomic(void) {
         int dfd = open(f.tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         CU_ASSERT_FATAL(dfd >= 0);
 
-        CU_ASSERT_EQUAL(write_file_atomic(dfd, "state.json", "{\"v\":1}", 7, 0600, &err), 0);
-        CU_ASSERT_EQUAL(write_file_atomic(dfd, "state.json", "{\"v\":22}\n", 9, 0644, &err), 0);
+        CU_ASSERT_EQUAL(store_write_file(dfd, "state.json", "{\"v\":1}", 7, 0600, &err), 0);
+        CU_ASSERT_EQUAL(store_write_file(dfd, "state.json", "{\"v\":22}\n", 9, 0644, &err), 0);
         CU_ASSERT_PTR_NULL(err);
         char *data = NULL;
         size_t len = 0;
-        CU_ASSERT_EQUAL(read_file_at(dfd, "state.json", &data, &len, &err), 0);
+        CU_ASSERT_EQUAL(store_read_file(dfd, "state.json", &data, &len, &err), 0);
         CU_ASSERT_EQUAL(len, 9);
         CU_ASSERT_STRING_EQUAL(data, "{\"v\":22}\n");
         free(data);
@@ -649,37 +649,37 @@ static void test_write_atomic(void) {
 
         /* Empty content, a path with a folder, ret_len NULL. */
         mkdirat(dfd, "sub", 0700);
-        CU_ASSERT_EQUAL(write_file_atomic(dfd, "sub/empty", "", 0, 0400, &err), 0);
+        CU_ASSERT_EQUAL(store_write_file(dfd, "sub/empty", "", 0, 0400, &err), 0);
         data = NULL;
-        CU_ASSERT_EQUAL(read_file_at(dfd, "sub/empty", &data, NULL, &err), 0);
+        CU_ASSERT_EQUAL(store_read_file(dfd, "sub/empty", &data, NULL, &err), 0);
         CU_ASSERT_STRING_EQUAL(data, "");
         free(data);
         CU_ASSERT_EQUAL(fstatat(dfd, "sub/empty", &st, 0), 0);
         CU_ASSERT_EQUAL(st.st_mode & 07777, 0400);
 
         /* A failing rename (a folder in the way) leaves no temp file. */
-        CU_ASSERT(write_file_atomic(dfd, "sub", "x", 1, 0600, &err) < 0);
+        CU_ASSERT(store_write_file(dfd, "sub", "x", 1, 0600, &err) < 0);
         ASSERT_CONTAINS(podrt_error_message(err), "write sub");
         err = podrt_error_free(err);
         CU_ASSERT_EQUAL(count_entries(f.tmp, ".tmp-"), 0);
-        CU_ASSERT(write_file_atomic(dfd, "missing/x", "x", 1, 0600, &err) < 0);
+        CU_ASSERT(store_write_file(dfd, "missing/x", "x", 1, 0600, &err) < 0);
         err = podrt_error_free(err);
 
         /* read_file_at refuses what is not a regular file, and huge files. */
         data = (char *)"untouched";
-        CU_ASSERT_EQUAL(read_file_at(dfd, "sub", &data, &len, &err), -EINVAL);
+        CU_ASSERT_EQUAL(store_read_file(dfd, "sub", &data, &len, &err), -EINVAL);
         ASSERT_CONTAINS(podrt_error_message(err), "sub: not a regular file");
         err = podrt_error_free(err);
         CU_ASSERT_EQUAL(mkfifoat(dfd, "fifo", 0600), 0);
-        CU_ASSERT_EQUAL(read_file_at(dfd, "fifo", &data, &len, &err), -EINVAL);
+        CU_ASSERT_EQUAL(store_read_file(dfd, "fifo", &data, &len, &err), -EINVAL);
         err = podrt_error_free(err);
         int big = openat(dfd, "big", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
         CU_ASSERT(big >= 0 && ftruncate(big, 17 * 1024 * 1024) == 0);
         close(big);
-        CU_ASSERT_EQUAL(read_file_at(dfd, "big", &data, &len, &err), -EFBIG);
+        CU_ASSERT_EQUAL(store_read_file(dfd, "big", &data, &len, &err), -EFBIG);
         ASSERT_CONTAINS(podrt_error_message(err), "big");
         err = podrt_error_free(err);
-        CU_ASSERT_EQUAL(read_file_at(dfd, "nothing", &data, &len, &err), -ENOENT);
+        CU_ASSERT_EQUAL(store_read_file(dfd, "nothing", &data, &len, &err), -ENOENT);
         ASSERT_CONTAINS(podrt_error_message(err), "nothing");
         CU_ASSERT_STRING_EQUAL(data, "untouched");
 
@@ -723,7 +723,7 @@ static void test_write_atomic_sigkill(void) {
         CU_ASSERT_FATAL(dfd >= 0);
         size_t len;
         char *first = make_version(0, &len);
-        CU_ASSERT_FATAL(write_file_atomic(dfd, "data", first, len, 0644, NULL) == 0);
+        CU_ASSERT_FATAL(store_write_file(dfd, "data", first, len, 0644, NULL) == 0);
         free(first);
 
         unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
@@ -736,7 +736,7 @@ static void test_write_atomic_sigkill(void) {
                         for (unsigned v = start;; v++) {
                                 size_t l;
                                 char *buf = make_version(v, &l);
-                                if (!buf || write_file_atomic(dfd, "data", buf, l, 0644, NULL) < 0)
+                                if (!buf || store_write_file(dfd, "data", buf, l, 0644, NULL) < 0)
                                         _exit(1);
                                 free(buf);
                         }
@@ -750,7 +750,7 @@ static void test_write_atomic_sigkill(void) {
 
                 char *data = NULL;
                 size_t dl = 0;
-                CU_ASSERT_EQUAL_FATAL(read_file_at(dfd, "data", &data, &dl, NULL), 0);
+                CU_ASSERT_EQUAL_FATAL(store_read_file(dfd, "data", &data, &dl, NULL), 0);
                 long v = check_version(data, dl);
                 if (v < 0)
                         torn++;
@@ -841,7 +841,7 @@ static void test_remove_refuses_mount(void) {
         CU_ASSERT_EQUAL_FATAL(create_pod(&f, "mounted", id), 0);
         _cleanup_free_ char *dir = store_pod_dir(f.store, id);
         int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        CU_ASSERT_EQUAL(write_file_atomic(dfd, "state.json", "{}", 2, 0600, NULL), 0);
+        CU_ASSERT_EQUAL(store_write_file(dfd, "state.json", "{}", 2, 0600, NULL), 0);
         close(dfd);
 
         char mnt[PATH_MAX], p[2 * PATH_MAX];

@@ -137,7 +137,7 @@ static void start_app(struct supervisor *sv, struct app_run *r) {
                 char text[24];
                 _cleanup_error_ struct podrt_error *e = NULL;
                 snprintf(text, sizeof(text), "%d\n", (int)pid);
-                if (write_file_atomic(app->pid_path, text, &e) < 0)
+                if (init_write_file(app->pid_path, text, &e) < 0)
                         warn(app, "pidfile: %s", podrt_error_message(e));
         }
 }

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "errors.h"
 #include "exec.h"
 #include "mounts.h"
@@ -37,7 +38,7 @@ static void reset_signals(void) {
 
 /* Opens a log file (parents created) for appending onto target_fd. */
 static int redirect(const char *path, int target_fd, struct podrt_error **err) {
-        int r = mkdir_parents(path, 0755, err);
+        int r = init_mkdir_parents(path, 0755, err);
         if (r < 0)
                 return r;
         int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
@@ -93,7 +94,7 @@ static int drop_capabilities(const struct initspec_app *app, struct podrt_error 
         bool have_sets = syscall(SYS_capget, &hdr, data) == 0;
 
         for (size_t i = 0; app->caps_drop[i]; i++) {
-                int cap = initspec_cap_from_name(app->caps_drop[i]);
+                int cap = cap_from_name(app->caps_drop[i]);
                 if (cap < 0)
                         return podrt_error_set(err, EINVAL, "unknown capability %s", app->caps_drop[i]);
                 /* EINVAL: a capability this kernel does not know, so absent. */

@@ -90,17 +90,17 @@ static int mount_dev(const char *dev, struct podrt_error **err) {
 int mounts_basic(struct podrt_error **err) {
         int r;
         if (!is_fs("/proc", PROC_SUPER_MAGIC)) {
-                if ((r = mkdir_p("/proc", 0555, err)) < 0 ||
+                if ((r = init_mkdir_p("/proc", 0555, err)) < 0 ||
                     (r = do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
                         return r;
         }
         if (!is_fs("/sys", SYSFS_MAGIC)) {
-                if ((r = mkdir_p("/sys", 0555, err)) < 0 ||
+                if ((r = init_mkdir_p("/sys", 0555, err)) < 0 ||
                     (r = do_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err)) < 0)
                         return r;
         }
         if (!is_chardev("/dev/null")) {
-                if ((r = mkdir_p("/dev", 0755, err)) < 0 || (r = mount_dev("/dev", err)) < 0)
+                if ((r = init_mkdir_p("/dev", 0755, err)) < 0 || (r = mount_dev("/dev", err)) < 0)
                         return r;
         }
         return 0;
@@ -109,7 +109,7 @@ int mounts_basic(struct podrt_error **err) {
 int mounts_pod(const struct initspec *s, struct podrt_error **err) {
         for (size_t i = 0; i < s->n_mounts; i++) {
                 const struct initspec_mount *m = &s->mounts[i];
-                int r = mkdir_p(m->target, 0755, err);
+                int r = init_mkdir_p(m->target, 0755, err);
                 if (r < 0)
                         return r;
                 r = do_mount(m->source, m->target, m->fstype, m->flags, m->data, err);
@@ -141,7 +141,7 @@ static int open_in_root(int rootfd, const char *root, const char *path, bool cre
                 if (asprintf(&full, "%s%s", root, path) < 0)
                         return podrt_error_set(err, ENOMEM, "out of memory");
                 if (create) {
-                        int r = as_file ? mkdir_parents(full, 0755, err) : mkdir_p(full, 0755, err);
+                        int r = as_file ? init_mkdir_parents(full, 0755, err) : init_mkdir_p(full, 0755, err);
                         if (r < 0)
                                 return r;
                         if (as_file) {

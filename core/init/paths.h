@@ -10,14 +10,14 @@
 
 /* Creates path and its missing parents (mode); an existing directory is
  * fine. */
-int mkdir_p(const char *path, mode_t mode, struct podrt_error **err);
+int init_mkdir_p(const char *path, mode_t mode, struct podrt_error **err);
 
 /* Creates the missing parents of path. */
-int mkdir_parents(const char *path, mode_t mode, struct podrt_error **err);
+int init_mkdir_parents(const char *path, mode_t mode, struct podrt_error **err);
 
 /* Writes text to path atomically: a temporary file in the same directory,
  * renamed over path (mode 0644).  Missing parent directories are created.
  * Nothing is left behind on failure. */
-int write_file_atomic(const char *path, const char *text, struct podrt_error **err);
+int init_write_file(const char *path, const char *text, struct podrt_error **err);
 
 #endif

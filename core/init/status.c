@@ -23,5 +23,5 @@ void pod_outcome_record(struct pod_outcome *o, int code) {
 int status_file_write(const char *path, int code, struct podrt_error **err) {
         char text[16];
         snprintf(text, sizeof(text), "%d\n", code);
-        return write_file_atomic(path, text, err);
+        return init_write_file(path, text, err);
 }

@@ -7,6 +7,7 @@
 #define PODRT_CONFIG_H
 
 #include <podrt/common.h>
+#include <podrt/error.h>
 
 PODRT_BEGIN_DECLS
 
@@ -29,6 +30,29 @@ PODRT_EXPORT const char *const *podrt_config_strings(const struct podrt_config *
 PODRT_EXPORT int podrt_config_is_set(const struct podrt_config *cfg, const char *path);
 /* Where the configuration came from: a file name, or "(defaults)". */
 PODRT_EXPORT const char *podrt_config_source(const struct podrt_config *cfg);
+
+/* ---- since ABI 1.1: for a plugin's config_check ---- */
+
+/* What the setting at path is. */
+#define PODRT_CONFIG_ABSENT 0u
+#define PODRT_CONFIG_STRING 1u
+#define PODRT_CONFIG_INT 2u
+#define PODRT_CONFIG_BOOL 3u
+#define PODRT_CONFIG_FLOAT 4u
+#define PODRT_CONFIG_LIST 5u     /* a list or an array */
+#define PODRT_CONFIG_GROUP 6u
+PODRT_EXPORT uint32_t podrt_config_kind(const struct podrt_config *cfg, const char *path);
+/* The names of the settings a configuration file sets directly inside the
+ * group at path ("kvm"), NULL-terminated, owned by cfg; NULL when the file
+ * has no such group. */
+PODRT_EXPORT const char *const *podrt_config_keys(const struct podrt_config *cfg,
+                                                  const char *path);
+/* Sets *err to EINVAL with "FILE:LINE: PATH: <message>", the place the file
+ * sets path (its group's, or the file's alone, when path is not set there),
+ * and returns -EINVAL. */
+PODRT_EXPORT int podrt_config_error(const struct podrt_config *cfg, const char *path,
+                                    struct podrt_error **err, const char *fmt, ...)
+        PODRT_PRINTF(4, 5);
 
 PODRT_END_DECLS
 

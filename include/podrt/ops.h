@@ -23,6 +23,14 @@ PODRT_BEGIN_DECLS
 
 /* ---- pod ops: a backend that runs whole pods ----------------------------- */
 
+/* `delete` is a keyword of C++: there the member is called delete_ (same
+ * place, same type; C code keeps writing .delete). */
+#ifdef __cplusplus
+#define PODRT_DELETE_MEMBER delete_
+#else
+#define PODRT_DELETE_MEMBER delete
+#endif
+
 #define PODRT_DELETE_FORCE (1ull << 0) /* delete: the pod may still run; kill it */
 #define PODRT_EXEC_TTY (1ull << 0)     /* exec: allocate a terminal */
 
@@ -61,7 +69,7 @@ struct podrt_pod_ops {
                       struct podrt_error **err);                            /* since 1 */
         /* Remove everything create and start made (runtime state, bundles,
          * cgroups, mounts).  Must succeed on a half-created pod, and again. */
-        int (*delete)(void *data, struct podrt_pod *pod, uint64_t flags,
+        int (*PODRT_DELETE_MEMBER)(void *data, struct podrt_pod *pod, uint64_t flags,
                       struct podrt_error **err);                            /* since 1 */
         /* Refresh the apps' states (podrt_app_set_exited()) from what the
          * backend knows, e.g. status files written inside the pod.  Called by
@@ -115,7 +123,7 @@ struct podrt_vm_share {
 
 /* What a VM is made of; filled by the kvm backend, read by hypervisors. */
 struct podrt_vm_config {
-#define PODRT_VM_CONFIG_VERSION 1
+#define PODRT_VM_CONFIG_VERSION 2
         uint32_t version;
         uint32_t size;
         const char *name;          /* unique on the host (the pod's ID) */
@@ -130,10 +138,20 @@ struct podrt_vm_config {
         const char *console_path;  /* file the guest console is written to */
         const char *control_path;  /* control socket (QMP) the hypervisor listens on */
         const char *work_dir;      /* a directory the hypervisor may use */
+        /* ---- since version 2 ---- */
+        /* The same n_shares shares as pointers, so that a hypervisor never
+         * depends on sizeof(struct podrt_vm_share) at its build: read
+         * share_list when size covers it, shares only otherwise. */
+        const struct podrt_vm_share *const *share_list;
+        uint64_t flags;            /* 0 */
 };
 
+/* podrt_hypervisor_ops.features (since 2) */
+#define PODRT_HYPERVISOR_NEEDS_BZIMAGE (1ull << 0) /* cannot boot an ELF vmlinux */
+#define PODRT_HYPERVISOR_NO_TCG (1ull << 1)        /* runs only with KVM */
+
 struct podrt_hypervisor_ops {
-#define PODRT_HYPERVISOR_OPS_VERSION 1
+#define PODRT_HYPERVISOR_OPS_VERSION 2
         uint32_t version;
         uint32_t size;
         /* The command line that starts the VM, NULL-terminated, malloc'd
@@ -153,6 +171,7 @@ struct podrt_hypervisor_ops {
         /* 1 when this hypervisor can run with accel on this host, 0 when not
          * (with *err saying why). */
         int (*probe)(void *data, uint32_t accel, struct podrt_error **err); /* since 1 */
+        uint64_t features;                                                  /* since 2 */
 };
 
 /* ---- network ops: the pod's network namespace ---------------------------- */

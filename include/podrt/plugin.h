@@ -21,6 +21,9 @@
 #ifndef PODRT_PLUGIN_H
 #define PODRT_PLUGIN_H
 
+#include <stdarg.h>
+
+#include <podrt/check.h>
 #include <podrt/common.h>
 #include <podrt/config.h>
 #include <podrt/error.h>
@@ -30,9 +33,18 @@ PODRT_BEGIN_DECLS
 
 #define PODRT_PLUGIN_ENTRY_SYMBOL "podrt_plugin_entry"
 
-/* What the core hands a plugin at init: one per plugin. */
+/* Kinds of ops tables, for podrt_host.plugin_ops (since ABI 1.1). */
+#define PODRT_OPS_POD 0u
+#define PODRT_OPS_CONTAINER 1u
+#define PODRT_OPS_HYPERVISOR 2u
+#define PODRT_OPS_NETWORK 3u
+#define PODRT_OPS_STORAGE 4u
+#define PODRT_OPS_HOOKS 5u
+
+/* What the core hands a plugin at init: one per plugin.  Check version (or
+ * size) before using a member added after version 1. */
 struct podrt_host {
-#define PODRT_HOST_VERSION 1
+#define PODRT_HOST_VERSION 2
         uint32_t version;
         uint32_t size;
         const char *plugin_name;          /* the plugin's own name */
@@ -44,6 +56,19 @@ struct podrt_host {
                 PODRT_PRINTF(3, 4);
         int32_t log_level;                /* PODRT_LOG_*: lines above it are dropped */
         uint32_t reserved;
+        /* ---- since version 2 (ABI 1.1) ---- */
+        /* log with a va_list, for a plugin's own printf-like wrappers. */
+        void (*logv)(const struct podrt_host *host, int level, const char *fmt, va_list ap);
+        /* The ops table of kind (PODRT_OPS_*) of the plugin called name,
+         * loaded and initialised through the core's loader as any plugin
+         * (plugin path, ABI checks, its config_check): how a backend reaches
+         * a plugin it delegates to, e.g. the kvm backend the hypervisor that
+         * kvm.hypervisor names.  *ret_data is that plugin's private data,
+         * the first argument of its methods.  The plugin stays loaded until
+         * the caller is unloaded.  -ENOENT when no such plugin is installed,
+         * -EOPNOTSUPP when it provides no table of that kind. */
+        int (*plugin_ops)(const struct podrt_host *host, const char *name, uint32_t kind,
+                          const void **ret_ops, void **ret_data, struct podrt_error **err);
 };
 
 struct podrt_plugin {
@@ -65,9 +90,25 @@ struct podrt_plugin {
         const struct podrt_network_ops *network;
         const struct podrt_storage_ops *storage;
         const struct podrt_hook_ops *hooks;
+        /* ---- since ABI 1.1 (the core reads them when size covers them) ---- */
+        /* `podrt check`: adds this plugin's lines to the report with
+         * podrt_check_add() and podrt_check_note() (<podrt/check.h>).  A
+         * missing tool is a line, not a failure: return -errno only when the
+         * check itself could not run.  flags: 0. */
+        int (*check)(void *data, struct podrt_check *check, uint64_t flags,
+                     struct podrt_error **err);
+        /* Validates the plugin's own configuration section (the group named
+         * as the plugin, or plugins.<name>): called when the plugin is
+         * loaded, before init.  Fail with podrt_config_error() so that the
+         * message names the file and line.  flags: 0. */
+        int (*config_check)(const struct podrt_config *cfg, uint64_t flags,
+                            struct podrt_error **err);
 };
 
 typedef const struct podrt_plugin *(*podrt_plugin_entry_fn)(void);
+
+/* What every plugin defines (and the core looks up by name). */
+PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void);
 
 PODRT_END_DECLS
 

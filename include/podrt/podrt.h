@@ -3,6 +3,7 @@
 #ifndef PODRT_PODRT_H
 #define PODRT_PODRT_H
 
+#include <podrt/check.h>
 #include <podrt/common.h>
 #include <podrt/config.h>
 #include <podrt/error.h>

@@ -22,15 +22,10 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "timeutil.h"
 
 #define TAIL_SIZE 4096
 #define QUOTE_MAX 240
-
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void write_all(int fd, const char *buf, size_t len) {
         while (len > 0) {

@@ -14,7 +14,7 @@
 #include <json-c/json.h>
 #include <podrt/podrt.h>
 
-#include "podrt-build.h"
+
 
 #include "exec.h"
 #include "hookfile.h"

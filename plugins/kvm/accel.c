@@ -65,7 +65,7 @@ int accel_write_probe_image(const char *path) {
         memcpy(note + 12, "Xen", 4);
         put32(note + 16, PROBE_LOAD);
         memcpy(img + CODE, code, sizeof(code));
-        return kvm_write_file_atomic(path, img, sizeof(img));
+        return write_file_atomic(path, img, sizeof(img), 0644, 0);
 }
 
 static int64_t now_us(void) {
@@ -79,9 +79,9 @@ int accel_probe_kvm(const char *cache_dir, char *detail, size_t size) {
                 snprintf(detail, size, "/dev/kvm: %s", strerror(errno));
                 return 0;
         }
-        int r = kvm_mkdir_p(cache_dir, 0755);
-        _cleanup_free_ char *image = kvm_path_join(cache_dir, "kvm-probe.elf");
-        _cleanup_free_ char *log = kvm_path_join(cache_dir, "kvm-probe.log");
+        int r = mkdir_p(cache_dir, 0755);
+        _cleanup_free_ char *image = path_join(cache_dir, "kvm-probe.elf");
+        _cleanup_free_ char *log = path_join(cache_dir, "kvm-probe.log");
         if (r < 0 || !image || !log || (r = accel_write_probe_image(image)) < 0) {
                 snprintf(detail, size, "cannot write the probe guest in %s: %s", cache_dir,
                          strerror(r < 0 ? -r : ENOMEM));
@@ -111,7 +111,7 @@ int accel_probe_kvm(const char *cache_dir, char *detail, size_t size) {
         /* QEMU's last line says why ("failed to set MSR 0x10a"). */
         _cleanup_free_ char *text = NULL;
         char why[160] = "";
-        if (kvm_read_file(log, 1 << 16, &text, NULL) >= 0) {
+        if (read_file(log, 1 << 16, &text, NULL) >= 0) {
                 char *end = text + strlen(text);
                 while (end > text && (end[-1] == '\n' || end[-1] == ' '))
                         *--end = '\0';
@@ -192,7 +192,7 @@ int accel_choose(const char *wanted, const struct kvm_hypervisor *hv, int kvm_wo
 
 static char *boot_id(void) {
         char *id = NULL;
-        if (kvm_read_file("/proc/sys/kernel/random/boot_id", 256, &id, NULL) < 0)
+        if (read_file("/proc/sys/kernel/random/boot_id", 256, &id, NULL) < 0)
                 return NULL;
         id[strcspn(id, "\n")] = '\0';
         return id;
@@ -201,7 +201,7 @@ static char *boot_id(void) {
 /* The cache: "boot <boot_id>\nworks <0|1>\ndetail <text>\n". */
 static int cache_read(const char *path, const char *boot, int *works, char *detail, size_t size) {
         _cleanup_free_ char *text = NULL;
-        if (!boot || kvm_read_file(path, 4096, &text, NULL) < 0)
+        if (!boot || read_file(path, 4096, &text, NULL) < 0)
                 return 0;
         char *b = strstr(text, "boot "), *w = strstr(text, "\nworks "), *d = strstr(text, "\ndetail ");
         if (!b || !w || !d || strncmp(b + 5, boot, strlen(boot)) != 0)
@@ -219,14 +219,14 @@ int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hype
         char detail[512] = "";
         if (strcmp(wanted, "tcg") != 0) {
                 _cleanup_free_ char *boot = boot_id();
-                _cleanup_free_ char *cache = kvm_path_join(cache_dir, "kvm-works");
+                _cleanup_free_ char *cache = path_join(cache_dir, "kvm-works");
                 if (!cache)
                         return -ENOMEM;
                 if (!cache_read(cache, boot, &works, detail, sizeof(detail))) {
                         works = accel_probe_kvm(cache_dir, detail, sizeof(detail));
                         _cleanup_free_ char *text = NULL;
                         if (boot && asprintf(&text, "boot %s\nworks %d\ndetail %s\n", boot, works, detail) >= 0)
-                                (void)kvm_write_file_atomic(cache, text, strlen(text));
+                                (void)write_file_atomic(cache, text, strlen(text), 0644, 0);
                         kvm_log(k, PODRT_LOG_INFO, "KVM probe: %s", detail);
                 }
         }

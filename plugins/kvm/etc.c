@@ -69,7 +69,7 @@ static char *etc_resolv(const struct podrt_pod *pod) {
 }
 
 int kvm_etc_write(const struct podrt_pod *pod, const char *etc_dir, struct podrt_error **err) {
-        int r = kvm_mkdir_p(etc_dir, 0755);
+        int r = mkdir_p(etc_dir, 0755);
         if (r < 0)
                 return podrt_error_set(err, -r, "%s: %s", etc_dir, strerror(-r));
         _cleanup_free_ char *hosts = etc_hosts(pod), *resolv = etc_resolv(pod), *hostname = NULL;
@@ -78,10 +78,10 @@ int kvm_etc_write(const struct podrt_pod *pod, const char *etc_dir, struct podrt
         const char *names[] = { "hosts", "resolv.conf", "hostname" };
         const char *texts[] = { hosts, resolv, hostname };
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-                _cleanup_free_ char *path = kvm_path_join(etc_dir, names[i]);
+                _cleanup_free_ char *path = path_join(etc_dir, names[i]);
                 if (!path)
                         return -ENOMEM;
-                if ((r = kvm_write_file_atomic(path, texts[i], strlen(texts[i]))) < 0)
+                if ((r = write_file_atomic(path, texts[i], strlen(texts[i]), 0644, 0)) < 0)
                         return podrt_error_set(err, -r, "%s: %s", path, strerror(-r));
         }
         return 0;

@@ -121,7 +121,7 @@ int cpio_add_data(struct cpio *c, const char *path, mode_t mode, const void *dat
 int cpio_add_file(struct cpio *c, const char *path, mode_t mode, const char *host_path) {
         _cleanup_free_ char *data = NULL;
         size_t size = 0;
-        int r = kvm_read_file(host_path, (size_t)1 << 30, &data, &size);
+        int r = read_file(host_path, (size_t)1 << 30, &data, &size);
         if (r < 0)
                 return r;
         return cpio_add_data(c, path, mode, data, size);
@@ -174,7 +174,7 @@ int initramfs_base(const char *cache_dir, const char *init_path, const char *mod
         if ((r = hash_file(init_path, &crc)) < 0)
                 return podrt_error_set(err, -r, "podrt-init %s: %s", init_path, strerror(-r));
         for (size_t i = 0; modules && modules[i]; i++) {
-                _cleanup_free_ char *host = kvm_path_join(moddir, modules[i]);
+                _cleanup_free_ char *host = path_join(moddir, modules[i]);
                 if (!host)
                         return -ENOMEM;
                 hash_string(guest_moddir, &crc);
@@ -191,7 +191,7 @@ int initramfs_base(const char *cache_dir, const char *init_path, const char *mod
                 *ret_path = TAKE_PTR(path);
                 return 0;
         }
-        if ((r = kvm_mkdir_p(cache_dir, 0755)) < 0)
+        if ((r = mkdir_p(cache_dir, 0755)) < 0)
                 return podrt_error_set(err, -r, "%s: %s", cache_dir, strerror(-r));
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
@@ -215,9 +215,9 @@ int initramfs_base(const char *cache_dir, const char *init_path, const char *mod
                 what = init_path, r = cpio_add_file(c, "/init", 0755, init_path);
         _cleanup_free_ char *host = NULL;
         for (size_t i = 0; r >= 0 && modules && modules[i]; i++) {
-                _cleanup_free_ char *guest = kvm_path_join(guest_moddir, modules[i]);
+                _cleanup_free_ char *guest = path_join(guest_moddir, modules[i]);
                 free(host);
-                host = kvm_path_join(moddir, modules[i]);
+                host = path_join(moddir, modules[i]);
                 what = host;
                 r = guest && host ? cpio_add_file(c, guest, 0644, host) : -ENOMEM;
         }

@@ -88,7 +88,7 @@ static void write_str(int fd, const char *s) {
  * prefixes is NULL), the last max of them, onto fd. */
 static void copy_lines(const char *path, const char *const *needles, size_t max, int fd) {
         _cleanup_free_ char *text = NULL;
-        if (kvm_read_file(path, 1 << 22, &text, NULL) < 0)
+        if (read_file(path, 1 << 22, &text, NULL) < 0)
                 return;
         char *lines[64];
         size_t n = 0;
@@ -122,12 +122,6 @@ static int socket_answers(const char *path) {
         return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 }
 
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void report(int fd, int code, const char *msg) {
         char buf[4096];
         int n = snprintf(buf, sizeof(buf), "%d %s", code, msg ? msg : "");
@@ -139,7 +133,7 @@ static void report(int fd, int code, const char *msg) {
 static void log_tail(const char *path, char *out, size_t size) {
         _cleanup_free_ char *text = NULL;
         out[0] = '\0';
-        if (kvm_read_file(path, 1 << 20, &text, NULL) < 0)
+        if (read_file(path, 1 << 20, &text, NULL) < 0)
                 return;
         char *end = text + strlen(text);
         while (end > text && (end[-1] == '\n' || end[-1] == ' '))
@@ -155,8 +149,8 @@ static int status_exists(const char *kvm_dir, const char *app) {
 }
 
 static int ended_by_signal(const char *kvm_dir) {
-        _cleanup_free_ char *path = kvm_path_join(kvm_dir, "signal"), *text = NULL;
-        if (!path || kvm_read_file(path, 64, &text, NULL) < 0)
+        _cleanup_free_ char *path = path_join(kvm_dir, "signal"), *text = NULL;
+        if (!path || read_file(path, 64, &text, NULL) < 0)
                 return 0;
         int s = atoi(text);
         return s > 0 && s < 65 ? s : 0;
@@ -186,10 +180,10 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
                 report(report_fd, -r, podrt_error_message(e));
                 _exit(125);
         }
-        _cleanup_free_ char *pidfile = kvm_path_join(kvm_dir, "vm.pid");
+        _cleanup_free_ char *pidfile = path_join(kvm_dir, "vm.pid");
         char num[32];
         snprintf(num, sizeof(num), "%d\n", (int)vmpid);
-        if (!pidfile || kvm_write_file_atomic(pidfile, num, strlen(num)) < 0) {
+        if (!pidfile || write_file_atomic(pidfile, num, strlen(num), 0644, 0) < 0) {
                 kill(vmpid, SIGKILL);
                 waitpid(vmpid, NULL, 0);
                 report(report_fd, EIO, "cannot record the VM's pid");
@@ -215,7 +209,7 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
         }
         if (exited) {
                 char tail[1024];
-                _cleanup_free_ char *log = kvm_path_join(kvm_dir, !strcmp(hv->name, "qemu") ? "qemu.log" : "lkvm.log");
+                _cleanup_free_ char *log = path_join(kvm_dir, !strcmp(hv->name, "qemu") ? "qemu.log" : "lkvm.log");
                 log_tail(log ? log : "", tail, sizeof(tail));
                 char msg[2048];
                 if (WIFEXITED(status))
@@ -279,7 +273,7 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
                 static const char *const needles[] = { "podrt-init", "Kernel panic", "panic", NULL };
                 copy_lines(vm->cfg.console_path, needles, 20, fds[1]);
                 if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                        _cleanup_free_ char *log = kvm_path_join(kvm_dir, !strcmp(hv->name, "qemu") ? "qemu.log" : "lkvm.log");
+                        _cleanup_free_ char *log = path_join(kvm_dir, !strcmp(hv->name, "qemu") ? "qemu.log" : "lkvm.log");
                         if (log)
                                 copy_lines(log, NULL, 10, fds[1]);
                 }

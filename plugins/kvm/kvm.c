@@ -26,7 +26,7 @@
 #include "strv.h"
 
 static char *kvm_dir_of(const struct podrt_pod *pod) {
-        return kvm_path_join(podrt_pod_dir(pod), "kvm");
+        return path_join(podrt_pod_dir(pod), "kvm");
 }
 
 /* Where the vmlinux and the base initramfs are cached: beside the kernel
@@ -40,10 +40,10 @@ static char *cache_dir_for(const struct kvm *k, const char *kernel) {
         if (slash && slash != copy) {
                 *slash = '\0';
                 if (access(copy, W_OK) == 0)
-                        return kvm_path_join(copy, "cache");
+                        return path_join(copy, "cache");
         }
-        _cleanup_free_ char *base = kvm_path_join(k->host->state_dir, "kvm");
-        return base ? kvm_path_join(base, "cache") : NULL;
+        _cleanup_free_ char *base = path_join(k->host->state_dir, "kvm");
+        return base ? path_join(base, "cache") : NULL;
 }
 
 static int kvm_init(const struct podrt_host *host, void **ret_data, struct podrt_error **err) {
@@ -69,9 +69,9 @@ static int guest_modules(const struct kvm *k, const char *kernel, char **ret_mod
         if (r < 0)
                 return r;
         const char *modules = podrt_config_string(k->cfg, "kvm.modules", "/var/lib/podrt/kernel/modules");
-        _cleanup_free_ char *moddir = kvm_path_join(modules, version), *dep = NULL;
+        _cleanup_free_ char *moddir = path_join(modules, version), *dep = NULL;
         _cleanup_free_ char *guest = NULL;
-        if (!moddir || !(dep = kvm_path_join(moddir, "modules.dep")) ||
+        if (!moddir || !(dep = path_join(moddir, "modules.dep")) ||
             asprintf(&guest, "/lib/modules/%s", version) < 0)
                 return -ENOMEM;
         if (access(dep, R_OK) < 0) {
@@ -105,7 +105,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
                 return podrt_error_set(err, ENOENT, "guest kernel %s (kvm.kernel): not found; scripts/fetch-kernel.sh fetches Debian's",
                                        kernel);
-        _cleanup_free_ char *init = kvm_path_join(k->host->libexec_dir, "podrt-init");
+        _cleanup_free_ char *init = path_join(k->host->libexec_dir, "podrt-init");
         if (!init)
                 return -ENOMEM;
         if (access(init, R_OK) < 0)
@@ -114,7 +114,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         /* The host's modules, when asked: before the KVM probe. */
         if (podrt_config_bool(k->cfg, "kvm.load_modules", false)) {
                 _cleanup_free_ char *cpuinfo = NULL;
-                kvm_read_file("/proc/cpuinfo", 1 << 22, &cpuinfo, NULL);
+                read_file("/proc/cpuinfo", 1 << 22, &cpuinfo, NULL);
                 bool amd = cpuinfo && strstr(cpuinfo, "AuthenticAMD");
                 const char *const host_modules[] = { "kvm", amd ? "kvm_amd" : "kvm_intel", "vhost_vsock",
                                                      "vhost_net", "tun", NULL };
@@ -124,7 +124,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         }
 
         /* The hypervisor, the acceleration. */
-        _cleanup_free_ char *state_kvm = kvm_path_join(k->host->state_dir, "kvm");
+        _cleanup_free_ char *state_kvm = path_join(k->host->state_dir, "kvm");
         _cleanup_free_ char *cache = cache_dir_for(k, kernel);
         if (!state_kvm || !cache)
                 return -ENOMEM;
@@ -146,7 +146,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if ((r = guest_modules(k, kernel, &moddir, &guest_moddir, &rel, err)) < 0)
                 return r;
         for (size_t i = 0; rel && rel[i]; i++)
-                if (strv_consume(&guest_paths, kvm_path_join(guest_moddir, rel[i])) < 0)
+                if (strv_consume(&guest_paths, path_join(guest_moddir, rel[i])) < 0)
                         return -ENOMEM;
         _cleanup_free_ char *base = NULL;
         if ((r = initramfs_base(cache, init, moddir, guest_moddir, rel, &base, err)) < 0)
@@ -155,13 +155,13 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         /* The shares' host folders. */
         static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid" };
         for (size_t i = 0; i < ELEMENTSOF(sub); i++) {
-                _cleanup_free_ char *d = kvm_path_join(kvm_dir, sub[i]);
-                if (!d || (r = kvm_mkdir_p(d, 0755)) < 0)
+                _cleanup_free_ char *d = path_join(kvm_dir, sub[i]);
+                if (!d || (r = mkdir_p(d, 0755)) < 0)
                         return podrt_error_set(err, d ? -r : ENOMEM, "%s/%s: %s", kvm_dir, sub[i], strerror(d ? -r : ENOMEM));
         }
         for (size_t i = 0; i < podrt_pod_n_volumes(pod); i++) {
                 const struct podrt_volume *v = podrt_pod_volume(pod, i);
-                if (podrt_volume_kind(v) == PODRT_VOLUME_EMPTY && (r = kvm_mkdir_p(podrt_volume_source(v), 0755)) < 0)
+                if (podrt_volume_kind(v) == PODRT_VOLUME_EMPTY && (r = mkdir_p(podrt_volume_source(v), 0755)) < 0)
                         return podrt_error_set(err, -r, "volume %s: %s: %s", podrt_volume_name(v),
                                                podrt_volume_source(v), strerror(-r));
                 if (stat(podrt_volume_source(v), &st) < 0 || !S_ISDIR(st.st_mode))
@@ -169,14 +169,14 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
                                                podrt_volume_name(v), podrt_volume_source(v));
         }
 
-        _cleanup_free_ char *etc = kvm_path_join(kvm_dir, "status/etc");
+        _cleanup_free_ char *etc = path_join(kvm_dir, "status/etc");
         if (!etc)
                 return -ENOMEM;
         if ((r = kvm_etc_write(pod, etc, err)) < 0)
                 return r;
 
         /* The description, then the pod's initrd. */
-        _cleanup_free_ char *desc = kvm_path_join(kvm_dir, "pod.conf"), *initrd = kvm_path_join(kvm_dir, "initrd.img");
+        _cleanup_free_ char *desc = path_join(kvm_dir, "pod.conf"), *initrd = path_join(kvm_dir, "initrd.img");
         if (!desc || !initrd)
                 return -ENOMEM;
         if ((r = kvm_write_description(pod, guest_paths, desc, err)) < 0 ||
@@ -193,7 +193,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         _cleanup_strv_free_ char **argv = NULL;
         if ((r = hv->ops->build_argv(k, &vm->cfg, &argv, err)) < 0)
                 return r;
-        _cleanup_free_ char *json = kvm_path_join(kvm_dir, "vm.json");
+        _cleanup_free_ char *json = path_join(kvm_dir, "vm.json");
         if (!json)
                 return -ENOMEM;
         return kvm_vm_save(vm, json, err);
@@ -204,12 +204,12 @@ static int kvm_create(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         _cleanup_free_ char *kvm_dir = kvm_dir_of(pod);
         if (!kvm_dir)
                 return -ENOMEM;
-        int r = kvm_mkdir_p(kvm_dir, 0755);
+        int r = mkdir_p(kvm_dir, 0755);
         if (r < 0)
                 return podrt_error_set(err, -r, "%s: %s", kvm_dir, strerror(-r));
         r = create_files(k, pod, kvm_dir, err);
         if (r < 0)
-                kvm_rm_rf(kvm_dir);   /* nothing half-made */
+                rm_rf(kvm_dir);   /* nothing half-made */
         return r;
 }
 
@@ -218,7 +218,7 @@ static int kvm_create(void *data, struct podrt_pod *pod, uint64_t flags, struct 
 static int load_vm(const struct podrt_pod *pod, char **ret_dir, struct kvm_vm **ret_vm,
                    const struct kvm_hypervisor **ret_hv, struct podrt_error **err) {
         _cleanup_free_ char *dir = kvm_dir_of(pod), *json = NULL;
-        if (!dir || !(json = kvm_path_join(dir, "vm.json")))
+        if (!dir || !(json = path_join(dir, "vm.json")))
                 return -ENOMEM;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
         int r = kvm_vm_load(json, &vm, err);
@@ -236,27 +236,27 @@ static int load_vm(const struct podrt_pod *pod, char **ret_dir, struct kvm_vm **
 
 /* The hypervisor's pid, when it still runs this pod's VM; else 0. */
 static pid_t vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
-        _cleanup_free_ char *path = kvm_path_join(kvm_dir, "vm.pid"), *text = NULL;
-        if (!path || kvm_read_file(path, 64, &text, NULL) < 0)
+        _cleanup_free_ char *path = path_join(kvm_dir, "vm.pid"), *text = NULL;
+        if (!path || read_file(path, 64, &text, NULL) < 0)
                 return 0;
         pid_t pid = (pid_t)atoi(text);
-        return proc_matches(pid, podrt_pod_id(pod)) ? pid : 0;
+        return pid_cmdline_contains(pid, podrt_pod_id(pod)) ? pid : 0;
 }
 
 static void clear_run_files(const char *kvm_dir) {
         static const char *const files[] = { "signal", "vm.pid", "console.log", "qemu.log", "lkvm.log",
                                              "status/" KVM_STOP_FILE };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                _cleanup_free_ char *p = kvm_path_join(kvm_dir, files[i]);
+                _cleanup_free_ char *p = path_join(kvm_dir, files[i]);
                 if (p)
                         unlink(p);
         }
         static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid" };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                _cleanup_free_ char *p = kvm_path_join(kvm_dir, dirs[i]);
+                _cleanup_free_ char *p = path_join(kvm_dir, dirs[i]);
                 if (p) {
-                        kvm_rm_rf(p);
-                        kvm_mkdir_p(p, 0755);
+                        rm_rf(p);
+                        mkdir_p(p, 0755);
                 }
         }
 }
@@ -286,7 +286,7 @@ static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct p
                 _cleanup_free_ char *path = NULL, *text = NULL;
                 if (asprintf(&path, "%s/status/exit/%s", dir, podrt_app_name(a)) < 0)
                         return -ENOMEM;
-                if (kvm_read_file(path, 64, &text, NULL) < 0)
+                if (read_file(path, 64, &text, NULL) < 0)
                         continue;
                 char *end = NULL;
                 long code = strtol(text, &end, 10);
@@ -299,10 +299,10 @@ static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct p
 }
 
 static int record_signal(const char *dir, int signo) {
-        _cleanup_free_ char *path = kvm_path_join(dir, "signal");
+        _cleanup_free_ char *path = path_join(dir, "signal");
         char num[16];
         snprintf(num, sizeof(num), "%d\n", signo);
-        return path ? kvm_write_file_atomic(path, num, strlen(num)) : -ENOMEM;
+        return path ? write_file_atomic(path, num, strlen(num), 0644, 0) : -ENOMEM;
 }
 
 /* Graceful first, hypervisor-independent: the stop request file on the
@@ -323,15 +323,15 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
         if (!pid)
                 return 0;
         record_signal(dir, SIGTERM);
-        _cleanup_free_ char *request = kvm_path_join(dir, "status/" KVM_STOP_FILE);
+        _cleanup_free_ char *request = path_join(dir, "status/" KVM_STOP_FILE);
         if (!request)
                 return -ENOMEM;
         if (timeout_sec > 0) {
-                r = kvm_write_file_atomic(request, "SIGTERM\n", 8);
+                r = write_file_atomic(request, "SIGTERM\n", 8, 0644, 0);
                 if (r < 0)
                         kvm_log(data, PODRT_LOG_WARNING, "stop %s: %s: %s: ending the VM without asking its apps",
                                 podrt_pod_name(pod), request, strerror(-r));
-                else if (proc_wait_gone(pid, (int)(timeout_sec > 86400 ? 86400 : timeout_sec) * 1000))
+                else if (pid_wait_gone(pid, (int)(timeout_sec > 86400 ? 86400 : timeout_sec) * 1000))
                         return 0;
                 else
                         kvm_log(data, PODRT_LOG_INFO, "stop %s: the VM did not power off within %us: ending it",
@@ -385,11 +385,11 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         if (pid) {
                 record_signal(dir, SIGKILL);
                 kill(pid, SIGKILL);
-                if (!proc_wait_gone(pid, 5000))
+                if (!pid_wait_gone(pid, 5000))
                         return podrt_error_set(err, EBUSY, "the VM of pod %s (pid %d) does not end",
                                                podrt_pod_name(pod), (int)pid);
         }
-        int r = kvm_rm_rf(dir);
+        int r = rm_rf(dir);
         if (r < 0)
                 return podrt_error_set(err, -r, "%s: %s", dir, strerror(-r));
         return 0;

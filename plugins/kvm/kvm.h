@@ -12,6 +12,10 @@
 
 #include <podrt/plugin.h>
 #include "errors.h"
+#include "fileio.h"
+#include "process.h"
+#include "strv.h"
+#include "timeutil.h"
 
 /* Guest paths. */
 #define KVM_GUEST_STAGE2 "/opt/stage2"         /* /opt/stage2/<app>/rootfs */
@@ -68,33 +72,9 @@ int qmp_execute(const char *path, const char *command, const char *arguments, in
 
 /* ---- processes (proc.c) ---- */
 
-/* In a child about to exec: stdin from /dev/null, stdout and stderr to the
- * given fds (-1: /dev/null), every other fd closed, signals reset. */
-void proc_child_setup(int out_fd, int err_fd);
 /* Runs argv to completion (stdout/stderr to log_fd, or /dev/null when -1),
  * killed after timeout_ms.  Returns the wait status (>= 0), or -errno. */
 int proc_run(char *const *argv, int log_fd, int timeout_ms, struct podrt_error **err);
-/* 1 when pid runs and its command line contains needle (a pod's ID), else 0. */
-int proc_matches(pid_t pid, const char *needle);
-/* Waits up to timeout_ms for pid (not our child) to go away; 1 when gone. */
-int proc_wait_gone(pid_t pid, int timeout_ms);
-/* The binary as found in PATH (or as given when it has a '/'); NULL when not
- * found.  malloc'd. */
-char *proc_find_program(const char *name);
-
-/* ---- files (files.c) ---- */
-
-/* mkdir -p, mode for what it creates. */
-int kvm_mkdir_p(const char *path, mode_t mode);
-/* rm -rf: removes path and what it holds, never crossing into mounts or
- * following symlinks.  Missing is fine. */
-int kvm_rm_rf(const char *path);
-/* Reads a whole (small) file; NUL-terminated.  *ret_size may be NULL. */
-int kvm_read_file(const char *path, size_t max, char **ret, size_t *ret_size);
-/* Writes data to path atomically (temp file + rename), mode 0644. */
-int kvm_write_file_atomic(const char *path, const void *data, size_t size);
-/* The value of "<key> <value>" in the small file at path (boot-id caches). */
-char *kvm_path_join(const char *a, const char *b);
 
 /* ---- the guest kernel (vmlinux.c) ---- */
 

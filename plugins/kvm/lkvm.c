@@ -83,11 +83,11 @@ static int lkvm_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         int r = lkvm_build_argv(data, vm, &argv, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *bin = proc_find_program(argv[0]);
+        _cleanup_free_ char *bin = find_program(argv[0]);
         if (!bin)
                 return podrt_error_set(err, ENOENT, "lkvm: %s not found (kvmtool is not packaged in Debian 12: build it from https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git)",
                                        argv[0]);
-        _cleanup_free_ char *log = vm->work_dir ? kvm_path_join(vm->work_dir, "lkvm.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "lkvm.log") : strdup("/dev/null");
         if (!log)
                 return -ENOMEM;
         _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -101,7 +101,7 @@ static int lkvm_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
                 return podrt_error_set(err, errno, "lkvm: fork: %m");
         if (pid == 0) {
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
-                proc_child_setup(confd, logfd);   /* the serial console is lkvm's stdout */
+                child_setup(-1, confd, logfd, CHILD_SETSID);   /* the serial console is lkvm's stdout */
                 execv(bin, argv);
                 _exit(127);
         }
@@ -139,7 +139,7 @@ static int lkvm_probe(void *data, uint32_t accel, struct podrt_error **err) {
                 podrt_error_set(err, ENOTSUP, "lkvm has no TCG: it needs working KVM");
                 return 0;
         }
-        _cleanup_free_ char *bin = proc_find_program(lkvm_binary());
+        _cleanup_free_ char *bin = find_program(lkvm_binary());
         if (!bin) {
                 podrt_error_set(err, ENOENT, "%s not found", lkvm_binary());
                 return 0;

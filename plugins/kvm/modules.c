@@ -56,7 +56,7 @@ static int add_module(struct kmod_module *mod, const char *moddir, char ***order
 
 int modules_resolve(const char *moddir, const char *const *names, char ***ret_paths,
                     struct podrt_error **err) {
-        _cleanup_free_ char *dep = kvm_path_join(moddir, "modules.dep");
+        _cleanup_free_ char *dep = path_join(moddir, "modules.dep");
         struct stat st;
         if (!dep)
                 return -ENOMEM;

@@ -127,13 +127,13 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         int r = qemu_build_argv(data, vm, &argv, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *log = vm->work_dir ? kvm_path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
         if (!log)
                 return -ENOMEM;
         _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (logfd < 0)
                 return podrt_error_set(err, errno, "qemu: %s: %m", log);
-        _cleanup_free_ char *bin = proc_find_program(argv[0]);
+        _cleanup_free_ char *bin = find_program(argv[0]);
         if (!bin)
                 return podrt_error_set(err, ENOENT, "qemu: %s not found (apt-get install qemu-system-x86)",
                                        argv[0]);
@@ -146,7 +146,7 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         if (pid == 0) {
                 /* The VM must not outlive what watches it. */
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
-                proc_child_setup(logfd, logfd);
+                child_setup(-1, logfd, logfd, CHILD_SETSID);
                 execv(bin, argv);
                 _exit(127);
         }
@@ -200,7 +200,7 @@ static int qemu_resume(void *data, const struct podrt_vm_config *vm, struct podr
 }
 
 static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
-        _cleanup_free_ char *bin = proc_find_program(qemu_binary());
+        _cleanup_free_ char *bin = find_program(qemu_binary());
         if (!bin) {
                 podrt_error_set(err, ENOENT, "%s not found (apt-get install qemu-system-x86)", qemu_binary());
                 return 0;
@@ -212,7 +212,7 @@ static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
         if (asprintf(&dir, "/tmp/podrt-kvm-probe.%d", (int)getpid()) < 0)
                 return -ENOMEM;
         int works = accel_probe_kvm(dir, detail, sizeof(detail));
-        kvm_rm_rf(dir);
+        rm_rf(dir);
         if (!works)
                 podrt_error_set(err, ENODEV, "%s", detail);
         return works;

@@ -21,12 +21,6 @@ struct qmp {
         int64_t deadline;
 };
 
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The next line, as a JSON object (the caller puts it). */
 static int qmp_read(struct qmp *q, struct json_object **ret) {
         for (;;) {

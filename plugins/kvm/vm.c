@@ -135,10 +135,10 @@ int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *
         vm->kernel = strdup(kernel);
         vm->initrd = strdup(initrd);
         vm->cmdline = kvm_vm_cmdline(accel, tsc_khz);
-        vm->console_path = kvm_path_join(kvm_dir, "console.log");
-        vm->control_path = kvm_path_join(kvm_dir, "qmp.sock");
+        vm->console_path = path_join(kvm_dir, "console.log");
+        vm->control_path = path_join(kvm_dir, "qmp.sock");
         vm->work_dir = strdup(kvm_dir);
-        _cleanup_free_ char *status = kvm_path_join(kvm_dir, "status");
+        _cleanup_free_ char *status = path_join(kvm_dir, "status");
         if (!vm->hypervisor || !vm->name || !vm->kernel || !vm->initrd || !vm->cmdline ||
             !vm->console_path || !vm->control_path || !vm->work_dir || !status)
                 return -ENOMEM;
@@ -192,7 +192,7 @@ int kvm_vm_save(const struct kvm_vm *vm, const char *path, struct podrt_error **
         }
         json_object_object_add(o, "shares", shares);
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int r = kvm_write_file_atomic(path, text, strlen(text));
+        int r = write_file_atomic(path, text, strlen(text), 0644, 0);
         json_object_put(o);
         if (r < 0)
                 return podrt_error_set(err, -r, "%s: %s", path, strerror(-r));

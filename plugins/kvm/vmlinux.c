@@ -90,18 +90,6 @@ int vmlinux_kernel_version(const char *kernel, char **ret_version, struct podrt_
         return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k, n -= (size_t)k;
-        }
-        return 0;
-}
-
 static int decompress_xz(const uint8_t *in, size_t in_size, int out_fd, const char *kernel,
                          struct podrt_error **err) {
         lzma_stream s = LZMA_STREAM_INIT;
@@ -178,7 +166,7 @@ int vmlinux_get(const char *kernel, const char *cache_dir, char **ret_path, stru
                 *ret_path = TAKE_PTR(path);
                 return 0;
         }
-        if ((r = kvm_mkdir_p(cache_dir, 0755)) < 0) {
+        if ((r = mkdir_p(cache_dir, 0755)) < 0) {
                 unmap_file(&m);
                 return podrt_error_set(err, -r, "%s: %s", cache_dir, strerror(-r));
         }

@@ -14,7 +14,7 @@
 
 #include "cgroup.h"
 #include "errors.h"
-#include "files.h"
+#include "fileio.h"
 #include "podroot.h"
 #include "strv.h"
 
@@ -181,7 +181,7 @@ static int record(struct podrt_pod *pod, const struct nspawn_cgroups *cg) {
                 free(text);
                 return -ENOMEM;
         }
-        int r = nspawn_write_atomic(path, text, 0600);
+        int r = write_file_atomic(path, text, strlen(text), 0600, 0);
         free(text);
         return r;
 }
@@ -190,7 +190,7 @@ int nspawn_cgroups_load(struct podrt_pod *pod, struct nspawn_cgroups *ret) {
         _cleanup_free_ char *path = record_path(pod), *text = NULL;
         if (!path)
                 return -ENOMEM;
-        int r = nspawn_read_file(path, &text);
+        int r = read_file(path, 0, &text, NULL);
         if (r < 0)
                 return r;
         struct nspawn_cgroups cg = { .kinds = calloc(1, sizeof(char *)), .dirs = calloc(1, sizeof(char *)) };
@@ -240,7 +240,7 @@ static int write_limit(const char *dir, const char *file, const char *value, str
         _cleanup_free_ char *p = NULL;
         if (asprintf(&p, "%s/%s", dir, file) < 0)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = nspawn_write_string(p, value);
+        int r = write_string_file(p, value);
         return r < 0 ? podrt_error_set(err, r, "cgroup %s: writing %s: %s", p, value, strerror(-r)) : 0;
 }
 
@@ -261,7 +261,7 @@ static int v2_enable(const char *dir, struct podrt_error **err) {
         int r = v2_enable(p, err);
         if (r < 0)
                 return r;
-        r = nspawn_write_string(ctl, "+memory +cpu +pids");
+        r = write_string_file(ctl, "+memory +cpu +pids");
         return r < 0 ? podrt_error_set(err, r, "cgroup %s: enabling memory, cpu, pids: %s", ctl, strerror(-r)) : 0;
 }
 
@@ -342,8 +342,8 @@ int nspawn_cgroups_create(struct podrt_pod *pod, int64_t memory_bytes, int64_t c
                           int64_t pids, struct nspawn_cgroups *ret, struct podrt_error **err) {
         _cleanup_free_ char *mi = NULL, *self = NULL;
         int r;
-        if ((r = nspawn_read_file("/proc/self/mountinfo", &mi)) < 0 ||
-            (r = nspawn_read_file("/proc/self/cgroup", &self)) < 0)
+        if ((r = read_file("/proc/self/mountinfo", 0, &mi, NULL)) < 0 ||
+            (r = read_file("/proc/self/cgroup", 0, &self, NULL)) < 0)
                 return podrt_error_set(err, r, "reading this process's cgroups: %s", strerror(-r));
         struct nspawn_cgroups cg;
         if ((r = nspawn_cgroups_plan_from(mi, self, podrt_pod_id(pod), &cg)) < 0 ||
@@ -376,7 +376,7 @@ int nspawn_cgroups_join(const struct nspawn_cgroups *cg, const char **ret_dir) {
         char path[4096];
         for (size_t i = 0; cg->dirs[i]; i++) {
                 snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[i]);
-                int r = nspawn_write_string(path, "0");
+                int r = write_string_file(path, "0");
                 if (r < 0) {
                         *ret_dir = cg->dirs[i];
                         return r;
@@ -420,7 +420,7 @@ static int kill_fn(const char *dir, void *u) {
         char path[4096];
         snprintf(path, sizeof path, "%s/cgroup.procs", dir);
         _cleanup_free_ char *text = NULL;
-        if (nspawn_read_file(path, &text) < 0)
+        if (read_file(path, 0, &text, NULL) < 0)
                 return 0;
         for (char *p = text; *p;) {
                 char *end;
@@ -443,10 +443,10 @@ static int freeze_dir(const struct nspawn_cgroups *cg, bool freeze) {
         char path[4096];
         if (cg->v2) {
                 snprintf(path, sizeof path, "%s/cgroup.freeze", d);
-                return nspawn_write_string(path, freeze ? "1" : "0");
+                return write_string_file(path, freeze ? "1" : "0");
         }
         snprintf(path, sizeof path, "%s/freezer.state", d);
-        return nspawn_write_string(path, freeze ? "FROZEN" : "THAWED");
+        return write_string_file(path, freeze ? "FROZEN" : "THAWED");
 }
 
 int nspawn_cgroups_kill(const struct nspawn_cgroups *cg, int signo) {
@@ -465,7 +465,7 @@ static int freeze_done(const struct nspawn_cgroups *cg, bool freeze) {
         char path[4096];
         _cleanup_free_ char *text = NULL;
         snprintf(path, sizeof path, cg->v2 ? "%s/cgroup.events" : "%s/freezer.state", d);
-        if (nspawn_read_file(path, &text) < 0)
+        if (read_file(path, 0, &text, NULL) < 0)
                 return 0;
         if (cg->v2)
                 return strstr(text, freeze ? "frozen 1" : "frozen 0") != NULL;

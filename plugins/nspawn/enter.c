@@ -18,7 +18,7 @@
 
 #include "enter.h"
 #include "errors.h"
-#include "files.h"
+#include "fileio.h"
 
 #define EXIT_SETUP 125
 
@@ -108,7 +108,7 @@ static void enter(const struct nspawn_enter *e, const int *fds, int root) {
         char path[4200];
         for (size_t i = 0; e->cgroup_dirs && e->cgroup_dirs[i]; i++) {
                 snprintf(path, sizeof path, "%s/cgroup.procs", e->cgroup_dirs[i]);
-                (void)nspawn_write_string(path, "0");
+                (void)write_string_file(path, "0");
         }
         for (size_t i = 0; i < ELEMENTSOF(namespaces); i++)
                 if (fds[i] >= 0 && setns(fds[i], namespaces[i].type) < 0) {

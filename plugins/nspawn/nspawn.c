@@ -23,11 +23,11 @@
 #include <podrt/podrt.h>
 
 #include "argv.h"
-#include "caps.h"
+#include "capsets.h"
 #include "cgroup.h"
 #include "enter.h"
 #include "errors.h"
-#include "files.h"
+#include "fileio.h"
 #include "podroot.h"
 #include "proc.h"
 #include "spawn.h"
@@ -307,7 +307,7 @@ static int nspawn_resume(void *data, struct podrt_pod *pod, uint64_t flags, stru
 static void remove_nspawn_leftovers(struct podrt_pod *pod, const struct stat *root_st) {
         _cleanup_free_ char *machine = nspawn_machine_name(podrt_pod_id(pod)), *prop = NULL;
         if (machine && asprintf(&prop, NSPAWN_RUN_DIR "/propagate/%s", machine) >= 0)
-                (void)nspawn_remove_tree(prop);
+                (void)rm_rf(prop);
         if (!root_st)
                 return;
         char lock[256];
@@ -375,7 +375,7 @@ static int read_status(struct podrt_pod *pod, struct podrt_app *app, const char 
                 *when = st.st_mtim;
         if (!code)
                 return 1;
-        if (nspawn_read_file(path, &text) < 0)
+        if (read_file(path, 0, &text, NULL) < 0)
                 return 0;
         char *end;
         long v = strtol(text, &end, 10);
@@ -389,7 +389,7 @@ static int read_status(struct podrt_pod *pod, struct podrt_app *app, const char 
  * noise nspawn prints when /run is not a tmpfs; emptied once reported. */
 static void report_nspawn_log(struct nspawn_data *d, struct podrt_pod *pod, int status) {
         _cleanup_free_ char *path = nspawn_pod_path(pod, "nspawn/nspawn.log"), *text = NULL;
-        if (!path || nspawn_read_file(path, &text) < 0)
+        if (!path || read_file(path, 0, &text, NULL) < 0)
                 return;
         if (strstr(text, "\n(reported)\n"))
                 return;

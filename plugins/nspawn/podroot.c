@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "caps.h"
+#include "capsets.h"
 #include "errors.h"
+#include "fileio.h"
 #include "podroot.h"
 #include "strv.h"
 
@@ -344,12 +345,6 @@ static int build_root(struct podrt_pod *pod, const char *root, const struct init
 }
 
 /* 1 when path is a mount point (on another device than its parent). */
-static int is_mount_point(const char *path) {
-        _cleanup_free_ char *parent = format("%s/..", path);
-        struct stat a, b;
-        return parent && stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
-}
-
 int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
                           struct podrt_error **err) {
         _cleanup_free_ char *own = nspawn_pod_path(pod, "nspawn");
@@ -377,71 +372,13 @@ int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
         return r;
 }
 
-/* Empties the directory open at dfd (taken), staying on dev. */
-static int empty_dir(int dfd, dev_t dev) {
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
-        int ret = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                struct stat st;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        if (errno != ENOENT && !ret)
-                                ret = -errno;
-                        continue;
-                }
-                if (S_ISDIR(st.st_mode)) {
-                        if (st.st_dev != dev) {
-                                if (!ret)
-                                        ret = -EBUSY;
-                                continue;
-                        }
-                        int sub = openat(dirfd(d), de->d_name,
-                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub < 0) {
-                                if (!ret)
-                                        ret = -errno;
-                                continue;
-                        }
-                        int r = empty_dir(sub, dev);
-                        if (r < 0 && !ret)
-                                ret = r;
-                        if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT && !ret)
-                                ret = -errno;
-                } else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && !ret)
-                        ret = -errno;
-        }
-        closedir(d);
-        return ret;
-}
-
-int nspawn_remove_tree(const char *path) {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0) {
-                close(fd);
-                return -errno;
-        }
-        int r = empty_dir(fd, st.st_dev);
-        if (rmdir(path) < 0 && errno != ENOENT && r >= 0)
-                r = -errno;
-        return r;
-}
-
 int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err) {
         _cleanup_free_ char *own = nspawn_pod_path(pod, "nspawn");
         if (!own)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        if (is_mount_point(own) && umount2(own, MNT_DETACH) < 0 && errno != EINVAL)
+        if (path_is_mount_point(own) && umount2(own, MNT_DETACH) < 0 && errno != EINVAL)
                 return podrt_error_set(err, errno, "unmounting %s: %s", own, strerror(errno));
-        int r = nspawn_remove_tree(own);
+        int r = rm_rf(own);
         if (r < 0)
                 return podrt_error_set(err, r, "removing %s: %s", own, strerror(-r));
         return 0;

@@ -67,8 +67,5 @@ int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
  * into another file system. */
 int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err);
 
-/* Removes the directory tree at path, not crossing mount points (-EBUSY
- * when one is found inside).  Absent is fine. */
-int nspawn_remove_tree(const char *path);
 
 #endif

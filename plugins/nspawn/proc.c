@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "argv.h"
-#include "files.h"
+#include "fileio.h"
 #include "macro.h"
 #include "podroot.h"
 #include "proc.h"
@@ -26,7 +26,7 @@ int nspawn_pid_save(struct podrt_pod *pod, pid_t pid) {
         if (!path)
                 return -ENOMEM;
         snprintf(text, sizeof text, "%d\n", (int)pid);
-        return nspawn_write_atomic(path, text, 0600);
+        return write_file_atomic(path, text, strlen(text), 0600, 0);
 }
 
 /* 1 when the process's command line holds needle as one argument. */
@@ -50,7 +50,7 @@ static int cmdline_has(pid_t pid, const char *needle) {
 pid_t nspawn_pid_running(struct podrt_pod *pod) {
         _cleanup_free_ char *path = nspawn_pod_path(pod, "nspawn/pid"), *text = NULL;
         _cleanup_free_ char *machine = nspawn_machine_name(podrt_pod_id(pod)), *arg = NULL;
-        if (!path || !machine || nspawn_read_file(path, &text) < 0 ||
+        if (!path || !machine || read_file(path, 0, &text, NULL) < 0 ||
             asprintf(&arg, "--machine=%s", machine) < 0)
                 return 0;
         long pid = strtol(text, NULL, 10);
@@ -64,7 +64,7 @@ static char *status_field(pid_t pid, const char *key) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
         _cleanup_free_ char *text = NULL;
-        if (nspawn_read_file(path, &text) < 0)
+        if (read_file(path, 0, &text, NULL) < 0)
                 return NULL;
         size_t n = strlen(key);
         for (char *line = text; line && *line;) {
@@ -168,7 +168,7 @@ pid_t nspawn_app_pid(struct podrt_pod *pod, struct podrt_app *app, pid_t leader)
                 return 0;
         _cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
         if (asprintf(&rel, "nspawn/root/podrt/pids/%s", podrt_app_name(app)) < 0 ||
-            !(path = nspawn_pod_path(pod, rel)) || nspawn_read_file(path, &text) < 0)
+            !(path = nspawn_pod_path(pod, rel)) || read_file(path, 0, &text, NULL) < 0)
                 return 0;
         struct app_find f = { .nspid = strtol(text, NULL, 10) };
         char ns[64];

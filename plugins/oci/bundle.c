@@ -14,7 +14,7 @@
 #include "etcfiles.h"
 #include "fileio.h"
 #include "namespaces.h"
-#include "strvec.h"
+#include "strv.h"
 
 #define ENGINE "podrt-oci"
 
@@ -32,7 +32,7 @@ char *oci_app_path(const struct podrt_app *app, const char *name) {
 static char *own(struct oci_app_input *in, char *s) {
         if (!s)
                 return NULL;
-        if (oci_strv_consume(&in->owned, s) < 0) {
+        if (strv_consume(&in->owned, s) < 0) {
                 free(s);
                 return NULL;
         }
@@ -43,7 +43,7 @@ void oci_app_input_done(struct oci_app_input *in) {
         free(in->binds);
         free(in->annotation_keys);
         free(in->annotation_values);
-        oci_strv_free(in->owned);
+        strv_free(in->owned);
         *in = (struct oci_app_input){0};
 }
 
@@ -142,7 +142,7 @@ fail:
 static int write_text(const char *path, const char *text, mode_t mode, struct podrt_error **err) {
         if (!text)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = oci_write_new_file(path, text, strlen(text), mode);
+        int r = write_file_new(path, text, strlen(text), mode);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", path, strerror(-r));
         return 0;
@@ -162,8 +162,8 @@ static int write_etc_files(struct podrt_pod *pod, struct podrt_error **err) {
                                                      podrt_pod_host_names(pod, i)};
 
         if (host_network)
-                (void)oci_read_file("/etc/hosts", &host_hosts, NULL);
-        (void)oci_read_file("/etc/resolv.conf", &host_resolv, NULL);
+                (void)read_file("/etc/hosts", 0, &host_hosts, NULL);
+        (void)read_file("/etc/resolv.conf", 0, &host_resolv, NULL);
 
         hosts = oci_etc_hosts(host_hosts, host_network, hostname, entries, n);
         resolv = oci_etc_resolv(host_resolv, host_network, podrt_pod_dns_servers(pod),
@@ -199,7 +199,7 @@ static int write_app(struct podrt_app *app, const struct oci_runtime *rt, uint64
         if (!S_ISDIR(st.st_mode))
                 return podrt_error_set(err, ENOTDIR, "containers[%zu].rootfs: %s: not a directory",
                                        idx, rootfs);
-        r = oci_mkdir_p(dir, 0755);
+        r = mkdir_p(dir, 0755);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", dir, strerror(-r));
 
@@ -243,7 +243,7 @@ int oci_bundles_create(struct podrt_pod *pod, const struct oci_runtime *rt, uint
                 struct stat st;
                 if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
                         continue;
-                r = oci_mkdir_p(src, 0755);
+                r = mkdir_p(src, 0755);
                 if (r == 0 && chmod(src, 01777) < 0)
                         r = -errno;
                 if (r < 0) {
@@ -326,7 +326,7 @@ int oci_bundles_remove(struct podrt_pod *pod, struct podrt_error **err) {
                 if (podrt_volume_kind(vol) != PODRT_VOLUME_EMPTY || !src ||
                     strncmp(src, podrt_pod_dir(pod), len) != 0 || src[len] != '/')
                         continue;
-                r = oci_rm_rf(src);
+                r = rm_rf(src);
                 if (r < 0 && ret == 0)
                         ret = podrt_error_set(err, r, "volume %s: %s: %s", podrt_volume_name(vol),
                                               src, strerror(-r));
@@ -343,7 +343,7 @@ int oci_bundles_runtime(const struct podrt_pod *pod, struct oci_runtime **ret,
                 return -ENOENT;
         if (!path)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = oci_read_file(path, &text, NULL);
+        int r = read_file(path, 0, &text, NULL);
         if (r == -ENOENT)
                 return -ENOENT;
         if (r < 0)

@@ -8,22 +8,10 @@
 
 #include <podrt/error.h>
 
-#define OCI_CGROUP_V1 0
-#define OCI_CGROUP_HYBRID 1
-#define OCI_CGROUP_V2 2
+#include "mountinfo.h"   /* CGROUP_V1, CGROUP_HYBRID, CGROUP_V2, cgroup_mode() */
 
 /* The top of podrt's cgroups, below each hierarchy's root. */
 #define OCI_CGROUP_PARENT "podrt"
-
-/* "v1", "hybrid" or "v2". */
-const char *oci_cgroup_mode_name(int mode);
-
-/* The mode from the text of /proc/self/mountinfo: v2 when a cgroup2 is
- * mounted at /sys/fs/cgroup, hybrid when v1 hierarchies and a cgroup2 are
- * both mounted, else v1. */
-int oci_cgroup_mode_from_mountinfo(const char *mountinfo);
-/* The same for this host (reads /proc/self/mountinfo); v1 when unreadable. */
-int oci_cgroup_mode(void);
 
 /* 1 when /sys/fs/cgroup is a cgroup2 (pure v2) mount: one statfs(), for
  * the hot path. */

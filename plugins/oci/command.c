@@ -15,6 +15,7 @@
 #include "errors.h"
 #include "macro.h"
 #include "command.h"
+#include "timeutil.h"
 
 extern char **environ;
 
@@ -80,12 +81,6 @@ int oci_wait(pid_t pid, int *ret_status) {
         }
         *ret_status = status_code(st);
         return 0;
-}
-
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int oci_run_capture(char *const *argv, int timeout_ms, int *ret_status, char **ret_output,

@@ -6,7 +6,7 @@
 
 #include "etcfiles.h"
 #include "macro.h"
-#include "strvec.h"
+#include "strv.h"
 
 /* A memstream with its buffer. */
 struct text {
@@ -81,7 +81,7 @@ static int parse_resolv(const char *text, char ***servers, char ***searches, cha
                         into = servers;
                 else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
                         /* The last search/domain line wins, as in glibc. */
-                        oci_strv_free(*searches);
+                        strv_free(*searches);
                         *searches = NULL;
                         into = searches;
                 } else if (strcmp(key, "options") == 0)
@@ -91,7 +91,7 @@ static int parse_resolv(const char *text, char ***servers, char ***searches, cha
                 for (char *v = strtok_r(NULL, " \t", &save); v; v = strtok_r(NULL, " \t", &save)) {
                         if (v[0] == '#' || v[0] == ';')
                                 break;
-                        if (oci_strv_push(into, v) < 0)
+                        if (strv_push(into, v) < 0)
                                 return -ENOMEM;
                         if (into == servers)
                                 break;
@@ -106,7 +106,7 @@ static bool is_loopback(const char *ip) {
 
 char *oci_etc_resolv(const char *host_resolv, bool host_network, const char *const *servers,
                      const char *const *searches, const char *const *options) {
-        _cleanup_oci_strv_ char **hs = NULL, **hd = NULL, **ho = NULL;
+        _cleanup_strv_free_ char **hs = NULL, **hd = NULL, **ho = NULL;
         if (parse_resolv(host_resolv, &hs, &hd, &ho) < 0)
                 return NULL;
 

@@ -26,7 +26,8 @@
 #include "runtime.h"
 #include "command.h"
 #include "spec.h"
-#include "strvec.h"
+#include "strv.h"
+#include "timeutil.h"
 
 /* How long an operation waits for a container that its runtime is still
  * setting up (start returns before). */
@@ -39,12 +40,6 @@ struct oci_data {
         uint64_t nofile;
         struct oci_runtime *rt;      /* resolved at the first create */
 };
-
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- init --------------------------------------------------------------- */
 
@@ -106,7 +101,7 @@ static int process_alive(pid_t pid) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
         _cleanup_free_ char *stat = NULL;
-        if (oci_read_file(path, &stat, NULL) < 0)
+        if (read_file(path, 0, &stat, NULL) < 0)
                 return 0;
         const char *p = strrchr(stat, ')');
         return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
@@ -160,7 +155,7 @@ static int spawn_app(const struct oci_runtime *rt, struct podrt_app *app, pid_t 
          * rename() (~0.5 ms on ext4, on every run); its own state file
          * holds the pid. */
         const char *args[] = {"run", "--bundle", podrt_app_dir(app), podrt_app_id(app), NULL};
-        _cleanup_oci_strv_ char **argv = oci_runtime_argv(rt, log, args);
+        _cleanup_strv_free_ char **argv = oci_runtime_argv(rt, log, args);
         if (!argv)
                 return podrt_error_set(err, ENOMEM, "out of memory");
 
@@ -460,14 +455,14 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         }
         const char *text = json_object_to_json_string_ext(process, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = oci_write_new_file(path, text, strlen(text), 0600);
+        r = write_file_new(path, text, strlen(text), 0600);
         json_object_put(process);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", path, strerror(-r));
 
         const char *args[] = {"exec", "--process", path, tty ? "--tty" : podrt_app_id(app),
                               tty ? podrt_app_id(app) : NULL, NULL};
-        _cleanup_oci_strv_ char **cmd = oci_runtime_argv(rt, log, args);
+        _cleanup_strv_free_ char **cmd = oci_runtime_argv(rt, log, args);
         pid_t pid;
         int status = 0;
         if (!cmd)

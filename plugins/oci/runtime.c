@@ -16,7 +16,7 @@
 #include "runtime.h"
 #include "command.h"
 #include "spec.h"
-#include "strvec.h"
+#include "strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define PROBE_TIMEOUT_MS 10000
@@ -77,7 +77,7 @@ int oci_find_program(const char *name, char **ret_path) {
 uint64_t oci_nofile_limit(void) {
         uint64_t limit = 1048576;
         _cleanup_free_ char *nr_open = NULL;
-        if (oci_read_file("/proc/sys/fs/nr_open", &nr_open, NULL) == 0) {
+        if (read_file("/proc/sys/fs/nr_open", 0, &nr_open, NULL) == 0) {
                 unsigned long long v = strtoull(nr_open, NULL, 10);
                 if (v > 0 && v < limit)
                         limit = v;
@@ -100,7 +100,7 @@ static char *probe_key(const char *path) {
         if (stat(path, &st) < 0)
                 return NULL;
         _cleanup_free_ char *boot = NULL;
-        if (oci_read_file("/proc/sys/kernel/random/boot_id", &boot, NULL) < 0)
+        if (read_file("/proc/sys/kernel/random/boot_id", 0, &boot, NULL) < 0)
                 boot = strdup("-");
         if (!boot)
                 return NULL;
@@ -116,7 +116,7 @@ static char *probe_key(const char *path) {
 /* 1 ok, 0 failed (reason), -1 no usable cache entry. */
 static int probe_cached(const char *cache_path, const char *key, char **ret_reason) {
         _cleanup_free_ char *text = NULL;
-        if (!cache_path || oci_read_file(cache_path, &text, NULL) < 0)
+        if (!cache_path || read_file(cache_path, 0, &text, NULL) < 0)
                 return -1;
         char *nl = strchr(text, '\n');
         if (!nl)
@@ -209,7 +209,7 @@ static int probe_bundle(const char *dir, const char *id, const char *cgroup_pod,
         if (r < 0)
                 goto out;
         const char *text = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN);
-        r = oci_write_new_file(config, text, strlen(text), 0600);
+        r = write_file_new(config, text, strlen(text), 0600);
         json_object_put(spec);
         if (r < 0)
                 r = podrt_error_set(err, r, "%s: %s", config, strerror(-r));
@@ -238,14 +238,14 @@ int oci_runtime_probe(const char *path, const char *work_dir, const char *cache_
                 return ok;
         }
 
-        int r = oci_mkdir_p(work_dir, 0700);
+        int r = mkdir_p(work_dir, 0700);
         if (r < 0)
                 return r;
         if (asprintf(&dir, "%s/probe-XXXXXX", work_dir) < 0 || !mkdtemp(dir))
                 return -errno ?: -ENOMEM;
         if (asprintf(&root, "%s/root", dir) < 0 || asprintf(&id, "podrt-probe-%d", (int)getpid()) < 0 ||
             asprintf(&cgroup_pod, "probe-%d", (int)getpid()) < 0) {
-                oci_rm_rf(dir);
+                rm_rf(dir);
                 return -ENOMEM;
         }
 
@@ -277,7 +277,7 @@ int oci_runtime_probe(const char *path, const char *work_dir, const char *cache_
                 oci_run_capture(argv, PROBE_TIMEOUT_MS, &ignored, NULL, NULL);
         }
         oci_cgroup_remove_pod(cgroup_pod, NULL);
-        oci_rm_rf(dir);
+        rm_rf(dir);
 
         if (!ok && !reason)
                 return -ENOMEM;
@@ -286,7 +286,7 @@ int oci_runtime_probe(const char *path, const char *work_dir, const char *cache_
         if (cache_path && r >= 0) {
                 _cleanup_free_ char *entry = NULL;
                 if (asprintf(&entry, "%s\n%s%s\n", key, ok ? "ok" : "fail ", ok ? "" : reason) >= 0)
-                        (void)oci_write_file(cache_path, entry, strlen(entry), 0600);
+                        (void)write_file_atomic(cache_path, entry, strlen(entry), 0600, 0);
         }
         if (ret_cached)
                 *ret_cached = false;
@@ -372,30 +372,30 @@ int oci_runtime_resolve(const char *setting, const char *state_dir,
 /* ---- commands ------------------------------------------------------------------ */
 
 char **oci_runtime_argv(const struct oci_runtime *rt, const char *log, const char *const *args) {
-        _cleanup_oci_strv_ char **v = calloc(1, sizeof(char *));
-        if (!v || oci_strv_push(&v, rt->path) < 0 || oci_strv_push(&v, "--root") < 0 ||
-            oci_strv_push(&v, rt->root) < 0)
+        _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
+        if (!v || strv_push(&v, rt->path) < 0 || strv_push(&v, "--root") < 0 ||
+            strv_push(&v, rt->root) < 0)
                 return NULL;
         if (log) {
                 char *s = NULL;
                 if (asprintf(&s, "--log=%s", log) < 0)
                         return NULL;
-                if (oci_strv_consume(&v, s) < 0) {
+                if (strv_consume(&v, s) < 0) {
                         free(s);
                         return NULL;
                 }
-                if (oci_strv_push(&v, "--log-format=json") < 0)
+                if (strv_push(&v, "--log-format=json") < 0)
                         return NULL;
         }
         for (size_t i = 0; args && args[i]; i++)
-                if (oci_strv_push(&v, args[i]) < 0)
+                if (strv_push(&v, args[i]) < 0)
                         return NULL;
         return TAKE_PTR(v);
 }
 
 int oci_runtime_run(const struct oci_runtime *rt, const char *const *args, int *ret_status,
                     char **ret_output, struct podrt_error **err) {
-        _cleanup_oci_strv_ char **argv = oci_runtime_argv(rt, NULL, args);
+        _cleanup_strv_free_ char **argv = oci_runtime_argv(rt, NULL, args);
         _cleanup_free_ char *output = NULL;
         if (!argv)
                 return podrt_error_set(err, ENOMEM, "out of memory");
@@ -428,7 +428,7 @@ static unsigned long long process_start_time(pid_t pid) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
         _cleanup_free_ char *stat = NULL;
-        if (oci_read_file(path, &stat, NULL) < 0)
+        if (read_file(path, 0, &stat, NULL) < 0)
                 return 0;
         const char *p = strrchr(stat, ')');
         if (!p)
@@ -464,7 +464,7 @@ pid_t oci_runtime_container_pid(const struct oci_runtime *rt, const char *id) {
                 _cleanup_free_ char *path = NULL, *text = NULL;
                 if (asprintf(&path, "%s/%s/%s", rt->root, id, layouts[i].file) < 0)
                         return 0;
-                if (oci_read_file(path, &text, NULL) < 0)
+                if (read_file(path, 0, &text, NULL) < 0)
                         continue;
                 struct json_object *j = json_tokener_parse(text);
                 pid_t pid = (pid_t)json_int(j, layouts[i].pid_key);
@@ -493,7 +493,7 @@ pid_t oci_runtime_container_pid(const struct oci_runtime *rt, const char *id) {
 
 char *oci_runtime_log_error(const char *log_path) {
         _cleanup_free_ char *text = NULL;
-        if (oci_read_file(log_path, &text, NULL) < 0)
+        if (read_file(log_path, 0, &text, NULL) < 0)
                 return NULL;
         char *found = NULL, *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

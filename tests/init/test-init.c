@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "../cunit-main.h"
 #include "errors.h"
 #include "initspec.h"
@@ -448,17 +449,17 @@ static void test_writer_refuses_bad_spec(void) {
 }
 
 static void test_cap_names(void) {
-        CU_ASSERT_EQUAL(initspec_cap_from_name("CAP_NET_RAW"), 13);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("net_raw"), 13);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("Cap_Net_Raw"), 13);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("13"), 13);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("CAP_CHOWN"), 0);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("CAP_CHECKPOINT_RESTORE"), 40);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("63"), 63);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("64"), -EINVAL);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("1x"), -EINVAL);
-        CU_ASSERT_EQUAL(initspec_cap_from_name("CAP_"), -EINVAL);
-        CU_ASSERT_EQUAL(initspec_cap_from_name(""), -EINVAL);
+        CU_ASSERT_EQUAL(cap_from_name("CAP_NET_RAW"), 13);
+        CU_ASSERT_EQUAL(cap_from_name("net_raw"), 13);
+        CU_ASSERT_EQUAL(cap_from_name("Cap_Net_Raw"), 13);
+        CU_ASSERT_EQUAL(cap_from_name("13"), 13);
+        CU_ASSERT_EQUAL(cap_from_name("CAP_CHOWN"), 0);
+        CU_ASSERT_EQUAL(cap_from_name("CAP_CHECKPOINT_RESTORE"), 40);
+        CU_ASSERT_EQUAL(cap_from_name("63"), 63);
+        CU_ASSERT_EQUAL(cap_from_name("64"), -EINVAL);
+        CU_ASSERT_EQUAL(cap_from_name("1x"), -EINVAL);
+        CU_ASSERT_EQUAL(cap_from_name("CAP_"), -EINVAL);
+        CU_ASSERT_EQUAL(cap_from_name(""), -EINVAL);
 }
 
 /* ---- exit-status rules ---- */

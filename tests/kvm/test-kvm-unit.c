@@ -48,7 +48,7 @@ static int suite_init(void) {
 }
 
 static int suite_cleanup(void) {
-        kvm_rm_rf(tmp);
+        rm_rf(tmp);
         return 0;
 }
 
@@ -140,7 +140,7 @@ static void check_golden(const char *name, const char *text) {
                 return;
         }
         _cleanup_free_ char *want = NULL;
-        CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &want, NULL) >= 0);
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &want, NULL) >= 0);
         if (strcmp(want, text) != 0)
                 fprintf(stderr, "\n%s differs; got:\n%s", path, text);
         CU_ASSERT_STRING_EQUAL(text, want);
@@ -269,7 +269,7 @@ static void test_description(void) {
         _cleanup_error_ struct podrt_error *e = NULL;
         CU_ASSERT_FATAL(kvm_write_description(pod, mods, path, &e) >= 0);
         _cleanup_free_ char *text = NULL;
-        CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &text, NULL) >= 0);
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &text, NULL) >= 0);
         ASSERT_CONTAINS(text, "hostname webhost\n");
         ASSERT_CONTAINS(text, "poweroff yes\n");
         /* podrt stop's request, on the status share. */
@@ -311,19 +311,19 @@ static void test_etc_files(void) {
         CU_ASSERT_FATAL(kvm_etc_write(pod, dir, NULL) == 0);
         _cleanup_free_ char *hosts = NULL, *resolv = NULL, *hostname = NULL, *desc = NULL;
         snprintf(path, sizeof(path), "%s/hosts", dir);
-        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &hosts, NULL) == 0);
+        CU_ASSERT_FATAL(read_file(path, 4096, &hosts, NULL) == 0);
         CU_ASSERT_STRING_EQUAL(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                                       "192.0.2.10\tdb db.local\n127.0.1.1\th1\n");
         snprintf(path, sizeof(path), "%s/resolv.conf", dir);
-        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &resolv, NULL) == 0);
+        CU_ASSERT_FATAL(read_file(path, 4096, &resolv, NULL) == 0);
         CU_ASSERT_STRING_EQUAL(resolv, "search example.com\nnameserver 192.0.2.53\noptions ndots:2\n");
         snprintf(path, sizeof(path), "%s/hostname", dir);
-        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &hostname, NULL) == 0);
+        CU_ASSERT_FATAL(read_file(path, 4096, &hostname, NULL) == 0);
         CU_ASSERT_STRING_EQUAL(hostname, "h1\n");
         /* rootfs has /etc/hosts only: that one is bound, read-only. */
         snprintf(path, sizeof(path), "%s/dns.conf", tmp);
         CU_ASSERT_FATAL(kvm_write_description(pod, NULL, path, NULL) == 0);
-        CU_ASSERT_FATAL(kvm_read_file(path, 1 << 20, &desc, NULL) == 0);
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &desc, NULL) == 0);
         ASSERT_CONTAINS(desc, "bind /podrt/status/etc/hosts /etc/hosts ro\n");
         CU_ASSERT_PTR_NULL(strstr(desc, "/etc/resolv.conf"));
         CU_ASSERT_PTR_NULL(strstr(desc, "/etc/hostname"));
@@ -385,9 +385,9 @@ static void test_accel_choice(void) {
 static void test_accel_cache(void) {
         char dir[256], path[300];
         snprintf(dir, sizeof(dir), "%s/accel", tmp);
-        CU_ASSERT_FATAL(kvm_mkdir_p(dir, 0755) == 0);
+        CU_ASSERT_FATAL(mkdir_p(dir, 0755) == 0);
         _cleanup_free_ char *boot = NULL;
-        CU_ASSERT_FATAL(kvm_read_file("/proc/sys/kernel/random/boot_id", 256, &boot, NULL) == 0);
+        CU_ASSERT_FATAL(read_file("/proc/sys/kernel/random/boot_id", 256, &boot, NULL) == 0);
         boot[strcspn(boot, "\n")] = '\0';
         snprintf(path, sizeof(path), "%s/kvm-works", dir);
         char text[512];
@@ -410,7 +410,7 @@ static void test_accel_cache(void) {
         CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
         unsetenv("PODRT_QEMU");
         _cleanup_free_ char *now = NULL;
-        CU_ASSERT_FATAL(kvm_read_file(path, 4096, &now, NULL) == 0);
+        CU_ASSERT_FATAL(read_file(path, 4096, &now, NULL) == 0);
         ASSERT_CONTAINS(now, boot);
         if (access("/dev/kvm", R_OK | W_OK) == 0) {
                 CU_ASSERT_EQUAL(a, PODRT_ACCEL_TCG);   /* /bin/false is no KVM guest */
@@ -450,7 +450,7 @@ static void build_fake_tree(void) {
         char dir[512], cmd[2048];
         snprintf(fake_moddir, sizeof(fake_moddir), "%s/fake/lib/modules/6.1.0-fake", tmp);
         snprintf(dir, sizeof(dir), "%s/kernel/x", fake_moddir);
-        CU_ASSERT_FATAL(kvm_mkdir_p(dir, 0755) == 0);
+        CU_ASSERT_FATAL(mkdir_p(dir, 0755) == 0);
         /* Three modules: top needs core and ring, core needs ring; and a
          * name that is built in. */
         static const char *const src[][2] = {
@@ -589,7 +589,7 @@ static void test_initramfs_contents(void) {
 
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
-        CU_ASSERT_FATAL(kvm_read_file(out, 1 << 24, &buf, &len) == 0);
+        CU_ASSERT_FATAL(read_file(out, 1 << 24, &buf, &len) == 0);
         CU_ASSERT_EQUAL(len % 512, 0);
         struct entry ents[64];
         int trailers = 0;
@@ -679,7 +679,7 @@ static void test_vmlinux(void) {
         ASSERT_CONTAINS(vmlinux, "/vmcache/vmlinux-");
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
-        CU_ASSERT_FATAL(kvm_read_file(vmlinux, 1 << 20, &data, &len) == 0);
+        CU_ASSERT_FATAL(read_file(vmlinux, 1 << 20, &data, &len) == 0);
         CU_ASSERT_EQUAL(len, elf_size);
         CU_ASSERT_STRING_EQUAL(data + 64, "the kernel");
         /* Once: the second call finds it. */

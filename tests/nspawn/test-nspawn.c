@@ -18,7 +18,7 @@
 #include "strv.h"
 
 #include "argv.h"
-#include "caps.h"
+#include "capsets.h"
 #include "cgroup.h"
 #include "initspec.h"
 #include "podroot.h"

@@ -18,7 +18,7 @@
 #include "../../plugins/oci/etcfiles.h"
 #include "../../plugins/oci/runtime.h"
 #include "../../plugins/oci/spec.h"
-#include "../../plugins/oci/strvec.h"
+#include "strv.h"
 
 /* ---- fixtures ------------------------------------------------------------- */
 
@@ -433,12 +433,12 @@ static const char mountinfo_v2[] =
         "30 22 0:40 / /mnt/with\\040space rw - ext4 /dev/vdb rw\n";
 
 static void test_cgroup_modes(void) {
-        CU_ASSERT_EQUAL(oci_cgroup_mode_from_mountinfo(mountinfo_v1), OCI_CGROUP_V1);
-        CU_ASSERT_EQUAL(oci_cgroup_mode_from_mountinfo(mountinfo_hybrid), OCI_CGROUP_HYBRID);
-        CU_ASSERT_EQUAL(oci_cgroup_mode_from_mountinfo(mountinfo_v2), OCI_CGROUP_V2);
-        CU_ASSERT_STRING_EQUAL(oci_cgroup_mode_name(OCI_CGROUP_HYBRID), "hybrid");
-        CU_ASSERT_STRING_EQUAL(oci_cgroup_mode_name(OCI_CGROUP_V2), "v2");
-        CU_ASSERT_STRING_EQUAL(oci_cgroup_mode_name(OCI_CGROUP_V1), "v1");
+        CU_ASSERT_EQUAL(cgroup_mode_from_mountinfo(mountinfo_v1), CGROUP_V1);
+        CU_ASSERT_EQUAL(cgroup_mode_from_mountinfo(mountinfo_hybrid), CGROUP_HYBRID);
+        CU_ASSERT_EQUAL(cgroup_mode_from_mountinfo(mountinfo_v2), CGROUP_V2);
+        CU_ASSERT_STRING_EQUAL(cgroup_mode_name(CGROUP_HYBRID), "hybrid");
+        CU_ASSERT_STRING_EQUAL(cgroup_mode_name(CGROUP_V2), "v2");
+        CU_ASSERT_STRING_EQUAL(cgroup_mode_name(CGROUP_V1), "v1");
 }
 
 static void expect_dirs(const char *mountinfo, const char *const *want) {
@@ -450,7 +450,7 @@ static void expect_dirs(const char *mountinfo, const char *const *want) {
                 CU_ASSERT_STRING_EQUAL(dirs[n], want[n]);
         }
         CU_ASSERT_PTR_NULL(dirs[n]);
-        oci_strv_free(dirs);
+        strv_free(dirs);
 }
 
 static void test_cgroup_paths(void) {
@@ -474,7 +474,7 @@ static void test_cgroup_paths(void) {
 
 static void test_cgroup_is_v2(void) {
         /* The one-statfs test of the hot path agrees with mountinfo here. */
-        CU_ASSERT_EQUAL(oci_cgroup_is_v2(), oci_cgroup_mode() == OCI_CGROUP_V2);
+        CU_ASSERT_EQUAL(oci_cgroup_is_v2(), cgroup_mode() == CGROUP_V2);
 }
 
 static void test_cgroup_remove_absent(void) {

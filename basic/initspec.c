@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "caps.h"
 #include "initspec.h"
 #include "strv.h"
 
@@ -31,18 +32,6 @@ static const struct {
         { MS_NOSUID, "nosuid" },
         { MS_NODEV, "nodev" },
         { MS_NOEXEC, "noexec" },
-};
-
-/* Capability names by number, as in linux/capability.h. */
-static const char *const cap_names[] = {
-        "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill",
-        "setgid", "setuid", "setpcap", "linux_immutable", "net_bind_service",
-        "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-        "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-        "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time",
-        "sys_tty_config", "mknod", "lease", "audit_write", "audit_control",
-        "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
-        "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
 };
 
 /* ---- small helpers ---- */
@@ -60,23 +49,6 @@ static int parse_u32(const char *s, uint32_t *ret) {
                 return -ERANGE;
         *ret = (uint32_t)v;
         return 0;
-}
-
-int initspec_cap_from_name(const char *name) {
-        if (!name || !*name)
-                return -EINVAL;
-        if (name[0] >= '0' && name[0] <= '9') {
-                uint32_t v;
-                if (parse_u32(name, &v) < 0 || v > 63)
-                        return -EINVAL;
-                return (int)v;
-        }
-        if (strncasecmp(name, "cap_", 4) == 0)
-                name += 4;
-        for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
-                if (strcasecmp(name, cap_names[i]) == 0)
-                        return (int)i;
-        return -EINVAL;
 }
 
 static bool name_is_valid(const char *s) {
@@ -296,7 +268,7 @@ static int check_app(const struct initspec_app *a, struct podrt_error **err) {
                 return podrt_error_set(err, EINVAL, "workdir: \"%s\" must be absolute, without \"..\"",
                                        a->workdir);
         for (size_t i = 0; a->caps_drop && a->caps_drop[i]; i++)
-                if (initspec_cap_from_name(a->caps_drop[i]) < 0)
+                if (cap_from_name(a->caps_drop[i]) < 0)
                         return podrt_error_set(err, EINVAL, "cap-drop: unknown capability \"%s\"",
                                                a->caps_drop[i]);
         for (size_t i = 0; i < a->n_groups; i++)
@@ -876,7 +848,7 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (n < 2)
                         return PERR(p, EINVAL, "cap-drop: expects capabilities");
                 for (size_t i = 1; i < n; i++) {
-                        if (initspec_cap_from_name(v[i]) < 0)
+                        if (cap_from_name(v[i]) < 0)
                                 return PERR(p, EINVAL, "cap-drop: unknown capability \"%s\"", v[i]);
                         if (strv_push(&a->caps_drop, v[i]) < 0)
                                 return PERR(p, ENOMEM, "out of memory");

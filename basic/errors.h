@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Cleanup for the public error object in core code. */
-#ifndef PODRT_ERRORS_H
-#define PODRT_ERRORS_H
+/* Cleanup for the public error object (<podrt/error.h>). */
+#ifndef PODRT_BASIC_ERRORS_H
+#define PODRT_BASIC_ERRORS_H
 
 #include <podrt/error.h>
 #include "macro.h"

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Small helpers used across the core: cleanup attributes, TAKE_PTR/TAKE_FD,
- * and the visibility of libpodrt's internal (non-ABI) functions. */
-#ifndef PODRT_MACRO_H
-#define PODRT_MACRO_H
+/* The helper library's basics: cleanup attributes (systemd's _cleanup_),
+ * TAKE_PTR/TAKE_FD and ELEMENTSOF.  libc only; every file of the tree may
+ * include it: the core, the CLI, podrt-init and every plugin. */
+#ifndef PODRT_BASIC_MACRO_H
+#define PODRT_BASIC_MACRO_H
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-/* Functions the podrt command and the tests call but that are not part of the
- * installed ABI: exported from libpodrt.so, declared only in core/ headers. */
-#define PODRT_INTERNAL __attribute__((visibility("default")))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -32,12 +29,5 @@ static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 
 #define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
 #define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
-
-/* True when an ops table (with version/size first) has method set and its
- * size covers it. */
-#define OPS_HAS(ops, method)                                                    \
-        ((ops) && (ops)->size >= offsetof(__typeof__(*(ops)), method) +         \
-                                          sizeof((ops)->method) &&              \
-         (ops)->method)
 
 #endif

@@ -7,8 +7,10 @@
 
 #include <stdint.h>
 
+#include "caps.h"
+
 /* The highest capability podrt knows (CAP_CHECKPOINT_RESTORE). */
-#define NSPAWN_CAP_LAST 40
+#define NSPAWN_CAP_LAST CAP_LAST_KNOWN
 
 /* An app's set when its manifest adds and drops nothing: the OCI/Docker
  * default set, as rkt gave its apps (not nspawn's, which holds

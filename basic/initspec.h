@@ -121,9 +121,6 @@ int initspec_parse_string(const char *text, const char *name, struct initspec **
                           struct podrt_error **err);
 int initspec_load(const char *path, struct initspec **ret, struct podrt_error **err);
 
-/* A capability by name ("CAP_NET_RAW", "net_raw", any case) or number
- * ("13", 0..63): its number, or -EINVAL. */
-int initspec_cap_from_name(const char *name);
 
 /* Escapes one string as a token of the format (\s for space, \n, \t, \\,
  * \xHH for other control bytes and '"', "" for the empty string).  Returns a

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "process.h"
+#include "timeutil.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+void signals_reset(void) {
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        signal(s, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void fds_close_from(int first, int cloexec) {
+#ifdef SYS_close_range
+        if (syscall(SYS_close_range, (unsigned)first, ~0U, cloexec ? CLOSE_RANGE_CLOEXEC : 0U) == 0)
+                return;
+#endif
+        long max = sysconf(_SC_OPEN_MAX);
+        if (max < 0 || max > 65536)
+                max = 65536;
+        for (int fd = first; fd < max; fd++) {
+                if (cloexec) {
+                        int f = fcntl(fd, F_GETFD);
+                        if (f >= 0)
+                                fcntl(fd, F_SETFD, f | FD_CLOEXEC);
+                } else {
+                        close(fd);
+                }
+        }
+}
+
+void child_setup(int in_fd, int out_fd, int err_fd, unsigned flags) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        /* Move the wanted fds above 2 first, so that dup2 cannot clobber. */
+        int fds[3] = { in_fd, out_fd, err_fd };
+        for (int i = 0; i < 3; i++)
+                fds[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : null;
+        for (int i = 0; i < 3; i++)
+                if (fds[i] >= 0)
+                        dup2(fds[i], i);
+        fds_close_from(3, 0);
+        if (flags & CHILD_SETSID)
+                setsid();
+        signals_reset();
+}
+
+int run_program(char *const *argv, int out_fd, int timeout_ms, int *ret_status) {
+        int pfd = -1;
+        fflush(NULL);
+        pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD | CLONE_PIDFD, NULL, &pfd, NULL, 0);
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                child_setup(-1, out_fd, out_fd, CHILD_SETSID);
+                execvp(argv[0], argv);
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        int64_t deadline = now_ms() + timeout_ms;
+        int r = 0;
+        for (;;) {
+                int64_t left = deadline - now_ms();
+                struct pollfd p = { .fd = pfd, .events = POLLIN };
+                int k = left > 0 ? poll(&p, 1, (int)left) : 0;
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k == 0) {
+                        kill(pid, SIGKILL);
+                        r = -ETIMEDOUT;
+                }
+                break;
+        }
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        close(pfd);
+        if (r == 0 && ret_status)
+                *ret_status = status;
+        return r;
+}
+
+char *find_program(const char *name) {
+        struct stat st;
+        if (!name || !*name)
+                return NULL;
+        if (strchr(name, '/'))
+                return stat(name, &st) == 0 && S_ISREG(st.st_mode) && access(name, X_OK) == 0
+                        ? strdup(name) : NULL;
+        const char *path = getenv("PATH");
+        if (!path || !*path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return NULL;
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                char *full = path_join(dir, name);
+                if (full && stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+                        return full;
+                free(full);
+        }
+        return NULL;
+}
+
+int pid_cmdline_contains(pid_t pid, const char *needle) {
+        if (pid <= 0)
+                return 0;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0;
+        if (read_file(path, 1 << 20, &buf, &n) < 0 || n == 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (!buf[i])
+                        buf[i] = ' ';
+        return strstr(buf, needle) != NULL;
+}
+
+int pid_wait_gone(pid_t pid, int timeout_ms) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        int64_t deadline = now_ms() + timeout_ms;
+        for (;;) {
+                _cleanup_free_ char *buf = NULL;
+                if (read_file(path, 4096, &buf, NULL) < 0)
+                        return 1;
+                /* A zombie is gone for us: its parent reaps it. */
+                char *p = strrchr(buf, ')');
+                if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+                        return 1;
+                if (now_ms() >= deadline)
+                        return 0;
+                usleep(10000);
+        }
+}

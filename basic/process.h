@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Child processes, one way for the whole tree: a child about to exec gets a
+ * clean fd table, default signal dispositions and an empty signal mask;
+ * short helper runs have a deadline; programs are found on PATH. */
+#ifndef PODRT_BASIC_PROCESS_H
+#define PODRT_BASIC_PROCESS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Every signal back to SIG_DFL (but those a child cannot change) and an
+ * empty mask: what a program expects at exec. */
+void signals_reset(void);
+/* Closes every fd >= first (close_range, or a loop where it is missing);
+ * with cloexec, marks them close-on-exec instead. */
+void fds_close_from(int first, int cloexec);
+
+/* child_setup() flags. */
+#define CHILD_SETSID (1u << 0)     /* a session of its own (no terminal's ^C) */
+
+/* In a child after fork(), before exec: stdin from in_fd, stdout and stderr
+ * to out_fd and err_fd (-1: /dev/null for each), every other fd closed, and
+ * signals_reset().  Never fails (what cannot be set stays as it was). */
+void child_setup(int in_fd, int out_fd, int err_fd, unsigned flags);
+
+/* Runs argv (argv[0] looked up on PATH) to completion with child_setup()
+ * (stdin /dev/null, stdout and stderr to out_fd, or /dev/null when -1, its
+ * own session), killed with SIGKILL after timeout_ms (-ETIMEDOUT then).
+ * *ret_status: the wait status. */
+int run_program(char *const *argv, int out_fd, int timeout_ms, int *ret_status);
+
+/* name as found on $PATH (or the default PATH), or name itself when it
+ * holds a '/': an executable regular file.  malloc'd, NULL when none. */
+char *find_program(const char *name);
+
+/* 1 when pid runs and its command line holds needle, else 0. */
+int pid_cmdline_contains(pid_t pid, const char *needle);
+/* Waits up to timeout_ms for pid (not necessarily our child) to go away (a
+ * zombie counts as gone): 1 gone, 0 still there. */
+int pid_wait_gone(pid_t pid, int timeout_ms);
+
+#endif
