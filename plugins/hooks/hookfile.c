@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "hookfile.h"
+#include "regexbound.h"
 
 #define HOOK_FILE_MAX (1024 * 1024)
 
@@ -87,6 +88,15 @@ struct hook *hook_free(struct hook *h) {
  * $ to anchor). */
 static int compile_regex(regex_t *re, const char *pattern, const char *what,
                          struct podrt_error **err) {
+        /* Bounded first: glibc's regcomp() is exponential in stacked
+         * repetitions (podman's Go regexp is linear). */
+        const char *why = regex_over_bound(pattern);
+        if (why) {
+                size_t n = strlen(pattern);
+                return podrt_error_set(err, EINVAL,
+                                       "%s: regular expression \"%.64s%s\" refused: %s", what,
+                                       pattern, n > 64 ? "..." : "", why);
+        }
         int r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
         if (r != 0) {
                 char buf[256];

@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "exec.h"
 #include "hookfile.h"
+#include "regexbound.h"
 #include "load.h"
 #include "match.h"
 #include "render.h"
@@ -209,6 +210,13 @@ static void test_parse_errors(void) {
                   "when.commands[0]: invalid regular expression \"(\"" },
                 { V1("{\"path\": \"/bin/true\"}", "{\"commands\": [\"ok\", \"a{1\"]}", "[\"prestart\"]"),
                   "when.commands[1]: invalid regular expression \"a{1\"" },
+                /* bounded patterns: glibc's regcomp would take gigabytes on these */
+                { V1("{\"path\": \"/bin/true\"}", "{\"commands\": [\"h++++++++++++++++++++++++\"]}", "[\"prestart\"]"),
+                  "when.commands[0]: regular expression \"h++++++++++++++++++++++++\" refused: a repetition of a repetition" },
+                { V1("{\"path\": \"/bin/true\"}", "{\"commands\": [\"((a+)+)+\"]}", "[\"prestart\"]"),
+                  "when.commands[0]: regular expression \"((a+)+)+\" refused: repeated groups nested more than 2 deep" },
+                { V1("{\"path\": \"/bin/true\"}", "{\"annotations\": {\"k\": \"x{1000}\"}}", "[\"prestart\"]"),
+                  "when.annotations[\"k\"]: regular expression \"x{1000}\" refused: an interval repeats more than 100 times" },
                 { V1("{\"path\": \"/bin/true\"}", "{\"commands\": \"sh\"}", "[\"prestart\"]"),
                   "when.commands: must be an array of strings" },
                 { V1("{\"path\": \"/bin/true\"}", "{\"annotations\": {\"[\": \"x\"}}", "[\"prestart\"]"),
@@ -245,6 +253,39 @@ static void test_parse_errors(void) {
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 ASSERT_CONTAINS(parse_err(cases[i].json), cases[i].message);
+}
+
+/* The bound lets ordinary patterns through, and takes microseconds on the
+ * pathological ones that glibc's regcomp would spend gigabytes on. */
+static void test_regex_bound(void) {
+        static const char *const ok[] = {
+                "^/usr/bin/(sh|bash)$", "a{1,3}", "[+*]+", "x\\++", "(ab|cd)*e?", "^[[:alpha:]]+$",
+                "((a+)b)+", "", NULL,
+        };
+        for (size_t i = 0; ok[i]; i++) {
+                const char *why = regex_over_bound(ok[i]);
+                if (why)
+                        fprintf(stderr, "\n%s: %s\n", ok[i], why);
+                CU_ASSERT_PTR_NULL(why);
+        }
+        CU_ASSERT_PTR_NOT_NULL(regex_over_bound("a**"));
+        CU_ASSERT_PTR_NOT_NULL(regex_over_bound("a+{2}"));
+        CU_ASSERT_PTR_NOT_NULL(regex_over_bound("(((a)+)+)+"));
+        char many[200] = "";
+        for (int i = 0; i < 40; i++)
+                strcat(many, "a*");
+        CU_ASSERT_STRING_EQUAL(regex_over_bound(many), "more than 32 repetition operators");
+        char *long_pattern = calloc(1, 2000);
+        memset(long_pattern, 'a', 1500);
+        CU_ASSERT_STRING_EQUAL(regex_over_bound(long_pattern), "longer than 1024 characters");
+        free(long_pattern);
+        /* The hook file of the bug report: refused at once. */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int i = 0; i < 1000; i++)
+                CU_ASSERT_PTR_NOT_NULL(regex_over_bound("h++++++++++++++++++++++++"));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        CU_ASSERT((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 100000000L);
 }
 
 static void test_load_file_errors(void) {
@@ -891,6 +932,7 @@ void register_tests(void) {
         ADD_TEST(s, test_parse_every_field);
         ADD_TEST(s, test_parse_errors);
         ADD_TEST(s, test_load_file_errors);
+        ADD_TEST(s, test_regex_bound);
         ADD_TEST(s, test_match_annotations);
         ADD_TEST(s, test_match_commands);
         ADD_TEST(s, test_match_bind_mounts_and_always);
