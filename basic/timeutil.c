@@ -40,5 +40,9 @@ int64_t parse_time(const char *s) {
                 for (; digits < 9; digits++)
                         frac *= 10;
         }
-        return (int64_t)timegm(&tm) * 1000000000 + frac;
+        time_t sec = timegm(&tm);
+        /* A time int64_t nanoseconds cannot hold (after 2262) is no time. */
+        if (sec < 0 || (int64_t)sec > INT64_MAX / 1000000000 - 1)
+                return 0;
+        return (int64_t)sec * 1000000000 + frac;
 }
