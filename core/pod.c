@@ -153,6 +153,7 @@ struct json_object *pod_state_json(const struct podrt_pod *pod) {
                 json_object_object_add(j, "exitCode", a->exit_code >= 0 ? json_object_new_int(a->exit_code) : NULL);
                 json_object_object_add(j, "started", time_json(a->started_at));
                 json_object_object_add(j, "finished", time_json(a->finished_at));
+                json_object_object_add(j, "rootfs", a->rootfs && a->rootfs[0] ? json_object_new_string(a->rootfs) : NULL);
                 json_object_array_add(apps, j);
         }
         json_object_object_add(o, "apps", apps);
@@ -268,6 +269,14 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
                         a->exit_code = (int)jint(j, "exitCode", -1);
                         a->started_at = parse_time(jstr(j, "started"));
                         a->finished_at = parse_time(jstr(j, "finished"));
+                        /* What storage prepared, not the manifest's: every
+                         * later op runs on it.  Older state files lack it. */
+                        const char *rootfs = jstr(j, "rootfs");
+                        if (rootfs && rootfs[0] && podrt_app_set_rootfs(a, rootfs) < 0) {
+                                json_object_put(state);
+                                pod_free(pod);
+                                return podrt_error_set(err, ENOMEM, "out of memory");
+                        }
                 }
         }
         json_object_put(state);

@@ -66,7 +66,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct podrt_pod *, pod_unref)
 /* state.json: the run-time state, the shape `podrt status --json` prints:
  * {"id","name","backend","network","storage","state","created","started",
  *  "finished","monitorPid","netns","apps":[{"name","state","pid","exitCode",
- *  "started","finished"}]}; times RFC 3339 UTC with nanoseconds, or null. */
+ *  "started","finished","rootfs"}]}; times RFC 3339 UTC with nanoseconds, or
+ *  null.  "rootfs" is the app's root after storage prepare (null when unset);
+ *  pod_load() restores it over the manifest's, so every later op sees it. */
 PODRT_INTERNAL struct json_object *pod_state_json(const struct podrt_pod *pod);
 /* Writes state.json atomically into the pod's dir (lock held by caller). */
 PODRT_INTERNAL int pod_save(const struct podrt_pod *pod, struct podrt_error **err);
