@@ -3,7 +3,7 @@
 # Debian 12's archive.  Runs apt only when something is missing.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libconfig-dev libjson-c-dev libkmod-dev
-      libcunit1-dev busybox-static g++ runc crun systemd-container qemu-system-x86 kmod
+      libcunit1-dev busybox-static g++ clang-14 libclang-rt-14-dev runc crun systemd-container qemu-system-x86 kmod
       util-linux iproute2 procps file liblzma-dev cpio"
 missing=""
 for p in $pkgs; do

@@ -157,11 +157,18 @@ static void test_prepared_rootfs_lasts(void) {
         snprintf(want, sizeof(want), "hi\n%s\n", copy);
         CU_ASSERT_STRING_EQUAL(out, want);
 
-        /* The log: the app read its own marker and the copied file. */
-        CU_ASSERT_EQUAL(runtime_kill(rt, "lasts", 9, &e), 0);
-        CU_ASSERT(pod_wait_monitor(rt, id, 5000));
+        /* The log: the app read its own marker and the copied file (wait
+         * for both lines: a loaded machine may still be at the first). */
         char appdir[512];
         snprintf(appdir, sizeof(appdir), "%s/pods/%s/apps/app", root, id);
+        for (int i = 0; i < 200; i++) {
+                _cleanup_free_ char *early = slurp(appdir, "output.log");
+                if (early && strstr(early, "from the original"))
+                        break;
+                usleep(50 * 1000);
+        }
+        CU_ASSERT_EQUAL(runtime_kill(rt, "lasts", 9, &e), 0);
+        CU_ASSERT(pod_wait_monitor(rt, id, 5000));
         _cleanup_free_ char *log = slurp(appdir, "output.log");
         CU_ASSERT_PTR_NOT_NULL_FATAL(log);
         CU_ASSERT_STRING_EQUAL(log, "hi\nfrom the original\n");
