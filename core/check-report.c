@@ -123,13 +123,10 @@ int check_report(struct loader *l, const struct podrt_config *cfg, struct json_o
 
         if (r >= 0)
                 r = add(report, "host", check_host_facts());
-        if (r >= 0) {
+        if (r >= 0)
                 r = loader_scan(l, scan_cb, &s, err);
-                if (r >= 0)
-                        r = s.r;
-                else
-                        s.r = 0;       /* err says why */
-        }
+        if (r >= 0)
+                r = s.r;
         if (r >= 0) {
                 r = add(report, "backends", s.sections);
                 s.sections = NULL;

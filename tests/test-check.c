@@ -153,6 +153,55 @@ static const char *cgroup_from_mountinfo(void) {
         return root_v2 ? "v2" : unified_v2 ? "hybrid" : "v1";
 }
 
+/* The ABI 1.1 API a check method fills, and the section it makes. */
+static void test_check_api(void) {
+        struct podrt_check *c = check_section_new("demo", "/x/demo.so");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "tool", PODRT_CHECK_OK, "version %d", 3), 0);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "extra", PODRT_CHECK_OPTIONAL, "%s", "absent"), 0);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "nofmt", PODRT_CHECK_OK | PODRT_CHECK_OPTIONAL, NULL), 0);
+        CU_ASSERT_EQUAL(podrt_check_note(c, "a note about %s", "it"), 0);
+        /* What a caller gets wrong. */
+        CU_ASSERT_EQUAL(podrt_check_add(c, "bad", 1u << 2, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "", 0, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_add(c, NULL, 0, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_add(NULL, "x", 0, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_note(c, NULL), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_note(NULL, "x"), -EINVAL);
+        struct json_object *b = check_section_finish(c);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_STRING_EQUAL(str(b, "name"), "demo");
+        CU_ASSERT_STRING_EQUAL(str(b, "path"), "/x/demo.so");
+        /* Only the optional line failed: ready. */
+        CU_ASSERT(is_true(b, "ready"));
+        struct json_object *checks = get(b, "checks");
+        CU_ASSERT_EQUAL_FATAL(json_object_array_length(checks), 3);
+        struct json_object *l = json_object_array_get_idx(checks, 0);
+        CU_ASSERT_STRING_EQUAL(str(l, "name"), "tool");
+        CU_ASSERT(is_true(l, "ok"));
+        CU_ASSERT(is_true(l, "required"));
+        CU_ASSERT_STRING_EQUAL(str(l, "detail"), "version 3");
+        l = json_object_array_get_idx(checks, 1);
+        CU_ASSERT(!is_true(l, "ok"));
+        CU_ASSERT(!is_true(l, "required"));
+        CU_ASSERT_STRING_EQUAL(str(l, "detail"), "absent");
+        CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(checks, 2), "detail"), "");
+        CU_ASSERT_EQUAL(json_object_array_length(get(b, "notes")), 1);
+        CU_ASSERT(has_note(get(b, "notes"), "a note about it"));
+        json_object_put(b);
+
+        /* One required line that failed: not ready; no path: none. */
+        c = check_section_new("demo2", NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "a", PODRT_CHECK_OK, "x"), 0);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "b", 0, "missing"), 0);
+        b = check_section_finish(c);
+        CU_ASSERT(!is_true(b, "ready"));
+        CU_ASSERT_PTR_NULL(get(b, "path"));
+        json_object_put(b);
+        CU_ASSERT_PTR_NULL(check_section_free(NULL));
+}
+
 static void test_host_facts(void) {
         struct json_object *rep = report_for("");
         struct json_object *host = get(rep, "host");
@@ -569,6 +618,19 @@ static void test_third_party(void) {
         ASSERT_CONTAINS(out, "backend in use: extcheck (NOT READY)\n");
         free(out);
 
+        /* A check method that could not run: a line that says why. */
+        write_conf("backend = \"extcheck\";\n");
+        char env2[4400];
+        snprintf(env2, sizeof(env2), "%s PODRT_EXTCHECK_FAIL=1", env);
+        CU_ASSERT_EQUAL(run_podrt(env2, "check", &out), 1);
+        ASSERT_CONTAINS(out, "backend extcheck: NOT READY\n"
+                             "  MISSING  check                extcheck: cannot read its own state\n");
+        free(out);
+        snprintf(env2, sizeof(env2), "%s PODRT_EXTCHECK_FAIL=quiet", env);
+        CU_ASSERT_EQUAL(run_podrt(env2, "check", &out), 1);
+        ASSERT_CONTAINS(out, "  MISSING  check                plugin 'extcheck' plugin.check: Input/output error\n");
+        free(out);
+
         /* Its config_check validates plugins.extcheck. */
         write_conf("backend = \"extcheck\";\nplugins = { extcheck = { tol = \"/bin/sh\"; }; };\n");
         CU_ASSERT_EQUAL(run_podrt(env, "check --json", &out), 1);
@@ -603,6 +665,7 @@ static int suite_cleanup(void) {
 
 void register_tests(void) {
         CU_pSuite s = add_suite("check", suite_init, suite_cleanup);
+        ADD_TEST(s, test_check_api);
         ADD_TEST(s, test_host_facts);
         ADD_TEST(s, test_sections);
         ADD_TEST(s, test_fake_runc);

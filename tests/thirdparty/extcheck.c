@@ -5,9 +5,12 @@
  *  - check: a line "ext-tool" (the file plugins.extcheck.tool names, by
  *    default /bin/sh, exists), an optional line "ext-extra" that never
  *    passes, and a note;
+ *    with $PODRT_EXTCHECK_FAIL set, the check itself fails (-EIO, and with
+ *    "1" a message of its own, else none: the core then says which method);
  *  - config_check: plugins.extcheck holds only "tool", a non-empty string. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,6 +54,11 @@ static int ext_init(const struct podrt_host *host, void **ret_data, struct podrt
 static int ext_check(void *data, struct podrt_check *check, uint64_t flags,
                      struct podrt_error **err) {
         const struct ext *x = data;
+        const char *fail = getenv("PODRT_EXTCHECK_FAIL");
+        if (fail)
+                return strcmp(fail, "1") == 0
+                               ? podrt_error_set(err, EIO, "extcheck: cannot read its own state")
+                               : -EIO;
         const char *tool = podrt_config_string(x->host->config, "plugins.extcheck.tool", "/bin/sh");
         bool ok = access(tool, X_OK) == 0;
         int r = podrt_check_add(check, "ext-tool", ok ? PODRT_CHECK_OK : 0, "%s%s", tool,
