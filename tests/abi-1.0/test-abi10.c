@@ -3,13 +3,16 @@
  * core: `podrt plugins` lists it as ABI 1.0, `podrt check` has nothing of
  * 1.1 to call in it (its descriptor ends at the hooks pointer), and
  * `podrt --backend old run` runs a pod on it. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dlfcn.h>
 #include <json-c/json.h>
+#include <podrt/plugin.h>   /* ABI 1.0's, from tests/abi-1.0/include */
 
 #include "cunit-main.h"
 
@@ -53,6 +56,23 @@ static int podrt(const char *args, char **ret_out, char **ret_err) {
 static struct json_object *get(struct json_object *o, const char *key) {
         struct json_object *v = NULL;
         return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* What the plugin hands the core really is a 1.0 descriptor: it ends at
+ * the hooks pointer, where 1.1 appends check and config_check. */
+static void test_descriptor(void) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/tests/abi-1.0/old.so", getenv("PODRT_BUILD_DIR"));
+        void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+        podrt_plugin_entry_fn entry = (podrt_plugin_entry_fn)dlsym(h, PODRT_PLUGIN_ENTRY_SYMBOL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
+        const struct podrt_plugin *d = entry();
+        CU_ASSERT_EQUAL(d->abi_major, 1);
+        CU_ASSERT_EQUAL(d->abi_minor, 0);
+        CU_ASSERT_EQUAL(d->size, offsetof(struct podrt_plugin, hooks) + sizeof(d->hooks));
+        CU_ASSERT_EQUAL(sizeof(struct podrt_plugin), d->size);
+        dlclose(h);
 }
 
 static void test_listed(void) {
@@ -174,6 +194,7 @@ static int suite_cleanup(void) {
 
 void register_tests(void) {
         CU_pSuite s = add_suite("abi-1.0", suite_init, suite_cleanup);
+        ADD_TEST(s, test_descriptor);
         ADD_TEST(s, test_listed);
         ADD_TEST(s, test_check);
         ADD_TEST(s, test_run);
