@@ -233,38 +233,29 @@ int runtime_plugins(struct runtime *rt, struct json_object **ret, struct podrt_e
 
 int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready, struct podrt_error **err) {
         struct json_object *report = NULL;
-        int r = check_host(rt->cfg, &report, err);
+        int r = check_report(rt->loader, rt->cfg, &report, err);
         if (r < 0)
                 return r;
-        int ready = 0, known = 0;
-        struct json_object *backends;
-        if (json_object_object_get_ex(report, "backends", &backends))
-                for (size_t i = 0; i < json_object_array_length(backends); i++) {
-                        struct json_object *b = json_object_array_get_idx(backends, i), *v;
-                        if (json_object_object_get_ex(b, "name", &v) &&
-                            strcmp(json_object_get_string(v), rt->backend) == 0) {
-                                known = 1;
-                                ready = json_object_object_get_ex(b, "ready", &v) && json_object_get_boolean(v);
-                        }
-                }
-        if (!known) {
-                /* A plugin's backend: ready when it loads. */
+        struct json_object *b = check_report_section(report, rt->backend), *v;
+        int ready;
+        if (b)
+                ready = json_object_object_get_ex(b, "ready", &v) && json_object_get_boolean(v);
+        else {
+                /* A backend without a check method (or not installed):
+                 * ready when it loads as a backend. */
                 struct plugin *p;
                 _cleanup_error_ struct podrt_error *e = NULL;
                 ready = runtime_plugin(rt, rt->backend, "pod", &p, &e) >= 0;
-                struct json_object *b = json_object_new_object();
-                json_object_object_add(b, "name", json_object_new_string(rt->backend));
-                json_object_object_add(b, "ready", json_object_new_boolean(ready));
-                struct json_object *checks = json_object_new_array(), *c = json_object_new_object();
-                json_object_object_add(c, "name", json_object_new_string("plugin"));
-                json_object_object_add(c, "ok", json_object_new_boolean(ready));
-                json_object_object_add(c, "detail", json_object_new_string(ready ? plugin_path(p) : podrt_error_message(e)));
-                json_object_array_add(checks, c);
-                json_object_object_add(b, "checks", checks);
-                if (backends)
-                        json_object_array_add(backends, b);
-                else
+                _cleanup_(check_section_freep) struct podrt_check *c =
+                        check_section_new(rt->backend, ready ? plugin_path(p) : NULL);
+                if (!c || podrt_check_add(c, "plugin", ready ? PODRT_CHECK_OK : 0, "%s",
+                                          ready ? plugin_path(p) : podrt_error_message(e)) < 0 ||
+                    !(b = check_section_finish(TAKE_PTR(c))) ||
+                    json_object_array_add(json_object_object_get(report, "backends"), b) < 0) {
                         json_object_put(b);
+                        json_object_put(report);
+                        return podrt_error_set(err, ENOMEM, "check: out of memory");
+                }
         }
         json_object_object_add(report, "backend", json_object_new_string(rt->backend));
         json_object_object_add(report, "ready", json_object_new_boolean(ready));

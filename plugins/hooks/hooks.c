@@ -16,6 +16,7 @@
 
 
 
+#include "config.h"
 #include "exec.h"
 #include "hookfile.h"
 #include "load.h"
@@ -314,6 +315,7 @@ static const struct podrt_plugin hooks_plugin = {
         .init = hooks_init,
         .fini = hooks_fini,
         .hooks = &hooks_ops,
+        .config_check = hooks_config_check,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {

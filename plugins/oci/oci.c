@@ -21,6 +21,7 @@
 
 #include "bundle.h"
 #include "cgroup.h"
+#include "check.h"
 #include "errors.h"
 #include "fileio.h"
 #include "runtime.h"
@@ -497,6 +498,11 @@ static const struct podrt_pod_ops oci_pod_ops = {
         .exec = oci_exec,
 };
 
+static int oci_check(void *data, struct podrt_check *check, uint64_t flags,
+                     struct podrt_error **err) {
+        return oci_host_check(((struct oci_data *)data)->host, check, err);
+}
+
 static const struct podrt_plugin oci_plugin = {
         .abi_major = PODRT_ABI_MAJOR,
         .abi_minor = PODRT_ABI_MINOR,
@@ -507,6 +513,8 @@ static const struct podrt_plugin oci_plugin = {
         .init = oci_init,
         .fini = oci_fini,
         .pod = &oci_pod_ops,
+        .check = oci_check,
+        .config_check = oci_config_check,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {
