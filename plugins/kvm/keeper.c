@@ -230,7 +230,10 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, const struct kvm_vm *
         }
         report(report_fd, 0, NULL);
 
-        struct follow f[2 * n];
+        /* No VLA sized by the pod: on the heap (the keeper exits at the end). */
+        struct follow *f = calloc(2 * n + 1, sizeof(*f));
+        if (!f)
+                n = 0;   /* no room to follow: the apps' output stays in their files */
         for (size_t i = 0; i < n; i++)
                 for (int k = 0; k < 2; k++) {
                         f[2 * i + k].in = -1;
@@ -292,8 +295,10 @@ int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                  const struct podrt_pod *pod, const char *kvm_dir, pid_t *ret_pid,
                  struct podrt_error **err) {
         size_t n = podrt_pod_n_apps(pod);
-        char *names[n + 1];
-        int fds[2 * n + 1];
+        _cleanup_free_ char **names = calloc(n + 1, sizeof(*names));
+        _cleanup_free_ int *fds = calloc(2 * n + 1, sizeof(*fds));
+        if (!names || !fds)
+                return podrt_error_set(err, ENOMEM, "out of memory");
         for (size_t i = 0; i < n; i++) {
                 const struct podrt_app *a = podrt_pod_app(pod, i);
                 names[i] = (char *)podrt_app_name(a);

@@ -51,7 +51,7 @@ static char *cache_dir_for(const struct kvm *k, const char *kernel) {
 static int kvm_init(const struct podrt_host *host, void **ret_data, struct podrt_error **err) {
         struct kvm *k = calloc(1, sizeof(*k));
         if (!k)
-                return -ENOMEM;
+                return podrt_error_set(err, ENOMEM, "out of memory");
         k->host = host;
         k->cfg = host->config;
         *ret_data = k;
