@@ -220,7 +220,8 @@ static int kvm_create(void *data, struct podrt_pod *pod, uint64_t flags, struct 
 
 /* vm.json, and the hypervisor it names (the one that made the VM, whatever
  * kvm.hypervisor says now: stop, kill or delete may come from another
- * process with another configuration).  ret_hv->name points into *ret_vm. */
+ * process with another configuration); ret_hv NULL: not loaded (see
+ * vm_hypervisor).  ret_hv->name points into *ret_vm. */
 static int load_vm(const struct kvm *k, const struct podrt_pod *pod, char **ret_dir,
                    struct kvm_vm **ret_vm, struct kvm_hv *ret_hv, struct podrt_error **err) {
         _cleanup_free_ char *dir = kvm_dir_of(pod), *json = NULL;
@@ -230,12 +231,19 @@ static int load_vm(const struct kvm *k, const struct podrt_pod *pod, char **ret_
         int r = kvm_vm_load(json, &vm, err);
         if (r < 0)
                 return r;
-        if ((r = kvm_hv_get(k, vm->hypervisor, ret_hv, err)) < 0)
+        if (ret_hv && (r = kvm_hv_get(k, vm->hypervisor, ret_hv, err)) < 0)
                 return podrt_error_set(err, r, "%s", json);
         if (ret_dir)
                 *ret_dir = TAKE_PTR(dir);
         *ret_vm = TAKE_PTR(vm);
         return 0;
+}
+
+/* The hypervisor of a loaded vm.json, when it is needed after all. */
+static int vm_hypervisor(const struct kvm *k, const char *kvm_dir, const struct kvm_vm *vm,
+                         struct kvm_hv *ret_hv, struct podrt_error **err) {
+        int r = kvm_hv_get(k, vm->hypervisor, ret_hv, err);
+        return r < 0 ? podrt_error_set(err, r, "%s/vm.json", kvm_dir) : 0;
 }
 
 /* The hypervisor's pid, when it still runs this pod's VM; else 0. */
@@ -322,8 +330,9 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        struct kvm_hv hv;
-        int r = load_vm(data, pod, &dir, &vm, &hv, err);
+        /* The hypervisor only when podrt-init did not end the VM in time:
+         * a graceful stop works without its plugin. */
+        int r = load_vm(data, pod, &dir, &vm, NULL, err);
         if (r < 0)
                 return r;
         pid_t pid = vm_pid(dir, pod);
@@ -344,6 +353,16 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
                         kvm_log(data, PODRT_LOG_INFO, "stop %s: the VM did not power off within %us: ending it",
                                 podrt_pod_name(pod), timeout_sec);
         }
+        struct kvm_hv hv;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if ((r = vm_hypervisor(data, dir, vm, &hv, &e)) < 0) {
+                /* Its plugin is gone: the VM must end all the same. */
+                kvm_log(data, PODRT_LOG_WARNING, "stop %s: %s: killing the VM (pid %d)", podrt_pod_name(pod),
+                        podrt_error_message(e), (int)pid);
+                if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+                        return podrt_error_set(err, errno, "kill %s (pid %d): %m", vm->hypervisor, (int)pid);
+                return 0;
+        }
         return kvm_hv_stop(&hv, &vm->cfg, 0, err);
 }
 
@@ -351,22 +370,23 @@ static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        struct kvm_hv hv;
-        int r = load_vm(data, pod, &dir, &vm, &hv, err);
+        int r = load_vm(data, pod, &dir, &vm, NULL, err);
         if (r < 0)
                 return r;
         pid_t pid = vm_pid(dir, pod);
         if (!pid || signo == 0)
                 return 0;
-        if (signo == SIGSTOP)
-                return kvm_hv_pause(&hv, &vm->cfg, err);
-        if (signo == SIGCONT)
-                return kvm_hv_resume(&hv, &vm->cfg, err);
+        if (signo == SIGSTOP || signo == SIGCONT) {
+                struct kvm_hv hv;
+                if ((r = vm_hypervisor(data, dir, vm, &hv, err)) < 0)
+                        return r;
+                return signo == SIGSTOP ? kvm_hv_pause(&hv, &vm->cfg, err) : kvm_hv_resume(&hv, &vm->cfg, err);
+        }
         /* No signal reaches into the guest: any other ends the VM, and the
          * apps still running get 128 + signo. */
         record_signal(dir, signo);
         if (kill(pid, signo == SIGKILL ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
-                return podrt_error_set(err, errno, "kill %s (pid %d): %m", hv.name, (int)pid);
+                return podrt_error_set(err, errno, "kill %s (pid %d): %m", vm->hypervisor, (int)pid);
         return 0;
 }
 
