@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The lkvm (kvmtool) hypervisor, as rkt's kvm flavour used it:
+/* The lkvm (kvmtool) hypervisor plugin (kvm.hypervisor = "lkvm"), as rkt's
+ * kvm flavour used kvmtool:
  *   lkvm run --name N --kernel K --initrd I --params CMDLINE --mem MIB
  *            --cpus N --console serial --network mode=none --9p SRC,TAG ...
  * and `lkvm stop|pause|resume --name N`.  kvmtool needs working KVM (no
  * TCG), boots a bzImage (not a vmlinux ELF), writes the serial console on
  * its stdout, and cannot export a 9p share read-only: a VM with a read-only
- * share is refused rather than run with a writable one. */
+ * share is refused rather than run with a writable one.  Its features say
+ * so to the kvm backend (NEEDS_BZIMAGE, NO_TCG); its own messages go to
+ * <work_dir>/lkvm.log. */
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

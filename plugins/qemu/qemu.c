@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The QEMU hypervisor: qemu-system-x86_64 -M microvm (virtio-mmio devices,
- * no PCI, no firmware option ROMs), PVH boot of the uncompressed vmlinux,
- * -nodefaults, the serial console into a file, a QMP socket for stop,
- * pause and resume, and one virtio-9p device per share. */
+/* The QEMU hypervisor plugin (kvm.hypervisor = "qemu", the default):
+ * qemu-system-x86_64 -M microvm (virtio-mmio devices, no PCI, no firmware
+ * option ROMs), PVH boot of the uncompressed vmlinux, -nodefaults, the
+ * serial console into a file, a QMP socket for stop, pause and resume, and
+ * one virtio-9p device per share.  QEMU's own messages go to
+ * <work_dir>/qemu.log, where the kvm backend's keeper looks for them. */
 #include <errno.h>
-#include <stdbool.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
