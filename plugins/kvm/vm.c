@@ -20,6 +20,7 @@ struct kvm_vm *kvm_vm_free(struct kvm_vm *vm) {
         if (!vm)
                 return NULL;
         free(vm->shares);
+        free(vm->share_list);
         free(vm->hypervisor);
         free(vm->name);
         free(vm->kernel);
@@ -86,6 +87,10 @@ static int add_share(struct kvm_vm *vm, const char *path, const char *tag, bool 
         if (!n)
                 return -ENOMEM;
         vm->shares = n;
+        const struct podrt_vm_share **l = realloc(vm->share_list, (vm->cfg.n_shares + 1) * sizeof(*l));
+        if (!l)
+                return -ENOMEM;
+        vm->share_list = l;
         if (strv_push(&vm->share_paths, path) < 0 || strv_push(&vm->share_tags, tag) < 0)
                 return -ENOMEM;
         vm->shares[vm->cfg.n_shares++] = (struct podrt_vm_share){
@@ -97,8 +102,10 @@ static int add_share(struct kvm_vm *vm, const char *path, const char *tag, bool 
         for (uint32_t i = 0; i < vm->cfg.n_shares; i++) {
                 vm->shares[i].path = vm->share_paths[i];
                 vm->shares[i].tag = vm->share_tags[i];
+                vm->share_list[i] = &vm->shares[i];
         }
         vm->cfg.shares = vm->shares;
+        vm->cfg.share_list = vm->share_list;
         return 0;
 }
 
