@@ -263,6 +263,16 @@ static int plugin_start(struct loader *l, struct plugin *p, struct podrt_error *
                 p->data = data;
         }
         p->initialized = true;
+        /* init may have loaded other plugins (host->plugin_ops), using the
+         * room made above: make sure of it again. */
+        w = realloc(l->loaded, (l->n_loaded + 1) * sizeof(*w));
+        if (!w) {
+                if (p->desc->fini)
+                        p->desc->fini(p->data);
+                p->initialized = false;
+                return podrt_error_set(err, ENOMEM, "plugin '%s': out of memory", p->name);
+        }
+        l->loaded = w;
         l->loaded[l->n_loaded++] = p;
         return 0;
 }

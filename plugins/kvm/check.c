@@ -29,13 +29,6 @@
 
 #include "kvm.h"
 
-/* podrt_check_add() and podrt_check_note() are ABI 1.1 and land in
- * libpodrt separately: weak references keep kvm.so loadable by a libpodrt
- * without them (whose `podrt check` never calls .check).  Remove once the
- * core has them. */
-#pragma weak podrt_check_add
-#pragma weak podrt_check_note
-
 #define KVM_PROBE_TIMEOUT_MS 2000
 
 /* ---- host modules ---- */

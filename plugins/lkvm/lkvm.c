@@ -27,11 +27,6 @@
 #include "process.h"
 #include "strv.h"
 
-/* podrt_check_add() is ABI 1.1 and lands in libpodrt separately: a weak
- * reference keeps this plugin loadable by a libpodrt without it (whose
- * `podrt check` never calls .check).  Remove once the core has it. */
-#pragma weak podrt_check_add
-
 static const char *lkvm_binary(void) {
         const char *q = secure_getenv("PODRT_LKVM");
         return q && *q ? q : "lkvm";

@@ -21,11 +21,6 @@
 
 #include "qemu.h"
 
-/* podrt_check_add() is ABI 1.1 and lands in libpodrt separately: a weak
- * reference keeps this plugin loadable by a libpodrt without it (whose
- * `podrt check` never calls .check).  Remove once the core has it. */
-#pragma weak podrt_check_add
-
 /* The plugin's private data. */
 struct qemu {
         const struct podrt_host *host;
