@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "lifecycle.h"
 #include "manifest.h"
+#include "states.h"
 #include "strv.h"
 
 static const char *const hook_stage_names[] = {

@@ -18,6 +18,7 @@
 
 #include "errors.h"
 #include "lifecycle.h"
+#include "states.h"
 
 static int signal_pipe[2] = { -1, -1 };
 
