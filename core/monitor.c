@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "lifecycle.h"
+#include "monitor.h"
 #include "states.h"
 
 static int signal_pipe[2] = { -1, -1 };
