@@ -4,7 +4,6 @@
  * logs, delete and gc. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -55,7 +54,7 @@ static int pod_make_dirs(struct podrt_pod *pod, struct podrt_error **err) {
 
 /* Everything of create after the pod's directory exists. */
 static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *manifest_text,
-                     struct podrt_error **err) {
+                     size_t manifest_len, struct podrt_error **err) {
         struct plugin *backend, *network, *storage;
         int r;
         if ((r = runtime_plugin(rt, pod->backend, "pod", &backend, err)) < 0 ||
@@ -65,7 +64,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return podrt_error_set(err, errno, "%s: %m", pod->dir);
-        if ((r = store_write_file(dfd, "manifest.json", manifest_text, strlen(manifest_text), 0600, err)) < 0 ||
+        if ((r = store_write_file(dfd, "manifest.json", manifest_text, manifest_len, 0600, err)) < 0 ||
             (r = pod_make_dirs(pod, err)) < 0)
                 return r;
         for (size_t i = 0; i < pod->spec->n_apps; i++)
@@ -83,30 +82,18 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         return pod_save(pod, err);
 }
 
-static int read_manifest(const char *path, char **ret, struct podrt_error **err) {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        _cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return podrt_error_set(err, errno, "%s: %m", path);
-        _cleanup_free_ char *base = strdup(path);
-        if (!base)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        return store_read_file(dfd, basename(base), ret, NULL, err);
-}
-
 int runtime_create(struct runtime *rt, const char *manifest_path, const char *name,
                    char ret_id[POD_ID_LEN + 1], struct podrt_error **err) {
-        /* Everything that can be checked is checked before anything exists. */
+        /* Everything that can be checked is checked before anything exists.
+         * The file is read once: what is validated is what manifest.json
+         * keeps. */
+        _cleanup_free_ char *text = NULL, *manifest_dir = NULL;
+        size_t len;
         struct pod_spec *spec = NULL;
-        int r = manifest_load(manifest_path, &spec, err);
-        if (r < 0)
+        int r = manifest_read(manifest_path, &text, &len, &manifest_dir, err);
+        if (r < 0 || (r = manifest_parse(text, len, manifest_path, manifest_dir, &spec, err)) < 0)
                 return r;
         _cleanup_(pod_spec_freep) struct pod_spec *owned = spec;
-        _cleanup_free_ char *text = NULL;
-        if ((r = read_manifest(manifest_path, &text, err)) < 0)
-                return r;
         if (name && !name_is_valid(name))
                 return podrt_error_set(err, EINVAL, "--name %s: must match [a-z0-9]([a-z0-9.-]{0,62})", name);
         const char *network_name = podrt_config_string(rt->cfg, "network", "none");
@@ -117,9 +104,6 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
             (r = runtime_plugin(rt, storage_name, "storage", &p, err)) < 0 ||
             (r = runtime_hooks_plugin(rt, &p, err)) < 0)
                 return r;
-        _cleanup_free_ char *real = realpath(manifest_path, NULL);
-        if (!real)
-                return podrt_error_set(err, errno, "%s: %m", manifest_path);
 
         struct store *s;
         char id[POD_ID_LEN + 1];
@@ -137,9 +121,9 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
                 store_remove(s, id, name ? name : spec->name, NULL);
                 return r;
         }
-        pod->manifest_dir = strdup(dirname(real));
+        pod->manifest_dir = TAKE_PTR(manifest_dir);
         pod->created_at = now_ns();
-        if ((r = pod_build(rt, pod, text, err)) < 0) {
+        if ((r = pod_build(rt, pod, text, len, err)) < 0) {
                 pod_destroy(rt, pod, NULL);
                 return r;
         }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "manifest-parser.h"
 #include "manifest.h"
 #include "store.h"
@@ -337,45 +338,26 @@ int manifest_parse(const char *text, size_t len, const char *source, const char 
         return 0;
 }
 
-int manifest_load(const char *path, struct pod_spec **ret, struct podrt_error **err) {
-        _cleanup_close_ int fd = -1;
+int manifest_read(const char *path, char **ret_text, size_t *ret_len, char **ret_dir,
+                  struct podrt_error **err) {
         _cleanup_free_ char *buf = NULL, *real = NULL;
-        struct stat st;
         size_t len = 0;
+        struct stat st;
 
         if (!path)
                 return podrt_error_set(err, EINVAL, "no manifest given");
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
-        if (fstat(fd, &st) < 0)
-                return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
-        if (S_ISDIR(st.st_mode))
+        int r = read_file(path, MANIFEST_MAX_SIZE, &buf, &len);
+        if (r == -EINVAL && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
                 return podrt_error_set(err, EISDIR, "%s: is a directory, not a manifest file", path);
-        if (!S_ISREG(st.st_mode))
+        if (r == -EINVAL)
                 return podrt_error_set(err, EINVAL, "%s: not a regular file", path);
-        if (st.st_size > MANIFEST_MAX_SIZE)
+        if (r == -EFBIG)
                 return podrt_error_set(err, EFBIG, "%s: larger than %d MiB", path,
                                        MANIFEST_MAX_SIZE >> 20);
-
-        /* One byte more than allowed, to notice a file that grew meanwhile. */
-        if (!(buf = malloc(MANIFEST_MAX_SIZE + 2)))
+        if (r == -ENOMEM)
                 return podrt_error_set(err, ENOMEM, "%s: out of memory", path);
-        for (;;) {
-                ssize_t n = read(fd, buf + len, MANIFEST_MAX_SIZE + 1 - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-                if (len > MANIFEST_MAX_SIZE)
-                        return podrt_error_set(err, EFBIG, "%s: larger than %d MiB", path,
-                                               MANIFEST_MAX_SIZE >> 20);
-        }
-        buf[len] = '\0';
+        if (r < 0)
+                return podrt_error_set(err, -r, "%s: %s", path, strerror(-r));
 
         if (!(real = realpath(path, NULL)))
                 return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
@@ -384,5 +366,17 @@ int manifest_load(const char *path, struct pod_spec **ret, struct podrt_error **
                 slash[1] = '\0';
         else
                 *slash = '\0';
-        return manifest_parse(buf, len, path, real, ret, err);
+        *ret_text = TAKE_PTR(buf);
+        *ret_len = len;
+        *ret_dir = TAKE_PTR(real);
+        return 0;
+}
+
+int manifest_load(const char *path, struct pod_spec **ret, struct podrt_error **err) {
+        _cleanup_free_ char *text = NULL, *dir = NULL;
+        size_t len;
+        int r = manifest_read(path, &text, &len, &dir, err);
+        if (r < 0)
+                return r;
+        return manifest_parse(text, len, path, dir, ret, err);
 }
