@@ -301,6 +301,8 @@ static void test_help(void) {
 
         CU_ASSERT_EQUAL(PODRT_RAW("--help"), 0);
         ASSERT_CONTAINS(OUT, "Usage: podrt");
+        ASSERT_CONTAINS(OUT, "\n  PODRT_CONFIG ");
+        ASSERT_CONTAINS(OUT, "\n  PODRT_PLUGIN_PATH ");
 
         CU_ASSERT_EQUAL(PODRT_RAW("run", "--help"), 0);
         ASSERT_CONTAINS(OUT, "Usage: podrt run [-d|--detach] [--rm] [--name NAME] MANIFEST");
