@@ -41,9 +41,15 @@ static int get_capabilities(struct parser *p, json_object *obj, const char *key,
 
 /* ---- containers ---------------------------------------------------------------- */
 
-static int parse_mount(struct parser *p, json_object *o, const struct pod_spec *spec,
-                       struct spec_app *app) {
+struct app_of {
+        const struct pod_spec *spec;
+        struct spec_app *app;
+};
+
+static int parse_mount(struct parser *p, json_object *o, size_t index, void *userdata) {
         static const char *const fields[] = { "volume", "path", "readOnly", NULL };
+        const struct pod_spec *spec = ((struct app_of *)userdata)->spec;
+        struct spec_app *app = ((struct app_of *)userdata)->app;
         const char *volume, *path;
         size_t vi;
         int r;
@@ -76,33 +82,6 @@ static int parse_mount(struct parser *p, json_object *o, const struct pod_spec *
                 return r;
         if (spec->volumes[vi].read_only)
                 m->read_only = true;
-        return 0;
-}
-
-static int parse_mounts(struct parser *p, json_object *o, const struct pod_spec *spec,
-                        struct spec_app *app) {
-        json_object *v;
-        size_t saved, saved_i;
-        int r;
-
-        if (!json_field_get(o, "mounts", &v))
-                return 0;
-        if (!json_object_is_type(v, json_type_array))
-                return parser_fail(p, "mounts", EINVAL, "must be an array");
-        size_t n = json_object_array_length(v);
-        if (!(app->mounts = calloc(n ? n : 1, sizeof(struct spec_mount))))
-                return parser_oom(p);
-        if ((r = parser_push_key(p, "mounts", &saved)) < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                json_object *m = json_object_array_get_idx(v, i);
-                if (!json_object_is_type(m, json_type_object))
-                        return parser_fail_item(p, NULL, i, EINVAL, "must be an object");
-                if ((r = parser_push_index(p, i, &saved_i)) < 0 || (r = parse_mount(p, m, spec, app)) < 0)
-                        return r;
-                parser_pop(p, saved_i);
-        }
-        parser_pop(p, saved);
         return 0;
 }
 
@@ -277,12 +256,13 @@ static int parse_env(struct parser *p, json_object *o, const struct pod_spec *sp
         return 0;
 }
 
-static int parse_app(struct parser *p, json_object *o, struct pod_spec *spec, size_t index) {
+static int parse_app(struct parser *p, json_object *o, size_t index, void *userdata) {
         static const char *const fields[] = {
                 "name", "rootfs", "command", "env", "workingDir", "user", "group",
                 "supplementaryGroups", "mounts", "resources", "capabilities", "readOnlyRootfs",
                 "lifecycle", NULL,
         };
+        struct pod_spec *spec = userdata;
         struct spec_app *app = &spec->apps[index];
         const char *name, *rootfs, *wd, *user_name, *group_name;
         _cleanup_free_ char *home = NULL;
@@ -290,6 +270,8 @@ static int parse_app(struct parser *p, json_object *o, struct pod_spec *spec, si
         struct stat st;
         int r;
 
+        /* Counted first, so that pod_spec_free() sees a half-read app. */
+        spec->n_apps++;
         if ((r = parser_check_fields(p, o, fields)) < 0 || (r = parser_get_string(p, o, "name", true, &name)) < 0 ||
             (r = parser_check_name(p, "name", name)) < 0)
                 return r;
@@ -367,7 +349,9 @@ static int parse_app(struct parser *p, json_object *o, struct pod_spec *spec, si
                 }
         }
 
-        if ((r = parse_mounts(p, o, spec, app)) < 0 || (r = parse_resources(p, o, app)) < 0 ||
+        if ((r = parser_each_object(p, o, "mounts", &app->mounts, sizeof(struct spec_mount),
+                                    parse_mount, &(struct app_of){ spec, app })) < 0 ||
+            (r = parse_resources(p, o, app)) < 0 ||
             (r = parse_capabilities(p, o, app)) < 0 ||
             (r = parser_get_bool(p, o, "readOnlyRootfs", &app->read_only_rootfs)) < 0 ||
             (r = parse_lifecycle(p, o, app)) < 0 ||
@@ -378,30 +362,15 @@ static int parse_app(struct parser *p, json_object *o, struct pod_spec *spec, si
 
 int parser_parse_containers(struct parser *p, json_object *root, struct pod_spec *spec) {
         json_object *v;
-        size_t saved, saved_i;
-        int r;
-
-        if (!json_field_get(root, "containers", &v))
+        size_t n;
+        int r = parser_get_array(p, root, "containers", &v, &n);
+        if (r < 0)
+                return r;
+        if (r == 0)
                 return parser_fail(p, "containers", EINVAL, "is required");
-        if (!json_object_is_type(v, json_type_array))
-                return parser_fail(p, "containers", EINVAL, "must be an array");
-        size_t n = json_object_array_length(v);
         if (n == 0)
                 return parser_fail(p, "containers", EINVAL, "must have at least one container");
-        if (!(spec->apps = calloc(n, sizeof(struct spec_app))))
-                return parser_oom(p);
-        if ((r = parser_push_key(p, "containers", &saved)) < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_array_get_idx(v, i);
-                if (!json_object_is_type(o, json_type_object))
-                        return parser_fail_item(p, NULL, i, EINVAL, "must be an object");
-                /* Counted first, so that pod_spec_free() sees a half-read app. */
-                spec->n_apps++;
-                if ((r = parser_push_index(p, i, &saved_i)) < 0 || (r = parse_app(p, o, spec, i)) < 0)
-                        return r;
-                parser_pop(p, saved_i);
-        }
-        parser_pop(p, saved);
-        return 0;
+        r = parser_each_object(p, root, "containers", &spec->apps, sizeof(struct spec_app),
+                               parse_app, spec);
+        return r < 0 ? r : 0;
 }

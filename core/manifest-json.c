@@ -203,6 +203,55 @@ int json_int_range(json_object *v, int64_t min, int64_t max, int64_t *ret) {
         return 0;
 }
 
+/* The array at key of obj: 1 and *ret, *ret_n when present, 0 when absent. */
+int parser_get_array(struct parser *p, json_object *obj, const char *key, json_object **ret,
+                     size_t *ret_n) {
+        if (!json_field_get(obj, key, ret))
+                return 0;
+        if (!json_object_is_type(*ret, json_type_array))
+                return parser_fail(p, key, EINVAL, "must be an array");
+        *ret_n = json_object_array_length(*ret);
+        return 1;
+}
+
+static int walk_objects(struct parser *p, json_object *array, const char *key,
+                        int (*item)(struct parser *p, json_object *o, size_t index,
+                                    void *userdata),
+                        void *userdata) {
+        size_t saved, saved_i, n = json_object_array_length(array);
+        int r;
+
+        if ((r = parser_push_key(p, key, &saved)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(array, i);
+                if (!json_object_is_type(o, json_type_object))
+                        return parser_fail_item(p, NULL, i, EINVAL, "must be an object");
+                if ((r = parser_push_index(p, i, &saved_i)) < 0 || (r = item(p, o, i, userdata)) < 0)
+                        return r;
+                parser_pop(p, saved_i);
+        }
+        parser_pop(p, saved);
+        return 0;
+}
+
+int parser_each_object(struct parser *p, json_object *obj, const char *key, void *elements,
+                       size_t size,
+                       int (*item)(struct parser *p, json_object *o, size_t index, void *userdata),
+                       void *userdata) {
+        json_object *v;
+        size_t n;
+        int r = parser_get_array(p, obj, key, &v, &n);
+        if (r <= 0)
+                return r;
+        /* elements is a T **, as systemd's greedy_realloc() takes it. */
+        if (!(*(void **)elements = calloc(n ? n : 1, size)))
+                return parser_oom(p);
+        if ((r = walk_objects(p, v, key, item, userdata)) < 0)
+                return r;
+        return 1;
+}
+
 /* ---- JSON text ------------------------------------------------------------------- */
 
 static int json_error(struct parser *p, const char *text, size_t offset, const char *reason) {

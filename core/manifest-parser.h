@@ -70,6 +70,18 @@ enum {
 int parser_get_strv(struct parser *p, json_object *obj, const char *key,
                     unsigned flags, char ***ret);
 
+/* The array at key of obj: 1 and *ret, *ret_n when present, 0 when absent;
+ * what is not an array fails. */
+int parser_get_array(struct parser *p, json_object *obj, const char *key, json_object **ret,
+                     size_t *ret_n);
+/* The array of objects at key of obj: *elements (a T **) gets room for
+ * them (zeroed elements of size, one at least), then item is called for
+ * each with the parser's path at key[index].  0 when absent, 1 when read. */
+int parser_each_object(struct parser *p, json_object *obj, const char *key, void *elements,
+                       size_t size,
+                       int (*item)(struct parser *p, json_object *o, size_t index, void *userdata),
+                       void *userdata);
+
 /* ---- manifest-json.c: JSON text -------------------------------------------- */
 
 /* Strict JSON, one object, at most MANIFEST_MAX_SIZE bytes. */

@@ -136,51 +136,35 @@ static int parse_dns(struct parser *p, json_object *root, struct pod_spec *spec)
         return 0;
 }
 
-static int parse_hosts(struct parser *p, json_object *root, struct pod_spec *spec) {
+static int parse_host(struct parser *p, json_object *h, size_t index, void *userdata) {
         static const char *const fields[] = { "ip", "names", NULL };
-        json_object *v;
-        size_t saved, saved_i;
+        struct pod_spec *spec = userdata;
+        const char *ip;
         int r;
 
-        if (!json_field_get(root, "hosts", &v))
-                return 0;
-        if (!json_object_is_type(v, json_type_array))
-                return parser_fail(p, "hosts", EINVAL, "must be an array");
-        size_t n = json_object_array_length(v);
-        if (!(spec->hosts = calloc(n ? n : 1, sizeof(struct spec_host))))
-                return parser_oom(p);
-        if ((r = parser_push_key(p, "hosts", &saved)) < 0)
+        if ((r = parser_check_fields(p, h, fields)) < 0 ||
+            (r = parser_get_string(p, h, "ip", true, &ip)) < 0)
                 return r;
-        for (size_t i = 0; i < n; i++) {
-                json_object *h = json_object_array_get_idx(v, i);
-                const char *ip;
-                if (!json_object_is_type(h, json_type_object))
-                        return parser_fail_item(p, NULL, i, EINVAL, "must be an object");
-                if ((r = parser_push_index(p, i, &saved_i)) < 0 || (r = parser_check_fields(p, h, fields)) < 0 ||
-                    (r = parser_get_string(p, h, "ip", true, &ip)) < 0)
-                        return r;
-                if (!ip_is_valid(ip))
-                        return parser_fail(p, "ip", EINVAL, "\"%s\" is not an IPv4 or IPv6 address", ip);
-                struct spec_host *host = &spec->hosts[spec->n_hosts++];
-                if (!(host->ip = strdup(ip)))
-                        return parser_oom(p);
-                r = parser_get_strv(p, h, "names", STRV_NONEMPTY, &host->names);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        return parser_fail(p, "names", EINVAL, "is required");
-                for (size_t j = 0; host->names[j]; j++)
-                        if (!hostname_is_valid(host->names[j], DOMAIN_MAX))
-                                return parser_fail_item(p, "names", j, EINVAL,
-                                                        "\"%s\" is not a valid hostname", host->names[j]);
-                parser_pop(p, saved_i);
-        }
-        parser_pop(p, saved);
+        if (!ip_is_valid(ip))
+                return parser_fail(p, "ip", EINVAL, "\"%s\" is not an IPv4 or IPv6 address", ip);
+        struct spec_host *host = &spec->hosts[spec->n_hosts++];
+        if (!(host->ip = strdup(ip)))
+                return parser_oom(p);
+        r = parser_get_strv(p, h, "names", STRV_NONEMPTY, &host->names);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return parser_fail(p, "names", EINVAL, "is required");
+        for (size_t j = 0; host->names[j]; j++)
+                if (!hostname_is_valid(host->names[j], DOMAIN_MAX))
+                        return parser_fail_item(p, "names", j, EINVAL,
+                                                "\"%s\" is not a valid hostname", host->names[j]);
         return 0;
 }
 
-static int parse_volume(struct parser *p, json_object *o, struct pod_spec *spec) {
+static int parse_volume(struct parser *p, json_object *o, size_t index, void *userdata) {
         static const char *const fields[] = { "name", "kind", "source", "readOnly", NULL };
+        struct pod_spec *spec = userdata;
         const char *name, *kind, *source;
         int r;
 
@@ -222,32 +206,6 @@ static int parse_volume(struct parser *p, json_object *o, struct pod_spec *spec)
                         return parser_fail(p, "source", ENOENT, "%s does not exist on the host", vol->source);
                 return parser_fail(p, "source", errno, "cannot access %s: %s", vol->source, strerror(errno));
         }
-        return 0;
-}
-
-static int parse_volumes(struct parser *p, json_object *root, struct pod_spec *spec) {
-        json_object *v;
-        size_t saved, saved_i;
-        int r;
-
-        if (!json_field_get(root, "volumes", &v))
-                return 0;
-        if (!json_object_is_type(v, json_type_array))
-                return parser_fail(p, "volumes", EINVAL, "must be an array");
-        size_t n = json_object_array_length(v);
-        if (!(spec->volumes = calloc(n ? n : 1, sizeof(struct spec_volume))))
-                return parser_oom(p);
-        if ((r = parser_push_key(p, "volumes", &saved)) < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_array_get_idx(v, i);
-                if (!json_object_is_type(o, json_type_object))
-                        return parser_fail_item(p, NULL, i, EINVAL, "must be an object");
-                if ((r = parser_push_index(p, i, &saved_i)) < 0 || (r = parse_volume(p, o, spec)) < 0)
-                        return r;
-                parser_pop(p, saved_i);
-        }
-        parser_pop(p, saved);
         return 0;
 }
 
@@ -293,7 +251,10 @@ static int parse_pod(struct parser *p, json_object *root, struct pod_spec *spec)
                 return parser_oom(p);
 
         if ((r = parse_annotations(p, root, spec)) < 0 || (r = parse_dns(p, root, spec)) < 0 ||
-            (r = parse_hosts(p, root, spec)) < 0 || (r = parse_volumes(p, root, spec)) < 0 ||
+            (r = parser_each_object(p, root, "hosts", &spec->hosts, sizeof(struct spec_host),
+                                    parse_host, spec)) < 0 ||
+            (r = parser_each_object(p, root, "volumes", &spec->volumes, sizeof(struct spec_volume),
+                                    parse_volume, spec)) < 0 ||
             (r = parser_parse_containers(p, root, spec)) < 0)
                 return r;
         return 0;
