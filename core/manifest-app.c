@@ -85,11 +85,19 @@ static int parse_mount(struct parser *p, json_object *o, size_t index, void *use
         return 0;
 }
 
-static int quantity_error(struct parser *p, const char *key, int r, const char *s,
-                          const char *examples) {
+/* A quantity given as a string v at key: parse (parse_memory, parse_cpu)
+ * into *ret; examples say what is meant when it is not one. */
+static int quantity_string(struct parser *p, const char *key, json_object *v,
+                           int (*parse)(const char *s, int64_t *ret), int64_t *ret,
+                           const char *examples) {
+        const char *s = json_object_get_string(v);
+        int r = parse(s, ret);
         if (r == -ERANGE)
                 return parser_fail(p, key, ERANGE, "\"%s\" is out of range (must be greater than 0)", s);
-        return parser_fail(p, key, EINVAL, "invalid quantity \"%s\" (expected e.g. %s)", s, examples);
+        if (r < 0)
+                return parser_fail(p, key, EINVAL, "invalid quantity \"%s\" (expected e.g. %s)", s,
+                                   examples);
+        return 0;
 }
 
 static int parse_resources(struct parser *p, json_object *o, struct spec_app *app) {
@@ -109,9 +117,9 @@ static int parse_resources(struct parser *p, json_object *o, struct spec_app *ap
                         if (json_int_range(v, 1, INT64_MAX, &app->memory) < 0)
                                 return parser_fail(p, "memory", ERANGE, "must be greater than 0");
                 } else if (json_object_is_type(v, json_type_string) && !json_string_has_nul(v)) {
-                        const char *s = json_object_get_string(v);
-                        if ((r = parse_memory(s, &app->memory)) < 0)
-                                return quantity_error(p, "memory", r, s, "64M, 1Gi, 512k or 1000");
+                        if ((r = quantity_string(p, "memory", v, parse_memory, &app->memory,
+                                                 "64M, 1Gi, 512k or 1000")) < 0)
+                                return r;
                 } else {
                         return parser_fail(p, "memory", EINVAL, "must be a string or an integer");
                 }
@@ -132,9 +140,9 @@ static int parse_resources(struct parser *p, json_object *o, struct spec_app *ap
                         int64_t m = (int64_t) (d * 1000);
                         app->cpu_millis = (double) m < d * 1000 ? m + 1 : m;
                 } else if (json_object_is_type(v, json_type_string) && !json_string_has_nul(v)) {
-                        const char *s = json_object_get_string(v);
-                        if ((r = parse_cpu(s, &app->cpu_millis)) < 0)
-                                return quantity_error(p, "cpu", r, s, "500m, 2 or 0.5");
+                        if ((r = quantity_string(p, "cpu", v, parse_cpu, &app->cpu_millis,
+                                                 "500m, 2 or 0.5")) < 0)
+                                return r;
                 } else {
                         return parser_fail(p, "cpu", EINVAL, "must be a string or a number");
                 }

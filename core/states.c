@@ -35,17 +35,22 @@ int pod_state_transition_ok(uint32_t from, uint32_t to) {
         return (allowed[from] >> to) & 1;
 }
 
+/* The index of s in names (n of them), as a state. */
+static int state_lookup(const char *const *names, uint32_t n, const char *s, uint32_t *ret) {
+        for (uint32_t i = 0; s && i < n; i++)
+                if (strcmp(s, names[i]) == 0) {
+                        *ret = i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
 const char *pod_state_to_string(uint32_t state) {
         return state < ELEMENTSOF(pod_states) ? pod_states[state] : "unknown";
 }
 
 int pod_state_from_string(const char *s, uint32_t *ret) {
-        for (uint32_t i = 0; s && i < ELEMENTSOF(pod_states); i++)
-                if (strcmp(s, pod_states[i]) == 0) {
-                        *ret = i;
-                        return 0;
-                }
-        return -EINVAL;
+        return state_lookup(pod_states, ELEMENTSOF(pod_states), s, ret);
 }
 
 const char *app_state_to_string(uint32_t state) {
@@ -53,10 +58,5 @@ const char *app_state_to_string(uint32_t state) {
 }
 
 int app_state_from_string(const char *s, uint32_t *ret) {
-        for (uint32_t i = 0; s && i < ELEMENTSOF(app_states); i++)
-                if (strcmp(s, app_states[i]) == 0) {
-                        *ret = i;
-                        return 0;
-                }
-        return -EINVAL;
+        return state_lookup(app_states, ELEMENTSOF(app_states), s, ret);
 }
