@@ -85,11 +85,14 @@ static int parse_mount(struct parser *p, json_object *o, size_t index, void *use
         return 0;
 }
 
-/* A quantity given as a string v at key: parse (parse_memory, parse_cpu)
- * into *ret; examples say what is meant when it is not one. */
+/* A quantity given as a string v at key, parsed (parse_memory, parse_cpu)
+ * into *ret: 1; examples say what is meant when it is not one.  0 when v is
+ * not a string. */
 static int quantity_string(struct parser *p, const char *key, json_object *v,
                            int (*parse)(const char *s, int64_t *ret), int64_t *ret,
                            const char *examples) {
+        if (!json_object_is_type(v, json_type_string) || json_string_has_nul(v))
+                return 0;
         const char *s = json_object_get_string(v);
         int r = parse(s, ret);
         if (r == -ERANGE)
@@ -97,7 +100,7 @@ static int quantity_string(struct parser *p, const char *key, json_object *v,
         if (r < 0)
                 return parser_fail(p, key, EINVAL, "invalid quantity \"%s\" (expected e.g. %s)", s,
                                    examples);
-        return 0;
+        return 1;
 }
 
 static int parse_resources(struct parser *p, json_object *o, struct spec_app *app) {
@@ -106,22 +109,16 @@ static int parse_resources(struct parser *p, json_object *o, struct spec_app *ap
         size_t saved;
         int r;
 
-        if (!json_field_get(o, "resources", &res))
-                return 0;
-        if ((r = parser_object_value(p, "resources", res)) < 0 ||
-            (r = parser_push_key(p, "resources", &saved)) < 0 || (r = parser_check_fields(p, res, fields)) < 0)
+        if ((r = parser_enter_object(p, o, "resources", fields, &res, &saved)) <= 0)
                 return r;
 
         if (json_field_get(res, "memory", &v)) {
                 if (json_object_is_type(v, json_type_int)) {
                         if (json_int_range(v, 1, INT64_MAX, &app->memory) < 0)
                                 return parser_fail(p, "memory", ERANGE, "must be greater than 0");
-                } else if (json_object_is_type(v, json_type_string) && !json_string_has_nul(v)) {
-                        if ((r = quantity_string(p, "memory", v, parse_memory, &app->memory,
-                                                 "64M, 1Gi, 512k or 1000")) < 0)
-                                return r;
-                } else {
-                        return parser_fail(p, "memory", EINVAL, "must be a string or an integer");
+                } else if ((r = quantity_string(p, "memory", v, parse_memory, &app->memory,
+                                                "64M, 1Gi, 512k or 1000")) <= 0) {
+                        return r < 0 ? r : parser_fail(p, "memory", EINVAL, "must be a string or an integer");
                 }
         }
         if (json_field_get(res, "cpu", &v)) {
@@ -139,12 +136,9 @@ static int parse_resources(struct parser *p, json_object *o, struct spec_app *ap
                                 return parser_fail(p, "cpu", ERANGE, "is too large");
                         int64_t m = (int64_t) (d * 1000);
                         app->cpu_millis = (double) m < d * 1000 ? m + 1 : m;
-                } else if (json_object_is_type(v, json_type_string) && !json_string_has_nul(v)) {
-                        if ((r = quantity_string(p, "cpu", v, parse_cpu, &app->cpu_millis,
-                                                 "500m, 2 or 0.5")) < 0)
-                                return r;
-                } else {
-                        return parser_fail(p, "cpu", EINVAL, "must be a string or a number");
+                } else if ((r = quantity_string(p, "cpu", v, parse_cpu, &app->cpu_millis,
+                                                "500m, 2 or 0.5")) <= 0) {
+                        return r < 0 ? r : parser_fail(p, "cpu", EINVAL, "must be a string or a number");
                 }
         }
         if (json_field_get(res, "pids", &v)) {
@@ -165,12 +159,9 @@ static int parse_capabilities(struct parser *p, json_object *o, struct spec_app 
 
         if (!(app->caps_add = calloc(1, sizeof(char *))) || !(app->caps_drop = calloc(1, sizeof(char *))))
                 return parser_oom(p);
-        if (!json_field_get(o, "capabilities", &caps))
-                return 0;
-        if ((r = parser_object_value(p, "capabilities", caps)) < 0 ||
-            (r = parser_push_key(p, "capabilities", &saved)) < 0 ||
-            (r = parser_check_fields(p, caps, fields)) < 0 ||
-            (r = get_capabilities(p, caps, "add", &app->caps_add)) < 0 ||
+        if ((r = parser_enter_object(p, o, "capabilities", fields, &caps, &saved)) <= 0)
+                return r;
+        if ((r = get_capabilities(p, caps, "add", &app->caps_add)) < 0 ||
             (r = get_capabilities(p, caps, "drop", &app->caps_drop)) < 0)
                 return r;
         for (size_t i = 0; app->caps_drop[i]; i++)
@@ -187,11 +178,9 @@ static int parse_lifecycle(struct parser *p, json_object *o, struct spec_app *ap
         size_t saved;
         int r;
 
-        if (!json_field_get(o, "lifecycle", &lc))
-                return 0;
-        if ((r = parser_object_value(p, "lifecycle", lc)) < 0 ||
-            (r = parser_push_key(p, "lifecycle", &saved)) < 0 || (r = parser_check_fields(p, lc, fields)) < 0 ||
-            (r = parser_get_strv(p, lc, "preStart", STRV_NONEMPTY, &app->pre_start)) < 0 ||
+        if ((r = parser_enter_object(p, o, "lifecycle", fields, &lc, &saved)) <= 0)
+                return r;
+        if ((r = parser_get_strv(p, lc, "preStart", STRV_NONEMPTY, &app->pre_start)) < 0 ||
             (r = parser_get_strv(p, lc, "postStop", STRV_NONEMPTY, &app->post_stop)) < 0)
                 return r;
         if (app->pre_start && !app->pre_start[0][0])
@@ -243,9 +232,9 @@ static int parse_env(struct parser *p, json_object *o, const struct pod_spec *sp
             env_set(&env, "container", "podrt") < 0)
                 return parser_oom(p);
 
-        if (json_field_get(o, "env", &v)) {
-                if ((r = parser_object_value(p, "env", v)) < 0 || (r = parser_push_key(p, "env", &saved)) < 0)
-                        return r;
+        if ((r = parser_enter_object(p, o, "env", NULL, &v, &saved)) < 0)
+                return r;
+        if (r > 0) {
                 json_object_object_foreach(v, key, val) {
                         if (!*key)
                                 return parser_fail(p, NULL, EINVAL, "variable names must not be empty");

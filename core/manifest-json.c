@@ -123,10 +123,17 @@ bool json_string_has_nul(json_object *s) {
         return (size_t) json_object_get_string_len(s) != strlen(json_object_get_string(s));
 }
 
-int parser_object_value(struct parser *p, const char *key, json_object *v) {
-        if (!json_object_is_type(v, json_type_object))
+int parser_enter_object(struct parser *p, json_object *obj, const char *key,
+                        const char *const *allowed, json_object **ret, size_t *saved) {
+        int r;
+        if (!json_field_get(obj, key, ret))
+                return 0;
+        if (!json_object_is_type(*ret, json_type_object))
                 return parser_fail(p, key, EINVAL, "must be an object");
-        return 0;
+        if ((r = parser_push_key(p, key, saved)) < 0 ||
+            (allowed && (r = parser_check_fields(p, *ret, allowed)) < 0))
+                return r;
+        return 1;
 }
 
 /* The string at key: 1 (and *ret) when present, 0 (*ret = NULL) when absent. */

@@ -56,7 +56,11 @@ int json_int_range(json_object *v, int64_t min, int64_t max, int64_t *ret);
 /* Refuses any field of obj that is not in allowed (NULL-terminated). */
 int parser_check_fields(struct parser *p, json_object *obj,
                         const char *const *allowed);
-int parser_object_value(struct parser *p, const char *key, json_object *v);
+/* The object at key of obj, its fields in allowed (NULL: any): 1 and *ret,
+ * the parser's path entered at key (parser_pop(p, *saved) leaves it); 0 when
+ * absent. */
+int parser_enter_object(struct parser *p, json_object *obj, const char *key,
+                        const char *const *allowed, json_object **ret, size_t *saved);
 /* The string at key: 1 (and *ret) when present, 0 (*ret = NULL) when absent. */
 int parser_get_string(struct parser *p, json_object *obj, const char *key,
                       bool required, const char **ret);

@@ -74,15 +74,11 @@ static int parse_annotations(struct parser *p, json_object *root, struct pod_spe
         size_t saved;
         int r;
 
-        if (!json_field_get(root, "annotations", &v))
-                return 0;
-        if ((r = parser_object_value(p, "annotations", v)) < 0)
+        if ((r = parser_enter_object(p, root, "annotations", NULL, &v, &saved)) <= 0)
                 return r;
         size_t n = (size_t) json_object_object_length(v);
         if (!(spec->annotations = calloc(n ? n : 1, sizeof(struct spec_kv))))
                 return parser_oom(p);
-        if ((r = parser_push_key(p, "annotations", &saved)) < 0)
-                return r;
         json_object_object_foreach(v, key, val) {
                 if (!*key)
                         return parser_fail(p, NULL, EINVAL, "keys must not be empty");
@@ -108,12 +104,9 @@ static int parse_dns(struct parser *p, json_object *root, struct pod_spec *spec)
             !(spec->dns_searches = calloc(1, sizeof(char *))) ||
             !(spec->dns_options = calloc(1, sizeof(char *))))
                 return parser_oom(p);
-        if (!json_field_get(root, "dns", &v))
-                return 0;
-        if ((r = parser_object_value(p, "dns", v)) < 0 || (r = parser_push_key(p, "dns", &saved)) < 0)
+        if ((r = parser_enter_object(p, root, "dns", fields, &v, &saved)) <= 0)
                 return r;
-        if ((r = parser_check_fields(p, v, fields)) < 0 ||
-            (r = parser_get_strv(p, v, "servers", 0, &spec->dns_servers)) < 0 ||
+        if ((r = parser_get_strv(p, v, "servers", 0, &spec->dns_servers)) < 0 ||
             (r = parser_get_strv(p, v, "searches", 0, &spec->dns_searches)) < 0 ||
             (r = parser_get_strv(p, v, "options", 0, &spec->dns_options)) < 0)
                 return r;
