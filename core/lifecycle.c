@@ -4,7 +4,6 @@
  * logs, delete and gc. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,137 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "errors.h"
 #include "lifecycle.h"
 #include "manifest.h"
+#include "monitor.h"
+#include "states.h"
 #include "strv.h"
-
-static const char *const hook_stage_names[] = {
-        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
-};
-
-static int backend_runs_hooks(const struct plugin *p) {
-        const struct podrt_pod_ops *ops = plugin_pod_ops(p);
-        return ops && ops->size >= offsetof(struct podrt_pod_ops, features) + sizeof(ops->features) &&
-               (ops->features & PODRT_POD_RUNS_HOOKS);
-}
-
-/* 1 when some app of pod has hooks at stage, 0 when none; 1 also when the
- * hooks plugin cannot say (no describe). */
-static int hooks_at_stage(struct plugin *hooks, struct podrt_pod *pod, uint32_t stage) {
-        _cleanup_free_ char *text = NULL;
-        _cleanup_error_ struct podrt_error *e = NULL;
-        if (PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", describe, &e, pod, &text, 0) < 0)
-                return 1;
-        struct json_object *o = json_tokener_parse(text), *apps, *stages, *list;
-        int found = !o || !json_object_object_get_ex(o, "apps", &apps);
-        for (size_t i = 0; !found && i < json_object_array_length(apps); i++)
-                found = !json_object_object_get_ex(json_object_array_get_idx(apps, i), "stages", &stages) ||
-                        !json_object_object_get_ex(stages, hook_stage_names[stage], &list) ||
-                        json_object_array_length(list) > 0;
-        json_object_put(o);
-        return found;
-}
-
-int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
-                  struct podrt_error **err) {
-        struct plugin *backend, *hooks;
-        int r = runtime_plugin(rt, pod->backend, "pod", &backend, err);
-        if (r < 0 || (r = runtime_hooks_plugin(rt, &hooks, err)) < 0)
-                return r;
-        if (!hooks || backend_runs_hooks(backend))
-                return 0;
-        /* A poststart hook is told the pid of the app's process.  What start
-         * recorded is the process the monitor waits for (an OCI runtime's
-         * `run`, which is not in the container); the backend's state knows
-         * the app's own, once it runs.  Asked only when there are such hooks:
-         * the backend may wait for the app to be up. */
-        if (stage == PODRT_HOOK_POSTSTART && hooks_at_stage(hooks, pod, stage)) {
-                const struct podrt_pod_ops *ops = plugin_pod_ops(backend);
-                _cleanup_error_ struct podrt_error *e = NULL;
-                if (OPS_HAS(ops, state) && PLUGIN_CALL(backend, ops, "pod", state, &e, pod, 0) < 0)
-                        log_msg(PODRT_LOG_WARNING, "%s: state: %s", pod->name, podrt_error_message(e));
-        }
-        /* Before start the first failure ends it; at poststart and poststop
-         * every app's hooks run, and the first failure is returned. */
-        bool keep_going = stage == PODRT_HOOK_POSTSTART || stage == PODRT_HOOK_POSTSTOP;
-        _cleanup_error_ struct podrt_error *first = NULL;
-        int ret = 0;
-        for (size_t i = 0; i < pod->spec->n_apps; i++) {
-                _cleanup_error_ struct podrt_error *e = NULL;
-                r = PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", run, &e, &pod->apps[i], stage,
-                                status, 0);
-                if (r >= 0)
-                        continue;
-                if (!first) {
-                        ret = podrt_error_set(&e, r, "%s hook of %s", hook_stage_names[stage],
-                                              pod->apps[i].spec->name);
-                        first = TAKE_PTR(e);
-                } else
-                        log_msg(PODRT_LOG_WARNING, "%s: %s hook of %s: %s", pod->name, hook_stage_names[stage],
-                                pod->apps[i].spec->name, podrt_error_message(e));
-                if (!keep_going)
-                        break;
-        }
-        if (first && err && !*err)
-                *err = TAKE_PTR(first);
-        return ret;
-}
-
-/* Remembers the first error, keeps going. */
-static void keep_first(struct podrt_error **first, struct podrt_error **e) {
-        if (*e && !*first)
-                *first = TAKE_PTR(*e);
-        *e = podrt_error_free(*e);
-}
-
-int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
-        _cleanup_error_ struct podrt_error *first = NULL, *e = NULL;
-        struct plugin *p;
-        if (runtime_plugin(rt, pod->backend, "pod", &p, &e) >= 0) {
-                const struct podrt_pod_ops *ops = plugin_pod_ops(p);
-                if (OPS_HAS(ops, delete))
-                        ops->delete(plugin_data(p), pod, PODRT_DELETE_FORCE, &e);
-        }
-        keep_first(&first, &e);
-        if (runtime_plugin(rt, pod->network, "network", &p, &e) >= 0)
-                PLUGIN_CALL(p, plugin_network_ops(p), "network", teardown, &e, pod, 0);
-        keep_first(&first, &e);
-        if (runtime_plugin(rt, pod->storage, "storage", &p, &e) >= 0)
-                for (size_t i = 0; i < pod->spec->n_apps; i++) {
-                        PLUGIN_CALL(p, plugin_storage_ops(p), "storage", release, &e, &pod->apps[i], 0);
-                        keep_first(&first, &e);
-                }
-        keep_first(&first, &e);
-        if (first) {
-                if (err && !*err)
-                        *err = TAKE_PTR(first);
-                return -podrt_error_code(err ? *err : NULL);
-        }
-        return 0;
-}
-
-int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
-        struct store *s;
-        int r = pod_teardown(rt, pod, err);
-        if (r < 0)
-                return r;
-        if ((r = runtime_store(rt, &s, err)) < 0)
-                return r;
-        return store_remove(s, pod->id, pod->name, err);
-}
-
-int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms) {
-        for (unsigned waited = 0;; waited += 10) {
-                if (!pod_monitor_alive(rt, id))
-                        return 1;
-                if (waited >= timeout_ms)
-                        return 0;
-                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-        }
-}
 
 /* ---- create ------------------------------------------------------------- */
 
@@ -180,7 +54,7 @@ static int pod_make_dirs(struct podrt_pod *pod, struct podrt_error **err) {
 
 /* Everything of create after the pod's directory exists. */
 static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *manifest_text,
-                     struct podrt_error **err) {
+                     size_t manifest_len, struct podrt_error **err) {
         struct plugin *backend, *network, *storage;
         int r;
         if ((r = runtime_plugin(rt, pod->backend, "pod", &backend, err)) < 0 ||
@@ -190,7 +64,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return podrt_error_set(err, errno, "%s: %m", pod->dir);
-        if ((r = store_write_file(dfd, "manifest.json", manifest_text, strlen(manifest_text), 0600, err)) < 0 ||
+        if ((r = store_write_file(dfd, "manifest.json", manifest_text, manifest_len, 0600, err)) < 0 ||
             (r = pod_make_dirs(pod, err)) < 0)
                 return r;
         for (size_t i = 0; i < pod->spec->n_apps; i++)
@@ -208,30 +82,18 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         return pod_save(pod, err);
 }
 
-static int read_manifest(const char *path, char **ret, struct podrt_error **err) {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        _cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return podrt_error_set(err, errno, "%s: %m", path);
-        _cleanup_free_ char *base = strdup(path);
-        if (!base)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        return store_read_file(dfd, basename(base), ret, NULL, err);
-}
-
 int runtime_create(struct runtime *rt, const char *manifest_path, const char *name,
                    char ret_id[POD_ID_LEN + 1], struct podrt_error **err) {
-        /* Everything that can be checked is checked before anything exists. */
+        /* Everything that can be checked is checked before anything exists.
+         * The file is read once: what is validated is what manifest.json
+         * keeps. */
+        _cleanup_free_ char *text = NULL, *manifest_dir = NULL;
+        size_t len;
         struct pod_spec *spec = NULL;
-        int r = manifest_load(manifest_path, &spec, err);
-        if (r < 0)
+        int r = manifest_read(manifest_path, &text, &len, &manifest_dir, err);
+        if (r < 0 || (r = manifest_parse(text, len, manifest_path, manifest_dir, &spec, err)) < 0)
                 return r;
         _cleanup_(pod_spec_freep) struct pod_spec *owned = spec;
-        _cleanup_free_ char *text = NULL;
-        if ((r = read_manifest(manifest_path, &text, err)) < 0)
-                return r;
         if (name && !name_is_valid(name))
                 return podrt_error_set(err, EINVAL, "--name %s: must match [a-z0-9]([a-z0-9.-]{0,62})", name);
         const char *network_name = podrt_config_string(rt->cfg, "network", "none");
@@ -242,9 +104,6 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
             (r = runtime_plugin(rt, storage_name, "storage", &p, err)) < 0 ||
             (r = runtime_hooks_plugin(rt, &p, err)) < 0)
                 return r;
-        _cleanup_free_ char *real = realpath(manifest_path, NULL);
-        if (!real)
-                return podrt_error_set(err, errno, "%s: %m", manifest_path);
 
         struct store *s;
         char id[POD_ID_LEN + 1];
@@ -262,9 +121,9 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
                 store_remove(s, id, name ? name : spec->name, NULL);
                 return r;
         }
-        pod->manifest_dir = strdup(dirname(real));
+        pod->manifest_dir = TAKE_PTR(manifest_dir);
         pod->created_at = now_ns();
-        if ((r = pod_build(rt, pod, text, err)) < 0) {
+        if ((r = pod_build(rt, pod, text, len, err)) < 0) {
                 pod_destroy(rt, pod, NULL);
                 return r;
         }

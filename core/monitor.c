@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "lifecycle.h"
+#include "fileio.h"
+#include "monitor.h"
+#include "states.h"
 
 static int signal_pipe[2] = { -1, -1 };
 
@@ -56,17 +58,6 @@ struct stream {
         int echo;      /* 1 or 2 in the foreground, else -1 */
 };
 
-static void write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t w = write(fd, buf, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return;
-                buf += w, n -= (size_t)w;
-        }
-}
-
 /* Copies what is readable; closes the stream at EOF.  Returns bytes read. */
 static ssize_t stream_pump(struct stream *s) {
         char buf[65536];
@@ -82,9 +73,9 @@ static ssize_t stream_pump(struct stream *s) {
                         s->fd = -1;
                         break;
                 }
-                write_all(s->log, buf, (size_t)n);
+                (void)write_all(s->log, buf, (size_t)n);
                 if (s->echo >= 0)
-                        write_all(s->echo, buf, (size_t)n);
+                        (void)write_all(s->echo, buf, (size_t)n);
                 total += n;
         }
         return total;
@@ -174,7 +165,7 @@ static void report(int fd, int r, const struct podrt_error *e) {
         char buf[4096];
         int n = r < 0 ? snprintf(buf, sizeof(buf), "%d %s", podrt_error_code(e), podrt_error_message(e))
                       : snprintf(buf, sizeof(buf), "0");
-        write_all(fd, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+        (void)write_all(fd, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
         close(fd);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The state store: pod directories, name links, per-pod locks, atomic file
- * writes, and the pod/app state machine. */
+ * writes.  The states a pod and its apps are in: states.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -557,58 +557,4 @@ int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
         if (r < 0)
                 return podrt_error_set(err, r, "read %s: %s", name, strerror(-r));
         return 0;
-}
-
-/* ---- state machine ---------------------------------------------------- */
-
-static const char *const pod_states[] = {
-        [PODRT_POD_CREATED] = "created",
-        [PODRT_POD_RUNNING] = "running",
-        [PODRT_POD_PAUSED] = "paused",
-        [PODRT_POD_STOPPED] = "stopped",
-};
-
-static const char *const app_states[] = {
-        [PODRT_APP_CREATED] = "created",
-        [PODRT_APP_RUNNING] = "running",
-        [PODRT_APP_EXITED] = "exited",
-};
-
-int pod_state_transition_ok(uint32_t from, uint32_t to) {
-        /* allowed[from] is a bit set of the states "to" may be. */
-        static const uint8_t allowed[] = {
-                [PODRT_POD_CREATED] = 1u << PODRT_POD_RUNNING | 1u << PODRT_POD_STOPPED,
-                [PODRT_POD_RUNNING] = 1u << PODRT_POD_PAUSED | 1u << PODRT_POD_STOPPED,
-                [PODRT_POD_PAUSED] = 1u << PODRT_POD_RUNNING | 1u << PODRT_POD_STOPPED,
-                [PODRT_POD_STOPPED] = 1u << PODRT_POD_RUNNING,
-        };
-        if (from >= ELEMENTSOF(allowed) || to >= ELEMENTSOF(pod_states))
-                return 0;
-        return (allowed[from] >> to) & 1;
-}
-
-const char *pod_state_to_string(uint32_t state) {
-        return state < ELEMENTSOF(pod_states) ? pod_states[state] : "unknown";
-}
-
-int pod_state_from_string(const char *s, uint32_t *ret) {
-        for (uint32_t i = 0; s && i < ELEMENTSOF(pod_states); i++)
-                if (strcmp(s, pod_states[i]) == 0) {
-                        *ret = i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-const char *app_state_to_string(uint32_t state) {
-        return state < ELEMENTSOF(app_states) ? app_states[state] : "unknown";
-}
-
-int app_state_from_string(const char *s, uint32_t *ret) {
-        for (uint32_t i = 0; s && i < ELEMENTSOF(app_states); i++)
-                if (strcmp(s, app_states[i]) == 0) {
-                        *ret = i;
-                        return 0;
-                }
-        return -EINVAL;
 }

@@ -14,6 +14,7 @@
 
 #include <podrt/error.h>
 #include "internal.h"
+#include "states.h"          /* what state.json holds */
 
 #define POD_ID_LEN 32
 
@@ -72,13 +73,5 @@ PODRT_INTERNAL int store_write_file(int dirfd, const char *name, const void *dat
 /* Reads a whole file (NUL-terminated, *ret_len may be NULL). */
 PODRT_INTERNAL int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
                                    struct podrt_error **err);
-
-/* Pod state machine (virtcontainers' table): created -> running|stopped,
- * running -> paused|stopped, paused -> running|stopped, stopped -> running. */
-PODRT_INTERNAL int pod_state_transition_ok(uint32_t from, uint32_t to);
-PODRT_INTERNAL const char *pod_state_to_string(uint32_t state);
-PODRT_INTERNAL int pod_state_from_string(const char *s, uint32_t *ret);
-PODRT_INTERNAL const char *app_state_to_string(uint32_t state);
-PODRT_INTERNAL int app_state_from_string(const char *s, uint32_t *ret);
 
 #endif

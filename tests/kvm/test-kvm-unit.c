@@ -1049,7 +1049,8 @@ static void test_check_lines(void) {
         check_lines[0] = '\0';
         CU_ASSERT_EQUAL(kvm_check(&k, NULL, 0, &e), 0);
         char want[512];
-        if (find_program("qemu-system-x86_64"))
+        _cleanup_free_ char *qemu = find_program("qemu-system-x86_64");
+        if (qemu)
                 ASSERT_CONTAINS(check_lines, "ok|hypervisor|qemu (plugin): usable\n");
         snprintf(want, sizeof(want), "|podrt-init|%s/podrt-init\n", libexec);
         ASSERT_CONTAINS(check_lines, want);
