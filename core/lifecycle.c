@@ -79,6 +79,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
                 if ((r = pod_run_hooks(rt, pod, st, "created", err)) < 0)
                         return r;
         pod->state = PODRT_POD_CREATED;
+        pod->creating = false;
         return pod_save(pod, err);
 }
 
@@ -123,7 +124,11 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
         }
         pod->manifest_dir = TAKE_PTR(manifest_dir);
         pod->created_at = now_ns();
-        if ((r = pod_build(rt, pod, text, len, err)) < 0) {
+        /* state.json first, saying "creating": from here on the pod names
+         * its plugins, so a create killed at any later point leaves a pod
+         * that gc (whose lock is then free) and delete tear down. */
+        pod->creating = true;
+        if ((r = pod_save(pod, err)) < 0 || (r = pod_build(rt, pod, text, len, err)) < 0) {
                 pod_destroy(rt, pod, NULL);
                 return r;
         }
@@ -282,12 +287,31 @@ int runtime_resume(struct runtime *rt, const char *ref, struct podrt_error **err
 
 /* ---- delete, gc --------------------------------------------------------- */
 
+/* delete --force of a pod whose state cannot be read (a crash, garbage, a
+ * foreign file): what the folder alone tells is removed. */
+static int delete_broken(struct runtime *rt, const char *id, struct podrt_error **err) {
+        struct store *s;
+        int r = runtime_store(rt, &s, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *dir = store_pod_dir(s, id);
+        if (!dir || access(dir, F_OK) < 0)
+                return 0;   /* gone meanwhile */
+        log_msg(PODRT_LOG_NOTICE, "pod %s: removing what its folder holds (its state cannot be read)", id);
+        return store_remove_broken(s, id, err);
+}
+
 static int delete_id(struct runtime *rt, const char *id, int force, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
-        int r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, err);
-        if (r < 0)
+        _cleanup_error_ struct podrt_error *open_err = NULL;
+        int r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, &open_err);
+        if (r < 0 && force && r != -EWOULDBLOCK)
+                return delete_broken(rt, id, err);
+        if (r < 0) {
+                *err = TAKE_PTR(open_err);
                 return r;
+        }
         if (pod_monitor_alive(rt, pod->id)) {
                 if (!force)
                         return podrt_error_set(err, EBUSY, "pod %s is %s: stop it first, or delete --force",
@@ -333,7 +357,8 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
         int r = runtime_store(rt, &s, err);
         if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
                 return r;
-        int removed = 0;
+        /* Creates that died before their pod existed, dangling names. */
+        int removed = store_sweep(s, 10);
         int64_t now = now_ns();
         for (size_t i = 0; i < n; i++) {
                 const char *id = ids[i];
@@ -341,31 +366,32 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
                         continue;
                 _cleanup_close_ int lock = -1;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                /* Held: being created or changed right now.  No lock file
-                 * at all: a create that crashed before making it. */
+                /* Held: being created or changed right now. */
                 r = store_lock(s, id, LOCK_EX | LOCK_NB, &lock, &e);
-                if (r == -ENOENT) {
-                        if (store_remove(s, id, NULL, NULL) >= 0)
-                                removed++;
-                        continue;
-                }
-                if (r < 0)
+                if (r == -EWOULDBLOCK)
                         continue;
                 _cleanup_free_ char *dir = store_pod_dir(s, id);
                 _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
                 if (!dir)
                         continue;
-                if (pod_load(dir, &pod, &e) < 0) {
-                        /* A crash during create left no state: garbage. */
-                        log_msg(PODRT_LOG_INFO, "gc: removing %s: %s", id, podrt_error_message(e));
-                        if (store_remove(s, id, NULL, NULL) >= 0)
+                if (r < 0 || pod_load(dir, &pod, &e) < 0) {
+                        /* No lock file, no or a corrupt state: what the
+                         * folder holds goes (mounts below it first). */
+                        log_msg(PODRT_LOG_NOTICE, "gc: removing %s: %s", id,
+                                e ? podrt_error_message(e) : "unreadable");
+                        e = podrt_error_free(e);
+                        if (store_remove_broken(s, id, &e) >= 0)
                                 removed++;
+                        else
+                                log_msg(PODRT_LOG_WARNING, "gc: %s: %s", id, podrt_error_message(e));
                         continue;
                 }
                 int dead_monitor = pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED;
                 int expired = pod->state == PODRT_POD_STOPPED &&
                               now - pod->finished_at >= (int64_t)grace_sec * 1000000000;
-                if (!dead_monitor && !expired)
+                /* A create whose process died (its lock is ours now). */
+                int crashed_create = pod->creating;
+                if (!dead_monitor && !expired && !crashed_create)
                         continue;
                 if (dead_monitor)
                         pod_kill_locked(rt, pod, SIGKILL, NULL);

@@ -74,4 +74,13 @@ PODRT_INTERNAL int store_write_file(int dirfd, const char *name, const void *dat
 PODRT_INTERNAL int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
                                    struct podrt_error **err);
 
+/* Removes pods/<id> from the directory alone, whatever its state.json
+ * holds (none, garbage, another pod's): every mount below it is detached
+ * first, every name link to it goes.  For gc and delete --force. */
+PODRT_INTERNAL int store_remove_broken(struct store *s, const char *id, struct podrt_error **err);
+/* Removes what crashes leave outside any pod: ".new-<id>" folders of creates
+ * that died before their pod existed (older than min_age_sec, their lock
+ * free), and name links to no pod.  Returns how many it removed. */
+PODRT_INTERNAL int store_sweep(struct store *s, unsigned min_age_sec);
+
 #endif

@@ -302,6 +302,9 @@ static void test_kill_pause_resume_exec_delete(void) {
         CU_ASSERT(runtime_exec(rt, id, NULL, argv, 0, &st, &e) < 0);
         e = podrt_error_free(e);
         CU_ASSERT_EQUAL(runtime_resume(rt, "kpr", &e), 0);
+        /* SIGCONT is asynchronous: the process leaves 'T' soon after. */
+        for (int i = 0; i < 100 && proc_state(pid) == 'T'; i++)
+                usleep(10000);
         CU_ASSERT(proc_state(pid) == 'S' || proc_state(pid) == 'R');
         o = status(id);
         CU_ASSERT_STRING_EQUAL(field(o, "state"), "running");
