@@ -16,6 +16,7 @@
 
 #include "errors.h"
 #include "lifecycle.h"
+#include "process.h"
 #include "manifest.h"
 #include "monitor.h"
 #include "states.h"
@@ -206,6 +207,68 @@ static int pod_kill_locked(struct runtime *rt, struct podrt_pod *pod, int signo,
         return r < 0 ? r : PLUGIN_CALL(p, ops, "pod", kill, err, pod, signo, 0);
 }
 
+/* Whether any app of pod still runs, as the backend knows it (state) and
+ * as /proc shows the process each app's start named: what a stop checks
+ * when no monitor is there to notice the apps end. */
+static bool apps_alive(struct plugin *p, const struct podrt_pod_ops *ops, struct podrt_pod *pod) {
+        if (OPS_HAS(ops, state)) {
+                _cleanup_error_ struct podrt_error *e = NULL;
+                (void)PLUGIN_CALL(p, ops, "pod", state, &e, pod, 0);
+        }
+        for (size_t i = 0; i < pod->spec->n_apps; i++) {
+                const struct podrt_app *a = &pod->apps[i];
+                if (a->state == PODRT_APP_RUNNING && a->pid > 0 && !pid_wait_gone(a->pid, 0))
+                        return true;
+        }
+        return false;
+}
+
+static bool apps_wait_gone(struct plugin *p, const struct podrt_pod_ops *ops, struct podrt_pod *pod,
+                           unsigned timeout_ms) {
+        int64_t deadline = now_ms() + timeout_ms;
+        for (;;) {
+                if (!apps_alive(p, ops, pod))
+                        return true;
+                if (now_ms() >= deadline)
+                        return false;
+                usleep(20000);
+        }
+}
+
+/* stop of a pod whose monitor died: the backend is asked as usual, and the
+ * pod counts as stopped only once its apps are gone. */
+static int stop_without_monitor(struct runtime *rt, struct podrt_pod *pod, unsigned timeout_sec,
+                                struct podrt_error **err) {
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        int r = pod_backend(rt, pod, &p, &ops, err);
+        if (r < 0)
+                return r;
+        log_msg(PODRT_LOG_NOTICE, "pod %s: its monitor is gone; stopping its apps through %s",
+                pod->name, pod->backend);
+        if (pod->state == PODRT_POD_PAUSED && OPS_HAS(ops, resume))
+                (void)PLUGIN_CALL(p, ops, "pod", resume, NULL, pod, 0);
+        if (apps_alive(p, ops, pod)) {
+                r = OPS_HAS(ops, stop) ? PLUGIN_CALL(p, ops, "pod", stop, err, pod, timeout_sec, 0)
+                                       : PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGTERM, 0);
+                if (r < 0)
+                        return r;
+                if (!apps_wait_gone(p, ops, pod, timeout_sec * 1000)) {
+                        if ((r = PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGKILL, 0)) < 0)
+                                return r;
+                        if (!apps_wait_gone(p, ops, pod, 10000))
+                                return podrt_error_set(err, ETIMEDOUT, "pod %s did not stop after SIGKILL",
+                                                       pod->name);
+                }
+        }
+        for (size_t i = 0; i < pod->spec->n_apps; i++)
+                if (pod->apps[i].state == PODRT_APP_RUNNING)
+                        pod->apps[i].state = PODRT_APP_EXITED;   /* its status: unknown */
+        pod->state = PODRT_POD_STOPPED;
+        pod->finished_at = now_ns();
+        return pod_save(pod, err);
+}
+
 int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
@@ -214,9 +277,20 @@ int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, stru
                 return r;
         if (pod->state == PODRT_POD_STOPPED)
                 return 0;
-        if (pod->state == PODRT_POD_CREATED || !pod_monitor_alive(rt, pod->id)) {
+        if (pod->state == PODRT_POD_CREATED) {
                 close(TAKE_FD(lock));
                 return pod_mark_stopped(rt, pod->id, err);
+        }
+        if (!pod_monitor_alive(rt, pod->id)) {
+                /* Exclusive now: no monitor will write the end for us. */
+                close(TAKE_FD(lock));
+                pod = pod_unref(pod);
+                if ((r = runtime_open_pod(rt, ref, LOCK_EX, &pod, &lock, err)) < 0)
+                        return r;
+                if (pod->state == PODRT_POD_STOPPED || pod->state == PODRT_POD_CREATED ||
+                    pod_monitor_alive(rt, pod->id))
+                        return 0;
+                return stop_without_monitor(rt, pod, timeout_sec, err);
         }
         struct plugin *p;
         const struct podrt_pod_ops *ops;
@@ -309,7 +383,8 @@ static int delete_id(struct runtime *rt, const char *id, int force, struct podrt
         if (r < 0 && force && r != -EWOULDBLOCK)
                 return delete_broken(rt, id, err);
         if (r < 0) {
-                *err = TAKE_PTR(open_err);
+                if (err)
+                        *err = TAKE_PTR(open_err);
                 return r;
         }
         if (pod_monitor_alive(rt, pod->id)) {
@@ -324,9 +399,21 @@ static int delete_id(struct runtime *rt, const char *id, int force, struct podrt
                 }
                 if ((r = pod_kill_locked(rt, pod, SIGKILL, err)) < 0)
                         return r;
-                /* The monitor needs the lock to record the end. */
+                /* The monitor needs the lock to record the end.  A monitor
+                 * that was still starting the apps may start them after
+                 * this kill: kill again until it is gone. */
                 close(TAKE_FD(lock));
-                if (!pod_wait_monitor(rt, pod->id, 10000))
+                bool gone = false;
+                for (int round = 0; round < 10 && !gone; round++) {
+                        gone = pod_wait_monitor(rt, pod->id, 1000);
+                        if (gone)
+                                break;
+                        _cleanup_(pod_unrefp) struct podrt_pod *again = NULL;
+                        _cleanup_close_ int l2 = -1;
+                        if (runtime_open_pod(rt, id, LOCK_EX, &again, &l2, NULL) >= 0)
+                                pod_kill_locked(rt, again, SIGKILL, NULL);
+                }
+                if (!gone)
                         return podrt_error_set(err, ETIMEDOUT, "pod %s: its monitor did not exit", pod->name);
                 pod = pod_unref(pod);
                 _cleanup_error_ struct podrt_error *e = NULL;
@@ -358,7 +445,7 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
         if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
                 return r;
         /* Creates that died before their pod existed, dangling names. */
-        int removed = store_sweep(s, 10);
+        int removed = store_sweep(s, 1);
         int64_t now = now_ns();
         for (size_t i = 0; i < n; i++) {
                 const char *id = ids[i];

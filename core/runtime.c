@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "podrt-build.h"
 #include "builtins.h"
@@ -118,12 +120,23 @@ int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct po
         _cleanup_close_ int fd = -1;
         if ((r = store_lock(s, id, lock_op, &fd, err)) < 0)
                 return r;
+        /* A delete that held the lock before us may have removed the pod
+         * meanwhile: its lock file is then unlinked. */
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_nlink == 0)
+                return podrt_error_set(err, ENOENT, "no such pod: %s", ref);
         _cleanup_free_ char *dir = store_pod_dir(s, id);
         if (!dir)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         struct podrt_pod *pod = NULL;
-        if ((r = pod_load(dir, &pod, err)) < 0)
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if ((r = pod_load(dir, &pod, &e)) < 0) {
+                if (r == -ENOENT && access(dir, F_OK) < 0)
+                        return podrt_error_set(err, ENOENT, "no such pod: %s", ref);
+                if (err)
+                        *err = TAKE_PTR(e);
                 return r;
+        }
         *ret_pod = pod;
         if (ret_lock_fd)
                 *ret_lock_fd = TAKE_FD(fd);
@@ -141,11 +154,13 @@ int pod_monitor_alive(struct runtime *rt, const char *id) {
 
 /* The state as users should see it: a pod whose monitor died is stopped. */
 static struct json_object *status_json(struct runtime *rt, struct podrt_pod *pod) {
-        if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&
-            !pod_monitor_alive(rt, pod->id))
-                pod->state = PODRT_POD_STOPPED;
         struct json_object *o = pod_state_json(pod);
         json_object_object_del(o, "manifestDir");
+        /* A pod whose monitor died is not stopped: its apps may run on.
+         * It says so; stop, kill and delete reach the apps without it. */
+        if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&
+            !pod_monitor_alive(rt, pod->id))
+                json_object_object_add(o, "monitor", json_object_new_string("lost"));
         return o;
 }
 
@@ -179,9 +194,19 @@ int runtime_list(struct runtime *rt, struct json_object **ret, struct podrt_erro
                 _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
                 _cleanup_close_ int lock = -1;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                /* A pod being created or removed right now is skipped. */
-                if (runtime_open_pod(rt, ids[i], LOCK_SH, &pod, &lock, &e) < 0)
+                /* A pod being removed right now is skipped; one that cannot
+                 * be read is listed as such, never hidden. */
+                int r = runtime_open_pod(rt, ids[i], LOCK_SH, &pod, &lock, &e);
+                if (r == -ENOENT)
                         continue;
+                if (r < 0) {
+                        struct json_object *o = json_object_new_object();
+                        json_object_object_add(o, "id", json_object_new_string(ids[i]));
+                        json_object_object_add(o, "state", json_object_new_string("unknown"));
+                        json_object_object_add(o, "error", json_object_new_string(podrt_error_message(e)));
+                        json_object_array_add(arr, o);
+                        continue;
+                }
                 json_object_array_add(arr, status_json(rt, pod));
         }
         free(ids);

@@ -291,6 +291,12 @@ static int pod_dir_remove(struct store *s, const char *id, bool check_only,
                 return podrt_error_set(err, ENOMEM, "remove pod %s: out of memory", id);
         _cleanup_free_ char *busy = NULL;
         int r = rm_rf_at(s->pods_fd, id, check_only ? RM_CHECK_ONLY : 0, &busy);
+        /* A process of the pod that is still exiting (runc writing its log)
+         * may add a file while we remove: try again, briefly. */
+        for (int i = 0; r == -ENOTEMPTY && i < 20; i++) {
+                usleep(25000);
+                r = rm_rf_at(s->pods_fd, id, 0, &busy);
+        }
         if (r == -EBUSY && busy && strcmp(busy, id) == 0)
                 return podrt_error_set(err, EBUSY,
                                        "remove %s: a file system is mounted there, not deleting through it",

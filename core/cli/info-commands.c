@@ -76,13 +76,21 @@ int print_list(struct json_object *pods, FILE *f) {
                 }
                 if (format_apps(get(pod, "apps"), &apps) < 0)
                         return -ENOMEM;
+                char state[64];
+                snprintf(state, sizeof state, "%s%s", json_get_string(pod, "state") ?: "-",
+                         json_get_string(pod, "monitor") ? " (monitor lost)" : "");
                 const char *row[] = { short_id, json_get_string(pod, "name"),
-                                      json_get_string(pod, "backend"),
-                                      json_get_string(pod, "state"), age, apps };
+                                      json_get_string(pod, "backend"), state, age, apps };
                 if (table_add(t, row) < 0)
                         return -ENOMEM;
         }
         table_print(t, f);
+        /* Pods that could not be read: why, under the table. */
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *pod = json_object_array_get_idx(pods, i);
+                if (json_get_string(pod, "error"))
+                        fprintf(f, "%s: %s\n", json_get_string(pod, "id"), json_get_string(pod, "error"));
+        }
         return 0;
 }
 
@@ -105,6 +113,7 @@ int print_status(struct json_object *pod, FILE *f) {
                 bool time;
         } fields[] = {
                 { "id", "ID", false },           { "name", "Name", false },
+                { "monitor", "Monitor", false },
                 { "backend", "Backend", false }, { "network", "Network", false },
                 { "storage", "Storage", false }, { "state", "State", false },
                 { "created", "Created", true },  { "started", "Started", true },
