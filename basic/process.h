@@ -33,6 +33,10 @@ int run_program(char *const *argv, int out_fd, int timeout_ms, int *ret_status);
  * holds a '/': an executable regular file.  malloc'd, NULL when none. */
 char *find_program(const char *name);
 
+/* `path --version`'s first line (2 s at most) in out; 0, or -errno with
+ * out saying what went wrong. */
+int program_version(const char *path, char *out, size_t size);
+
 /* 1 when pid runs and its command line holds needle, else 0. */
 int pid_cmdline_contains(pid_t pid, const char *needle);
 /* Waits up to timeout_ms for pid (not necessarily our child) to go away (a

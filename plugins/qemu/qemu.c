@@ -254,7 +254,7 @@ static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
 
 /* The first line of `bin --version` (2 s at most), into buf: 0, or -errno
  * with buf saying why. */
-static int program_version(const char *bin, char *buf, size_t size) {
+static int binary_version(const char *bin, char *buf, size_t size) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
                 snprintf(buf, size, "%s --version: pipe: %s", bin, strerror(errno));
@@ -288,7 +288,7 @@ static int qemu_check(void *data, struct podrt_check *check, uint64_t flags, str
                 return podrt_check_add(check, name, 0, "%s: not found%s (apt-get install qemu-system-x86)", name,
                                        strchr(name, '/') ? "" : " on PATH");
         char version[512];
-        bool ok = program_version(bin, version, sizeof(version)) == 0;
+        bool ok = binary_version(bin, version, sizeof(version)) == 0;
         return podrt_check_add(check, name, ok ? PODRT_CHECK_OK : 0, "%s", version);
 }
 
