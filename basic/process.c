@@ -196,3 +196,36 @@ int program_version(const char *path, char *out, size_t size) {
         snprintf(out, size, "%.300s", line);
         return 0;
 }
+
+pid_t fork_reporting(int p[2], const char **ret_what) {
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                *ret_what = "pipe";
+                return -1;
+        }
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(p[0]), close(p[1]);
+                errno = e;
+                *ret_what = "fork";
+                return -1;
+        }
+        close(p[pid == 0 ? 0 : 1]);
+        return pid;
+}
+
+size_t read_report(int fd, char *buf, size_t size) {
+        size_t len = 0;
+        for (;;) {
+                ssize_t k = read(fd, buf + len, size - 1 - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                len += (size_t)k;
+        }
+        close(fd);
+        buf[len] = '\0';
+        return len;
+}

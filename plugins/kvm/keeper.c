@@ -306,16 +306,11 @@ int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                 fds[2 * i + 1] = podrt_app_stderr_fd(a);
         }
         int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return podrt_error_set(err, errno, "pipe: %m");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]), close(p[1]);
-                return podrt_error_set(err, errno, "fork: %m");
-        }
+        const char *what;
+        pid_t pid = fork_reporting(p, &what);
+        if (pid < 0)
+                return podrt_error_set(err, errno, "%s: %m", what);
         if (pid == 0) {
-                close(p[0]);
                 /* Keep only what the keeper uses: the apps' pipes and the
                  * report pipe; the monitor's other fds (its locks, its
                  * signal pipe, the other pods' logs) are not ours. */
@@ -337,19 +332,8 @@ int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                 }
                 keeper_main(hv, vm, kvm_dir, n, names, fds, p[1]);
         }
-        close(p[1]);
         char buf[4096];
-        size_t len = 0;
-        for (;;) {
-                ssize_t k = read(p[0], buf + len, sizeof(buf) - 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                len += (size_t)k;
-        }
-        close(p[0]);
-        buf[len] = '\0';
+        size_t len = read_report(p[0], buf, sizeof(buf));
         char *msg = NULL;
         long code = len ? strtol(buf, &msg, 10) : EIO;
         if (code != 0) {
