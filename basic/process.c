@@ -197,9 +197,10 @@ int program_version(const char *path, char *out, size_t size) {
         return 0;
 }
 
-pid_t fork_reporting(int p[2], const char **ret_what) {
+pid_t fork_reporting(struct report_pipe *rp) {
+        int *p = rp->fd;
         if (pipe2(p, O_CLOEXEC) < 0) {
-                *ret_what = "pipe";
+                rp->failed = "pipe";
                 return -1;
         }
         fflush(NULL);
@@ -208,10 +209,12 @@ pid_t fork_reporting(int p[2], const char **ret_what) {
                 int e = errno;
                 close(p[0]), close(p[1]);
                 errno = e;
-                *ret_what = "fork";
+                rp->failed = "fork";
                 return -1;
         }
         close(p[pid == 0 ? 0 : 1]);
+        p[pid == 0 ? 0 : 1] = -1;
+        rp->failed = NULL;
         return pid;
 }
 

@@ -37,11 +37,15 @@ char *find_program(const char *name);
  * out saying what went wrong. */
 int program_version(const char *path, char *out, size_t size);
 
-/* A child that reports back through a pipe: pipe2(p, O_CLOEXEC), fflush and
- * fork.  In the child (0) p[1] is the write end, in the parent (the pid)
- * p[0] the read end; the other end is closed.  -1 with errno set and
- * *ret_what "pipe" or "fork" when one fails (both ends closed then). */
-pid_t fork_reporting(int p[2], const char **ret_what);
+/* A child that reports back through a pipe: pipe2(fd, O_CLOEXEC), fflush
+ * and fork.  In the child (0) fd[1] is the write end, in the parent (the
+ * pid) fd[0] the read end; the other end is closed (-1).  -1 with errno set
+ * and failed "pipe" or "fork" when one fails (both ends closed then). */
+struct report_pipe {
+        int fd[2];
+        const char *failed;
+};
+pid_t fork_reporting(struct report_pipe *rp);
 /* Reads fd to its end (or an error) into buf, NUL-terminated (size - 1
  * bytes at the most), and closes it: the length read. */
 size_t read_report(int fd, char *buf, size_t size);
