@@ -139,6 +139,16 @@ int pid_cmdline_contains(pid_t pid, const char *needle) {
         return strstr(buf, needle) != NULL;
 }
 
+const char *pid_stat_fields(pid_t pid, char **ret) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        *ret = NULL;
+        if (read_file(path, 0, ret, NULL) < 0)
+                return NULL;
+        const char *p = strrchr(*ret, ')');
+        return p ? p + 1 : NULL;
+}
+
 int pid_wait_gone(pid_t pid, int timeout_ms) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);

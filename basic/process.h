@@ -52,6 +52,10 @@ size_t read_report(int fd, char *buf, size_t size);
 
 /* 1 when pid runs and its command line holds needle, else 0. */
 int pid_cmdline_contains(pid_t pid, const char *needle);
+/* Reads /proc/pid/stat into *ret (malloc'd, NULL when unreadable): what
+ * follows the command's ')', from the space before field 3 (the state), or
+ * NULL. */
+const char *pid_stat_fields(pid_t pid, char **ret);
 /* Waits up to timeout_ms for pid (not necessarily our child) to go away (a
  * zombie counts as gone): 1 gone, 0 still there. */
 int pid_wait_gone(pid_t pid, int timeout_ms);

@@ -24,6 +24,7 @@
 #include "check.h"
 #include "errors.h"
 #include "fileio.h"
+#include "process.h"
 #include "runtime.h"
 #include "command.h"
 #include "spec.h"
@@ -99,13 +100,9 @@ static int container_alive(const struct oci_runtime *rt, struct podrt_app *app) 
 static int process_alive(pid_t pid) {
         if (pid <= 0)
                 return 0;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
         _cleanup_free_ char *stat = NULL;
-        if (read_file(path, 0, &stat, NULL) < 0)
-                return 0;
-        const char *p = strrchr(stat, ')');
-        return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+        const char *p = pid_stat_fields(pid, &stat);
+        return p && p[0] == ' ' && p[1] != 'Z' && p[1] != 'X';
 }
 
 /* Waits until the app's container has its process, while the app's runtime
