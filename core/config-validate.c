@@ -36,12 +36,8 @@ struct known {
 
 PODRT_PRINTF(3, 4)
 static int fail_at(const struct where *w, const config_setting_t *s, const char *fmt, ...) {
-        _cleanup_free_ char *text = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (r < 0)
+        _cleanup_free_ char *text = FORMAT_ARGS(fmt);
+        if (!text)
                 return podrt_error_set(w->err, ENOMEM, "out of memory");
         const char *file = config_setting_source_file(s);
         return podrt_error_set(w->err, EINVAL, "%s:%u: %s", file ? file : w->file,

@@ -324,41 +324,49 @@ bool podrt_config_bool(const struct podrt_config *cfg, const char *path, bool fa
         return config_setting_get_bool(s);
 }
 
+/* The cached vector for key, or NULL (c->lock held). */
+static const char *const *cache_find(struct podrt_config *c, const char *key) {
+        for (struct strv_cache *e = c->cache; e; e = e->next)
+                if (strcmp(e->path, key) == 0)
+                        return (const char *const *)e->strv;
+        return NULL;
+}
+
+/* Caches v under key, taking both (c->lock held): v, or NULL (both freed)
+ * when either is NULL or memory runs out. */
+static const char *const *cache_add(struct podrt_config *c, char *key, char **v) {
+        struct strv_cache *e = key && v ? calloc(1, sizeof(*e)) : NULL;
+        if (!e) {
+                free(key);
+                strv_free(v);
+                return NULL;
+        }
+        e->path = key;
+        e->strv = v;
+        e->next = c->cache;
+        c->cache = e;
+        return (const char *const *)v;
+}
+
 const char *const *podrt_config_strings(const struct podrt_config *cfg, const char *path) {
         if (!cfg || !path)
                 return NULL;
         /* The cache belongs to the config; handing out vectors does not
          * change what the configuration says. */
         struct podrt_config *c = (struct podrt_config *)cfg;
-        const char *const *result = NULL;
 
         pthread_mutex_lock(&c->lock);
-        for (struct strv_cache *e = c->cache; e; e = e->next)
-                if (strcmp(e->path, path) == 0) {
-                        result = (const char *const *)e->strv;
-                        goto out;
-                }
-
-        char **v = NULL;
-        int r = 0;
-        if (c->have_file && find_setting(&c->file, path))
-                r = strings_at(&c->file, path, &v);
-        else
-                r = strings_at(&c->defaults, path, &v);
-        if (r <= 0)
-                goto out;
-
-        struct strv_cache *e = calloc(1, sizeof(*e));
-        if (!e || !(e->path = strdup(path))) {
-                free(e);
-                strv_free(v);
-                goto out;
+        const char *const *result = cache_find(c, path);
+        if (!result) {
+                char **v = NULL;
+                int r;
+                if (c->have_file && find_setting(&c->file, path))
+                        r = strings_at(&c->file, path, &v);
+                else
+                        r = strings_at(&c->defaults, path, &v);
+                if (r > 0)
+                        result = cache_add(c, strdup(path), v);
         }
-        e->strv = v;
-        e->next = c->cache;
-        c->cache = e;
-        result = (const char *const *)v;
-out:
         pthread_mutex_unlock(&c->lock);
         return result;
 }
@@ -402,40 +410,23 @@ const char *const *podrt_config_keys(const struct podrt_config *cfg, const char 
         if (asprintf(&key, "\001keys\001%s", path) < 0)
                 return NULL;
         struct podrt_config *c = (struct podrt_config *)cfg;
-        const char *const *result = NULL;
         pthread_mutex_lock(&c->lock);
-        for (struct strv_cache *e = c->cache; e; e = e->next)
-                if (strcmp(e->path, key) == 0) {
-                        result = (const char *const *)e->strv;
-                        goto out;
-                }
-        char **v = calloc(1, sizeof(char *));
-        for (int i = 0; v && i < config_setting_length(g); i++)
-                if (strv_push(&v, config_setting_name(config_setting_get_elem(g, i))) < 0)
-                        v = strv_free(v);
-        struct strv_cache *e = v ? calloc(1, sizeof(*e)) : NULL;
-        if (!e) {
-                strv_free(v);
-                goto out;
+        const char *const *result = cache_find(c, key);
+        if (!result) {
+                char **v = calloc(1, sizeof(char *));
+                for (int i = 0; v && i < config_setting_length(g); i++)
+                        if (strv_push(&v, config_setting_name(config_setting_get_elem(g, i))) < 0)
+                                v = strv_free(v);
+                result = cache_add(c, TAKE_PTR(key), v);
         }
-        e->path = TAKE_PTR(key);
-        e->strv = v;
-        e->next = c->cache;
-        c->cache = e;
-        result = (const char *const *)v;
-out:
         pthread_mutex_unlock(&c->lock);
         return result;
 }
 
 int podrt_config_error(const struct podrt_config *cfg, const char *path, struct podrt_error **err,
                        const char *fmt, ...) {
-        _cleanup_free_ char *text = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (r < 0)
+        _cleanup_free_ char *text = FORMAT_ARGS(fmt);
+        if (!text)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         /* The setting's place in the file, else its closest group's. */
         const config_setting_t *s = NULL;

@@ -441,8 +441,8 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
         struct store *s;
         char(*ids)[POD_ID_LEN + 1] = NULL;
         size_t n = 0;
-        int r = runtime_store(rt, &s, err);
-        if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
+        int r = runtime_pod_ids(rt, &s, &ids, &n, err);
+        if (r < 0)
                 return r;
         /* Creates that died before their pod existed, dangling names. */
         int removed = store_sweep(s, 1);

@@ -24,6 +24,10 @@ struct runtime {
 
 /* The store, opened (and created) on first use. */
 PODRT_INTERNAL int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **err);
+/* The ids of every pod in the store (malloc'd), and the store unless
+ * ret_store is NULL. */
+PODRT_INTERNAL int runtime_pod_ids(struct runtime *rt, struct store **ret_store, char (**ret_ids)[POD_ID_LEN + 1],
+                                   size_t *ret_n, struct podrt_error **err);
 /* A plugin by name that must provide the named kind of ops ("pod",
  * "network", "storage"). */
 PODRT_INTERNAL int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,

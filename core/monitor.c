@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "monitor.h"
+#include "process.h"
 #include "states.h"
 
 static int signal_pipe[2] = { -1, -1 };
@@ -352,17 +353,11 @@ static int code_is_error(const char *buf, size_t len) {
 }
 
 int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err) {
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return podrt_error_set(err, errno, "pipe: %m");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]), close(p[1]);
-                return podrt_error_set(err, errno, "fork: %m");
-        }
+        struct report_pipe rp;
+        pid_t pid = fork_reporting(&rp);
+        if (pid < 0)
+                return podrt_error_set(err, errno, "%s: %m", rp.failed);
         if (pid == 0) {
-                close(p[0]);
                 setsid();
                 pid_t m = fork();
                 if (m != 0)
@@ -374,26 +369,15 @@ int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct pod
                 dup2(null, 0), dup2(null, 1), dup2(log >= 0 ? log : null, 2);
                 int status = 0;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                int r = monitor_run(rt, id, flags & MONITOR_RM, p[1], &status, &e);
+                int r = monitor_run(rt, id, flags & MONITOR_RM, rp.fd[1], &status, &e);
                 if (r < 0)
                         log_msg(PODRT_LOG_ERR, "%s", podrt_error_message(e));
                 _exit(r < 0 ? 125 : status);
         }
-        close(p[1]);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         char buf[4096];
-        size_t len = 0;
-        for (;;) {
-                ssize_t k = read(p[0], buf + len, sizeof(buf) - 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                len += (size_t)k;
-        }
-        close(p[0]);
-        buf[len] = 0;
+        size_t len = read_report(rp.fd[0], buf, sizeof(buf));
         if (code_is_error(buf, len))
                 /* The monitor gives up its lock as it exits: wait for that,
                  * so that the caller can clean up the pod it did not start. */

@@ -82,6 +82,17 @@ int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **e
         return 0;
 }
 
+int runtime_pod_ids(struct runtime *rt, struct store **ret_store, char (**ret_ids)[POD_ID_LEN + 1],
+                    size_t *ret_n, struct podrt_error **err) {
+        struct store *s;
+        int r = runtime_store(rt, &s, err);
+        if (r < 0 || (r = store_list(s, ret_ids, ret_n, err)) < 0)
+                return r;
+        if (ret_store)
+                *ret_store = s;
+        return 0;
+}
+
 int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,
                    struct podrt_error **err) {
         struct plugin *p = NULL;
@@ -183,11 +194,10 @@ static int cmp_created(const void *a, const void *b) {
 }
 
 int runtime_list(struct runtime *rt, struct json_object **ret, struct podrt_error **err) {
-        struct store *s;
         char(*ids)[POD_ID_LEN + 1] = NULL;
         size_t n = 0;
-        int r = runtime_store(rt, &s, err);
-        if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
+        int r = runtime_pod_ids(rt, NULL, &ids, &n, err);
+        if (r < 0)
                 return r;
         struct json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++) {

@@ -22,27 +22,15 @@
 # root, qemu-system-x86, busybox-static, cpio.
 set -eu
 
+bench=kvm
+. "$(dirname "$0")/../lib.sh"
 rounds=10
-build=${PODRT_BUILD_DIR:-build}
-dir=""
 accel=auto
-while getopts n:b:d:a: opt; do
-        case $opt in
-        n) rounds=$OPTARG ;;
-        b) build=$OPTARG ;;
-        d) dir=$OPTARG ;;
-        a) accel=$OPTARG ;;
-        *) sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
-        esac
-done
-src=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "$build" && pwd)
-podrt_bin=$build/core/cli/podrt
-[ "$(id -u)" = 0 ] || { echo "bench/kvm: needs root" >&2; exit 1; }
-[ -x "$podrt_bin" ] || { echo "bench/kvm: $podrt_bin not built (-b BUILD_DIR)" >&2; exit 1; }
-[ -f "$build/plugins/kvm/kvm.so" ] || { echo "bench/kvm: $build/plugins/kvm/kvm.so not built" >&2; exit 1; }
+bench_opt() { [ "$1" = a ] && accel=$2; }
+bench_getopts n:b:d:a: 22 "$@"
+bench_init
 for t in qemu-system-x86_64 cpio python3; do
-        command -v $t >/dev/null || { echo "bench/kvm: $t missing" >&2; exit 1; }
+        command -v $t >/dev/null || bench_die "$t missing"
 done
 kernel=/var/lib/podrt/kernel/vmlinuz
 modules=/var/lib/podrt/kernel/modules

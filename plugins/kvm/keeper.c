@@ -305,17 +305,11 @@ int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                 fds[2 * i] = podrt_app_stdout_fd(a);
                 fds[2 * i + 1] = podrt_app_stderr_fd(a);
         }
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return podrt_error_set(err, errno, "pipe: %m");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]), close(p[1]);
-                return podrt_error_set(err, errno, "fork: %m");
-        }
+        struct report_pipe rp;
+        pid_t pid = fork_reporting(&rp);
+        if (pid < 0)
+                return podrt_error_set(err, errno, "%s: %m", rp.failed);
         if (pid == 0) {
-                close(p[0]);
                 /* Keep only what the keeper uses: the apps' pipes and the
                  * report pipe; the monitor's other fds (its locks, its
                  * signal pipe, the other pods' logs) are not ours. */
@@ -325,7 +319,7 @@ int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                         int self = dirfd(d);
                         while ((de = readdir(d))) {
                                 int fd = atoi(de->d_name);
-                                if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd <= 2 || fd == self || fd == p[1])
+                                if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd <= 2 || fd == self || fd == rp.fd[1])
                                         continue;
                                 bool keep = false;
                                 for (size_t i = 0; i < 2 * n; i++)
@@ -335,21 +329,10 @@ int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                         }
                         closedir(d);
                 }
-                keeper_main(hv, vm, kvm_dir, n, names, fds, p[1]);
+                keeper_main(hv, vm, kvm_dir, n, names, fds, rp.fd[1]);
         }
-        close(p[1]);
         char buf[4096];
-        size_t len = 0;
-        for (;;) {
-                ssize_t k = read(p[0], buf + len, sizeof(buf) - 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                len += (size_t)k;
-        }
-        close(p[0]);
-        buf[len] = '\0';
+        size_t len = read_report(rp.fd[0], buf, sizeof(buf));
         char *msg = NULL;
         long code = len ? strtol(buf, &msg, 10) : EIO;
         if (code != 0) {

@@ -313,6 +313,17 @@ static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         return 0;
 }
 
+/* load_vm() without the hypervisor, and the pid of the hypervisor still
+ * running the VM (vm_pid(): 0 when none). */
+static int load_vm_pid(const struct kvm *k, const struct podrt_pod *pod, char **ret_dir,
+                       struct kvm_vm **ret_vm, pid_t *ret_pid, struct podrt_error **err) {
+        int r = load_vm(k, pod, ret_dir, ret_vm, NULL, err);
+        if (r < 0)
+                return r;
+        *ret_pid = vm_pid(*ret_dir, pod);
+        return 0;
+}
+
 static int record_signal(const char *dir, int signo) {
         _cleanup_free_ char *path = path_join(dir, "signal");
         char num[16];
@@ -330,14 +341,12 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        pid_t pid;
         /* The hypervisor only when podrt-init did not end the VM in time:
          * a graceful stop works without its plugin. */
-        int r = load_vm(data, pod, &dir, &vm, NULL, err);
-        if (r < 0)
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0 || !pid)
                 return r;
-        pid_t pid = vm_pid(dir, pod);
-        if (!pid)
-                return 0;
         record_signal(dir, SIGTERM);
         _cleanup_free_ char *request = path_join(dir, "status/" KVM_STOP_FILE);
         if (!request)
@@ -370,12 +379,10 @@ static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        int r = load_vm(data, pod, &dir, &vm, NULL, err);
-        if (r < 0)
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0 || !pid || signo == 0)
                 return r;
-        pid_t pid = vm_pid(dir, pod);
-        if (!pid || signo == 0)
-                return 0;
         if (signo == SIGSTOP || signo == SIGCONT) {
                 struct kvm_hv hv;
                 if ((r = vm_hypervisor(data, dir, vm, &hv, err)) < 0)

@@ -130,6 +130,20 @@ int kvm_vm_add_shares(struct kvm_vm *vm, const struct podrt_pod *pod, const char
         return 0;
 }
 
+/* The VM's configuration pointing at its strings, and the VM in *ret. */
+static int vm_done(struct kvm_vm *vm, struct kvm_vm **ret) {
+        vm->cfg.name = vm->name;
+        vm->cfg.kernel = vm->kernel;
+        vm->cfg.initrd = vm->initrd;
+        vm->cfg.cmdline = vm->cmdline;
+        vm->cfg.console_path = vm->console_path;
+        vm->cfg.control_path = vm->control_path;
+        vm->cfg.work_dir = vm->work_dir;
+        *ret = vm;
+        return 0;
+}
+
+
 int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *kernel,
                const char *initrd, uint32_t accel, uint64_t tsc_khz, uint32_t memory_mib,
                uint32_t vcpus, const char *kvm_dir, struct kvm_vm **ret,
@@ -159,15 +173,7 @@ int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *
         int r = kvm_vm_add_shares(vm, pod, status, err);
         if (r < 0)
                 return r;
-        vm->cfg.name = vm->name;
-        vm->cfg.kernel = vm->kernel;
-        vm->cfg.initrd = vm->initrd;
-        vm->cfg.cmdline = vm->cmdline;
-        vm->cfg.console_path = vm->console_path;
-        vm->cfg.control_path = vm->control_path;
-        vm->cfg.work_dir = vm->work_dir;
-        *ret = TAKE_PTR(vm);
-        return 0;
+        return vm_done(TAKE_PTR(vm), ret);
 }
 
 /* ---- vm.json ---- */
@@ -257,15 +263,7 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
         if (r < 0 || !vm->hypervisor || !vm->name || !vm->kernel || !vm->initrd || !vm->cmdline ||
             !vm->console_path || !vm->control_path || !vm->work_dir)
                 return podrt_error_set(err, EINVAL, "%s: the VM's description is incomplete", path);
-        vm->cfg.name = vm->name;
-        vm->cfg.kernel = vm->kernel;
-        vm->cfg.initrd = vm->initrd;
-        vm->cfg.cmdline = vm->cmdline;
-        vm->cfg.console_path = vm->console_path;
-        vm->cfg.control_path = vm->control_path;
-        vm->cfg.work_dir = vm->work_dir;
-        *ret = TAKE_PTR(vm);
-        return 0;
+        return vm_done(TAKE_PTR(vm), ret);
 }
 
 /* ---- the description ---- */

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,26 +23,13 @@
 
 #include "errors.h"
 #include "fileio.h"
+#include "hypervisor.h"
 #include "process.h"
 #include "strv.h"
 
 static const char *lkvm_binary(void) {
         const char *q = secure_getenv("PODRT_LKVM");
         return q && *q ? q : "lkvm";
-}
-
-/* Share i: through share_list when the config is new enough to have it
- * (version 2), else the array, whose stride is our sizeof. */
-static const struct podrt_vm_share *vm_share(const struct podrt_vm_config *vm, uint32_t i) {
-        const struct podrt_vm_share *s;
-        if (vm->size >= offsetof(struct podrt_vm_config, share_list) + sizeof(vm->share_list) &&
-            vm->share_list)
-                s = vm->share_list[i];
-        else
-                s = vm->shares ? &vm->shares[i] : NULL;
-        if (s && s->size < offsetof(struct podrt_vm_share, read_only) + sizeof(s->read_only))
-                return NULL;
-        return s;
 }
 
 static int lkvm_build_argv(void *data, const struct podrt_vm_config *vm, char ***ret_argv,
@@ -78,7 +64,7 @@ static int lkvm_build_argv(void *data, const struct podrt_vm_config *vm, char **
         r |= strv_push(&v, "--network");
         r |= strv_push(&v, "mode=none");
         for (uint32_t i = 0; i < vm->n_shares; i++) {
-                const struct podrt_vm_share *s = vm_share(vm, i);
+                const struct podrt_vm_share *s = vm_config_share(vm, i);
                 if (!s || !s->path || !s->tag || !*s->tag)
                         return podrt_error_set(err, EINVAL, "lkvm: share %u has no path or tag", i);
                 if (s->read_only)
@@ -109,25 +95,17 @@ static int lkvm_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         if (!bin)
                 return podrt_error_set(err, ENOENT, "lkvm: %s not found (kvmtool is not packaged in Debian 12: build it from https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git)",
                                        argv[0]);
-        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "lkvm.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = NULL;
+        _cleanup_close_ int logfd = vm_open_log(vm, "lkvm.log", &log);
         if (!log)
                 return -ENOMEM;
-        _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         _cleanup_close_ int confd = open(vm->console_path ? vm->console_path : "/dev/null",
                                          O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (logfd < 0 || confd < 0)
                 return podrt_error_set(err, errno, "lkvm: %s: %m", logfd < 0 ? log : vm->console_path);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
+        /* The serial console is lkvm's stdout. */
+        if (vm_spawn(bin, argv, confd, logfd, ret_pid) < 0)
                 return podrt_error_set(err, errno, "lkvm: fork: %m");
-        if (pid == 0) {
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                child_setup(-1, confd, logfd, CHILD_SETSID);   /* the serial console is lkvm's stdout */
-                execv(bin, argv);
-                _exit(127);
-        }
-        *ret_pid = pid;
         return 0;
 }
 

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -20,50 +18,6 @@
 #include "mountinfo.h"
 #include "process.h"
 #include "runtime.h"
-
-#define VERSION_TIMEOUT_MS 2000
-
-/* `path --version`'s first line in out; 0, or -errno with out saying what
- * went wrong. */
-static int program_version(const char *path, char *out, size_t size) {
-        _cleanup_close_ int fd = memfd_create("podrt-version", MFD_CLOEXEC);
-        if (fd < 0) {
-                snprintf(out, size, "memfd_create: %s", strerror(errno));
-                return -errno;
-        }
-        char *argv[] = { (char *)path, (char *)"--version", NULL };
-        int status = 0;
-        int r = run_program(argv, fd, VERSION_TIMEOUT_MS, &status);
-        if (r == -ETIMEDOUT) {
-                snprintf(out, size, "%s --version: no answer within %d s", path,
-                         VERSION_TIMEOUT_MS / 1000);
-                return r;
-        }
-        if (r < 0) {
-                snprintf(out, size, "cannot run %s: %s", path, strerror(-r));
-                return r;
-        }
-        char buf[4096];
-        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-        buf[n > 0 ? n : 0] = '\0';
-        char *line = buf + strspn(buf, "\r\n ");
-        line[strcspn(line, "\r\n")] = '\0';
-        if (WIFSIGNALED(status)) {
-                snprintf(out, size, "%s --version: killed by signal %d", path, WTERMSIG(status));
-                return -EIO;
-        }
-        if (WEXITSTATUS(status) != 0) {
-                snprintf(out, size, "%s --version: exit status %d%s%.200s", path,
-                         WEXITSTATUS(status), line[0] ? ": " : "", line);
-                return -EIO;
-        }
-        if (!line[0]) {
-                snprintf(out, size, "%s --version: printed nothing", path);
-                return -ENODATA;
-        }
-        snprintf(out, size, "%.300s", line);
-        return 0;
-}
 
 /* The controllers enabled on the cgroup2 tree of a hybrid host, or "". */
 static void hybrid_controllers(char *buf, size_t size) {

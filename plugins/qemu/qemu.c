@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,20 +56,6 @@ static int pushf(char ***v, const char *fmt, ...) {
         if (n < 0)
                 return -ENOMEM;
         return strv_consume(v, s);
-}
-
-/* Share i: through share_list when the config is new enough to have it
- * (version 2), else the array, whose stride is our sizeof. */
-static const struct podrt_vm_share *vm_share(const struct podrt_vm_config *vm, uint32_t i) {
-        const struct podrt_vm_share *s;
-        if (vm->size >= offsetof(struct podrt_vm_config, share_list) + sizeof(vm->share_list) &&
-            vm->share_list)
-                s = vm->share_list[i];
-        else
-                s = vm->shares ? &vm->shares[i] : NULL;
-        if (s && s->size < offsetof(struct podrt_vm_share, read_only) + sizeof(s->read_only))
-                return NULL;
-        return s;
 }
 
 static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char ***ret_argv,
@@ -123,7 +108,7 @@ static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char **
         r |= strv_push(&v, "-qmp");
         r |= pushf(&v, "unix:%s,server=on,wait=off", control);
         for (uint32_t i = 0; i < vm->n_shares; i++) {
-                const struct podrt_vm_share *s = vm_share(vm, i);
+                const struct podrt_vm_share *s = vm_config_share(vm, i);
                 if (!s || !s->path || !s->tag || !*s->tag)
                         return podrt_error_set(err, EINVAL, "qemu: share %u has no path or tag", i);
                 if (strlen(s->tag) > 255 || strchr(s->tag, ','))
@@ -149,10 +134,10 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         int r = qemu_build_argv(data, vm, &argv, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = NULL;
+        _cleanup_close_ int logfd = vm_open_log(vm, "qemu.log", &log);
         if (!log)
                 return -ENOMEM;
-        _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (logfd < 0)
                 return podrt_error_set(err, errno, "qemu: %s: %m", log);
         _cleanup_free_ char *bin = find_program(argv[0]);
@@ -161,18 +146,8 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
                                        argv[0]);
         /* A stale socket of an earlier run would fool a connect. */
         unlink(vm->control_path);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
+        if (vm_spawn(bin, argv, logfd, logfd, ret_pid) < 0)
                 return podrt_error_set(err, errno, "qemu: fork: %m");
-        if (pid == 0) {
-                /* The VM must not outlive what watches it. */
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                child_setup(-1, logfd, logfd, CHILD_SETSID);
-                execv(bin, argv);
-                _exit(127);
-        }
-        *ret_pid = pid;
         return 0;
 }
 
@@ -254,7 +229,7 @@ static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
 
 /* The first line of `bin --version` (2 s at most), into buf: 0, or -errno
  * with buf saying why. */
-static int program_version(const char *bin, char *buf, size_t size) {
+static int binary_version(const char *bin, char *buf, size_t size) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
                 snprintf(buf, size, "%s --version: pipe: %s", bin, strerror(errno));
@@ -288,7 +263,7 @@ static int qemu_check(void *data, struct podrt_check *check, uint64_t flags, str
                 return podrt_check_add(check, name, 0, "%s: not found%s (apt-get install qemu-system-x86)", name,
                                        strchr(name, '/') ? "" : " on PATH");
         char version[512];
-        bool ok = program_version(bin, version, sizeof(version)) == 0;
+        bool ok = binary_version(bin, version, sizeof(version)) == 0;
         return podrt_check_add(check, name, ok ? PODRT_CHECK_OK : 0, "%s", version);
 }
 

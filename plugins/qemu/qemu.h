@@ -10,6 +10,7 @@
 #include <podrt/plugin.h>
 #include "errors.h"
 #include "fileio.h"
+#include "hypervisor.h"
 #include "process.h"
 #include "strv.h"
 #include "timeutil.h"
