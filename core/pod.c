@@ -214,9 +214,17 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
         if (dfd < 0)
                 return podrt_error_set(err, errno, "%s: %m", dir);
         _cleanup_free_ char *state_text = NULL;
-        int r = store_read_file(dfd, "state.json", &state_text, NULL, err);
-        if (r < 0)
+        _cleanup_error_ struct podrt_error *rerr = NULL;
+        int r = store_read_file(dfd, "state.json", &state_text, NULL, &rerr);
+        if (r == -ENOENT)
+                return podrt_error_set(err, EBADMSG,
+                                       "%s/state.json: missing (a crashed create?): delete --force removes the pod",
+                                       dir);
+        if (r < 0) {
+                if (err)
+                        *err = TAKE_PTR(rerr);
                 return r;
+        }
         struct json_object *state = json_tokener_parse(state_text);
         if (!state || !json_object_is_type(state, json_type_object)) {
                 json_object_put(state);

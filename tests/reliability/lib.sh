@@ -57,8 +57,14 @@ leftovers() {
         done
         # Processes: the pods' apps carry the test's folder in their command
         # lines (the rootfs path) or run from it.
-        local p
-        p=$(pgrep -f "$T/" 2>/dev/null | grep -v "^$$\$" | tr '\n' ' ')
+        # A monitor forked just before its parent was killed may still be
+        # finding out that its pod is gone: give it a moment.
+        local p i
+        for i in $(seq 30); do
+                p=$(pgrep -f "$T/" 2>/dev/null | grep -v "^$$\$" | tr '\n' ' ')
+                [ -z "$p" ] && break
+                sleep 0.1
+        done
         [ -n "$p" ] && what="$what procs:$p($(ps -o args= -p $p 2>/dev/null | head -3 | tr '\n' '|'))"
         echo "$what"
 }
