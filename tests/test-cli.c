@@ -658,6 +658,13 @@ static void test_failing_start_leaves_nothing(void) {
         CU_ASSERT_EQUAL(PODRT_ENV(env2, "create", m), 125);
         ASSERT_CONTAINS(ERR, "mock: create failed on request");
         CU_ASSERT_EQUAL(pod_count(), 0);
+
+        /* A plugin that fails without saying why: the core says which
+         * plugin, which method, and the errno. */
+        char *env3[] = { "PODRT_MOCK_FAIL=create:EIO", "PODRT_MOCK_SILENT=1", NULL };
+        CU_ASSERT_EQUAL(PODRT_ENV(env3, "create", m), 125);
+        ASSERT_CONTAINS(ERR, "plugin 'mock' pod.create: Input/output error");
+        CU_ASSERT_EQUAL(pod_count(), 0);
 }
 
 static void test_backend_beats_config(void) {

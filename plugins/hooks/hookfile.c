@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "hookfile.h"
+#include "hookfile-parse.h"
 #include "regexbound.h"
 
 #define HOOK_FILE_MAX (1024 * 1024)
@@ -51,13 +52,12 @@ int hook_stage_from_name(const char *name) {
         return -EINVAL;
 }
 
-static char **strv_free_all(char **v) {
+char **strv_free_all(char **v) {
         for (size_t i = 0; v && v[i]; i++)
                 free(v[i]);
         free(v);
         return NULL;
 }
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free_all)
 
 static void free_regexes(regex_t *re, size_t n) {
         for (size_t i = 0; re && i < n; i++)
@@ -86,7 +86,7 @@ struct hook *hook_free(struct hook *h) {
 /* Compiles pattern as podman documents it: a POSIX extended regular
  * expression, searched for anywhere in the string (not anchored: write ^ and
  * $ to anchor). */
-static int compile_regex(regex_t *re, const char *pattern, const char *what,
+int compile_regex(regex_t *re, const char *pattern, const char *what,
                          struct podrt_error **err) {
         /* Bounded first: glibc's regcomp() is exponential in stacked
          * repetitions (podman's Go regexp is linear). */
@@ -108,7 +108,7 @@ static int compile_regex(regex_t *re, const char *pattern, const char *what,
 }
 
 /* A JSON array of strings into a NULL-terminated vector. */
-static int string_array(struct json_object *o, const char *what, char ***ret_strv,
+int string_array(struct json_object *o, const char *what, char ***ret_strv,
                         struct podrt_error **err) {
         if (!json_object_is_type(o, json_type_array))
                 return podrt_error_set(err, EINVAL, "%s: must be an array of strings", what);
@@ -131,14 +131,14 @@ static int string_array(struct json_object *o, const char *what, char ***ret_str
         return 0;
 }
 
-static int get_bool(struct json_object *o, const char *what, int *ret_bool, struct podrt_error **err) {
+int get_bool(struct json_object *o, const char *what, int *ret_bool, struct podrt_error **err) {
         if (!json_object_is_type(o, json_type_boolean))
                 return podrt_error_set(err, EINVAL, "%s: must be true or false", what);
         *ret_bool = json_object_get_boolean(o) ? 1 : 0;
         return 0;
 }
 
-static int parse_path(struct hook *h, struct json_object *o, const char *what,
+int parse_path(struct hook *h, struct json_object *o, const char *what,
                       struct podrt_error **err) {
         if (!json_object_is_type(o, json_type_string))
                 return podrt_error_set(err, EINVAL, "%s: must be a string", what);
@@ -150,7 +150,7 @@ static int parse_path(struct hook *h, struct json_object *o, const char *what,
         return 0;
 }
 
-static int parse_stages(struct hook *h, struct json_object *o, const char *what,
+int parse_stages(struct hook *h, struct json_object *o, const char *what,
                         struct podrt_error **err) {
         _cleanup_(strv_free_allp) char **names = NULL;
         int r = string_array(o, what, &names, err);
@@ -171,7 +171,7 @@ static int parse_stages(struct hook *h, struct json_object *o, const char *what,
         return 0;
 }
 
-static int set_commands(struct hook_when *w, char **commands, const char *what,
+int set_commands(struct hook_when *w, char **commands, const char *what,
                         struct podrt_error **err) {
         size_t n = 0;
         while (commands[n])
@@ -195,7 +195,7 @@ static int set_commands(struct hook_when *w, char **commands, const char *what,
 
 /* Adds one (key, value) pattern pair to w; the arrays were sized by the
  * caller. */
-static int add_annotation(struct hook_when *w, const char *key, const char *value,
+int add_annotation(struct hook_when *w, const char *key, const char *value,
                           const char *what, struct podrt_error **err) {
         size_t i = w->n_annotations;
         char ctx[512];
@@ -215,7 +215,7 @@ static int add_annotation(struct hook_when *w, const char *key, const char *valu
         return 0;
 }
 
-static int alloc_annotations(struct hook_when *w, size_t n, struct podrt_error **err) {
+int alloc_annotations(struct hook_when *w, size_t n, struct podrt_error **err) {
         w->annotation_keys = calloc(n + 1, sizeof(char *));
         w->annotation_values = calloc(n + 1, sizeof(char *));
         w->annotation_key_re = calloc(n ? n : 1, sizeof(regex_t));
@@ -354,134 +354,6 @@ static int parse_v1(struct hook *h, struct json_object *root, struct podrt_error
         if (!stages)
                 return podrt_error_set(err, EINVAL, "stages: required property missing");
         return parse_stages(h, stages, "stages", err);
-}
-
-/* ---- 0.1.0 ---------------------------------------------------------------- */
-
-struct v0_props {
-        struct json_object *hook, *arguments, *stages, *stage, *cmds, *cmd, *annotations,
-                *annotation, *hasbindmounts;
-};
-
-static int parse_v0(struct hook *h, struct json_object *root, struct podrt_error **err) {
-        struct v0_props p = {};
-        struct {
-                const char *name;
-                struct json_object **slot;
-        } props[] = {
-                { "hook", &p.hook },
-                { "arguments", &p.arguments },
-                { "stages", &p.stages },
-                { "stage", &p.stage },
-                { "cmds", &p.cmds },
-                { "cmd", &p.cmd },
-                { "annotations", &p.annotations },
-                { "annotation", &p.annotation },
-                { "hasbindmounts", &p.hasbindmounts },
-        };
-        json_object_object_foreach(root, key, val) {
-                if (strcasecmp(key, "version") == 0)
-                        continue;
-                bool known = false;
-                for (size_t i = 0; i < ELEMENTSOF(props); i++)
-                        if (strcasecmp(key, props[i].name) == 0) {
-                                *props[i].slot = val;
-                                known = true;
-                                break;
-                        }
-                if (!known)
-                        return podrt_error_set(err, EINVAL, "%s: unknown property (0.1.0 hook)",
-                                               key);
-        }
-
-        if (!p.hook)
-                return podrt_error_set(err, EINVAL, "hook: required property missing");
-        int r = parse_path(h, p.hook, "hook", err);
-        if (r < 0)
-                return r;
-        if (p.arguments) {
-                _cleanup_(strv_free_allp) char **arguments = NULL;
-                r = string_array(p.arguments, "arguments", &arguments, err);
-                if (r < 0)
-                        return r;
-                size_t n = 0;
-                while (arguments[n])
-                        n++;
-                if (!(h->args = calloc(n + 2, sizeof(char *))) || !(h->args[0] = strdup(h->path)))
-                        return podrt_error_set(err, ENOMEM, "out of memory");
-                for (size_t i = 0; i < n; i++)
-                        h->args[i + 1] = TAKE_PTR(arguments[i]);
-        }
-
-        if (p.stages && p.stage)
-                return podrt_error_set(err, EINVAL, "cannot set both 'stage' and 'stages'");
-        if (!p.stages && !p.stage)
-                return podrt_error_set(err, EINVAL, "stages: required property missing");
-        r = parse_stages(h, p.stages ? p.stages : p.stage, p.stages ? "stages" : "stage", err);
-        if (r < 0)
-                return r;
-
-        struct hook_when *w = &h->when;
-        w->any = true;
-        if (p.cmds && p.cmd)
-                return podrt_error_set(err, EINVAL, "cannot set both 'cmd' and 'cmds'");
-        if (p.cmds || p.cmd) {
-                const char *what = p.cmds ? "cmds" : "cmd";
-                char **v = NULL;
-                r = string_array(p.cmds ? p.cmds : p.cmd, what, &v, err);
-                if (r < 0)
-                        return r;
-                r = set_commands(w, v, what, err);
-                if (r < 0)
-                        return r;
-        }
-
-        if (p.annotations && p.annotation)
-                return podrt_error_set(err, EINVAL,
-                                       "cannot set both 'annotation' and 'annotations'");
-        if (p.annotations || p.annotation) {
-                const char *what = p.annotations ? "annotations" : "annotation";
-                _cleanup_(strv_free_allp) char **v = NULL;
-                r = string_array(p.annotations ? p.annotations : p.annotation, what, &v, err);
-                if (r < 0)
-                        return r;
-                if (v[0]) {
-                        /* Each entry alone must be a valid expression: say which. */
-                        for (size_t i = 0; v[i]; i++) {
-                                regex_t re;
-                                char ctx[64];
-                                snprintf(ctx, sizeof(ctx), "%s[%zu]", what, i);
-                                r = compile_regex(&re, v[i], ctx, err);
-                                if (r < 0)
-                                        return r;
-                                regfree(&re);
-                        }
-                        size_t len = 1;
-                        for (size_t i = 0; v[i]; i++)
-                                len += strlen(v[i]) + 1;
-                        _cleanup_free_ char *joined = calloc(1, len);
-                        if (!joined)
-                                return podrt_error_set(err, ENOMEM, "out of memory");
-                        for (size_t i = 0; v[i]; i++) {
-                                if (i > 0)
-                                        strcat(joined, "|");
-                                strcat(joined, v[i]);
-                        }
-                        r = alloc_annotations(w, 1, err);
-                        if (r < 0)
-                                return r;
-                        r = add_annotation(w, ".*", joined, what, err);
-                        if (r < 0)
-                                return r;
-                }
-        }
-
-        if (p.hasbindmounts) {
-                r = get_bool(p.hasbindmounts, "hasbindmounts", &w->has_bind_mounts, err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
 }
 
 /* ---- entry points --------------------------------------------------------- */
