@@ -17,7 +17,7 @@ worker() {        # worker N
         local end=$((SECONDS + SECONDS_TOTAL))
         RANDOM=$((n * 7919))
         while [ $SECONDS -lt $end ]; do
-                name=c$((RANDOM % 20))
+                name=n$((RANDOM % 20))   # not hex: never taken for an ID prefix
                 backend=mock
                 [ $((RANDOM % 5)) -eq 0 ] && backend=oci
                 case $((RANDOM % 9)) in
@@ -34,7 +34,7 @@ worker() {        # worker N
                 out=$(timeout 40 "$PODRT_BIN" --root "$ROOT" $op 2>&1 >/dev/null)
                 rc=$?
                 ops=$((ops + 1))
-                [ $rc -ne 0 ] && printf "%s\n" "$out" | sed -E "s/\bc[0-9]+\b/cN/g; s/[0-9a-f]{32}/ID/g; s|/tmp/[^ ]*|PATH|g" >>"$T/errors-$n"
+                [ $rc -ne 0 ] && printf "%s\n" "$out" | sed -E "s/\bn[0-9]+\b/nN/g; s/[0-9a-f]{32}/ID/g; s|/tmp/[^ ]*|PATH|g" >>"$T/errors-$n"
                 if [ $rc -eq 124 ]; then
                         echo "HANG: podrt $op"
                         bad=$((bad + 1))
