@@ -234,7 +234,7 @@ static int cni_setup(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         _cleanup_strv_free_ char **skipped = NULL;
         r = cni_conflist_find(c->s.conf_dirs, c->s.network, &list, &skipped, err);
         for (size_t i = 0; skipped && skipped[i]; i++)
-                cni_log(c, PODRT_LOG_WARNING, "skipped %s", skipped[i]);
+                cni_log(c, PODRT_LOG_WARNING, "conflist skipped: %s", skipped[i]);
         if (r < 0) {
                 json_object_put(ports);
                 return r;
@@ -440,7 +440,7 @@ static int cni_check(void *data, struct podrt_check *check, uint64_t flags,
         _cleanup_error_ struct podrt_error *e = NULL;
         int r = cni_conflist_find(c->s.conf_dirs, c->s.network, &list, &skipped, &e);
         for (size_t i = 0; skipped && skipped[i]; i++)
-                podrt_check_note(check, "skipped %s", skipped[i]);
+                podrt_check_note(check, "conflist skipped: %s", skipped[i]);
         if (r < 0) {
                 podrt_check_add(check, "cni network", 0, "%s", podrt_error_message(e));
                 return 0;

@@ -323,8 +323,9 @@ int cni_conflist_find(char *const *dirs, const char *name, struct cni_conflist *
                                 r = cni_conflist_parse(text, path, !has_suffix(path, ".conflist"),
                                                        &c, &e);
                         if (r < 0) {
+                                const char *m = podrt_error_message(e);
                                 if (ret_skipped)
-                                        strv_push(ret_skipped, podrt_error_message(e));
+                                        strv_push(ret_skipped, strncmp(m, "cni: ", 5) == 0 ? m + 5 : m);
                                 podrt_error_free(e);
                                 continue;
                         }

@@ -169,8 +169,8 @@ pod_ip() { # ID -> the pod's first IP, from network.json
                 "$ROOT/pods/$1/network.json" 2>/dev/null
 }
 
-# fetch URL: from the test namespace itself (busybox wget, 2 s timeout).
-fetch() { innet "$BB" wget -q -T 2 -O - "$1" 2>/dev/null; }
+# fetch URL: from the test namespace itself (busybox wget, 3 s timeout; its own -T crashes in Debian 12's busybox-static).
+fetch() { innet timeout 3 "$BB" wget -q -O - "$1" 2>/dev/null; }
 
 wait_page() { # URL: up to 10 s for httpd to answer
         i=0
@@ -205,7 +205,7 @@ check_contains "config_check: relative conf_dirs refused" "$out" "must hold abso
 
 # ---- (a) a server pod and clients at its IP ----
 m=$(manifest server '{"apiVersion":"podrt/v1","kind":"Pod","name":"server",
-  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/httpd","-f","-p","80","-h","/www"]}]}')
+  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
 server=$(podrt --backend oci run -d "$m" 2>"$T/err")
 check_eq "server pod runs detached" 0 $?
 [ -n "$server" ] || { cat "$T/err" >&2; die "no server pod"; }
@@ -218,7 +218,7 @@ check_eq "server's address inside its namespace" "$ip" \
 check_eq "the test namespace fetches the page" "$PAGE" "$(wait_page "http://$ip/")"
 
 client='{"apiVersion":"podrt/v1","kind":"Pod","name":"client",
-  "containers":[{"name":"wget","rootfs":"'"$T/rootfs"'","command":["/bin/wget","-q","-T","5","-O","-","http://'"$ip"'/"]}]}'
+  "containers":[{"name":"wget","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","wget","-q","-O","-","http://'"$ip"'/"]}]}'
 m=$(manifest client "$client")
 for backend in oci nspawn; do
         out=$(podrt --backend "$backend" run --rm "$m" 2>"$T/err")
@@ -232,7 +232,7 @@ echo "# kvm client: skipped (the kvm backend's tap wiring to the CNI veth is not
 # ---- (b) a host port on 127.0.0.1 ----
 m=$(manifest hostport '{"apiVersion":"podrt/v1","kind":"Pod","name":"hostport",
   "annotations":{"io.podrt.ports":"[{\"containerPort\":80,\"hostPort\":18080,\"protocol\":\"tcp\",\"hostIP\":\"127.0.0.1\"},{\"containerPort\":80,\"hostPort\":18081}]"},
-  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/httpd","-f","-p","80","-h","/www"]}]}')
+  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
 hp=$(podrt --backend oci run -d "$m" 2>"$T/err")
 check_eq "host port pod runs" 0 $?
 [ -n "$hp" ] || cat "$T/err" >&2
@@ -261,7 +261,7 @@ check_eq "no DNAT rule left for 18080" "" "$(innet iptables -t nat -S 2>/dev/nul
 
 # ---- (d) a user's own conflist: ptp ----
 m=$(manifest ptpserver '{"apiVersion":"podrt/v1","kind":"Pod","name":"ptpserver",
-  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/httpd","-f","-p","80","-h","/www"]}]}')
+  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
 ps=$(podrt --config "$T/ptp.conf" --backend oci run -d "$m" 2>"$T/err")
 check_eq "a pod on the ptp network runs" 0 $?
 [ -n "$ps" ] || cat "$T/err" >&2
