@@ -166,26 +166,34 @@ int cni_exec_plugin(const struct cni_exec *e, const char *type, const char *stdi
         close(TAKE_FD(out[1]));
         close(TAKE_FD(errp[1]));
 
+        /* Until the plugin exits and its output is read: a daemon it leaves
+         * behind may hold the pipes, so once it is gone what is there is
+         * read, and no more is waited for. */
+        fcntl(out[0], F_SETFL, O_NONBLOCK);
+        fcntl(errp[0], F_SETFL, O_NONBLOCK);
         int64_t deadline = now_ms() + e->timeout_ms;
-        bool timed_out = false, too_big = false;
+        bool timed_out = false, too_big = false, exited = false;
+        int status = 0;
         while (out[0] >= 0 || errp[0] >= 0) {
                 struct pollfd p[2] = { { .fd = out[0], .events = POLLIN },
                                        { .fd = errp[0], .events = POLLIN } };
                 int64_t left = deadline - now_ms();
-                int k = left > 0 ? poll(p, 2, (int)left) : 0;
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0) {
-                        timed_out = true;
+                if (left <= 0) {
+                        timed_out = !exited;
                         break;
                 }
+                int k = poll(p, 2, exited ? 0 : (int)(left < 200 ? left : 200));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        break;
                 for (int i = 0; i < 2; i++) {
                         int *fd = i == 0 ? &out[0] : &errp[0];
                         if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
                                 continue;
                         char chunk[4096];
                         ssize_t n = read(*fd, chunk, sizeof(chunk));
-                        if (n < 0 && errno == EINTR)
+                        if (n < 0 && (errno == EINTR || errno == EAGAIN))
                                 continue;
                         if (n <= 0) {
                                 close(TAKE_FD(*fd));
@@ -193,21 +201,36 @@ int cni_exec_plugin(const struct cni_exec *e, const char *type, const char *stdi
                         }
                         int q = i == 0 ? buf_add(&o, chunk, (size_t)n, OUT_MAX, false)
                                        : buf_add(&t, chunk, (size_t)n, TAIL_MAX, true);
-                        if (q == -EFBIG) {
+                        if (q == -EFBIG)
                                 too_big = true;
-                                break;
+                        else if (q < 0) {
+                                r = podrt_error_set(err, ENOMEM, "out of memory");
+                                too_big = true;
                         }
                 }
                 if (too_big)
                         break;
+                if (exited) {
+                        if (k == 0)
+                                break;
+                } else if (waitpid(pid, &status, WNOHANG) == pid)
+                        exited = true;
         }
-        if (timed_out || too_big) {
-                kill(-pid, SIGKILL);
-                kill(pid, SIGKILL);
+        if (!exited) {
+                if (timed_out || too_big) {
+                        kill(-pid, SIGKILL);
+                        kill(pid, SIGKILL);
+                }
+                pid_t w;
+                while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+                        ;
+                if (w < 0 && r >= 0 && !timed_out && !too_big) {
+                        r = podrt_error_set(err, errno, "cni: %s: waiting for it: %m", type);
+                        goto done;
+                }
         }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
+        if (r < 0)
+                goto done;
         if (timed_out) {
                 r = podrt_error_set(err, ETIMEDOUT, "cni: %s: %s timed out after %d s", type,
                                     cni_command_name(e->command), e->timeout_ms / 1000);

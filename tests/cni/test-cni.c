@@ -492,6 +492,7 @@ static void test_exec(void) {
         put("bin/cnierr", "#!/bin/sh\necho '{\"cniVersion\":\"1.0.0\",\"code\":7,\"msg\":\"test failure\"}'\nexit 1\n", 0755);
         put("bin/crash", "#!/bin/sh\necho starting >&2\necho 'oops: no such device' >&2\nexit 3\n", 0755);
         put("bin/noexec", "#!/bin/sh\nexit 0\n", 0644);
+        put("bin/daemon", "#!/bin/sh\nsleep 5 &\necho '{\"cniVersion\":\"1.0.0\"}'\n", 0755);
         char *dirs[] = { "/nonexistent", bin, NULL };
         struct cni_exec e = {
                 .command = CNI_ADD,
@@ -534,6 +535,13 @@ static void test_exec(void) {
                 ASSERT_CONTAINS(podrt_error_message(err), fails[i].msg);
                 CU_ASSERT_PTR_NULL(o);
         }
+
+        /* A plugin that leaves a process holding its stdout: done when it exits. */
+        int64_t t1 = now_ms();
+        _cleanup_free_ char *dout = NULL;
+        CU_ASSERT_EQUAL(cni_exec_plugin(&e, "daemon", "{}", &dout, NULL), 0);
+        CU_ASSERT(now_ms() - t1 < 2000);
+        ASSERT_CONTAINS(dout, "1.0.0");
 
         /* The timeout: killed, and said so. */
         e.timeout_ms = 300;
