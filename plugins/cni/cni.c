@@ -42,6 +42,7 @@
 struct cni {
         const struct podrt_host *host;
         struct cni_settings s;
+        bool in_use;            /* the configuration's network is "cni" */
 };
 
 PODRT_PRINTF(3, 4)
@@ -62,6 +63,7 @@ static int cni_init(const struct podrt_host *host, void **ret_data, struct podrt
         if (!c)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         c->host = host;
+        c->in_use = strcmp(podrt_config_string(host->config, "network", "none"), "cni") == 0;
         int r = cni_settings_read(host->config, &c->s, err);
         if (r < 0) {
                 free(c);
@@ -411,6 +413,11 @@ static int cni_check(void *data, struct podrt_check *check, uint64_t flags,
         struct cni *c = data;
         if (!podrt_check_add || !podrt_check_note)
                 return podrt_error_set(err, EOPNOTSUPP, "cni: this libpodrt has no podrt_check_add");
+        /* Not the configured network: what is missing does not stop podrt. */
+        uint32_t any = c->in_use ? 0 : PODRT_CHECK_OPTIONAL;
+        if (!c->in_use)
+                podrt_check_note(check, "the configured network is '%s', not cni: these lines are optional",
+                                 podrt_config_string(c->host->config, "network", "none"));
 
         /* The plugin dirs that exist. */
         _cleanup_free_ char *found = strdup(""), *all = strdup("");
@@ -430,7 +437,7 @@ static int cni_check(void *data, struct podrt_check *check, uint64_t flags,
         }
         if (!found || !all)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        podrt_check_add(check, "cni plugin dirs", *found ? PODRT_CHECK_OK : 0, "%s",
+        podrt_check_add(check, "cni plugin dirs", any | (*found ? PODRT_CHECK_OK : 0), "%s",
                         *found ? found : "none of them exists");
         if (*all)
                 podrt_check_note(check, "cni plugin dirs not there: %s", all);
@@ -442,10 +449,10 @@ static int cni_check(void *data, struct podrt_check *check, uint64_t flags,
         for (size_t i = 0; skipped && skipped[i]; i++)
                 podrt_check_note(check, "conflist skipped: %s", skipped[i]);
         if (r < 0) {
-                podrt_check_add(check, "cni network", 0, "%s", podrt_error_message(e));
+                podrt_check_add(check, "cni network", any, "%s", podrt_error_message(e));
                 return 0;
         }
-        podrt_check_add(check, "cni network", PODRT_CHECK_OK, "%s: %s, cniVersion %s, %zu plugins",
+        podrt_check_add(check, "cni network", any | PODRT_CHECK_OK, "%s: %s, cniVersion %s, %zu plugins",
                         cni_conflist_name(&list), list.source, cni_conflist_version(&list),
                         cni_conflist_n_plugins(&list));
 
@@ -458,22 +465,22 @@ static int cni_check(void *data, struct podrt_check *check, uint64_t flags,
                 snprintf(what, sizeof(what), "cni plugin %s", type);
                 _cleanup_free_ char *path = cni_find_plugin(c->s.plugin_dirs, type), *versions = NULL;
                 if (!path) {
-                        podrt_check_add(check, what, 0, "missing: not in any cni plugin dir");
+                        podrt_check_add(check, what, any, "missing: not in any cni plugin dir");
                         continue;
                 }
                 _cleanup_error_ struct podrt_error *ve = NULL;
                 int k = plugin_versions(c, type, cni_conflist_version(&list), &versions, &ve);
                 if (k < 0)
-                        podrt_check_add(check, what, 0, "%s: %s", path, podrt_error_message(ve));
+                        podrt_check_add(check, what, any, "%s: %s", path, podrt_error_message(ve));
                 else if (k == 0)
-                        podrt_check_add(check, what, 0, "%s: does not support cniVersion %s (only %s)",
+                        podrt_check_add(check, what, any, "%s: does not support cniVersion %s (only %s)",
                                         path, cni_conflist_version(&list), versions);
                 else
-                        podrt_check_add(check, what, PODRT_CHECK_OK, "%s", path);
+                        podrt_check_add(check, what, any | PODRT_CHECK_OK, "%s", path);
         }
 
         /* iptables: bridge's ipMasq, portmap and firewall use it. */
-        uint32_t opt = needs_iptables(&list) ? 0 : PODRT_CHECK_OPTIONAL;
+        uint32_t opt = any | (needs_iptables(&list) ? 0 : PODRT_CHECK_OPTIONAL);
         _cleanup_free_ char *iptables = find_program("iptables");
         if (!iptables) {
                 podrt_check_add(check, "iptables", opt, "not found (apt-get install iptables)");

@@ -626,6 +626,7 @@ static void test_check(void) {
         const char *const plugin_dirs[] = { bin, "/nonexistent/cni", NULL };
         const char *const conf_dirs[] = { net, NULL };
         const struct fake_setting s[] = {
+                { "network", PODRT_CONFIG_STRING, "cni", NULL, 1 },
                 { "cni", PODRT_CONFIG_GROUP, NULL, NULL, 1 },
                 { "cni.network", PODRT_CONFIG_STRING, "checknet", NULL, 2 },
                 { "cni.conf_dirs", PODRT_CONFIG_LIST, NULL, conf_dirs, 3 },
@@ -669,7 +670,9 @@ static void test_check(void) {
         CU_ASSERT_EQUAL_FATAL(desc()->init(&host, &data, NULL), 0);
         c = (struct podrt_check){ 0 };
         CU_ASSERT_EQUAL(desc()->check(data, &c, 0, NULL), 0);
-        ASSERT_CONTAINS(check_line(&c, "cni network"), "|missing|required|cni: no conflist names the network 'absent'");
+        /* ... optional, as the configured network is not cni. */
+        ASSERT_CONTAINS(check_line(&c, "cni network"), "|missing|optional|cni: no conflist names the network 'absent'");
+        ASSERT_CONTAINS(c.notes[0], "the configured network is 'none', not cni");
         /* The default plugin dirs, as the config does not set them. */
         CU_ASSERT_PTR_NOT_NULL(strstr(check_line(&c, "cni plugin dirs"), "cni plugin dirs|"));
         strv_free(c.lines);
