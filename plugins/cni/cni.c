@@ -256,17 +256,7 @@ static int cni_setup(void *data, struct podrt_pod *pod, uint64_t flags, struct p
                 const char *type = cni_plugin_type(cni_conflist_plugin(&list, i));
                 _cleanup_free_ char *found = cni_find_plugin(c->s.plugin_dirs, type);
                 if (!found) {
-                        _cleanup_strv_free_ char **dirs = strv_copy(c->s.plugin_dirs);
-                        _cleanup_free_ char *text = NULL;
-                        size_t n = 0;
-                        for (size_t j = 0; dirs && dirs[j]; j++)
-                                n += strlen(dirs[j]) + 2;
-                        text = calloc(1, n + 1);
-                        for (size_t j = 0; text && dirs && dirs[j]; j++) {
-                                if (j > 0)
-                                        strcat(text, ", ");
-                                strcat(text, dirs[j]);
-                        }
+                        _cleanup_free_ char *text = strv_join(c->s.plugin_dirs, ", ");
                         r = podrt_error_set(err, ENOENT,
                                             "cni: network %s (%s): CNI plugin '%s' not found (searched: %s)",
                                             cni_conflist_name(&list), list.source, type,

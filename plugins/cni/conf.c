@@ -338,18 +338,9 @@ int cni_conflist_find(char *const *dirs, const char *name, struct cni_conflist *
         }
         if (strcmp(name, CNI_DEFAULT_NETWORK) == 0)
                 return cni_conflist_parse(builtin, "(built-in)", false, ret, err);
-        _cleanup_free_ char *list = NULL;
-        size_t len = 0;
-        for (size_t i = 0; dirs && dirs[i]; i++)
-                len += strlen(dirs[i]) + 2;
-        list = calloc(1, len + 1);
+        _cleanup_free_ char *list = strv_join(dirs, ", ");
         if (!list)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        for (size_t i = 0; dirs && dirs[i]; i++) {
-                if (i > 0)
-                        strcat(list, ", ");
-                strcat(list, dirs[i]);
-        }
         return podrt_error_set(err, ENOENT, "cni: no conflist names the network '%s' (searched: %s)",
                                name, list);
 }

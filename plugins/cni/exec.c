@@ -39,19 +39,6 @@ char *cni_find_plugin(char *const *dirs, const char *type) {
         return NULL;
 }
 
-static char *joined(char *const *v, const char *sep) {
-        size_t len = 1;
-        for (size_t i = 0; v && v[i]; i++)
-                len += strlen(v[i]) + strlen(sep);
-        char *s = calloc(1, len);
-        for (size_t i = 0; s && v && v[i]; i++) {
-                if (i > 0)
-                        strcat(s, sep);
-                strcat(s, v[i]);
-        }
-        return s;
-}
-
 static int env_push(char ***env, const char *key, const char *value) {
         char *s = NULL;
         if (asprintf(&s, "%s=%s", key, value ? value : "") < 0)
@@ -114,7 +101,7 @@ static const char *last_line(const char *text, char *buf, size_t size) {
 int cni_exec_plugin(const struct cni_exec *e, const char *type, const char *stdin_text,
                     char **ret_out, struct podrt_error **err) {
         _cleanup_free_ char *path = cni_find_plugin(e->plugin_dirs, type);
-        _cleanup_free_ char *cni_path = joined(e->plugin_dirs, ":");
+        _cleanup_free_ char *cni_path = strv_join(e->plugin_dirs, ":");
         if (!cni_path)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         if (!path)
