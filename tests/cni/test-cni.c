@@ -680,6 +680,18 @@ static void test_check(void) {
         desc()->fini(data);
 }
 
+/* basic/strv's strv_join, which the plugin's messages and CNI_PATH use. */
+static void test_strv_join(void) {
+        char *v[] = { "/usr/lib/cni", "/opt/cni/bin", NULL }, *one[] = { "a", NULL }, *none[] = { NULL };
+        _cleanup_free_ char *a = strv_join(v, ":"), *b = strv_join(one, ", "), *c = strv_join(none, ":"),
+                            *d = strv_join(NULL, ":"), *e = strv_join(v, "");
+        CU_ASSERT_STRING_EQUAL(a, "/usr/lib/cni:/opt/cni/bin");
+        CU_ASSERT_STRING_EQUAL(b, "a");
+        CU_ASSERT_STRING_EQUAL(c, "");
+        CU_ASSERT_STRING_EQUAL(d, "");
+        CU_ASSERT_STRING_EQUAL(e, "/usr/lib/cni/opt/cni/bin");
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("cni", suite_init, suite_cleanup);
         ADD_TEST(s, test_conflist_find);
@@ -693,4 +705,5 @@ void register_tests(void) {
         ADD_TEST(s, test_exec);
         ADD_TEST(s, test_config_check);
         ADD_TEST(s, test_check);
+        ADD_TEST(s, test_strv_join);
 }
