@@ -218,7 +218,7 @@ check_eq "server's address inside its namespace" "$ip" \
 check_eq "the test namespace fetches the page" "$PAGE" "$(wait_page "http://$ip/")"
 
 client='{"apiVersion":"podrt/v1","kind":"Pod","name":"client",
-  "containers":[{"name":"wget","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","wget","-q","-O","-","http://'"$ip"'/"]}]}'
+  "containers":[{"name":"wget","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","timeout","20","/bin/busybox","wget","-q","-O","-","http://'"$ip"'/"]}]}'
 m=$(manifest client "$client")
 for backend in oci nspawn; do
         out=$(podrt --backend "$backend" run --rm "$m" 2>"$T/err")
