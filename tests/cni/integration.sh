@@ -48,6 +48,7 @@ PTP=podrt-test-$$-ptp
 FAILNET=podrt-test-$$-fail
 MISSNET=podrt-test-$$-missing
 LEASES=/var/lib/cni/networks
+BUILTIN_MADE=0
 T=$(mktemp -d /tmp/podrt-cni-test.XXXXXX) || die "mktemp"
 ROOT="$T/state"
 
@@ -62,6 +63,7 @@ cleanup() {
         fi
         ip netns del "$NS" 2>/dev/null
         rm -rf "$LEASES/$NET" "$LEASES/$PTP" "$LEASES/$FAILNET" "$LEASES/$MISSNET"
+        [ "$BUILTIN_MADE" = 1 ] && rm -rf "$LEASES/podrt"
         grep -F " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
                 umount -l "$m" 2>/dev/null
         done
@@ -94,6 +96,7 @@ cat >"$T/net.d/10-bridge.conflist" <<EOF
 { "cniVersion": "1.0.0", "name": "$NET",
   "plugins": [
     { "type": "bridge", "bridge": "podrt0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+      "dns": { "nameservers": [ "10.89.0.1" ], "search": [ "pods.test" ] },
       "ipam": { "type": "host-local", "routes": [ { "dst": "0.0.0.0/0" } ],
                 "ranges": [ [ { "subnet": "10.89.0.0/16", "gateway": "10.89.0.1" } ] ] } },
     { "type": "portmap", "capabilities": { "portMappings": true }, "snat": true },
@@ -212,7 +215,8 @@ check_eq "server pod runs detached" 0 $?
 ip=$(pod_ip "$server")
 case $ip in 10.89.*) pass "server's IP from network.json: $ip" ;; *) fail "server's IP: [$ip]" ;; esac
 check_contains "the saved ADD result holds the IP" "$(cat "$ROOT/pods/$server/cni-result.json")" "\"$ip/16\""
-check_contains "network.json: the gateway" "$(cat "$ROOT/pods/$server/network.json")" '"10.89.0.1"'
+check_contains "network.json: the gateway" "$(cat "$ROOT/pods/$server/network.json")" '"gateway":"10.89.0.1"'
+check_eq "network.json: the result's dns" "10.89.0.1 pods.test" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["dns"]; print(d["nameservers"][0], d["search"][0])' "$ROOT/pods/$server/network.json" 2>&1)"
 check_eq "server's address inside its namespace" "$ip" \
         "$(nsenter --net="$ROOT/pods/$server/netns" ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)"
 check_eq "the test namespace fetches the page" "$PAGE" "$(wait_page "http://$ip/")"
@@ -285,6 +289,27 @@ check_eq "after the failures: no veth" 0 "$(veths)"
 check_eq "after the failures: no lease" 0 "$(leases "$FAILNET")"
 check_eq "after the failures: no pod directory" "" "$(ls -A "$ROOT/pods" 2>/dev/null)"
 check_eq "after the failures: no netns mount" "" "$(grep -F " $T/" /proc/self/mountinfo | awk '{print $5}')"
+
+# ---- the built-in conflist: network "podrt" named by no file ----
+# Its leases live in /var/lib/cni/networks/podrt: used only when that does
+# not exist yet (no real podrt network on this host), and removed after.
+if [ -e "$LEASES/podrt" ]; then
+        echo "# built-in conflist: skipped ($LEASES/podrt exists: a real podrt network's leases)"
+else
+        mkdir -p "$T/empty.d"
+        BUILTIN_MADE=1
+        { echo 'network = "cni";'; settings podrt | sed "s|$T/net.d|$T/empty.d|"; } >"$T/builtin.conf"
+        m=$(manifest builtin '{"apiVersion":"podrt/v1","kind":"Pod","name":"builtin",
+  "containers":[{"name":"a","rootfs":"'"$T/rootfs"'","command":["/bin/sh","-c","ip -4 -o addr show eth0; ip route"]}]}')
+        out=$(podrt --config "$T/builtin.conf" --backend oci run --rm "$m" 2>"$T/err")
+        check_eq "a pod on the built-in conflist runs" 0 $?
+        check_contains "built-in conflist: an address on 10.89.0.0/16" "$out" "inet 10.89."
+        check_contains "built-in conflist: the default route via 10.89.0.1" "$out" "default via 10.89.0.1"
+        check_eq "built-in conflist: the bridge is podrt0" "10.89.0.1/16" \
+                "$(ip -n "$NS" -4 -o addr show podrt0 | awk '{print $4}')"
+        check_eq "built-in conflist: no lease left" 0 "$(leases podrt)"
+        rm -rf "$LEASES/podrt"
+fi
 
 # ---- teardown from another process after the pod's files went half away ----
 m=$(manifest half '{"apiVersion":"podrt/v1","kind":"Pod","name":"half",
