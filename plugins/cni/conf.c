@@ -232,6 +232,9 @@ int cni_conflist_parse(const char *text, const char *source, bool single,
                                     source, version);
                 goto fail;
         }
+        json_object *v;
+        if (single && !jstr(o, "type") && json_object_object_get_ex(o, "plugins", &v))
+                single = false;   /* a conflist in a .conf or .json file */
         if (single) {
                 /* A .conf file: one plugin, its conflist made around it. */
                 json_object *list = json_object_new_object(), *plugins = json_object_new_array();

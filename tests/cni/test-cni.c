@@ -203,6 +203,13 @@ static void test_conflist_find(void) {
         CU_ASSERT_STRING_EQUAL(cni_plugin_type(cni_conflist_plugin(&c, 0)), "ptp");
         cni_conflist_done(&c);
 
+        /* A conflist in a .json file is read as one. */
+        put("d2/40-e.json",
+            "{\"cniVersion\":\"1.0.0\",\"name\":\"e\",\"plugins\":[{\"type\":\"ptp\"},{\"type\":\"tuning\"}]}", 0644);
+        CU_ASSERT_EQUAL_FATAL(cni_conflist_find(dirs, "e", &c, NULL, NULL), 0);
+        CU_ASSERT_EQUAL(cni_conflist_n_plugins(&c), 2);
+        cni_conflist_done(&c);
+
         /* The second dir; README is not a conf file. */
         CU_ASSERT_EQUAL_FATAL(cni_conflist_find(dirs, "c", &c, NULL, NULL), 0);
         ASSERT_CONTAINS(c.source, "d2/10-c.conflist");
