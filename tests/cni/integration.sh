@@ -281,9 +281,11 @@ m=$(manifest victim '{"apiVersion":"podrt/v1","kind":"Pod","name":"victim",
   "containers":[{"name":"a","rootfs":"'"$T/rootfs"'","command":["/bin/true"]}]}')
 out=$(podrt --config "$T/missing.conf" --backend oci run --rm "$m" 2>&1)
 check_eq "a missing CNI plugin: exit 125" 125 $?
+printf "%s\n" "$out" | sed "s/^/# /"
 check_contains "a missing CNI plugin is named" "$out" "CNI plugin 'nosuchplugin' not found"
 out=$(podrt --config "$T/fail.conf" --backend oci run --rm "$m" 2>&1)
 check_eq "a failing CNI plugin: exit 125" 125 $?
+printf "%s\n" "$out" | sed "s/^/# /"
 check_contains "a failing CNI plugin's message reaches the user" "$out" "cni: failplug: test failure; on request"
 check_eq "after the failures: no veth" 0 "$(veths)"
 check_eq "after the failures: no lease" 0 "$(leases "$FAILNET")"
