@@ -5,10 +5,11 @@
  * The host side (the nspawn and kvm plugins) fills a struct initspec and
  * writes it with initspec_write_file(); podrt-init reads it back with
  * initspec_load().  Both sides validate the same rules, so a description that
- * writes also parses.  This file and initspec.c depend only on libc, the
- * error object (core/error.c) and core/strv.c, so that the static podrt-init
- * and the plugins can compile them in.  The functions are not libpodrt's
- * (no PODRT_INTERNAL): each program that compiles initspec.c keeps them
+ * writes also parses.  This file and initspec*.c (the description and its
+ * rules, the writer, the parser) depend only on libc, the error object
+ * (core/error.c) and core/strv.c, so that the static podrt-init and the
+ * plugins can compile them in.  The functions are not libpodrt's (no
+ * PODRT_INTERNAL): each program that compiles initspec*.c keeps them
  * hidden. */
 #ifndef PODRT_INITSPEC_H
 #define PODRT_INITSPEC_H

@@ -6,6 +6,7 @@
 #define PODRT_BASIC_MACRO_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -26,6 +27,18 @@ static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
         static inline void func##p(type *p) {                   \
                 if (*p) func(*p);                               \
         }
+
+/* In a printf-like function (fmt, ...): what they print, malloc'd, or NULL
+ * when memory runs out. */
+#define FORMAT_ARGS(fmt) ({                                     \
+        char *_s = NULL;                                        \
+        va_list _ap;                                            \
+        va_start(_ap, fmt);                                     \
+        if (vasprintf(&_s, fmt, _ap) < 0)                       \
+                _s = NULL;                                      \
+        va_end(_ap);                                            \
+        _s;                                                     \
+})
 
 #define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
 #define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })

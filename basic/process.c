@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,6 +17,8 @@
 #include "macro.h"
 #include "process.h"
 #include "timeutil.h"
+
+#define VERSION_TIMEOUT_MS 2000
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -136,6 +139,16 @@ int pid_cmdline_contains(pid_t pid, const char *needle) {
         return strstr(buf, needle) != NULL;
 }
 
+const char *pid_stat_fields(pid_t pid, char **ret) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        *ret = NULL;
+        if (read_file(path, 0, ret, NULL) < 0)
+                return NULL;
+        const char *p = strrchr(*ret, ')');
+        return p ? p + 1 : NULL;
+}
+
 int pid_wait_gone(pid_t pid, int timeout_ms) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -152,4 +165,80 @@ int pid_wait_gone(pid_t pid, int timeout_ms) {
                         return 0;
                 usleep(10000);
         }
+}
+
+int program_version(const char *path, char *out, size_t size) {
+        _cleanup_close_ int fd = memfd_create("podrt-version", MFD_CLOEXEC);
+        if (fd < 0) {
+                snprintf(out, size, "memfd_create: %s", strerror(errno));
+                return -errno;
+        }
+        char *argv[] = { (char *)path, (char *)"--version", NULL };
+        int status = 0;
+        int r = run_program(argv, fd, VERSION_TIMEOUT_MS, &status);
+        if (r == -ETIMEDOUT) {
+                snprintf(out, size, "%s --version: no answer within %d s", path,
+                         VERSION_TIMEOUT_MS / 1000);
+                return r;
+        }
+        if (r < 0) {
+                snprintf(out, size, "cannot run %s: %s", path, strerror(-r));
+                return r;
+        }
+        char buf[4096];
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        char *line = buf + strspn(buf, "\r\n ");
+        line[strcspn(line, "\r\n")] = '\0';
+        if (WIFSIGNALED(status)) {
+                snprintf(out, size, "%s --version: killed by signal %d", path, WTERMSIG(status));
+                return -EIO;
+        }
+        if (WEXITSTATUS(status) != 0) {
+                snprintf(out, size, "%s --version: exit status %d%s%.200s", path,
+                         WEXITSTATUS(status), line[0] ? ": " : "", line);
+                return -EIO;
+        }
+        if (!line[0]) {
+                snprintf(out, size, "%s --version: printed nothing", path);
+                return -ENODATA;
+        }
+        snprintf(out, size, "%.300s", line);
+        return 0;
+}
+
+pid_t fork_reporting(struct report_pipe *rp) {
+        int *p = rp->fd;
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                rp->failed = "pipe";
+                return -1;
+        }
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(p[0]), close(p[1]);
+                errno = e;
+                rp->failed = "fork";
+                return -1;
+        }
+        close(p[pid == 0 ? 0 : 1]);
+        p[pid == 0 ? 0 : 1] = -1;
+        rp->failed = NULL;
+        return pid;
+}
+
+size_t read_report(int fd, char *buf, size_t size) {
+        size_t len = 0;
+        for (;;) {
+                ssize_t k = read(fd, buf + len, size - 1 - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                len += (size_t)k;
+        }
+        close(fd);
+        buf[len] = '\0';
+        return len;
 }

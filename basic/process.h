@@ -33,8 +33,29 @@ int run_program(char *const *argv, int out_fd, int timeout_ms, int *ret_status);
  * holds a '/': an executable regular file.  malloc'd, NULL when none. */
 char *find_program(const char *name);
 
+/* `path --version`'s first line (2 s at most) in out; 0, or -errno with
+ * out saying what went wrong. */
+int program_version(const char *path, char *out, size_t size);
+
+/* A child that reports back through a pipe: pipe2(fd, O_CLOEXEC), fflush
+ * and fork.  In the child (0) fd[1] is the write end, in the parent (the
+ * pid) fd[0] the read end; the other end is closed (-1).  -1 with errno set
+ * and failed "pipe" or "fork" when one fails (both ends closed then). */
+struct report_pipe {
+        int fd[2];
+        const char *failed;
+};
+pid_t fork_reporting(struct report_pipe *rp);
+/* Reads fd to its end (or an error) into buf, NUL-terminated (size - 1
+ * bytes at the most), and closes it: the length read. */
+size_t read_report(int fd, char *buf, size_t size);
+
 /* 1 when pid runs and its command line holds needle, else 0. */
 int pid_cmdline_contains(pid_t pid, const char *needle);
+/* Reads /proc/pid/stat into *ret (malloc'd, NULL when unreadable): what
+ * follows the command's ')', from the space before field 3 (the state), or
+ * NULL. */
+const char *pid_stat_fields(pid_t pid, char **ret);
 /* Waits up to timeout_ms for pid (not necessarily our child) to go away (a
  * zombie counts as gone): 1 gone, 0 still there. */
 int pid_wait_gone(pid_t pid, int timeout_ms);

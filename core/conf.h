@@ -23,6 +23,12 @@ PODRT_INTERNAL struct podrt_config *config_free(struct podrt_config *cfg);
  * secure_getenv) followed by plugin_path.  Owned by cfg. */
 PODRT_INTERNAL const char *const *config_plugin_path(const struct podrt_config *cfg);
 
+/* The plugins' sections the configuration file holds: each top-level group
+ * the core does not own ("oci", "kvm", "acme"), then "plugins.NAME" for each
+ * group inside plugins.  A new vector (strv_free()), empty without a file;
+ * NULL when out of memory. */
+PODRT_INTERNAL char **config_plugin_sections(const struct podrt_config *cfg);
+
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct podrt_config *, config_free)
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The configuration: a libconfig file, validated against the known settings,
- * looked up before the embedded defaults (CONTRACTS.md §3). */
+/* The configuration: a libconfig file, validated (config-validate.c), looked
+ * up before the embedded defaults (CONTRACTS.md §3); the accessors of
+ * <podrt/config.h>, those for plugins' config_check included. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
@@ -14,12 +15,14 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "config-validate.h"
 #include "errors.h"
 #include "podrt-build.h"
 #include "strv.h"
 
-/* The embedded defaults.  kvm.memory_mib and kvm.vcpus are valid settings
- * without a default: absent means "computed from the pod". */
+/* The embedded defaults: the core's own settings.  A plugin's section (oci,
+ * nspawn, kvm, hooks, plugins.NAME) has its defaults in the plugin, which
+ * reads each setting with its own fallback. */
 static const char default_text[] =
         "backend = \"oci\";\n"
         "state_dir = \"" PODRT_STATE_DIR "\";\n"
@@ -27,15 +30,6 @@ static const char default_text[] =
         "network = \"none\";\n"
         "storage = \"dir\";\n"
         "log_level = \"warning\";\n"
-        "hooks = { dirs = [ \"/usr/share/containers/oci/hooks.d\",\n"
-        "                   \"/etc/containers/oci/hooks.d\" ]; };\n"
-        "oci = { runtime = \"auto\"; };\n"
-        "nspawn = { binary = \"systemd-nspawn\"; };\n"
-        "kvm = { hypervisor = \"qemu\";\n"
-        "        accel = \"auto\";\n"
-        "        kernel = \"/var/lib/podrt/kernel/vmlinuz\";\n"
-        "        modules = \"/var/lib/podrt/kernel/modules\";\n"
-        "        load_modules = false; };\n"
         "plugins = { };\n";
 
 /* Vectors handed out by podrt_config_strings(), kept until the config is
@@ -55,229 +49,6 @@ struct podrt_config {
         pthread_mutex_t lock;     /* guards cache */
         struct strv_cache *cache;
 };
-
-/* ---- validation of a file ---- */
-
-enum kind {
-        KIND_GROUP,
-        KIND_STRING,
-        KIND_INT,
-        KIND_BOOL,
-        KIND_STRINGS,       /* a list or array of strings, or one string */
-        KIND_PLUGIN_GROUPS, /* a group of groups, free-form inside */
-};
-
-struct where {
-        const char *file;   /* the file being read, for settings without one */
-        struct podrt_error **err;
-};
-
-typedef int (*check_fn)(const struct where *w, const config_setting_t *s, const char *key,
-                        const char *value);
-
-struct known {
-        const char *key;
-        enum kind kind;
-        check_fn check;     /* for strings, called on each string value */
-};
-
-PODRT_PRINTF(3, 4)
-static int fail_at(const struct where *w, const config_setting_t *s, const char *fmt, ...) {
-        _cleanup_free_ char *text = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return podrt_error_set(w->err, ENOMEM, "out of memory");
-        const char *file = config_setting_source_file(s);
-        return podrt_error_set(w->err, EINVAL, "%s:%u: %s", file ? file : w->file,
-                               config_setting_source_line(s), text);
-}
-
-static int one_of(const struct where *w, const config_setting_t *s, const char *key,
-                  const char *value, const char *const *allowed) {
-        for (size_t i = 0; allowed[i]; i++)
-                if (strcmp(value, allowed[i]) == 0)
-                        return 0;
-        char list[256] = "";
-        for (size_t i = 0; allowed[i]; i++) {
-                if (i > 0)
-                        strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-                strncat(list, allowed[i], sizeof(list) - strlen(list) - 1);
-        }
-        return fail_at(w, s, "%s: must be one of %s, not '%s'", key, list, value);
-}
-
-static int check_log_level(const struct where *w, const config_setting_t *s, const char *key,
-                           const char *value) {
-        static const char *const levels[] = { "err", "warning", "notice", "info", "debug", NULL };
-        return one_of(w, s, key, value, levels);
-}
-
-static int check_hypervisor(const struct where *w, const config_setting_t *s, const char *key,
-                            const char *value) {
-        static const char *const names[] = { "qemu", "lkvm", NULL };
-        return one_of(w, s, key, value, names);
-}
-
-static int check_accel(const struct where *w, const config_setting_t *s, const char *key,
-                       const char *value) {
-        static const char *const names[] = { "auto", "kvm", "tcg", NULL };
-        return one_of(w, s, key, value, names);
-}
-
-static int check_absolute(const struct where *w, const config_setting_t *s, const char *key,
-                          const char *value) {
-        if (value[0] != '/')
-                return fail_at(w, s, "%s: must be an absolute path, not '%s'", key, value);
-        return 0;
-}
-
-static int check_oci_runtime(const struct where *w, const config_setting_t *s, const char *key,
-                             const char *value) {
-        if (value[0] == '/')
-                return 0;
-        static const char *const names[] = { "auto", "crun", "runc", NULL };
-        for (size_t i = 0; names[i]; i++)
-                if (strcmp(value, names[i]) == 0)
-                        return 0;
-        return fail_at(w, s, "%s: must be auto, crun, runc or an absolute path, not '%s'", key,
-                       value);
-}
-
-/* A plugin's name, as the loader takes it: [a-z0-9][a-z0-9_-]*. */
-static int check_plugin_name(const struct where *w, const config_setting_t *s, const char *key,
-                             const char *value) {
-        bool ok = value[0] != '\0' && value[0] != '-' && value[0] != '_';
-        for (const char *p = value; ok && *p; p++)
-                ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-                     *p == '_';
-        if (!ok)
-                return fail_at(w, s, "%s: '%s' is not a plugin name ([a-z0-9][a-z0-9_-]*)", key,
-                               value);
-        return 0;
-}
-
-static int check_not_empty(const struct where *w, const config_setting_t *s, const char *key,
-                           const char *value) {
-        if (value[0] == '\0')
-                return fail_at(w, s, "%s: must not be empty", key);
-        return 0;
-}
-
-static const struct known known_settings[] = {
-        { "backend", KIND_STRING, check_plugin_name },
-        { "state_dir", KIND_STRING, check_absolute },
-        { "plugin_path", KIND_STRINGS, check_absolute },
-        { "network", KIND_STRING, check_plugin_name },
-        { "storage", KIND_STRING, check_plugin_name },
-        { "log_level", KIND_STRING, check_log_level },
-        { "hooks", KIND_GROUP, NULL },
-        { "hooks.dirs", KIND_STRINGS, check_not_empty },
-        { "oci", KIND_GROUP, NULL },
-        { "oci.runtime", KIND_STRING, check_oci_runtime },
-        { "nspawn", KIND_GROUP, NULL },
-        { "nspawn.binary", KIND_STRING, check_not_empty },
-        { "kvm", KIND_GROUP, NULL },
-        { "kvm.hypervisor", KIND_STRING, check_hypervisor },
-        { "kvm.accel", KIND_STRING, check_accel },
-        { "kvm.kernel", KIND_STRING, check_not_empty },
-        { "kvm.modules", KIND_STRING, check_not_empty },
-        { "kvm.memory_mib", KIND_INT, NULL },
-        { "kvm.vcpus", KIND_INT, NULL },
-        { "kvm.load_modules", KIND_BOOL, NULL },
-        { "plugins", KIND_PLUGIN_GROUPS, NULL },
-};
-
-static const struct known *find_known(const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(known_settings); i++)
-                if (strcmp(known_settings[i].key, key) == 0)
-                        return &known_settings[i];
-        return NULL;
-}
-
-static int validate_group(const struct where *w, const config_setting_t *group,
-                          const char *prefix);
-
-static int validate_setting(const struct where *w, const config_setting_t *s, const char *key) {
-        const struct known *k = find_known(key);
-        if (!k)
-                return fail_at(w, s, "unknown setting '%s'", key);
-
-        int type = config_setting_type(s);
-        switch (k->kind) {
-        case KIND_GROUP:
-                if (type != CONFIG_TYPE_GROUP)
-                        return fail_at(w, s, "%s: must be a group ({ ... })", key);
-                return validate_group(w, s, key);
-
-        case KIND_PLUGIN_GROUPS:
-                if (type != CONFIG_TYPE_GROUP)
-                        return fail_at(w, s, "%s: must be a group ({ ... })", key);
-                for (int i = 0; i < config_setting_length(s); i++) {
-                        const config_setting_t *m = config_setting_get_elem(s, i);
-                        if (config_setting_type(m) != CONFIG_TYPE_GROUP)
-                                return fail_at(w, m, "%s.%s: must be a group ({ ... })", key,
-                                               config_setting_name(m));
-                }
-                return 0;
-
-        case KIND_STRING:
-                if (type != CONFIG_TYPE_STRING)
-                        return fail_at(w, s, "%s: must be a string", key);
-                return k->check ? k->check(w, s, key, config_setting_get_string(s)) : 0;
-
-        case KIND_INT: {
-                if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-                        return fail_at(w, s, "%s: must be an integer", key);
-                if (config_setting_get_int64(s) <= 0)
-                        return fail_at(w, s, "%s: must be greater than 0, not %lld", key,
-                                       config_setting_get_int64(s));
-                return 0;
-        }
-
-        case KIND_BOOL:
-                if (type != CONFIG_TYPE_BOOL)
-                        return fail_at(w, s, "%s: must be a boolean (true or false)", key);
-                return 0;
-
-        case KIND_STRINGS:
-                if (type == CONFIG_TYPE_STRING)
-                        return k->check ? k->check(w, s, key, config_setting_get_string(s)) : 0;
-                if (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY)
-                        return fail_at(w, s, "%s: must be a list of strings", key);
-                for (int i = 0; i < config_setting_length(s); i++) {
-                        const config_setting_t *e = config_setting_get_elem(s, i);
-                        char name[128];
-                        snprintf(name, sizeof(name), "%s[%d]", key, i);
-                        if (config_setting_type(e) != CONFIG_TYPE_STRING)
-                                return fail_at(w, e, "%s: must be a string", name);
-                        if (k->check) {
-                                int r = k->check(w, e, name, config_setting_get_string(e));
-                                if (r < 0)
-                                        return r;
-                        }
-                }
-                return 0;
-        }
-        return 0;
-}
-
-static int validate_group(const struct where *w, const config_setting_t *group,
-                          const char *prefix) {
-        for (int i = 0; i < config_setting_length(group); i++) {
-                const config_setting_t *s = config_setting_get_elem(group, i);
-                const char *name = config_setting_name(s);
-                _cleanup_free_ char *key = NULL;
-                if (asprintf(&key, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", name) < 0)
-                        return podrt_error_set(w->err, ENOMEM, "out of memory");
-                int r = validate_setting(w, s, key);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
 
 /* ---- loading ---- */
 
@@ -309,10 +80,29 @@ struct podrt_config *config_free(struct podrt_config *cfg) {
         return NULL;
 }
 
+/* config_lookup() of path, where an element of a list may also be written
+ * "hooks.dirs[1]" (libconfig itself wants "hooks.dirs.[1]"). */
+static config_setting_t *find_setting(const config_t *c, const char *path) {
+        if (!strchr(path, '['))
+                return config_lookup(c, path);
+        size_t n = strlen(path);
+        _cleanup_free_ char *p = malloc(2 * n + 1);
+        if (!p)
+                return NULL;
+        char *o = p;
+        for (size_t i = 0; i < n; i++) {
+                if (path[i] == '[' && i > 0 && path[i - 1] != '.')
+                        *o++ = '.';
+                *o++ = path[i];
+        }
+        *o = '\0';
+        return config_lookup(c, p);
+}
+
 /* The strings at path in one libconfig tree: NULL when absent (or not
  * strings), else a new vector (possibly empty). */
 static int strings_at(const config_t *c, const char *path, char ***ret) {
-        const config_setting_t *s = config_lookup(c, path);
+        const config_setting_t *s = find_setting(c, path);
         if (!s)
                 return 0;
         _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
@@ -342,9 +132,9 @@ static const config_setting_t *lookup(const struct podrt_config *cfg, const char
                 return NULL;
         const config_setting_t *s = NULL;
         if (cfg->have_file)
-                s = config_lookup(&cfg->file, path);
+                s = find_setting(&cfg->file, path);
         if (!s)
-                s = config_lookup(&cfg->defaults, path);
+                s = find_setting(&cfg->defaults, path);
         return s;
 }
 
@@ -456,8 +246,7 @@ int config_load(const char *path, struct podrt_config **ret, struct podrt_error 
         }
         cfg->have_file = true;
 
-        struct where w = { .file = path, .err = err };
-        r = validate_group(&w, config_root_setting(&cfg->file), NULL);
+        r = config_validate(config_root_setting(&cfg->file), path, err);
         if (r < 0)
                 return r;
 
@@ -473,6 +262,39 @@ const char *const *config_plugin_path(const struct podrt_config *cfg) {
         if (!cfg || !cfg->plugin_path)
                 return empty;
         return (const char *const *)cfg->plugin_path;
+}
+
+char **config_plugin_sections(const struct podrt_config *cfg) {
+        _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return NULL;
+        if (!cfg || !cfg->have_file)
+                return TAKE_PTR(v);
+        const config_setting_t *root = config_root_setting(&cfg->file);
+        for (int i = 0; i < config_setting_length(root); i++) {
+                const config_setting_t *s = config_setting_get_elem(root, i);
+                const char *name = config_setting_name(s);
+                if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+                        continue;
+                if (!config_core_key(name)) {
+                        if (strv_push(&v, name) < 0)
+                                return NULL;
+                        continue;
+                }
+                if (strcmp(name, "plugins") != 0)
+                        continue;
+                for (int j = 0; j < config_setting_length(s); j++) {
+                        char *p = NULL;
+                        if (asprintf(&p, "plugins.%s",
+                                     config_setting_name(config_setting_get_elem(s, j))) < 0)
+                                return NULL;
+                        if (strv_consume(&v, p) < 0) {
+                                free(p);
+                                return NULL;
+                        }
+                }
+        }
+        return TAKE_PTR(v);
 }
 
 /* ---- the public accessors ---- */
@@ -502,41 +324,49 @@ bool podrt_config_bool(const struct podrt_config *cfg, const char *path, bool fa
         return config_setting_get_bool(s);
 }
 
+/* The cached vector for key, or NULL (c->lock held). */
+static const char *const *cache_find(struct podrt_config *c, const char *key) {
+        for (struct strv_cache *e = c->cache; e; e = e->next)
+                if (strcmp(e->path, key) == 0)
+                        return (const char *const *)e->strv;
+        return NULL;
+}
+
+/* Caches v under key, taking both (c->lock held): v, or NULL (both freed)
+ * when either is NULL or memory runs out. */
+static const char *const *cache_add(struct podrt_config *c, char *key, char **v) {
+        struct strv_cache *e = key && v ? calloc(1, sizeof(*e)) : NULL;
+        if (!e) {
+                free(key);
+                strv_free(v);
+                return NULL;
+        }
+        e->path = key;
+        e->strv = v;
+        e->next = c->cache;
+        c->cache = e;
+        return (const char *const *)v;
+}
+
 const char *const *podrt_config_strings(const struct podrt_config *cfg, const char *path) {
         if (!cfg || !path)
                 return NULL;
         /* The cache belongs to the config; handing out vectors does not
          * change what the configuration says. */
         struct podrt_config *c = (struct podrt_config *)cfg;
-        const char *const *result = NULL;
 
         pthread_mutex_lock(&c->lock);
-        for (struct strv_cache *e = c->cache; e; e = e->next)
-                if (strcmp(e->path, path) == 0) {
-                        result = (const char *const *)e->strv;
-                        goto out;
-                }
-
-        char **v = NULL;
-        int r = 0;
-        if (c->have_file && config_lookup(&c->file, path))
-                r = strings_at(&c->file, path, &v);
-        else
-                r = strings_at(&c->defaults, path, &v);
-        if (r <= 0)
-                goto out;
-
-        struct strv_cache *e = calloc(1, sizeof(*e));
-        if (!e || !(e->path = strdup(path))) {
-                free(e);
-                strv_free(v);
-                goto out;
+        const char *const *result = cache_find(c, path);
+        if (!result) {
+                char **v = NULL;
+                int r;
+                if (c->have_file && find_setting(&c->file, path))
+                        r = strings_at(&c->file, path, &v);
+                else
+                        r = strings_at(&c->defaults, path, &v);
+                if (r > 0)
+                        result = cache_add(c, strdup(path), v);
         }
-        e->strv = v;
-        e->next = c->cache;
-        c->cache = e;
-        result = (const char *const *)v;
-out:
         pthread_mutex_unlock(&c->lock);
         return result;
 }
@@ -544,7 +374,7 @@ out:
 int podrt_config_is_set(const struct podrt_config *cfg, const char *path) {
         if (!cfg || !path || !cfg->have_file)
                 return 0;
-        return config_lookup(&cfg->file, path) ? 1 : 0;
+        return find_setting(&cfg->file, path) ? 1 : 0;
 }
 
 const char *podrt_config_source(const struct podrt_config *cfg) {
@@ -573,56 +403,41 @@ uint32_t podrt_config_kind(const struct podrt_config *cfg, const char *path) {
 const char *const *podrt_config_keys(const struct podrt_config *cfg, const char *path) {
         if (!cfg || !path || !cfg->have_file)
                 return NULL;
-        const config_setting_t *g = config_lookup(&cfg->file, path);
+        const config_setting_t *g = find_setting(&cfg->file, path);
         if (!g || config_setting_type(g) != CONFIG_TYPE_GROUP)
                 return NULL;
         _cleanup_free_ char *key = NULL;
         if (asprintf(&key, "\001keys\001%s", path) < 0)
                 return NULL;
         struct podrt_config *c = (struct podrt_config *)cfg;
-        const char *const *result = NULL;
         pthread_mutex_lock(&c->lock);
-        for (struct strv_cache *e = c->cache; e; e = e->next)
-                if (strcmp(e->path, key) == 0) {
-                        result = (const char *const *)e->strv;
-                        goto out;
-                }
-        char **v = calloc(1, sizeof(char *));
-        for (int i = 0; v && i < config_setting_length(g); i++)
-                if (strv_push(&v, config_setting_name(config_setting_get_elem(g, i))) < 0)
-                        v = strv_free(v);
-        struct strv_cache *e = v ? calloc(1, sizeof(*e)) : NULL;
-        if (!e) {
-                strv_free(v);
-                goto out;
+        const char *const *result = cache_find(c, key);
+        if (!result) {
+                char **v = calloc(1, sizeof(char *));
+                for (int i = 0; v && i < config_setting_length(g); i++)
+                        if (strv_push(&v, config_setting_name(config_setting_get_elem(g, i))) < 0)
+                                v = strv_free(v);
+                result = cache_add(c, TAKE_PTR(key), v);
         }
-        e->path = TAKE_PTR(key);
-        e->strv = v;
-        e->next = c->cache;
-        c->cache = e;
-        result = (const char *const *)v;
-out:
         pthread_mutex_unlock(&c->lock);
         return result;
 }
 
 int podrt_config_error(const struct podrt_config *cfg, const char *path, struct podrt_error **err,
                        const char *fmt, ...) {
-        _cleanup_free_ char *text = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (r < 0)
+        _cleanup_free_ char *text = FORMAT_ARGS(fmt);
+        if (!text)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         /* The setting's place in the file, else its closest group's. */
         const config_setting_t *s = NULL;
         _cleanup_free_ char *p = path ? strdup(path) : NULL;
-        while (cfg && cfg->have_file && p && *p && !(s = config_lookup(&cfg->file, p))) {
-                char *dot = strrchr(p, '.');
-                if (!dot)
+        while (cfg && cfg->have_file && p && *p && !(s = find_setting(&cfg->file, p))) {
+                /* "a.b[2]" -> "a.b" -> "a" */
+                char *dot = strrchr(p, '.'), *bracket = strrchr(p, '[');
+                char *cut = bracket && (!dot || bracket > dot) ? bracket : dot;
+                if (!cut)
                         break;
-                *dot = '\0';
+                *cut = '\0';
         }
         const char *file = s ? config_setting_source_file(s) : NULL;
         if (!file)

@@ -4,7 +4,6 @@
  * logs, delete and gc. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,137 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "errors.h"
 #include "lifecycle.h"
+#include "process.h"
 #include "manifest.h"
+#include "monitor.h"
+#include "states.h"
 #include "strv.h"
-
-static const char *const hook_stage_names[] = {
-        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
-};
-
-static int backend_runs_hooks(const struct plugin *p) {
-        const struct podrt_pod_ops *ops = plugin_pod_ops(p);
-        return ops && ops->size >= offsetof(struct podrt_pod_ops, features) + sizeof(ops->features) &&
-               (ops->features & PODRT_POD_RUNS_HOOKS);
-}
-
-/* 1 when some app of pod has hooks at stage, 0 when none; 1 also when the
- * hooks plugin cannot say (no describe). */
-static int hooks_at_stage(struct plugin *hooks, struct podrt_pod *pod, uint32_t stage) {
-        _cleanup_free_ char *text = NULL;
-        _cleanup_error_ struct podrt_error *e = NULL;
-        if (PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", describe, &e, pod, &text, 0) < 0)
-                return 1;
-        struct json_object *o = json_tokener_parse(text), *apps, *stages, *list;
-        int found = !o || !json_object_object_get_ex(o, "apps", &apps);
-        for (size_t i = 0; !found && i < json_object_array_length(apps); i++)
-                found = !json_object_object_get_ex(json_object_array_get_idx(apps, i), "stages", &stages) ||
-                        !json_object_object_get_ex(stages, hook_stage_names[stage], &list) ||
-                        json_object_array_length(list) > 0;
-        json_object_put(o);
-        return found;
-}
-
-int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
-                  struct podrt_error **err) {
-        struct plugin *backend, *hooks;
-        int r = runtime_plugin(rt, pod->backend, "pod", &backend, err);
-        if (r < 0 || (r = runtime_hooks_plugin(rt, &hooks, err)) < 0)
-                return r;
-        if (!hooks || backend_runs_hooks(backend))
-                return 0;
-        /* A poststart hook is told the pid of the app's process.  What start
-         * recorded is the process the monitor waits for (an OCI runtime's
-         * `run`, which is not in the container); the backend's state knows
-         * the app's own, once it runs.  Asked only when there are such hooks:
-         * the backend may wait for the app to be up. */
-        if (stage == PODRT_HOOK_POSTSTART && hooks_at_stage(hooks, pod, stage)) {
-                const struct podrt_pod_ops *ops = plugin_pod_ops(backend);
-                _cleanup_error_ struct podrt_error *e = NULL;
-                if (OPS_HAS(ops, state) && PLUGIN_CALL(backend, ops, "pod", state, &e, pod, 0) < 0)
-                        log_msg(PODRT_LOG_WARNING, "%s: state: %s", pod->name, podrt_error_message(e));
-        }
-        /* Before start the first failure ends it; at poststart and poststop
-         * every app's hooks run, and the first failure is returned. */
-        bool keep_going = stage == PODRT_HOOK_POSTSTART || stage == PODRT_HOOK_POSTSTOP;
-        _cleanup_error_ struct podrt_error *first = NULL;
-        int ret = 0;
-        for (size_t i = 0; i < pod->spec->n_apps; i++) {
-                _cleanup_error_ struct podrt_error *e = NULL;
-                r = PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", run, &e, &pod->apps[i], stage,
-                                status, 0);
-                if (r >= 0)
-                        continue;
-                if (!first) {
-                        ret = podrt_error_set(&e, r, "%s hook of %s", hook_stage_names[stage],
-                                              pod->apps[i].spec->name);
-                        first = TAKE_PTR(e);
-                } else
-                        log_msg(PODRT_LOG_WARNING, "%s: %s hook of %s: %s", pod->name, hook_stage_names[stage],
-                                pod->apps[i].spec->name, podrt_error_message(e));
-                if (!keep_going)
-                        break;
-        }
-        if (first && err && !*err)
-                *err = TAKE_PTR(first);
-        return ret;
-}
-
-/* Remembers the first error, keeps going. */
-static void keep_first(struct podrt_error **first, struct podrt_error **e) {
-        if (*e && !*first)
-                *first = TAKE_PTR(*e);
-        *e = podrt_error_free(*e);
-}
-
-int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
-        _cleanup_error_ struct podrt_error *first = NULL, *e = NULL;
-        struct plugin *p;
-        if (runtime_plugin(rt, pod->backend, "pod", &p, &e) >= 0) {
-                const struct podrt_pod_ops *ops = plugin_pod_ops(p);
-                if (OPS_HAS(ops, delete))
-                        ops->delete(plugin_data(p), pod, PODRT_DELETE_FORCE, &e);
-        }
-        keep_first(&first, &e);
-        if (runtime_plugin(rt, pod->network, "network", &p, &e) >= 0)
-                PLUGIN_CALL(p, plugin_network_ops(p), "network", teardown, &e, pod, 0);
-        keep_first(&first, &e);
-        if (runtime_plugin(rt, pod->storage, "storage", &p, &e) >= 0)
-                for (size_t i = 0; i < pod->spec->n_apps; i++) {
-                        PLUGIN_CALL(p, plugin_storage_ops(p), "storage", release, &e, &pod->apps[i], 0);
-                        keep_first(&first, &e);
-                }
-        keep_first(&first, &e);
-        if (first) {
-                if (err && !*err)
-                        *err = TAKE_PTR(first);
-                return -podrt_error_code(err ? *err : NULL);
-        }
-        return 0;
-}
-
-int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
-        struct store *s;
-        int r = pod_teardown(rt, pod, err);
-        if (r < 0)
-                return r;
-        if ((r = runtime_store(rt, &s, err)) < 0)
-                return r;
-        return store_remove(s, pod->id, pod->name, err);
-}
-
-int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms) {
-        for (unsigned waited = 0;; waited += 10) {
-                if (!pod_monitor_alive(rt, id))
-                        return 1;
-                if (waited >= timeout_ms)
-                        return 0;
-                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
-        }
-}
 
 /* ---- create ------------------------------------------------------------- */
 
@@ -180,7 +55,7 @@ static int pod_make_dirs(struct podrt_pod *pod, struct podrt_error **err) {
 
 /* Everything of create after the pod's directory exists. */
 static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *manifest_text,
-                     struct podrt_error **err) {
+                     size_t manifest_len, struct podrt_error **err) {
         struct plugin *backend, *network, *storage;
         int r;
         if ((r = runtime_plugin(rt, pod->backend, "pod", &backend, err)) < 0 ||
@@ -190,7 +65,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
         _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return podrt_error_set(err, errno, "%s: %m", pod->dir);
-        if ((r = store_write_file(dfd, "manifest.json", manifest_text, strlen(manifest_text), 0600, err)) < 0 ||
+        if ((r = store_write_file(dfd, "manifest.json", manifest_text, manifest_len, 0600, err)) < 0 ||
             (r = pod_make_dirs(pod, err)) < 0)
                 return r;
         for (size_t i = 0; i < pod->spec->n_apps; i++)
@@ -205,33 +80,22 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
                 if ((r = pod_run_hooks(rt, pod, st, "created", err)) < 0)
                         return r;
         pod->state = PODRT_POD_CREATED;
+        pod->creating = false;
         return pod_save(pod, err);
-}
-
-static int read_manifest(const char *path, char **ret, struct podrt_error **err) {
-        _cleanup_free_ char *copy = strdup(path);
-        if (!copy)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        _cleanup_close_ int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return podrt_error_set(err, errno, "%s: %m", path);
-        _cleanup_free_ char *base = strdup(path);
-        if (!base)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        return store_read_file(dfd, basename(base), ret, NULL, err);
 }
 
 int runtime_create(struct runtime *rt, const char *manifest_path, const char *name,
                    char ret_id[POD_ID_LEN + 1], struct podrt_error **err) {
-        /* Everything that can be checked is checked before anything exists. */
+        /* Everything that can be checked is checked before anything exists.
+         * The file is read once: what is validated is what manifest.json
+         * keeps. */
+        _cleanup_free_ char *text = NULL, *manifest_dir = NULL;
+        size_t len;
         struct pod_spec *spec = NULL;
-        int r = manifest_load(manifest_path, &spec, err);
-        if (r < 0)
+        int r = manifest_read(manifest_path, &text, &len, &manifest_dir, err);
+        if (r < 0 || (r = manifest_parse(text, len, manifest_path, manifest_dir, &spec, err)) < 0)
                 return r;
         _cleanup_(pod_spec_freep) struct pod_spec *owned = spec;
-        _cleanup_free_ char *text = NULL;
-        if ((r = read_manifest(manifest_path, &text, err)) < 0)
-                return r;
         if (name && !name_is_valid(name))
                 return podrt_error_set(err, EINVAL, "--name %s: must match [a-z0-9]([a-z0-9.-]{0,62})", name);
         const char *network_name = podrt_config_string(rt->cfg, "network", "none");
@@ -242,9 +106,6 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
             (r = runtime_plugin(rt, storage_name, "storage", &p, err)) < 0 ||
             (r = runtime_hooks_plugin(rt, &p, err)) < 0)
                 return r;
-        _cleanup_free_ char *real = realpath(manifest_path, NULL);
-        if (!real)
-                return podrt_error_set(err, errno, "%s: %m", manifest_path);
 
         struct store *s;
         char id[POD_ID_LEN + 1];
@@ -262,9 +123,13 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
                 store_remove(s, id, name ? name : spec->name, NULL);
                 return r;
         }
-        pod->manifest_dir = strdup(dirname(real));
+        pod->manifest_dir = TAKE_PTR(manifest_dir);
         pod->created_at = now_ns();
-        if ((r = pod_build(rt, pod, text, err)) < 0) {
+        /* state.json first, saying "creating": from here on the pod names
+         * its plugins, so a create killed at any later point leaves a pod
+         * that gc (whose lock is then free) and delete tear down. */
+        pod->creating = true;
+        if ((r = pod_save(pod, err)) < 0 || (r = pod_build(rt, pod, text, len, err)) < 0) {
                 pod_destroy(rt, pod, NULL);
                 return r;
         }
@@ -342,6 +207,68 @@ static int pod_kill_locked(struct runtime *rt, struct podrt_pod *pod, int signo,
         return r < 0 ? r : PLUGIN_CALL(p, ops, "pod", kill, err, pod, signo, 0);
 }
 
+/* Whether any app of pod still runs, as the backend knows it (state) and
+ * as /proc shows the process each app's start named: what a stop checks
+ * when no monitor is there to notice the apps end. */
+static bool apps_alive(struct plugin *p, const struct podrt_pod_ops *ops, struct podrt_pod *pod) {
+        if (OPS_HAS(ops, state)) {
+                _cleanup_error_ struct podrt_error *e = NULL;
+                (void)PLUGIN_CALL(p, ops, "pod", state, &e, pod, 0);
+        }
+        for (size_t i = 0; i < pod->spec->n_apps; i++) {
+                const struct podrt_app *a = &pod->apps[i];
+                if (a->state == PODRT_APP_RUNNING && a->pid > 0 && !pid_wait_gone(a->pid, 0))
+                        return true;
+        }
+        return false;
+}
+
+static bool apps_wait_gone(struct plugin *p, const struct podrt_pod_ops *ops, struct podrt_pod *pod,
+                           unsigned timeout_ms) {
+        int64_t deadline = now_ms() + timeout_ms;
+        for (;;) {
+                if (!apps_alive(p, ops, pod))
+                        return true;
+                if (now_ms() >= deadline)
+                        return false;
+                usleep(20000);
+        }
+}
+
+/* stop of a pod whose monitor died: the backend is asked as usual, and the
+ * pod counts as stopped only once its apps are gone. */
+static int stop_without_monitor(struct runtime *rt, struct podrt_pod *pod, unsigned timeout_sec,
+                                struct podrt_error **err) {
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        int r = pod_backend(rt, pod, &p, &ops, err);
+        if (r < 0)
+                return r;
+        log_msg(PODRT_LOG_NOTICE, "pod %s: its monitor is gone; stopping its apps through %s",
+                pod->name, pod->backend);
+        if (pod->state == PODRT_POD_PAUSED && OPS_HAS(ops, resume))
+                (void)PLUGIN_CALL(p, ops, "pod", resume, NULL, pod, 0);
+        if (apps_alive(p, ops, pod)) {
+                r = OPS_HAS(ops, stop) ? PLUGIN_CALL(p, ops, "pod", stop, err, pod, timeout_sec, 0)
+                                       : PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGTERM, 0);
+                if (r < 0)
+                        return r;
+                if (!apps_wait_gone(p, ops, pod, timeout_sec * 1000)) {
+                        if ((r = PLUGIN_CALL(p, ops, "pod", kill, err, pod, SIGKILL, 0)) < 0)
+                                return r;
+                        if (!apps_wait_gone(p, ops, pod, 10000))
+                                return podrt_error_set(err, ETIMEDOUT, "pod %s did not stop after SIGKILL",
+                                                       pod->name);
+                }
+        }
+        for (size_t i = 0; i < pod->spec->n_apps; i++)
+                if (pod->apps[i].state == PODRT_APP_RUNNING)
+                        pod->apps[i].state = PODRT_APP_EXITED;   /* its status: unknown */
+        pod->state = PODRT_POD_STOPPED;
+        pod->finished_at = now_ns();
+        return pod_save(pod, err);
+}
+
 int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
@@ -350,9 +277,20 @@ int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, stru
                 return r;
         if (pod->state == PODRT_POD_STOPPED)
                 return 0;
-        if (pod->state == PODRT_POD_CREATED || !pod_monitor_alive(rt, pod->id)) {
+        if (pod->state == PODRT_POD_CREATED) {
                 close(TAKE_FD(lock));
                 return pod_mark_stopped(rt, pod->id, err);
+        }
+        if (!pod_monitor_alive(rt, pod->id)) {
+                /* Exclusive now: no monitor will write the end for us. */
+                close(TAKE_FD(lock));
+                pod = pod_unref(pod);
+                if ((r = runtime_open_pod(rt, ref, LOCK_EX, &pod, &lock, err)) < 0)
+                        return r;
+                if (pod->state == PODRT_POD_STOPPED || pod->state == PODRT_POD_CREATED ||
+                    pod_monitor_alive(rt, pod->id))
+                        return 0;
+                return stop_without_monitor(rt, pod, timeout_sec, err);
         }
         struct plugin *p;
         const struct podrt_pod_ops *ops;
@@ -423,12 +361,32 @@ int runtime_resume(struct runtime *rt, const char *ref, struct podrt_error **err
 
 /* ---- delete, gc --------------------------------------------------------- */
 
+/* delete --force of a pod whose state cannot be read (a crash, garbage, a
+ * foreign file): what the folder alone tells is removed. */
+static int delete_broken(struct runtime *rt, const char *id, struct podrt_error **err) {
+        struct store *s;
+        int r = runtime_store(rt, &s, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *dir = store_pod_dir(s, id);
+        if (!dir || access(dir, F_OK) < 0)
+                return 0;   /* gone meanwhile */
+        log_msg(PODRT_LOG_NOTICE, "pod %s: removing what its folder holds (its state cannot be read)", id);
+        return store_remove_broken(s, id, err);
+}
+
 static int delete_id(struct runtime *rt, const char *id, int force, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
-        int r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, err);
-        if (r < 0)
+        _cleanup_error_ struct podrt_error *open_err = NULL;
+        int r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, &open_err);
+        if (r < 0 && force && r != -EWOULDBLOCK)
+                return delete_broken(rt, id, err);
+        if (r < 0) {
+                if (err)
+                        *err = TAKE_PTR(open_err);
                 return r;
+        }
         if (pod_monitor_alive(rt, pod->id)) {
                 if (!force)
                         return podrt_error_set(err, EBUSY, "pod %s is %s: stop it first, or delete --force",
@@ -441,9 +399,21 @@ static int delete_id(struct runtime *rt, const char *id, int force, struct podrt
                 }
                 if ((r = pod_kill_locked(rt, pod, SIGKILL, err)) < 0)
                         return r;
-                /* The monitor needs the lock to record the end. */
+                /* The monitor needs the lock to record the end.  A monitor
+                 * that was still starting the apps may start them after
+                 * this kill: kill again until it is gone. */
                 close(TAKE_FD(lock));
-                if (!pod_wait_monitor(rt, pod->id, 10000))
+                bool gone = false;
+                for (int round = 0; round < 10 && !gone; round++) {
+                        gone = pod_wait_monitor(rt, pod->id, 1000);
+                        if (gone)
+                                break;
+                        _cleanup_(pod_unrefp) struct podrt_pod *again = NULL;
+                        _cleanup_close_ int l2 = -1;
+                        if (runtime_open_pod(rt, id, LOCK_EX, &again, &l2, NULL) >= 0)
+                                pod_kill_locked(rt, again, SIGKILL, NULL);
+                }
+                if (!gone)
                         return podrt_error_set(err, ETIMEDOUT, "pod %s: its monitor did not exit", pod->name);
                 pod = pod_unref(pod);
                 _cleanup_error_ struct podrt_error *e = NULL;
@@ -471,10 +441,11 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
         struct store *s;
         char(*ids)[POD_ID_LEN + 1] = NULL;
         size_t n = 0;
-        int r = runtime_store(rt, &s, err);
-        if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
+        int r = runtime_pod_ids(rt, &s, &ids, &n, err);
+        if (r < 0)
                 return r;
-        int removed = 0;
+        /* Creates that died before their pod existed, dangling names. */
+        int removed = store_sweep(s, 1);
         int64_t now = now_ns();
         for (size_t i = 0; i < n; i++) {
                 const char *id = ids[i];
@@ -482,31 +453,32 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
                         continue;
                 _cleanup_close_ int lock = -1;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                /* Held: being created or changed right now.  No lock file
-                 * at all: a create that crashed before making it. */
+                /* Held: being created or changed right now. */
                 r = store_lock(s, id, LOCK_EX | LOCK_NB, &lock, &e);
-                if (r == -ENOENT) {
-                        if (store_remove(s, id, NULL, NULL) >= 0)
-                                removed++;
-                        continue;
-                }
-                if (r < 0)
+                if (r == -EWOULDBLOCK)
                         continue;
                 _cleanup_free_ char *dir = store_pod_dir(s, id);
                 _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
                 if (!dir)
                         continue;
-                if (pod_load(dir, &pod, &e) < 0) {
-                        /* A crash during create left no state: garbage. */
-                        log_msg(PODRT_LOG_INFO, "gc: removing %s: %s", id, podrt_error_message(e));
-                        if (store_remove(s, id, NULL, NULL) >= 0)
+                if (r < 0 || pod_load(dir, &pod, &e) < 0) {
+                        /* No lock file, no or a corrupt state: what the
+                         * folder holds goes (mounts below it first). */
+                        log_msg(PODRT_LOG_NOTICE, "gc: removing %s: %s", id,
+                                e ? podrt_error_message(e) : "unreadable");
+                        e = podrt_error_free(e);
+                        if (store_remove_broken(s, id, &e) >= 0)
                                 removed++;
+                        else
+                                log_msg(PODRT_LOG_WARNING, "gc: %s: %s", id, podrt_error_message(e));
                         continue;
                 }
                 int dead_monitor = pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED;
                 int expired = pod->state == PODRT_POD_STOPPED &&
                               now - pod->finished_at >= (int64_t)grace_sec * 1000000000;
-                if (!dead_monitor && !expired)
+                /* A create whose process died (its lock is ours now). */
+                int crashed_create = pod->creating;
+                if (!dead_monitor && !expired && !crashed_create)
                         continue;
                 if (dead_monitor)
                         pod_kill_locked(rt, pod, SIGKILL, NULL);

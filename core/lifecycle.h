@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What runtime.c, lifecycle.c and monitor.c share: the runtime context and
- * the steps of a pod's life. */
+ * the steps of a pod's life that both lifecycle.c and the monitor take
+ * (hooks-run.c, teardown.c).  lifecycle.c starts the monitor (monitor.h);
+ * the monitor never calls into lifecycle.c. */
 #ifndef PODRT_LIFECYCLE_H
 #define PODRT_LIFECYCLE_H
 
@@ -22,6 +24,10 @@ struct runtime {
 
 /* The store, opened (and created) on first use. */
 PODRT_INTERNAL int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **err);
+/* The ids of every pod in the store (malloc'd), and the store unless
+ * ret_store is NULL. */
+PODRT_INTERNAL int runtime_pod_ids(struct runtime *rt, struct store **ret_store, char (**ret_ids)[POD_ID_LEN + 1],
+                                   size_t *ret_n, struct podrt_error **err);
 /* A plugin by name that must provide the named kind of ops ("pod",
  * "network", "storage"). */
 PODRT_INTERNAL int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,
@@ -33,30 +39,21 @@ PODRT_INTERNAL int runtime_hooks_plugin(struct runtime *rt, struct plugin **ret,
 PODRT_INTERNAL int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct podrt_pod **ret_pod,
                      int *ret_lock_fd, struct podrt_error **err);
 
-/* Runs the hooks of stage for every app, unless the backend runs them. */
+/* hooks-run.c: runs the hooks of stage for every app, unless the backend
+ * runs them. */
 PODRT_INTERNAL int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
                   struct podrt_error **err);
-/* Undoes create: backend delete, network teardown, storage release.  Keeps
- * going on errors and reports the first. */
+/* teardown.c: undoes create: backend delete, network teardown, storage
+ * release.  Keeps going on errors and reports the first. */
 PODRT_INTERNAL int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
 /* Teardown, then the pod's directory and name. */
 PODRT_INTERNAL int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
 
-/* 1 when the pod's monitor runs (monitor.lock is held), 0 when not. */
+/* runtime.c: 1 when the pod's monitor runs (monitor.lock is held), 0 when
+ * not. */
 PODRT_INTERNAL int pod_monitor_alive(struct runtime *rt, const char *id);
-/* Waits up to timeout_ms for the monitor to end: 1 ended, 0 still there. */
+/* teardown.c: waits up to timeout_ms for the monitor to end: 1 ended, 0
+ * still there. */
 PODRT_INTERNAL int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms);
-
-#define MONITOR_FOREGROUND (1u << 0)   /* stream output to our stdout/stderr */
-#define MONITOR_RM (1u << 1)           /* delete the pod when it stopped */
-
-/* Becomes the pod's monitor in this process: starts the pod, captures
- * output, records exits, marks it stopped.  ready_fd >= 0: the start's
- * result is written there (detached start).  *ret_status: the exit code of
- * the first app that failed, else 0. */
-PODRT_INTERNAL int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
-                struct podrt_error **err);
-/* Starts the pod under a detached monitor process and waits for its start. */
-PODRT_INTERNAL int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err);
 
 #endif

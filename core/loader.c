@@ -263,6 +263,16 @@ static int plugin_start(struct loader *l, struct plugin *p, struct podrt_error *
                 p->data = data;
         }
         p->initialized = true;
+        /* init may have loaded other plugins (host->plugin_ops), using the
+         * room made above: make sure of it again. */
+        w = realloc(l->loaded, (l->n_loaded + 1) * sizeof(*w));
+        if (!w) {
+                if (p->desc->fini)
+                        p->desc->fini(p->data);
+                p->initialized = false;
+                return podrt_error_set(err, ENOMEM, "plugin '%s': out of memory", p->name);
+        }
+        l->loaded = w;
         l->loaded[l->n_loaded++] = p;
         return 0;
 }
@@ -488,6 +498,10 @@ static int is_plugin_file(const struct dirent *de) {
 
 int loader_scan(struct loader *l, loader_scan_fn fn, void *userdata, struct podrt_error **err) {
         int count = 0;
+        /* The files refused so far, by plugin name: a later file of the same
+         * name is never the one `--backend NAME` gets (the first on the path
+         * is), so it is reported as shadowed, not loaded. */
+        _cleanup_strv_free_ char **refused_names = NULL, **refused_paths = NULL;
 
         for (size_t i = 0; i < l->n_builtins; i++) {
                 _cleanup_error_ struct podrt_error *e = NULL;
@@ -504,8 +518,14 @@ int loader_scan(struct loader *l, loader_scan_fn fn, void *userdata, struct podr
                 if (n < 0) {
                         if (errno == ENOENT || errno == ENOTDIR)
                                 continue;      /* a directory on the path that is not there */
-                        return podrt_error_set(err, errno, "plugin directory %s: %m",
-                                               l->dirs[i]);
+                        /* A loop, a directory we may not read: reported, and
+                         * the rest of the path still counts. */
+                        _cleanup_error_ struct podrt_error *e = NULL;
+                        podrt_error_set(&e, errno, "plugin directory %s: %m (skipped)", l->dirs[i]);
+                        if (fn)
+                                fn(l->dirs[i], NULL, e, userdata);
+                        count++;
+                        continue;
                 }
                 for (int j = 0; j < n; j++) {
                         _cleanup_free_ struct dirent *de = entries[j];
@@ -521,7 +541,22 @@ int loader_scan(struct loader *l, loader_scan_fn fn, void *userdata, struct podr
 
                         _cleanup_error_ struct podrt_error *e = NULL;
                         struct plugin *p = NULL;
-                        int r = load_file(l, path, name, &p, &e);
+                        int r;
+                        size_t k;
+                        for (k = 0; refused_names && refused_names[k]; k++)
+                                if (strcmp(refused_names[k], name) == 0)
+                                        break;
+                        if (refused_names && refused_names[k])
+                                r = podrt_error_set(&e, EEXIST,
+                                                    "%s: shadowed by %s, which comes first on the plugin path and is refused",
+                                                    path, refused_paths[k]);
+                        else {
+                                r = load_file(l, path, name, &p, &e);
+                                if (r < 0 && !find_loaded(l, name) &&
+                                    (strv_push(&refused_names, name) < 0 ||
+                                     strv_push(&refused_paths, path) < 0))
+                                        r = podrt_error_set(err, ENOMEM, "out of memory");
+                        }
                         if (fn)
                                 fn(path, r < 0 ? NULL : p, e, userdata);
                         count++;

@@ -15,7 +15,13 @@ PODRT_INTERNAL int manifest_parse(const char *text, size_t len, const char *sour
                                   const char *base_dir, struct pod_spec **ret,
                                   struct podrt_error **err);
 
-/* Reads and parses the manifest file at path (base_dir: its folder). */
+/* Reads the manifest file at path (a regular file of at most 4 MiB): its
+ * text (NUL-terminated, *ret_len bytes) and the absolute folder it is in,
+ * which manifest_parse() takes as base_dir.  Errors name path. */
+PODRT_INTERNAL int manifest_read(const char *path, char **ret_text, size_t *ret_len,
+                                 char **ret_dir, struct podrt_error **err);
+
+/* manifest_read(), then manifest_parse(). */
 PODRT_INTERNAL int manifest_load(const char *path, struct pod_spec **ret,
                                  struct podrt_error **err);
 

@@ -17,7 +17,10 @@
 #include <unistd.h>
 
 #include "errors.h"
-#include "lifecycle.h"
+#include "fileio.h"
+#include "monitor.h"
+#include "process.h"
+#include "states.h"
 
 static int signal_pipe[2] = { -1, -1 };
 
@@ -56,17 +59,6 @@ struct stream {
         int echo;      /* 1 or 2 in the foreground, else -1 */
 };
 
-static void write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t w = write(fd, buf, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w <= 0)
-                        return;
-                buf += w, n -= (size_t)w;
-        }
-}
-
 /* Copies what is readable; closes the stream at EOF.  Returns bytes read. */
 static ssize_t stream_pump(struct stream *s) {
         char buf[65536];
@@ -82,9 +74,9 @@ static ssize_t stream_pump(struct stream *s) {
                         s->fd = -1;
                         break;
                 }
-                write_all(s->log, buf, (size_t)n);
+                (void)write_all(s->log, buf, (size_t)n);
                 if (s->echo >= 0)
-                        write_all(s->echo, buf, (size_t)n);
+                        (void)write_all(s->echo, buf, (size_t)n);
                 total += n;
         }
         return total;
@@ -174,7 +166,7 @@ static void report(int fd, int r, const struct podrt_error *e) {
         char buf[4096];
         int n = r < 0 ? snprintf(buf, sizeof(buf), "%d %s", podrt_error_code(e), podrt_error_message(e))
                       : snprintf(buf, sizeof(buf), "0");
-        write_all(fd, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+        (void)write_all(fd, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
         close(fd);
 }
 
@@ -361,17 +353,11 @@ static int code_is_error(const char *buf, size_t len) {
 }
 
 int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err) {
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return podrt_error_set(err, errno, "pipe: %m");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]), close(p[1]);
-                return podrt_error_set(err, errno, "fork: %m");
-        }
+        struct report_pipe rp;
+        pid_t pid = fork_reporting(&rp);
+        if (pid < 0)
+                return podrt_error_set(err, errno, "%s: %m", rp.failed);
         if (pid == 0) {
-                close(p[0]);
                 setsid();
                 pid_t m = fork();
                 if (m != 0)
@@ -383,26 +369,15 @@ int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct pod
                 dup2(null, 0), dup2(null, 1), dup2(log >= 0 ? log : null, 2);
                 int status = 0;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                int r = monitor_run(rt, id, flags & MONITOR_RM, p[1], &status, &e);
+                int r = monitor_run(rt, id, flags & MONITOR_RM, rp.fd[1], &status, &e);
                 if (r < 0)
                         log_msg(PODRT_LOG_ERR, "%s", podrt_error_message(e));
                 _exit(r < 0 ? 125 : status);
         }
-        close(p[1]);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         char buf[4096];
-        size_t len = 0;
-        for (;;) {
-                ssize_t k = read(p[0], buf + len, sizeof(buf) - 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                len += (size_t)k;
-        }
-        close(p[0]);
-        buf[len] = 0;
+        size_t len = read_report(rp.fd[0], buf, sizeof(buf));
         if (code_is_error(buf, len))
                 /* The monitor gives up its lock as it exits: wait for that,
                  * so that the caller can clean up the pod it did not start. */

@@ -143,6 +143,8 @@ struct json_object *pod_state_json(const struct podrt_pod *pod) {
         json_object_object_add(o, "manifestDir",
                                pod->manifest_dir ? json_object_new_string(pod->manifest_dir) : NULL);
         json_object_object_add(o, "dir", json_object_new_string(pod->dir));
+        if (pod->creating)
+                json_object_object_add(o, "creating", json_object_new_boolean(1));
         struct json_object *apps = json_object_new_array();
         for (size_t i = 0; i < pod->spec->n_apps; i++) {
                 const struct podrt_app *a = &pod->apps[i];
@@ -221,6 +223,22 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
                 return podrt_error_set(err, EBADMSG, "%s/state.json: not a state file", dir);
         }
 
+        /* The folder's name is the pod's ID: a state file that says
+         * otherwise (copied, truncated, another pod's) is corrupt, and the
+         * pod is never taken for the one it names. */
+        const char *base = strrchr(dir, '/');
+        base = base ? base + 1 : dir;
+        const char *id = jstr(state, "id");
+        if (!id || strcmp(id, base) != 0 || !jstr(state, "backend") || !jstr(state, "state")) {
+                r = podrt_error_set(err, EBADMSG,
+                                    "%s/state.json: corrupt (%s%s%s): delete --force removes the pod",
+                                    dir, id ? "it names pod " : "no pod ID",
+                                    id && strcmp(id, base) != 0 ? id : "",
+                                    id && strcmp(id, base) == 0 ? "no backend or state" : "");
+                json_object_put(state);
+                return r;
+        }
+
         struct pod_spec *spec = NULL;
         _cleanup_free_ char *manifest = NULL;
         size_t len = 0;
@@ -235,8 +253,7 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
         }
 
         struct podrt_pod *pod = NULL;
-        const char *id = jstr(state, "id");
-        r = pod_new(spec, id ? id : "", jstr(state, "name"), dir, jstr(state, "backend"),
+        r = pod_new(spec, base, jstr(state, "name"), dir, jstr(state, "backend"),
                     jstr(state, "network"), jstr(state, "storage"), &pod, err);
         if (r < 0) {
                 json_object_put(state);
@@ -250,6 +267,9 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
         pod->started_at = parse_time(jstr(state, "started"));
         pod->finished_at = parse_time(jstr(state, "finished"));
         pod->monitor_pid = (pid_t)jint(state, "monitorPid", 0);
+        struct json_object *creating;
+        pod->creating = json_object_object_get_ex(state, "creating", &creating) &&
+                        json_object_get_boolean(creating);
         if (jstr(state, "netns"))
                 pod->netns_path = strdup(jstr(state, "netns"));
         if (mdir)

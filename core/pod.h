@@ -52,6 +52,7 @@ struct podrt_pod {
         struct pod_spec *spec;
         struct podrt_volume *volumes;
         struct podrt_app *apps;
+        bool creating;             /* create has not finished (state.json says so) */
 };
 
 /* Builds a pod from spec (taken) for a new ID and dir. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "podrt-build.h"
 #include "builtins.h"
@@ -80,6 +82,17 @@ int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **e
         return 0;
 }
 
+int runtime_pod_ids(struct runtime *rt, struct store **ret_store, char (**ret_ids)[POD_ID_LEN + 1],
+                    size_t *ret_n, struct podrt_error **err) {
+        struct store *s;
+        int r = runtime_store(rt, &s, err);
+        if (r < 0 || (r = store_list(s, ret_ids, ret_n, err)) < 0)
+                return r;
+        if (ret_store)
+                *ret_store = s;
+        return 0;
+}
+
 int runtime_plugin(struct runtime *rt, const char *name, const char *kind, struct plugin **ret,
                    struct podrt_error **err) {
         struct plugin *p = NULL;
@@ -118,12 +131,23 @@ int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct po
         _cleanup_close_ int fd = -1;
         if ((r = store_lock(s, id, lock_op, &fd, err)) < 0)
                 return r;
+        /* A delete that held the lock before us may have removed the pod
+         * meanwhile: its lock file is then unlinked. */
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_nlink == 0)
+                return podrt_error_set(err, ENOENT, "no such pod: %s", ref);
         _cleanup_free_ char *dir = store_pod_dir(s, id);
         if (!dir)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         struct podrt_pod *pod = NULL;
-        if ((r = pod_load(dir, &pod, err)) < 0)
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if ((r = pod_load(dir, &pod, &e)) < 0) {
+                if (r == -ENOENT && access(dir, F_OK) < 0)
+                        return podrt_error_set(err, ENOENT, "no such pod: %s", ref);
+                if (err)
+                        *err = TAKE_PTR(e);
                 return r;
+        }
         *ret_pod = pod;
         if (ret_lock_fd)
                 *ret_lock_fd = TAKE_FD(fd);
@@ -141,11 +165,13 @@ int pod_monitor_alive(struct runtime *rt, const char *id) {
 
 /* The state as users should see it: a pod whose monitor died is stopped. */
 static struct json_object *status_json(struct runtime *rt, struct podrt_pod *pod) {
-        if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&
-            !pod_monitor_alive(rt, pod->id))
-                pod->state = PODRT_POD_STOPPED;
         struct json_object *o = pod_state_json(pod);
         json_object_object_del(o, "manifestDir");
+        /* A pod whose monitor died is not stopped: its apps may run on.
+         * It says so; stop, kill and delete reach the apps without it. */
+        if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&
+            !pod_monitor_alive(rt, pod->id))
+                json_object_object_add(o, "monitor", json_object_new_string("lost"));
         return o;
 }
 
@@ -168,20 +194,29 @@ static int cmp_created(const void *a, const void *b) {
 }
 
 int runtime_list(struct runtime *rt, struct json_object **ret, struct podrt_error **err) {
-        struct store *s;
         char(*ids)[POD_ID_LEN + 1] = NULL;
         size_t n = 0;
-        int r = runtime_store(rt, &s, err);
-        if (r < 0 || (r = store_list(s, &ids, &n, err)) < 0)
+        int r = runtime_pod_ids(rt, NULL, &ids, &n, err);
+        if (r < 0)
                 return r;
         struct json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
                 _cleanup_close_ int lock = -1;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                /* A pod being created or removed right now is skipped. */
-                if (runtime_open_pod(rt, ids[i], LOCK_SH, &pod, &lock, &e) < 0)
+                /* A pod being removed right now is skipped; one that cannot
+                 * be read is listed as such, never hidden. */
+                int r = runtime_open_pod(rt, ids[i], LOCK_SH, &pod, &lock, &e);
+                if (r == -ENOENT)
                         continue;
+                if (r < 0) {
+                        struct json_object *o = json_object_new_object();
+                        json_object_object_add(o, "id", json_object_new_string(ids[i]));
+                        json_object_object_add(o, "state", json_object_new_string("unknown"));
+                        json_object_object_add(o, "error", json_object_new_string(podrt_error_message(e)));
+                        json_object_array_add(arr, o);
+                        continue;
+                }
                 json_object_array_add(arr, status_json(rt, pod));
         }
         free(ids);
@@ -233,38 +268,29 @@ int runtime_plugins(struct runtime *rt, struct json_object **ret, struct podrt_e
 
 int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready, struct podrt_error **err) {
         struct json_object *report = NULL;
-        int r = check_host(rt->cfg, &report, err);
+        int r = check_report(rt->loader, rt->cfg, &report, err);
         if (r < 0)
                 return r;
-        int ready = 0, known = 0;
-        struct json_object *backends;
-        if (json_object_object_get_ex(report, "backends", &backends))
-                for (size_t i = 0; i < json_object_array_length(backends); i++) {
-                        struct json_object *b = json_object_array_get_idx(backends, i), *v;
-                        if (json_object_object_get_ex(b, "name", &v) &&
-                            strcmp(json_object_get_string(v), rt->backend) == 0) {
-                                known = 1;
-                                ready = json_object_object_get_ex(b, "ready", &v) && json_object_get_boolean(v);
-                        }
-                }
-        if (!known) {
-                /* A plugin's backend: ready when it loads. */
+        struct json_object *b = check_report_section(report, rt->backend), *v;
+        int ready;
+        if (b)
+                ready = json_object_object_get_ex(b, "ready", &v) && json_object_get_boolean(v);
+        else {
+                /* A backend without a check method (or not installed):
+                 * ready when it loads as a backend. */
                 struct plugin *p;
                 _cleanup_error_ struct podrt_error *e = NULL;
                 ready = runtime_plugin(rt, rt->backend, "pod", &p, &e) >= 0;
-                struct json_object *b = json_object_new_object();
-                json_object_object_add(b, "name", json_object_new_string(rt->backend));
-                json_object_object_add(b, "ready", json_object_new_boolean(ready));
-                struct json_object *checks = json_object_new_array(), *c = json_object_new_object();
-                json_object_object_add(c, "name", json_object_new_string("plugin"));
-                json_object_object_add(c, "ok", json_object_new_boolean(ready));
-                json_object_object_add(c, "detail", json_object_new_string(ready ? plugin_path(p) : podrt_error_message(e)));
-                json_object_array_add(checks, c);
-                json_object_object_add(b, "checks", checks);
-                if (backends)
-                        json_object_array_add(backends, b);
-                else
+                _cleanup_(check_section_freep) struct podrt_check *c =
+                        check_section_new(rt->backend, ready ? plugin_path(p) : NULL);
+                if (!c || podrt_check_add(c, "plugin", ready ? PODRT_CHECK_OK : 0, "%s",
+                                          ready ? plugin_path(p) : podrt_error_message(e)) < 0 ||
+                    !(b = check_section_finish(TAKE_PTR(c))) ||
+                    json_object_array_add(json_object_object_get(report, "backends"), b) < 0) {
                         json_object_put(b);
+                        json_object_put(report);
+                        return podrt_error_set(err, ENOMEM, "check: out of memory");
+                }
         }
         json_object_object_add(report, "backend", json_object_new_string(rt->backend));
         json_object_object_add(report, "ready", json_object_new_boolean(ready));

@@ -70,7 +70,8 @@ PODRT_INTERNAL int runtime_gc(struct runtime *rt, unsigned grace_sec, struct pod
  *           "error":null|"..."}] */
 PODRT_INTERNAL int runtime_plugins(struct runtime *rt, struct json_object **ret,
                                    struct podrt_error **err);
-/* check: check_host()'s report; *ret_ready 1 when the backend is ready. */
+/* check: check_report()'s report (check.h) with "backend" and "ready";
+ * *ret_ready 1 when the backend in use is ready. */
 PODRT_INTERNAL int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready,
                                  struct podrt_error **err);
 /* hooks: the hooks plugin's describe() for the pod of manifest_path. */

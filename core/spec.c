@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The pod spec (spec.h): releasing it.  manifest.c builds it. */
+/* The pod spec (spec.h): releasing it.  manifest*.c build it. */
 #include <stdlib.h>
 
 #include "spec.h"

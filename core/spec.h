@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The pod spec: a manifest after parsing and validation (manifest.c).
+/* The pod spec: a manifest after parsing and validation (manifest*.c).
  * Everything here is already checked: names valid and unique, mounts naming
  * declared volumes, paths absolute and normalised, units converted, the
  * default environment applied.  Owned strings; free with pod_spec_free(). */

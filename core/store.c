@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The state store: pod directories, name links, per-pod locks, atomic file
- * writes, and the pod/app state machine. */
+ * writes.  The states a pod and its apps are in: states.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,19 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <podrt/common.h>
 
 #include "fileio.h"
+#include "mountinfo.h"
 #include "random.h"
 #include "store.h"
+#include "strv.h"
 
 #define READ_FILE_MAX (16u * 1024 * 1024)
 #define TEMP_SUFFIX ".tmp-"
+#define STORE_NEW_PREFIX ".new-"
 
 struct store {
         char *root;
@@ -286,6 +291,12 @@ static int pod_dir_remove(struct store *s, const char *id, bool check_only,
                 return podrt_error_set(err, ENOMEM, "remove pod %s: out of memory", id);
         _cleanup_free_ char *busy = NULL;
         int r = rm_rf_at(s->pods_fd, id, check_only ? RM_CHECK_ONLY : 0, &busy);
+        /* A process of the pod that is still exiting (runc writing its log)
+         * may add a file while we remove: try again, briefly. */
+        for (int i = 0; r == -ENOTEMPTY && i < 20; i++) {
+                usleep(25000);
+                r = rm_rf_at(s->pods_fd, id, 0, &busy);
+        }
         if (r == -EBUSY && busy && strcmp(busy, id) == 0)
                 return podrt_error_set(err, EBUSY,
                                        "remove %s: a file system is mounted there, not deleting through it",
@@ -308,23 +319,32 @@ int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
                                        "invalid pod name '%s': must match [a-z0-9]([a-z0-9.-]{0,62})",
                                        name);
 
-        char id[POD_ID_LEN + 1];
+        /* The folder is made under a temporary name, its lock taken, and
+         * only then renamed to the pod's ID: nobody (gc, a delete, list) ever
+         * sees a pod folder that is not locked by its creator or complete
+         * enough to be removed.  A crash before the rename leaves a
+         * ".new-<id>" that gc removes (nothing is mounted there yet). */
+        char id[POD_ID_LEN + 1], tmp[POD_ID_LEN + 8];
         int r;
         for (unsigned attempt = 0;; attempt++) {
                 r = pod_id_new(id);
                 if (r < 0)
                         return podrt_error_set(err, r, "new pod ID: %s", strerror(-r));
-                if (mkdirat(s->pods_fd, id, 0700) == 0)
+                snprintf(tmp, sizeof(tmp), STORE_NEW_PREFIX "%s", id);
+                if (faccessat(s->pods_fd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                        errno = EEXIST;        /* taken: another ID */
+                else if (mkdirat(s->pods_fd, tmp, 0700) == 0)
                         break;
                 if (errno != EEXIST || attempt >= 8)
-                        return podrt_error_set(err, errno, "create %s/pods/%s: %m", s->root, id);
+                        return podrt_error_set(err, errno, "create %s/pods/%s: %m", s->root, tmp);
         }
 
         _cleanup_close_ int dir_fd = -1, lock_fd = -1, mon_fd = -1;
-        dir_fd = openat(s->pods_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        dir_fd = openat(s->pods_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dir_fd < 0) {
-                r = podrt_error_set(err, errno, "open %s/pods/%s: %m", s->root, id);
-                goto fail;
+                r = podrt_error_set(err, errno, "open %s/pods/%s: %m", s->root, tmp);
+                (void)unlinkat(s->pods_fd, tmp, AT_REMOVEDIR);
+                return r;
         }
         lock_fd = openat(dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (lock_fd < 0) {
@@ -342,6 +362,11 @@ int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
                 r = podrt_error_set(err, r, "lock %s/pods/%s/lock: %s", s->root, id, strerror(-r));
                 goto fail;
         }
+        if (renameat2(s->pods_fd, tmp, s->pods_fd, id, RENAME_NOREPLACE) < 0) {
+                r = podrt_error_set(err, errno, "create %s/pods/%s: %m", s->root, id);
+                goto fail;
+        }
+        tmp[0] = '\0';
 
         if (name) {
                 char holder[POD_ID_LEN + 1] = "";
@@ -369,7 +394,10 @@ int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
         return 0;
 
 fail:
-        pod_dir_remove(s, id, false, NULL);
+        if (tmp[0])
+                rm_rf_at(s->pods_fd, tmp, 0, NULL);
+        else
+                pod_dir_remove(s, id, false, NULL);
         return r;
 }
 
@@ -491,7 +519,12 @@ static int lock_file(struct store *s, const char *id, const char *file, int oper
 
         char path[POD_ID_LEN + 32];
         snprintf(path, sizeof(path), "%s/%s", id, file);
-        _cleanup_close_ int fd = openat(s->pods_fd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        /* flock() needs no write access: a shared lock is taken read-only,
+         * so that reading commands work on a read-only state dir. */
+        _cleanup_close_ int fd = openat(s->pods_fd, path,
+                                        (base == LOCK_SH ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && base == LOCK_EX && (errno == EACCES || errno == EROFS))
+                fd = openat(s->pods_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
                 if (errno == ENOENT)
                         return podrt_error_set(err, ENOENT, "no such pod: %s", id);
@@ -559,56 +592,123 @@ int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
         return 0;
 }
 
-/* ---- state machine ---------------------------------------------------- */
+/* ---- what crashes leave ------------------------------------------------ */
 
-static const char *const pod_states[] = {
-        [PODRT_POD_CREATED] = "created",
-        [PODRT_POD_RUNNING] = "running",
-        [PODRT_POD_PAUSED] = "paused",
-        [PODRT_POD_STOPPED] = "stopped",
+struct mounts_below {
+        const char *prefix;       /* "<root>/pods/<id>" */
+        size_t len;
+        char **found;
 };
 
-static const char *const app_states[] = {
-        [PODRT_APP_CREATED] = "created",
-        [PODRT_APP_RUNNING] = "running",
-        [PODRT_APP_EXITED] = "exited",
-};
+static int collect_mount(const char *mnt, const char *fstype, const char *super_opts, void *u) {
+        struct mounts_below *m = u;
+        if (strncmp(mnt, m->prefix, m->len) == 0 && (mnt[m->len] == '/' || mnt[m->len] == '\0'))
+                return strv_push(&m->found, mnt) < 0 ? -ENOMEM : 0;
+        return 0;
+}
 
-int pod_state_transition_ok(uint32_t from, uint32_t to) {
-        /* allowed[from] is a bit set of the states "to" may be. */
-        static const uint8_t allowed[] = {
-                [PODRT_POD_CREATED] = 1u << PODRT_POD_RUNNING | 1u << PODRT_POD_STOPPED,
-                [PODRT_POD_RUNNING] = 1u << PODRT_POD_PAUSED | 1u << PODRT_POD_STOPPED,
-                [PODRT_POD_PAUSED] = 1u << PODRT_POD_RUNNING | 1u << PODRT_POD_STOPPED,
-                [PODRT_POD_STOPPED] = 1u << PODRT_POD_RUNNING,
-        };
-        if (from >= ELEMENTSOF(allowed) || to >= ELEMENTSOF(pod_states))
+static int by_length_desc(const void *a, const void *b) {
+        return (int)strlen(*(char *const *)b) - (int)strlen(*(char *const *)a);
+}
+
+/* Detaches every mount at or below path, deepest first. */
+static int unmount_below(const char *path) {
+        _cleanup_free_ char *mi = NULL;
+        int r = read_file("/proc/self/mountinfo", 0, &mi, NULL);
+        if (r < 0)
+                return r;
+        struct mounts_below m = { .prefix = path, .len = strlen(path) };
+        r = mountinfo_each(mi, collect_mount, &m);
+        _cleanup_strv_free_ char **found = m.found;
+        if (r < 0)
+                return r;
+        size_t n = strv_length(found);
+        qsort(found, n, sizeof(char *), by_length_desc);
+        for (size_t i = 0; i < n; i++)
+                if (umount2(found[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                        r = -errno;
+        return r;
+}
+
+/* Every name link that points at id goes. */
+static void names_release_id(struct store *s, const char *id) {
+        int fd = openat(s->names_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char other[POD_ID_LEN + 1];
+                if (de->d_name[0] != '.' && name_link_read(dirfd(d), de->d_name, other) == 0 &&
+                    strcmp(other, id) == 0)
+                        (void)name_release(s, de->d_name, id);
+        }
+        closedir(d);
+}
+
+int store_remove_broken(struct store *s, const char *id, struct podrt_error **err) {
+        if (!id_is_valid(id))
+                return podrt_error_set(err, EINVAL, "invalid pod ID '%s'", id ? id : "");
+        _cleanup_free_ char *path = store_pod_dir(s, id);
+        if (!path)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        int r = unmount_below(path);
+        if (r < 0)
+                return podrt_error_set(err, r, "remove %s: unmounting what is below it: %s", path,
+                                       strerror(-r));
+        names_release_id(s, id);
+        return pod_dir_remove(s, id, false, err);
+}
+
+int store_sweep(struct store *s, unsigned min_age_sec) {
+        int removed = 0;
+        int fd = openat(s->pods_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
                 return 0;
-        return (allowed[from] >> to) & 1;
-}
+        }
+        time_t now = time(NULL);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (strncmp(de->d_name, STORE_NEW_PREFIX, strlen(STORE_NEW_PREFIX)) != 0)
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    now - st.st_mtime < (time_t)min_age_sec)
+                        continue;
+                /* Its creator holds the lock until the rename: a free lock
+                 * (or none) is a create that died before its pod existed. */
+                char lock[PATH_MAX];
+                snprintf(lock, sizeof(lock), "%s/lock", de->d_name);
+                _cleanup_close_ int lfd = openat(dirfd(d), lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0)
+                        continue;
+                if (rm_rf_at(dirfd(d), de->d_name, 0, NULL) == 0)
+                        removed++;
+        }
+        closedir(d);
 
-const char *pod_state_to_string(uint32_t state) {
-        return state < ELEMENTSOF(pod_states) ? pod_states[state] : "unknown";
-}
-
-int pod_state_from_string(const char *s, uint32_t *ret) {
-        for (uint32_t i = 0; s && i < ELEMENTSOF(pod_states); i++)
-                if (strcmp(s, pod_states[i]) == 0) {
-                        *ret = i;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-const char *app_state_to_string(uint32_t state) {
-        return state < ELEMENTSOF(app_states) ? app_states[state] : "unknown";
-}
-
-int app_state_from_string(const char *s, uint32_t *ret) {
-        for (uint32_t i = 0; s && i < ELEMENTSOF(app_states); i++)
-                if (strcmp(s, app_states[i]) == 0) {
-                        *ret = i;
-                        return 0;
-                }
-        return -EINVAL;
+        /* Name links left by a crash between the name and the folder. */
+        fd = openat(s->names_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return removed;
+        }
+        while ((de = readdir(d))) {
+                char other[POD_ID_LEN + 1];
+                if (de->d_name[0] == '.' || name_link_read(dirfd(d), de->d_name, other) < 0 ||
+                    pod_dir_exists(s, other))
+                        continue;
+                if (name_release(s, de->d_name, other) == 0)
+                        removed++;
+        }
+        closedir(d);
+        return removed;
 }

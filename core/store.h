@@ -14,6 +14,7 @@
 
 #include <podrt/error.h>
 #include "internal.h"
+#include "states.h"          /* what state.json holds */
 
 #define POD_ID_LEN 32
 
@@ -73,12 +74,13 @@ PODRT_INTERNAL int store_write_file(int dirfd, const char *name, const void *dat
 PODRT_INTERNAL int store_read_file(int dirfd, const char *name, char **ret, size_t *ret_len,
                                    struct podrt_error **err);
 
-/* Pod state machine (virtcontainers' table): created -> running|stopped,
- * running -> paused|stopped, paused -> running|stopped, stopped -> running. */
-PODRT_INTERNAL int pod_state_transition_ok(uint32_t from, uint32_t to);
-PODRT_INTERNAL const char *pod_state_to_string(uint32_t state);
-PODRT_INTERNAL int pod_state_from_string(const char *s, uint32_t *ret);
-PODRT_INTERNAL const char *app_state_to_string(uint32_t state);
-PODRT_INTERNAL int app_state_from_string(const char *s, uint32_t *ret);
+/* Removes pods/<id> from the directory alone, whatever its state.json
+ * holds (none, garbage, another pod's): every mount below it is detached
+ * first, every name link to it goes.  For gc and delete --force. */
+PODRT_INTERNAL int store_remove_broken(struct store *s, const char *id, struct podrt_error **err);
+/* Removes what crashes leave outside any pod: ".new-<id>" folders of creates
+ * that died before their pod existed (older than min_age_sec, their lock
+ * free), and name links to no pod.  Returns how many it removed. */
+PODRT_INTERNAL int store_sweep(struct store *s, unsigned min_age_sec);
 
 #endif

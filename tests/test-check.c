@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Host checks: module status, cgroup mode, runtimes found on PATH and their
- * versions, missing binaries, the KVM probe closing what it opens. */
-#include <dirent.h>
+/* `podrt check`: the host's facts, one section per installed plugin with a
+ * check method (the real oci and nspawn plugins, a third party's, loaded
+ * through the loader from the build tree), runtimes found on PATH and their
+ * versions, missing binaries, refused plugins, configuration sections no
+ * plugin reads, the configured backend's verdict. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,29 +11,20 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
-#include "conf.h"
 #include "cunit-main.h"
 #include "errors.h"
+#include "runtime.h"
 
 static char tmpdir[] = "/tmp/podrt-test-check.XXXXXX";
 static char *saved_path;
-
-static int count_fds(void) {
-        DIR *d = opendir("/proc/self/fd");
-        if (!d)
-                return -1;
-        int n = 0;
-        struct dirent *e;
-        while ((e = readdir(d)))
-                if (e->d_name[0] != '.')
-                        n++;
-        closedir(d);
-        return n;
-}
+static char conf_path[512];
+static char search_path[4096];
+static int nconf;
 
 static void write_file(const char *name, const char *text, mode_t mode) {
         char path[512];
@@ -44,31 +37,55 @@ static void write_file(const char *name, const char *text, mode_t mode) {
         chmod(path, mode);
 }
 
-static struct podrt_config *load_conf(const char *text) {
-        write_file("podrt.conf", text, 0644);
-        char path[512];
-        snprintf(path, sizeof(path), "%s/podrt.conf", tmpdir);
-        struct podrt_config *cfg = NULL;
-        struct podrt_error *err = NULL;
-        int r = config_load(path, &cfg, &err);
-        if (r < 0)
-                fprintf(stderr, "config: %s\n", podrt_error_message(err));
-        CU_ASSERT_EQUAL_FATAL(r, 0);
-        return cfg;
+/* A configuration of text, with a state dir and plugin_path of the test's
+ * own (no installed plugin is found); its path in conf_path. */
+static void write_conf(const char *text) {
+        char name[64], full[4096];
+        snprintf(name, sizeof(name), "podrt-%d.conf", ++nconf);
+        snprintf(full, sizeof(full), "plugin_path = [ \"%s/no-plugins\" ];\nstate_dir = \"%s/state\";\n%s",
+                 tmpdir, tmpdir, text);
+        write_file(name, full, 0644);
+        snprintf(conf_path, sizeof(conf_path), "%s/%s", tmpdir, name);
 }
 
-static struct json_object *report_for(const struct podrt_config *cfg) {
-        struct json_object *rep = NULL;
+/* The report of runtime_check() for the configuration text (backend: NULL
+ * for the configured one); *ret_ready its verdict. */
+static struct json_object *report_ready(const char *text, const char *backend, int *ret_ready) {
+        write_conf(text);
+        setenv("PODRT_PLUGIN_PATH", search_path, 1);
+        struct runtime_options opts = { .config_path = conf_path, .backend = backend };
+        struct runtime *rt = NULL;
         struct podrt_error *err = NULL;
-        CU_ASSERT_EQUAL_FATAL(check_host(cfg, &rep, &err), 0);
+        int r = runtime_new(&opts, &rt, &err);
+        if (r < 0)
+                fprintf(stderr, "runtime: %s\n", podrt_error_message(err));
+        CU_ASSERT_EQUAL_FATAL(r, 0);
+        struct json_object *rep = NULL;
+        int ready = -1;
+        r = runtime_check(rt, &rep, &ready, &err);
+        if (r < 0)
+                fprintf(stderr, "check: %s\n", podrt_error_message(err));
+        CU_ASSERT_EQUAL_FATAL(r, 0);
         CU_ASSERT_PTR_NULL(err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+        CU_ASSERT(ready == 0 || ready == 1);
+        runtime_free(rt);
+        if (ret_ready)
+                *ret_ready = ready;
         return rep;
+}
+
+static struct json_object *report_for(const char *text) {
+        return report_ready(text, NULL, NULL);
 }
 
 static struct json_object *get(struct json_object *o, const char *key) {
         struct json_object *v = NULL;
         return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *str(struct json_object *o, const char *key) {
+        return json_object_get_string(get(o, key));
 }
 
 static struct json_object *find_named(struct json_object *array, const char *name) {
@@ -94,64 +111,25 @@ static int is_true(struct json_object *o, const char *key) {
         return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
 }
 
-static void use_path(const char *path) {
-        setenv("PATH", path, 1);
+static int has_note(struct json_object *notes, const char *text) {
+        for (size_t i = 0; notes && i < json_object_array_length(notes); i++)
+                if (strcmp(json_object_get_string(json_object_array_get_idx(notes, i)), text) == 0)
+                        return 1;
+        return 0;
 }
 
-static void test_module_status(void) {
-        CU_ASSERT_STRING_EQUAL(check_module_status("podrt_no_such_module_xyz"), "missing");
-        CU_ASSERT_STRING_EQUAL(check_module_status(""), "missing");
+/* check_print()'s text (malloc'd). */
+static char *printed(struct json_object *rep) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        check_print(rep, f);
+        fclose(f);
+        return text;
+}
 
-        struct utsname u;
-        CU_ASSERT_EQUAL_FATAL(uname(&u), 0);
-        char moddir[sizeof(u.release) + 16];
-        snprintf(moddir, sizeof(moddir), "/lib/modules/%s", u.release);
-        int have_moddir = access(moddir, F_OK) == 0;
-
-        struct podrt_config *cfg = NULL;
-        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
-        struct json_object *rep = report_for(cfg);
-        struct json_object *mods = get(get(rep, "host"), "modules");
-        CU_ASSERT_EQUAL(json_object_array_length(mods), 7);
-        const char *names[] = { "kvm", "kvm_intel", "kvm_amd", "vhost_vsock", "vhost_net",
-                                "tun", "overlay" };
-        for (size_t i = 0; i < 7; i++) {
-                struct json_object *m = find_named(mods, names[i]);
-                CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-                const char *s = json_object_get_string(get(m, "status"));
-                CU_ASSERT(strcmp(s, "loaded") == 0 || strcmp(s, "builtin") == 0 ||
-                          strcmp(s, "loadable") == 0 || strcmp(s, "missing") == 0);
-                /* Without a module tree nothing can be "loadable". */
-                if (!have_moddir)
-                        CU_ASSERT(strcmp(s, "loadable") != 0);
-                /* What /sys/module says: a folder with initstate "live" is a
-                 * loaded module, one without initstate a built-in one. */
-                char sys[256];
-                snprintf(sys, sizeof(sys), "/sys/module/%s/initstate", names[i]);
-                FILE *f = fopen(sys, "re");
-                if (f) {
-                        char state[32] = "";
-                        if (fgets(state, sizeof(state), f) && strncmp(state, "live", 4) == 0)
-                                CU_ASSERT_STRING_EQUAL(s, "loaded");
-                        fclose(f);
-                } else {
-                        snprintf(sys, sizeof(sys), "/sys/module/%s", names[i]);
-                        if (access(sys, F_OK) == 0)
-                                CU_ASSERT_STRING_EQUAL(s, "builtin");
-                }
-                /* The report and the single lookup agree. */
-                CU_ASSERT_STRING_EQUAL(s, check_module_status(names[i]));
-        }
-        /* The calm note exactly when there is no module tree. */
-        const char *note = json_object_get_string(get(get(rep, "host"), "modules_note"));
-        if (have_moddir) {
-                CU_ASSERT_PTR_NULL(note);
-        } else {
-                ASSERT_CONTAINS(note, moddir);
-        }
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(get(rep, "host"), "kernel")), u.release);
-        json_object_put(rep);
-        config_free(cfg);
+static void use_path(const char *path) {
+        setenv("PATH", path, 1);
 }
 
 /* What /proc/self/mountinfo says: the last mount at each point wins. */
@@ -175,21 +153,128 @@ static const char *cgroup_from_mountinfo(void) {
         return root_v2 ? "v2" : unified_v2 ? "hybrid" : "v1";
 }
 
-static void test_cgroup_mode(void) {
-        struct podrt_config *cfg = NULL;
-        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
-        struct json_object *rep = report_for(cfg);
-        const char *mode = json_object_get_string(get(get(rep, "host"), "cgroup"));
-        CU_ASSERT_PTR_NOT_NULL_FATAL(mode);
-        CU_ASSERT(strcmp(mode, "v1") == 0 || strcmp(mode, "hybrid") == 0 ||
-                  strcmp(mode, "v2") == 0);
-        CU_ASSERT_STRING_EQUAL(mode, cgroup_from_mountinfo());
-        /* PID 1 is systemd exactly when /run/systemd/system exists. */
+/* The ABI 1.1 API a check method fills, and the section it makes. */
+static void test_check_api(void) {
+        struct podrt_check *c = check_section_new("demo", "/x/demo.so");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "tool", PODRT_CHECK_OK, "version %d", 3), 0);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "extra", PODRT_CHECK_OPTIONAL, "%s", "absent"), 0);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "nofmt", PODRT_CHECK_OK | PODRT_CHECK_OPTIONAL, NULL), 0);
+        CU_ASSERT_EQUAL(podrt_check_note(c, "a note about %s", "it"), 0);
+        /* What a caller gets wrong. */
+        CU_ASSERT_EQUAL(podrt_check_add(c, "bad", 1u << 2, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "", 0, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_add(c, NULL, 0, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_add(NULL, "x", 0, "x"), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_note(c, NULL), -EINVAL);
+        CU_ASSERT_EQUAL(podrt_check_note(NULL, "x"), -EINVAL);
+        struct json_object *b = check_section_finish(c);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_STRING_EQUAL(str(b, "name"), "demo");
+        CU_ASSERT_STRING_EQUAL(str(b, "path"), "/x/demo.so");
+        /* Only the optional line failed: ready. */
+        CU_ASSERT(is_true(b, "ready"));
+        struct json_object *checks = get(b, "checks");
+        CU_ASSERT_EQUAL_FATAL(json_object_array_length(checks), 3);
+        struct json_object *l = json_object_array_get_idx(checks, 0);
+        CU_ASSERT_STRING_EQUAL(str(l, "name"), "tool");
+        CU_ASSERT(is_true(l, "ok"));
+        CU_ASSERT(is_true(l, "required"));
+        CU_ASSERT_STRING_EQUAL(str(l, "detail"), "version 3");
+        l = json_object_array_get_idx(checks, 1);
+        CU_ASSERT(!is_true(l, "ok"));
+        CU_ASSERT(!is_true(l, "required"));
+        CU_ASSERT_STRING_EQUAL(str(l, "detail"), "absent");
+        CU_ASSERT_STRING_EQUAL(str(json_object_array_get_idx(checks, 2), "detail"), "");
+        CU_ASSERT_EQUAL(json_object_array_length(get(b, "notes")), 1);
+        CU_ASSERT(has_note(get(b, "notes"), "a note about it"));
+        json_object_put(b);
+
+        /* One required line that failed: not ready; no path: none. */
+        c = check_section_new("demo2", NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "a", PODRT_CHECK_OK, "x"), 0);
+        CU_ASSERT_EQUAL(podrt_check_add(c, "b", 0, "missing"), 0);
+        b = check_section_finish(c);
+        CU_ASSERT(!is_true(b, "ready"));
+        CU_ASSERT_PTR_NULL(get(b, "path"));
+        json_object_put(b);
+        CU_ASSERT_PTR_NULL(check_section_free(NULL));
+}
+
+static void test_host_facts(void) {
+        struct json_object *rep = report_for("");
+        struct json_object *host = get(rep, "host");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(host);
+        /* Only what every backend shares: the rest is the plugins'. */
+        CU_ASSERT_EQUAL(json_object_object_length(host), 3);
+        struct utsname u;
+        CU_ASSERT_EQUAL_FATAL(uname(&u), 0);
+        CU_ASSERT_STRING_EQUAL(str(host, "kernel"), u.release);
+        CU_ASSERT_STRING_EQUAL(str(host, "cgroup"), cgroup_from_mountinfo());
         struct stat st;
         int systemd = lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
-        CU_ASSERT_EQUAL(is_true(get(rep, "host"), "systemd"), systemd);
+        CU_ASSERT_EQUAL(is_true(host, "systemd"), systemd);
+        CU_ASSERT_PTR_NULL(get(host, "kvm"));
+        CU_ASSERT_PTR_NULL(get(host, "modules"));
+
+        char *text = printed(rep);
+        char line[512];
+        snprintf(line, sizeof(line), "host\n           kernel               %s\n", u.release);
+        ASSERT_CONTAINS(text, line);
+        snprintf(line, sizeof(line), "           cgroup               %s\n", cgroup_from_mountinfo());
+        ASSERT_CONTAINS(text, line);
+        ASSERT_CONTAINS(text, systemd ? "           init                 systemd\n"
+                                      : "           init                 not systemd\n");
+        free(text);
         json_object_put(rep);
-        config_free(cfg);
+}
+
+/* One section per plugin with a check method; the others have none, but
+ * the backend in use always has one. */
+static void test_sections(void) {
+        struct json_object *rep = report_for("");
+        CU_ASSERT_PTR_NOT_NULL(backend(rep, "oci"));
+        CU_ASSERT_PTR_NOT_NULL(backend(rep, "nspawn"));
+        CU_ASSERT_PTR_NOT_NULL(backend(rep, "extcheck"));
+        /* The mock backend has no check method; the builtins neither. */
+        CU_ASSERT_PTR_NULL(backend(rep, "mock"));
+        CU_ASSERT_PTR_NULL(backend(rep, "none"));
+        char want[4200];
+        snprintf(want, sizeof(want), "%s/plugins/oci/oci.so", getenv("PODRT_BUILD_DIR"));
+        CU_ASSERT_STRING_EQUAL(str(backend(rep, "oci"), "path"), want);
+        CU_ASSERT_STRING_EQUAL(str(rep, "backend"), "oci");
+        CU_ASSERT_STRING_EQUAL(str(rep, "config"), conf_path);
+        json_object_put(rep);
+
+        /* The mock backend in use: ready because it loads. */
+        int ready = -1;
+        rep = report_ready("backend = \"mock\";\n", NULL, &ready);
+        CU_ASSERT_EQUAL(ready, 1);
+        CU_ASSERT(is_true(rep, "ready"));
+        struct json_object *c = check_of(rep, "mock", "plugin");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(is_true(c, "ok"));
+        snprintf(want, sizeof(want), "%s/tests/mock/mock.so", getenv("PODRT_BUILD_DIR"));
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), want);
+        char *text = printed(rep);
+        ASSERT_CONTAINS(text, "backend mock: ready\n");
+        ASSERT_CONTAINS(text, "backend in use: mock (ready)\n");
+        free(text);
+        json_object_put(rep);
+
+        /* A backend that is not installed: not ready, and why. */
+        rep = report_ready("", "nosuchbackend", &ready);
+        CU_ASSERT_EQUAL(ready, 0);
+        CU_ASSERT(!is_true(rep, "ready"));
+        c = check_of(rep, "nosuchbackend", "plugin");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(!is_true(c, "ok"));
+        ASSERT_CONTAINS(str(c, "detail"), "plugin 'nosuchbackend' not found (searched: ");
+        text = printed(rep);
+        ASSERT_CONTAINS(text, "backend in use: nosuchbackend (NOT READY)\n");
+        free(text);
+        json_object_put(rep);
 }
 
 static void test_fake_runc(void) {
@@ -209,234 +294,366 @@ static void test_fake_runc(void) {
         CU_ASSERT_EQUAL_FATAL(dup2(fd, 57), 57);
         close(fd);
         use_path(tmpdir);
-
-        struct podrt_config *cfg = NULL;
-        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
-        struct json_object *rep = report_for(cfg);
+        int ready = -1;
+        struct json_object *rep = report_ready("", NULL, &ready);
+        use_path(saved_path);
         close(57);
 
         struct json_object *runc = check_of(rep, "oci", "runc");
         CU_ASSERT_PTR_NOT_NULL_FATAL(runc);
         CU_ASSERT(is_true(runc, "ok"));
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(runc, "detail")),
-                               "runc version 9.9.9-fake");
+        CU_ASSERT(!is_true(runc, "required"));   /* auto: any one will do */
+        CU_ASSERT_STRING_EQUAL(str(runc, "detail"), "runc version 9.9.9-fake");
         /* runtime = auto: crun is looked for too, and is not here. */
         struct json_object *crun = check_of(rep, "oci", "crun");
         CU_ASSERT_PTR_NOT_NULL_FATAL(crun);
         CU_ASSERT(!is_true(crun, "ok"));
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(crun, "detail")),
-                               "crun: not found on PATH");
+        CU_ASSERT_STRING_EQUAL(str(crun, "detail"), "crun: not found on PATH");
+        struct json_object *rt = check_of(rep, "oci", "runtime");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rt);
+        CU_ASSERT(is_true(rt, "ok"));
+        CU_ASSERT(is_true(rt, "required"));
+        CU_ASSERT_STRING_EQUAL(str(rt, "detail"), "runc (oci.runtime = auto)");
         CU_ASSERT(is_true(backend(rep, "oci"), "ready"));
         /* oci is the default backend, so the host is ready for it. */
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(rep, "backend")), "oci");
+        CU_ASSERT_STRING_EQUAL(str(rep, "backend"), "oci");
         CU_ASSERT(is_true(rep, "ready"));
+        CU_ASSERT_EQUAL(ready, 1);
 
         /* The readable form: one line per check. */
-        char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        check_print(rep, f);
-        fclose(f);
+        char *text = printed(rep);
         ASSERT_CONTAINS(text, "backend oci: ready\n");
-        ASSERT_CONTAINS(text, "runc version 9.9.9-fake\n");
         ASSERT_CONTAINS(text, "MISSING  crun                 crun: not found on PATH (optional)\n");
         ASSERT_CONTAINS(text, "ok       runc                 runc version 9.9.9-fake\n");
+        ASSERT_CONTAINS(text, "ok       runtime              runc (oci.runtime = auto)\n");
         ASSERT_CONTAINS(text, "backend in use: oci (ready)\n");
         free(text);
         json_object_put(rep);
-        config_free(cfg);
+}
+
+static void test_crun_refused_on_hybrid(void) {
+        /* A crun that works, on a hybrid host whose cgroup2 tree holds
+         * controllers: refused without a probe, and auto says so. */
+        char controllers[256] = "";
+        FILE *f = fopen("/sys/fs/cgroup/unified/cgroup.controllers", "re");
+        if (f) {
+                if (!fgets(controllers, sizeof(controllers), f))
+                        controllers[0] = 0;
+                fclose(f);
+        }
+        controllers[strcspn(controllers, "\n")] = 0;
+        if (strcmp(cgroup_from_mountinfo(), "hybrid") != 0 || !controllers[0]) {
+                fprintf(stderr, "not a hybrid host with cgroup2 controllers: skipped\n");
+                return;
+        }
+        write_file("crun", "#!/bin/sh\necho 'crun version 0.0-fake'\n", 0755);
+        write_file("runc", "#!/bin/sh\necho 'runc version 9.9.9-fake'\n", 0755);
+        use_path(tmpdir);
+        struct json_object *rep = report_for("");
         use_path(saved_path);
+        struct json_object *crun = check_of(rep, "oci", "crun");
+        CU_ASSERT(!is_true(crun, "ok"));
+        char want[512];
+        snprintf(want, sizeof(want),
+                 "crun version 0.0-fake; unusable here: cgroup hybrid mode with controllers on "
+                 "cgroup2 (%s)", controllers);
+        CU_ASSERT_STRING_EQUAL(str(crun, "detail"), want);
+        CU_ASSERT(is_true(backend(rep, "oci"), "ready"));
+        CU_ASSERT(has_note(get(backend(rep, "oci"), "notes"),
+                           "crun refuses cgroup hybrid mode with controllers on cgroup2: "
+                           "oci.runtime = auto uses runc"));
+        json_object_put(rep);
+        char path[600];
+        snprintf(path, sizeof(path), "%s/crun", tmpdir);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/runc", tmpdir);
+        unlink(path);
 }
 
 static void test_version_timeout_and_failure(void) {
         write_file("runc", "#!/bin/sh\nexec /bin/sleep 20\n", 0755);
         write_file("crun", "#!/bin/sh\necho 'crun: broken' >&2\nexit 3\n", 0755);
         use_path(tmpdir);
-        struct podrt_config *cfg = NULL;
-        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
         time_t start = time(NULL);
-        struct json_object *rep = report_for(cfg);
+        int ready = -1;
+        struct json_object *rep = report_ready("", NULL, &ready);
         CU_ASSERT(time(NULL) - start < 10);
+        use_path(saved_path);
 
+        char want[600];
         struct json_object *runc = check_of(rep, "oci", "runc");
         CU_ASSERT(!is_true(runc, "ok"));
-        ASSERT_CONTAINS(json_object_get_string(get(runc, "detail")),
-                        "runc --version: no answer within 2 s");
+        snprintf(want, sizeof(want), "%s/runc --version: no answer within 2 s", tmpdir);
+        CU_ASSERT_STRING_EQUAL(str(runc, "detail"), want);
         struct json_object *crun = check_of(rep, "oci", "crun");
         CU_ASSERT(!is_true(crun, "ok"));
-        ASSERT_CONTAINS(json_object_get_string(get(crun, "detail")),
-                        "crun --version: exit status 3: crun: broken");
+        snprintf(want, sizeof(want), "%s/crun --version: exit status 3: crun: broken", tmpdir);
+        CU_ASSERT_STRING_EQUAL(str(crun, "detail"), want);
+        struct json_object *rt = check_of(rep, "oci", "runtime");
+        CU_ASSERT(!is_true(rt, "ok"));
+        CU_ASSERT_STRING_EQUAL(str(rt, "detail"), "no usable OCI runtime: install runc or crun");
         CU_ASSERT(!is_true(backend(rep, "oci"), "ready"));
         CU_ASSERT(!is_true(rep, "ready"));
+        CU_ASSERT_EQUAL(ready, 0);
         json_object_put(rep);
-        config_free(cfg);
 
-        char path[512];
+        char path[600];
         snprintf(path, sizeof(path), "%s/crun", tmpdir);
         unlink(path);
         snprintf(path, sizeof(path), "%s/runc", tmpdir);
         unlink(path);
-        use_path(saved_path);
 }
 
 static void test_missing_binary(void) {
-        struct podrt_config *cfg = load_conf("backend = \"nspawn\";\n"
-                                             "nspawn = { binary = \"/nonexistent/systemd-nspawn\"; };\n"
-                                             "oci = { runtime = \"/nonexistent/runc\"; };\n");
-        struct json_object *rep = report_for(cfg);
+        int ready = -1;
+        struct json_object *rep = report_ready("backend = \"nspawn\";\n"
+                                               "nspawn = { binary = \"/nonexistent/systemd-nspawn\"; };\n"
+                                               "oci = { runtime = \"/nonexistent/runc\"; };\n",
+                                               NULL, &ready);
 
         struct json_object *c = check_of(rep, "nspawn", "/nonexistent/systemd-nspawn");
         CU_ASSERT_PTR_NOT_NULL_FATAL(c);
         CU_ASSERT(!is_true(c, "ok"));
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(c, "detail")),
-                               "/nonexistent/systemd-nspawn: not found");
+        CU_ASSERT(is_true(c, "required"));
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), "/nonexistent/systemd-nspawn: not found");
         CU_ASSERT(!is_true(backend(rep, "nspawn"), "ready"));
 
         c = check_of(rep, "oci", "/nonexistent/runc");
         CU_ASSERT_PTR_NOT_NULL_FATAL(c);
         CU_ASSERT(!is_true(c, "ok"));
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), "/nonexistent/runc: not found");
         /* An explicit runtime: only that one is checked. */
         CU_ASSERT_PTR_NULL(check_of(rep, "oci", "runc"));
+        CU_ASSERT_PTR_NULL(check_of(rep, "oci", "runtime"));
         CU_ASSERT(!is_true(backend(rep, "oci"), "ready"));
+        CU_ASSERT(has_note(get(backend(rep, "oci"), "notes"),
+                           "the configured oci.runtime is not usable"));
 
         /* The configured backend (nspawn) is not ready. */
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(rep, "backend")), "nspawn");
+        CU_ASSERT_STRING_EQUAL(str(rep, "backend"), "nspawn");
         CU_ASSERT(!is_true(rep, "ready"));
+        CU_ASSERT_EQUAL(ready, 0);
 
-        char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        check_print(rep, f);
-        fclose(f);
+        char *text = printed(rep);
         ASSERT_CONTAINS(text, "backend nspawn: NOT READY\n");
         ASSERT_CONTAINS(text, "backend in use: nspawn (NOT READY)\n");
         ASSERT_CONTAINS(text, "MISSING  /nonexistent/systemd-nspawn /nonexistent/systemd-nspawn: not found\n");
         free(text);
         json_object_put(rep);
-        config_free(cfg);
 
-        /* kvm: no hypervisor on PATH and no kernel file: not ready. */
-        cfg = load_conf("kvm = { kernel = \"/nonexistent/vmlinuz\"; };\n");
-        use_path(tmpdir);
-        rep = report_for(cfg);
-        use_path(saved_path);
-        c = check_of(rep, "kvm", "qemu-system-x86_64");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-        CU_ASSERT(!is_true(c, "ok"));
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(c, "detail")),
-                               "qemu-system-x86_64: not found on PATH");
-        c = check_of(rep, "kvm", "kernel");
-        CU_ASSERT(!is_true(c, "ok"));
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(c, "detail")),
-                               "/nonexistent/vmlinuz: not found (kvm.kernel)");
-        CU_ASSERT(!is_true(backend(rep, "kvm"), "ready"));
-        /* The mock backend is not reported. */
-        CU_ASSERT_PTR_NULL(backend(rep, "mock"));
-        json_object_put(rep);
-        config_free(cfg);
-}
-
-static void test_kvm_ready_with_fakes(void) {
-        /* A hypervisor and a kernel present: qemu with accel auto is ready
-         * whether KVM works or not (TCG fallback). */
-        write_file("qemu-system-x86_64", "#!/bin/sh\necho 'QEMU emulator version 0.0.1-fake'\n",
-                   0755);
-        write_file("vmlinuz", "not really a kernel\n", 0644);
-        char conf[1024];
-        /* Its own state dir: no QEMU probe cached by a real kvm pod here. */
-        snprintf(conf, sizeof(conf),
-                 "state_dir = \"%s/state\";\nkvm = { kernel = \"%s/vmlinuz\"; modules = \"%s\"; };\n",
-                 tmpdir, tmpdir, tmpdir);
-        struct podrt_config *cfg = load_conf(conf);
-        use_path(tmpdir);
-        struct json_object *rep = report_for(cfg);
-        use_path(saved_path);
-        struct json_object *c = check_of(rep, "kvm", "qemu-system-x86_64");
-        CU_ASSERT(is_true(c, "ok"));
-        CU_ASSERT_STRING_EQUAL(json_object_get_string(get(c, "detail")),
-                               "QEMU emulator version 0.0.1-fake");
-        CU_ASSERT(is_true(check_of(rep, "kvm", "kernel"), "ok"));
-        CU_ASSERT(is_true(check_of(rep, "kvm", "modules"), "ok"));
-        CU_ASSERT(is_true(backend(rep, "kvm"), "ready"));
-        struct json_object *works = check_of(rep, "kvm", "kvm works");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(works);
-        CU_ASSERT_EQUAL(is_true(works, "ok"), is_true(get(get(rep, "host"), "kvm"), "works"));
-        if (!is_true(works, "ok"))
-                ASSERT_CONTAINS(json_object_get_string(get(works, "detail")), "TCG fallback");
-
-        /* Once the kvm backend's QEMU probe has run this boot, its verdict
-         * wins over the tiny KVM_RUN (nested KVM passes that one). */
-        char boot[128] = "", dir[600], cache[700], line[512];
-        FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-        CU_ASSERT_PTR_NOT_NULL(fgets(boot, sizeof(boot), b));
-        fclose(b);
-        boot[strcspn(boot, "\n")] = 0;
-        snprintf(dir, sizeof(dir), "%s/state", tmpdir);
-        mkdir(dir, 0700);
-        snprintf(dir, sizeof(dir), "%s/state/kvm", tmpdir);
-        mkdir(dir, 0700);
-        snprintf(cache, sizeof(cache), "%s/kvm-works", dir);
-        snprintf(line, sizeof(line), "boot %s\nworks 0\ndetail fake guest died of signal 6\n", boot);
-        FILE *cf = fopen(cache, "we");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(cf);
-        fputs(line, cf);
-        fclose(cf);
-        use_path(tmpdir);
-        struct json_object *rep2 = report_for(cfg);
-        use_path(saved_path);
-        struct json_object *w2 = check_of(rep2, "kvm", "kvm works");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(w2);
-        CU_ASSERT(!is_true(w2, "ok"));
-        ASSERT_CONTAINS(json_object_get_string(get(w2, "detail")), "fake guest died of signal 6 (QEMU probe)");
-        CU_ASSERT(is_true(backend(rep2, "kvm"), "ready"));   /* TCG fallback */
-        json_object_put(rep2);
-        unlink(cache);
-
-        /* The configured backend (oci) has no runtime on this PATH; a caller
-         * that picks another backend (--backend kvm) replaces "backend", and
-         * the printed verdict follows that backend's own entry. */
-        CU_ASSERT(!is_true(rep, "ready"));
-        json_object_object_add(rep, "backend", json_object_new_string("kvm"));
-        char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        check_print(rep, f);
-        fclose(f);
-        ASSERT_CONTAINS(text, "backend in use: kvm (ready)\n");
-        ASSERT_CONTAINS(text, "ok       qemu-system-x86_64   QEMU emulator version 0.0.1-fake\n");
+        /* A caller that picks another backend (--backend oci) replaces
+         * "backend": the printed verdict follows that backend's section. */
+        rep = report_ready("nspawn = { binary = \"/nonexistent/systemd-nspawn\"; };\n", "mock", &ready);
+        CU_ASSERT_EQUAL(ready, 1);
+        json_object_object_add(rep, "backend", json_object_new_string("nspawn"));
+        text = printed(rep);
+        ASSERT_CONTAINS(text, "backend in use: nspawn (NOT READY)\n");
         free(text);
         json_object_put(rep);
-        config_free(cfg);
 }
 
-static void test_kvm_probe(void) {
-        int before = count_fds();
-        char detail[256] = "";
-        int r = check_kvm_works(detail, sizeof(detail));
-        CU_ASSERT(r == 0 || r == 1);
-        CU_ASSERT(detail[0] != '\0');
-        CU_ASSERT_EQUAL(count_fds(), before);
-        if (access("/dev/kvm", F_OK) < 0)
-                CU_ASSERT_EQUAL(r, 0);
-        if (r == 1)
-                ASSERT_CONTAINS(detail, "KVM works");
-        fprintf(stderr, "kvm probe: %d: %s\n", r, detail);
-
-        /* The whole report leaves no fd behind either. */
-        struct podrt_config *cfg = NULL;
-        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
-        struct json_object *rep = report_for(cfg);
-        CU_ASSERT_EQUAL(count_fds(), before);
-        CU_ASSERT_EQUAL(is_true(get(get(rep, "host"), "kvm"), "works"), r);
+static void test_nspawn(void) {
+        /* A systemd-nspawn that answers, and the podrt-init just built. */
+        write_file("systemd-nspawn", "#!/bin/sh\necho 'systemd 252 (252.0-fake)'\necho '+PAM'\n", 0755);
+        use_path(tmpdir);
+        struct json_object *rep = report_for("");
+        use_path(saved_path);
+        struct json_object *c = check_of(rep, "nspawn", "systemd-nspawn");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(is_true(c, "ok"));
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), "systemd 252 (252.0-fake)");
+        const char *libexec = getenv("PODRT_LIBEXEC_DIR");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(libexec);
+        char want[4200];
+        snprintf(want, sizeof(want), "%s/podrt-init", libexec);
+        c = check_of(rep, "nspawn", "podrt-init");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT_EQUAL(is_true(c, "ok"), access(want, X_OK) == 0);
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), want);
+        CU_ASSERT_EQUAL(is_true(backend(rep, "nspawn"), "ready"), access(want, X_OK) == 0);
+        int systemd = access("/run/systemd/system/", F_OK) == 0;
+        CU_ASSERT_EQUAL(has_note(get(backend(rep, "nspawn"), "notes"),
+                                 "PID 1 is not systemd: will pass --register=no --keep-unit"),
+                        !systemd);
+        char *text = printed(rep);
+        if (!systemd)
+                ASSERT_CONTAINS(text, "  note     PID 1 is not systemd: will pass --register=no --keep-unit\n");
+        free(text);
         json_object_put(rep);
-        config_free(cfg);
+
+        /* No podrt-init where podrt looks: not ready. */
+        char *saved = strdup(libexec);
+        setenv("PODRT_LIBEXEC_DIR", tmpdir, 1);
+        use_path(tmpdir);
+        rep = report_for("");
+        use_path(saved_path);
+        setenv("PODRT_LIBEXEC_DIR", saved, 1);
+        free(saved);
+        c = check_of(rep, "nspawn", "podrt-init");
+        CU_ASSERT(!is_true(c, "ok"));
+        snprintf(want, sizeof(want), "%s/podrt-init: not found", tmpdir);
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), want);
+        CU_ASSERT(!is_true(backend(rep, "nspawn"), "ready"));
+        json_object_put(rep);
+        char path[600];
+        snprintf(path, sizeof(path), "%s/systemd-nspawn", tmpdir);
+        unlink(path);
+}
+
+/* A plugin whose section of the configuration is wrong is refused: its
+ * section says why, naming the file and line. */
+static void test_refused_plugin(void) {
+        int ready = -1;
+        struct json_object *rep = report_ready("oci = {\n  runtime = \"bin/runc\";\n};\n", NULL, &ready);
+        struct json_object *b = backend(rep, "oci");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT(!is_true(b, "ready"));
+        struct json_object *c = check_of(rep, "oci", "plugin");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(!is_true(c, "ok"));
+        char want[1024];
+        snprintf(want, sizeof(want),
+                 "%s:4: oci.runtime: must be auto, crun, runc or an absolute path, not 'bin/runc'",
+                 conf_path);
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), want);
+        /* oci is the configured backend. */
+        CU_ASSERT_EQUAL(ready, 0);
+        char *text = printed(rep);
+        ASSERT_CONTAINS(text, "backend oci: NOT READY\n");
+        ASSERT_CONTAINS(text, want);
+        free(text);
+        /* The other plugins still have their say. */
+        CU_ASSERT_PTR_NOT_NULL(check_of(rep, "nspawn", "podrt-init"));
+        json_object_put(rep);
+}
+
+/* A section no installed plugin reads is a note (a typo in a group's name
+ * must not pass silently); plugins.NAME counts for the plugin NAME. */
+static void test_unclaimed_sections(void) {
+        struct json_object *rep = report_for("acme = { x = 1; };\n"
+                                             "oci = { };\n"
+                                             "plugins = {\n"
+                                             "  nobody = { };\n"
+                                             "  extcheck = { tool = \"/bin/sh\"; };\n"
+                                             "};\n");
+        struct json_object *notes = get(rep, "notes");
+        CU_ASSERT_EQUAL(json_object_array_length(notes), 2);
+        char acme[2048], nobody[2048];
+        snprintf(acme, sizeof(acme), "%s:3: acme: no installed plugin 'acme' reads this section",
+                 conf_path);
+        snprintf(nobody, sizeof(nobody),
+                 "%s:6: plugins.nobody: no installed plugin 'nobody' reads this section", conf_path);
+        CU_ASSERT(has_note(notes, acme));
+        CU_ASSERT(has_note(notes, nobody));
+        char *text = printed(rep);
+        char line[4200];
+        snprintf(line, sizeof(line), "configuration: %s\n  note     %s\n", conf_path, acme);
+        ASSERT_CONTAINS(text, line);
+        free(text);
+        json_object_put(rep);
+
+        rep = report_for("");
+        CU_ASSERT_EQUAL(json_object_array_length(get(rep, "notes")), 0);
+        json_object_put(rep);
+}
+
+/* The podrt command with env added; its stdout in *ret_out (malloc'd);
+ * returns the exit status. */
+static int run_podrt(const char *env, const char *args, char **ret_out) {
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "env %s '%s/core/cli/podrt' --config '%s' %s 2>&1", env,
+                 getenv("PODRT_BUILD_DIR"), conf_path, args);
+        FILE *p = popen(cmd, "re");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        char *out = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&out, &len);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+                fwrite(buf, 1, n, m);
+        fclose(m);
+        int status = pclose(p);
+        *ret_out = out;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* A third party's backend brings its own lines to `podrt check`. */
+static void test_third_party(void) {
+        char env[4300];
+        snprintf(env, sizeof(env), "PODRT_PLUGIN_PATH='%s/tests/thirdparty'", getenv("PODRT_BUILD_DIR"));
+        write_conf("backend = \"extcheck\";\n");
+        char *out = NULL;
+        CU_ASSERT_EQUAL(run_podrt(env, "check --json", &out), 0);
+        struct json_object *rep = json_tokener_parse(out);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+        struct json_object *b = backend(rep, "extcheck");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT(is_true(b, "ready"));
+        char want[4300];
+        snprintf(want, sizeof(want), "%s/tests/thirdparty/extcheck.so", getenv("PODRT_BUILD_DIR"));
+        CU_ASSERT_STRING_EQUAL(str(b, "path"), want);
+        struct json_object *c = check_of(rep, "extcheck", "ext-tool");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(is_true(c, "ok"));
+        CU_ASSERT(is_true(c, "required"));
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), "/bin/sh");
+        c = check_of(rep, "extcheck", "ext-extra");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(!is_true(c, "ok"));
+        CU_ASSERT(!is_true(c, "required"));
+        CU_ASSERT(has_note(get(b, "notes"), "extcheck runs nothing; it only checks"));
+        CU_ASSERT_STRING_EQUAL(str(rep, "backend"), "extcheck");
+        CU_ASSERT(is_true(rep, "ready"));
+        json_object_put(rep);
+        free(out);
+
+        /* Its own setting (plugins.extcheck), its own verdict: exit 1. */
+        write_conf("backend = \"extcheck\";\nplugins = { extcheck = { tool = \"/nonexistent/tool\"; }; };\n");
+        CU_ASSERT_EQUAL(run_podrt(env, "check", &out), 1);
+        ASSERT_CONTAINS(out, "backend extcheck: NOT READY\n");
+        ASSERT_CONTAINS(out, "  MISSING  ext-tool             /nonexistent/tool: not found (plugins.extcheck.tool)\n");
+        ASSERT_CONTAINS(out, "  MISSING  ext-extra            never here (optional)\n");
+        ASSERT_CONTAINS(out, "  note     extcheck runs nothing; it only checks\n");
+        ASSERT_CONTAINS(out, "backend in use: extcheck (NOT READY)\n");
+        free(out);
+
+        /* A check method that could not run: a line that says why. */
+        write_conf("backend = \"extcheck\";\n");
+        char env2[4400];
+        snprintf(env2, sizeof(env2), "%s PODRT_EXTCHECK_FAIL=1", env);
+        CU_ASSERT_EQUAL(run_podrt(env2, "check", &out), 1);
+        ASSERT_CONTAINS(out, "backend extcheck: NOT READY\n"
+                             "  MISSING  check                extcheck: cannot read its own state\n");
+        free(out);
+        snprintf(env2, sizeof(env2), "%s PODRT_EXTCHECK_FAIL=quiet", env);
+        CU_ASSERT_EQUAL(run_podrt(env2, "check", &out), 1);
+        ASSERT_CONTAINS(out, "  MISSING  check                plugin 'extcheck' plugin.check: Input/output error\n");
+        free(out);
+
+        /* Its config_check validates plugins.extcheck. */
+        write_conf("backend = \"extcheck\";\nplugins = { extcheck = { tol = \"/bin/sh\"; }; };\n");
+        CU_ASSERT_EQUAL(run_podrt(env, "check --json", &out), 1);
+        rep = json_tokener_parse(out);
+        c = check_of(rep, "extcheck", "plugin");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        snprintf(want, sizeof(want), "%s:4: plugins.extcheck.tol: unknown setting", conf_path);
+        CU_ASSERT_STRING_EQUAL(str(c, "detail"), want);
+        json_object_put(rep);
+        free(out);
 }
 
 static int suite_init(void) {
         const char *p = getenv("PATH");
+        const char *build = getenv("PODRT_BUILD_DIR");
+        if (!build || !mkdtemp(tmpdir))
+                return -1;
         saved_path = strdup(p ? p : "/usr/sbin:/usr/bin:/sbin:/bin");
-        return mkdtemp(tmpdir) ? 0 : -1;
+        snprintf(search_path, sizeof(search_path),
+                 "%s/plugins/oci:%s/plugins/nspawn:%s/tests/mock:%s/tests/thirdparty", build, build,
+                 build, build);
+        unsetenv("PODRT_CONFIG");
+        return 0;
 }
 
 static int suite_cleanup(void) {
@@ -448,11 +665,15 @@ static int suite_cleanup(void) {
 
 void register_tests(void) {
         CU_pSuite s = add_suite("check", suite_init, suite_cleanup);
-        ADD_TEST(s, test_module_status);
-        ADD_TEST(s, test_cgroup_mode);
+        ADD_TEST(s, test_check_api);
+        ADD_TEST(s, test_host_facts);
+        ADD_TEST(s, test_sections);
         ADD_TEST(s, test_fake_runc);
+        ADD_TEST(s, test_crun_refused_on_hybrid);
         ADD_TEST(s, test_version_timeout_and_failure);
         ADD_TEST(s, test_missing_binary);
-        ADD_TEST(s, test_kvm_ready_with_fakes);
-        ADD_TEST(s, test_kvm_probe);
+        ADD_TEST(s, test_nspawn);
+        ADD_TEST(s, test_refused_plugin);
+        ADD_TEST(s, test_unclaimed_sections);
+        ADD_TEST(s, test_third_party);
 }

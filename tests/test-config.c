@@ -10,6 +10,8 @@
 #include "conf.h"
 #include "cunit-main.h"
 #include "errors.h"
+#include "loader.h"
+#include "strv.h"
 #include "podrt-build.h"
 
 static char tmpdir[] = "/tmp/podrt-test-config.XXXXXX";
@@ -80,26 +82,20 @@ static void test_defaults(void) {
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "network", "x"), "none");
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "storage", "x"), "dir");
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "log_level", "x"), "warning");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "oci.runtime", "x"), "auto");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nspawn.binary", "x"), "systemd-nspawn");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "qemu");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.accel", "x"), "auto");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.kernel", "x"),
-                               "/var/lib/podrt/kernel/vmlinuz");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.modules", "x"),
-                               "/var/lib/podrt/kernel/modules");
-        CU_ASSERT_EQUAL(podrt_config_bool(cfg, "kvm.load_modules", true), false);
-        /* No defaults: computed from the pod. */
-        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.memory_mib", -1), -1);
-        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.vcpus", -7), -7);
         const char *const plugins[] = { PODRT_PLUGINDIR, NULL };
         CU_ASSERT(strv_equal(podrt_config_strings(cfg, "plugin_path"), plugins));
-        const char *const hooks[] = { "/usr/share/containers/oci/hooks.d",
-                                      "/etc/containers/oci/hooks.d", NULL };
-        CU_ASSERT(strv_equal(podrt_config_strings(cfg, "hooks.dirs"), hooks));
+        /* A plugin's section has its defaults in the plugin, which reads
+         * each setting with its own fallback: the core has none. */
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "oci.runtime", "x"), "x");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nspawn.binary", "x"), "x");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "x");
+        CU_ASSERT_EQUAL(podrt_config_bool(cfg, "kvm.load_modules", true), true);
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.memory_mib", -1), -1);
+        CU_ASSERT_PTR_NULL(podrt_config_strings(cfg, "hooks.dirs"));
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "oci"), PODRT_CONFIG_ABSENT);
         /* Absent and mistyped lookups give the fallback. */
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nope", "fb"), "fb");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.load_modules", "fb"), "fb");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "plugins", "fb"), "fb");
         CU_ASSERT_EQUAL(podrt_config_int(cfg, "backend", 42), 42);
         CU_ASSERT_PTR_NULL(podrt_config_strings(cfg, "plugins.foo.names"));
         CU_ASSERT_EQUAL(podrt_config_is_set(cfg, "backend"), 0);
@@ -138,11 +134,11 @@ static void test_file_over_defaults(void) {
         CU_ASSERT_EQUAL(podrt_config_int(cfg, "kvm.vcpus", -1), 2);
         CU_ASSERT_EQUAL(podrt_config_bool(cfg, "kvm.load_modules", false), true);
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "oci.runtime", "x"), "/usr/sbin/runc");
-        /* What the file does not say comes from the defaults, even inside a
-         * group it opens. */
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "qemu");
+        /* What the file does not say comes from the defaults; inside a
+         * plugin's group, from the plugin's fallback. */
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "state_dir", "x"), "/run/podrt");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nspawn.binary", "x"), "systemd-nspawn");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "x");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "nspawn.binary", "x"), "x");
         char want[256];
         snprintf(want, sizeof(want), "%s/podrt-%d.conf", tmpdir, nfiles);
         CU_ASSERT_STRING_EQUAL(podrt_config_source(cfg), want);
@@ -160,35 +156,25 @@ static void test_syntax_error(void) {
 }
 
 static void test_unknown_key(void) {
-        load_fails("backend = \"oci\";\nkvm = {\n  accel = \"tcg\";\n  memroy_mib = 256;\n};\n",
-                   "4: unknown setting 'kvm.memroy_mib'");
         load_fails("\nbakend = \"oci\";\n", "2: unknown setting 'bakend'");
-        load_fails("hooks = { dir = [ \"/x\" ]; };\n", "1: unknown setting 'hooks.dir'");
+        /* A top-level setting the core does not own must be a group: a
+         * plugin's section.  (Unknown keys inside a plugin's section are
+         * that plugin's config_check's: test_plugin_config_checks.) */
+        load_fails("backend = \"oci\";\nkvm = \"qemu\";\n", "2: unknown setting 'kvm'");
+        load_fails("acme = [ 1 ];\n", "1: unknown setting 'acme'");
 }
 
 static void test_wrong_type(void) {
-        load_fails("kvm = {\n memory_mib = \"256\";\n};\n", "2: kvm.memory_mib: must be an integer");
-        load_fails("kvm = { vcpus = 1.5; };\n", "1: kvm.vcpus: must be an integer");
         load_fails("backend = 3;\n", "1: backend: must be a string");
-        load_fails("kvm = { load_modules = \"yes\"; };\n",
-                   "1: kvm.load_modules: must be a boolean (true or false)");
-        load_fails("kvm = \"qemu\";\n", "1: kvm: must be a group ({ ... })");
         load_fails("plugin_path = 5;\n", "1: plugin_path: must be a list of strings");
-        load_fails("hooks = { dirs = ( \"/a\",\n 7 ); };\n", "2: hooks.dirs[1]: must be a string");
+        load_fails("plugin_path = ( \"/a\",\n 7 );\n", "2: plugin_path[1]: must be a string");
         load_fails("plugins = { foo = 1; };\n", "1: plugins.foo: must be a group ({ ... })");
+        load_fails("plugins = 1;\n", "1: plugins: must be a group ({ ... })");
 }
 
 static void test_bad_values(void) {
-        load_fails("kvm = { hypervisor = \"xen\"; };\n",
-                   "1: kvm.hypervisor: must be one of qemu, lkvm, not 'xen'");
-        load_fails("kvm = { accel = \"hvf\"; };\n",
-                   "1: kvm.accel: must be one of auto, kvm, tcg, not 'hvf'");
         load_fails("log_level = \"loud\";\n",
                    "1: log_level: must be one of err, warning, notice, info, debug, not 'loud'");
-        load_fails("oci = { runtime = \"bin/runc\"; };\n",
-                   "1: oci.runtime: must be auto, crun, runc or an absolute path, not 'bin/runc'");
-        load_fails("kvm = { memory_mib = 0; };\n", "1: kvm.memory_mib: must be greater than 0, not 0");
-        load_fails("kvm = { vcpus = -2; };\n", "1: kvm.vcpus: must be greater than 0, not -2");
         load_fails("state_dir = \"run/podrt\";\n",
                    "1: state_dir: must be an absolute path, not 'run/podrt'");
         load_fails("plugin_path = [ \"/ok\", \"lib/podrt\" ];\n",
@@ -197,11 +183,9 @@ static void test_bad_values(void) {
                    "1: backend: '../evil' is not a plugin name ([a-z0-9][a-z0-9_-]*)");
 
         /* Every valid enumerated value loads. */
-        struct podrt_config *cfg = load_ok("kvm = { hypervisor = \"lkvm\"; accel = \"kvm\"; };\n"
-                                           "log_level = \"debug\";\n"
-                                           "oci = { runtime = \"crun\"; };\n"
+        struct podrt_config *cfg = load_ok("log_level = \"debug\";\n"
                                            "backend = \"my-plugin_2\";\n");
-        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "kvm.hypervisor", "x"), "lkvm");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "log_level", "x"), "debug");
         CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "backend", "x"), "my-plugin_2");
         config_free(cfg);
 }
@@ -339,6 +323,193 @@ static void test_plugins_free_form(void) {
         config_free(cfg);
 }
 
+static void test_plugin_sections(void) {
+        /* Any group the core does not own loads: it is a plugin's section,
+         * which that plugin's config_check validates when it is loaded. */
+        struct podrt_config *cfg = load_ok("oci = { runtime = \"bin/runc\"; };\n"
+                                           "acme = { anything = 1; deep = { x = true; }; };\n"
+                                           "plugins = { thing = { a = 1; }; };\n");
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "oci.runtime", "x"), "bin/runc");
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "acme.anything", 0), 1);
+        char **sections = config_plugin_sections(cfg);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sections);
+        const char *const want[] = { "oci", "acme", "plugins.thing", NULL };
+        CU_ASSERT(strv_equal((const char *const *)sections, want));
+        strv_free(sections);
+        config_free(cfg);
+
+        /* Without a file: none. */
+        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
+        sections = config_plugin_sections(cfg);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sections);
+        CU_ASSERT_PTR_NULL(sections[0]);
+        strv_free(sections);
+        config_free(cfg);
+}
+
+/* The accessors a plugin's config_check uses (ABI 1.1). */
+static void test_config_check_accessors(void) {
+        struct podrt_config *cfg = load_ok("acme = {\n"
+                                           "  name = \"x\";\n"
+                                           "  count = 3;\n"
+                                           "  big = 10000000000L;\n"
+                                           "  on = true;\n"
+                                           "  ratio = 0.5;\n"
+                                           "  list = ( \"a\",\n"
+                                           "           7 );\n"
+                                           "  array = [ 1, 2 ];\n"
+                                           "  sub = { };\n"
+                                           "};\n");
+        const char *path = podrt_config_source(cfg);
+        const char *const keys[] = { "name", "count", "big", "on", "ratio", "list", "array", "sub", NULL };
+        const char *const *k = podrt_config_keys(cfg, "acme");
+        CU_ASSERT(strv_equal(k, keys));
+        CU_ASSERT_PTR_EQUAL(podrt_config_keys(cfg, "acme"), k);   /* owned by cfg */
+        const char *const none[] = { NULL };
+        CU_ASSERT(strv_equal(podrt_config_keys(cfg, "acme.sub"), none));
+        CU_ASSERT_PTR_NULL(podrt_config_keys(cfg, "nope"));
+        CU_ASSERT_PTR_NULL(podrt_config_keys(cfg, "acme.name"));   /* not a group */
+        const char *const top[] = { "acme", NULL };
+        CU_ASSERT(strv_equal(podrt_config_keys(cfg, ""), top));
+
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme"), PODRT_CONFIG_GROUP);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.name"), PODRT_CONFIG_STRING);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.count"), PODRT_CONFIG_INT);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.big"), PODRT_CONFIG_INT);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.on"), PODRT_CONFIG_BOOL);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.ratio"), PODRT_CONFIG_FLOAT);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.list"), PODRT_CONFIG_LIST);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.array"), PODRT_CONFIG_LIST);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.sub"), PODRT_CONFIG_GROUP);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.gone"), PODRT_CONFIG_ABSENT);
+        /* A list's elements, as "list[N]" (libconfig's own "list.[N]" too). */
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.list[0]"), PODRT_CONFIG_STRING);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.list[1]"), PODRT_CONFIG_INT);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.list.[1]"), PODRT_CONFIG_INT);
+        CU_ASSERT_EQUAL(podrt_config_kind(cfg, "acme.list[2]"), PODRT_CONFIG_ABSENT);
+        CU_ASSERT_STRING_EQUAL(podrt_config_string(cfg, "acme.list[0]", "x"), "a");
+        CU_ASSERT_EQUAL(podrt_config_int(cfg, "acme.array[1]", 0), 2);
+
+        /* "FILE:LINE: PATH: message", at the setting's own line... */
+        struct podrt_error *err = NULL;
+        char want[512];
+        CU_ASSERT_EQUAL(podrt_config_error(cfg, "acme.count", &err, "must be %s", "odd"), -EINVAL);
+        snprintf(want, sizeof(want), "%s:3: acme.count: must be odd", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        CU_ASSERT_EQUAL(podrt_error_code(err), EINVAL);
+        err = podrt_error_free(err);
+        /* ...a list element's... */
+        podrt_config_error(cfg, "acme.list[1]", &err, "must be a string");
+        snprintf(want, sizeof(want), "%s:8: acme.list[1]: must be a string", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        err = podrt_error_free(err);
+        /* ...its group's, when the file does not set it... */
+        podrt_config_error(cfg, "acme.gone", &err, "is required");
+        snprintf(want, sizeof(want), "%s:1: acme.gone: is required", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        err = podrt_error_free(err);
+        podrt_config_error(cfg, "acme.list[5]", &err, "is missing");
+        snprintf(want, sizeof(want), "%s:7: acme.list[5]: is missing", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        err = podrt_error_free(err);
+        /* ...the file alone, when not even the group is there. */
+        podrt_config_error(cfg, "other.key", &err, "is required");
+        snprintf(want, sizeof(want), "%s: other.key: is required", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        err = podrt_error_free(err);
+        config_free(cfg);
+
+        CU_ASSERT_EQUAL_FATAL(config_defaults(&cfg, NULL), 0);
+        CU_ASSERT_PTR_NULL(podrt_config_keys(cfg, "plugins"));   /* the file's keys only */
+        podrt_config_error(cfg, "acme.key", &err, "is required");
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), "(defaults): acme.key: is required");
+        err = podrt_error_free(err);
+        config_free(cfg);
+}
+
+/* Loads the plugin name (from the build tree) with the configuration text:
+ * NULL when it loads, else its error message (static storage). */
+static const char *plugin_load_error(const char *name, const char *text) {
+        static char msg[1024];
+        struct podrt_config *cfg = load_ok(text);
+        const char *build = getenv("PODRT_BUILD_DIR");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(build);
+        char dir[1024];
+        snprintf(dir, sizeof(dir), "%s/plugins/%s", build, name);
+        const char *const dirs[] = { dir, NULL };
+        struct loader *l = NULL;
+        struct podrt_error *err = NULL;
+        CU_ASSERT_EQUAL_FATAL(loader_new(dirs, cfg, tmpdir, tmpdir, PODRT_LOG_ERR, &l, &err), 0);
+        struct plugin *p = NULL;
+        int r = loader_load(l, name, &p, &err);
+        const char *result = NULL;
+        if (r < 0) {
+                snprintf(msg, sizeof(msg), "%s", podrt_error_message(err));
+                result = msg;
+        }
+        podrt_error_free(err);
+        loader_free(l);
+        config_free(cfg);
+        return result;
+}
+
+/* Expects the plugin's config_check to refuse text with exactly
+ * "<file>:<expected>". */
+static void plugin_refuses(const char *name, const char *text, const char *expected) {
+        const char *msg = plugin_load_error(name, text);
+        char want[1024];
+        snprintf(want, sizeof(want), "%s/podrt-%d.conf:%s", tmpdir, nfiles, expected);
+        if (!msg || strcmp(msg, want) != 0)
+                fprintf(stderr, "expected \"%s\"\n     got \"%s\"\n", want, msg ? msg : "(loaded)");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+        CU_ASSERT_STRING_EQUAL(msg, want);
+}
+
+static void plugin_accepts(const char *name, const char *text) {
+        const char *msg = plugin_load_error(name, text);
+        if (msg)
+                fprintf(stderr, "unexpected error: %s\n", msg);
+        CU_ASSERT_PTR_NULL(msg);
+}
+
+/* The sections of the plugins in this tree, each checked by its plugin's
+ * config_check when the loader loads it (the messages the core gave
+ * before the sections moved). */
+static void test_plugin_config_checks(void) {
+        plugin_refuses("oci", "oci = { runtime = \"bin/runc\"; };\n",
+                       "1: oci.runtime: must be auto, crun, runc or an absolute path, not 'bin/runc'");
+        plugin_refuses("oci", "oci = {\n runtime = 5;\n};\n", "2: oci.runtime: must be a string");
+        plugin_refuses("oci", "oci = { runtime = \"\"; };\n",
+                       "1: oci.runtime: must be auto, crun, runc or an absolute path, not ''");
+        plugin_refuses("oci", "oci = {\n  runtime = \"runc\";\n  runtim = \"crun\";\n};\n",
+                       "3: oci.runtim: unknown setting (oci knows: runtime)");
+        plugin_accepts("oci", "oci = { runtime = \"crun\"; };\n");
+        plugin_accepts("oci", "oci = { runtime = \"/usr/sbin/runc\"; };\n");
+        plugin_accepts("oci", "oci = { runtime = \"auto\"; };\n");
+        plugin_accepts("oci", "oci = { };\n");
+        plugin_accepts("oci", "");
+
+        plugin_refuses("nspawn", "nspawn = { binary = \"\"; };\n", "1: nspawn.binary: must not be empty");
+        plugin_refuses("nspawn", "nspawn = { binary = true; };\n", "1: nspawn.binary: must be a string");
+        plugin_refuses("nspawn", "nspawn = { bin = \"x\"; };\n",
+                       "1: nspawn.bin: unknown setting (nspawn knows: binary)");
+        plugin_accepts("nspawn", "nspawn = { binary = \"/usr/bin/systemd-nspawn\"; };\n");
+
+        plugin_refuses("hooks", "hooks = { dir = [ \"/x\" ]; };\n",
+                       "1: hooks.dir: unknown setting (hooks knows: dirs)");
+        plugin_refuses("hooks", "hooks = { dirs = ( \"/a\",\n 7 ); };\n",
+                       "2: hooks.dirs[1]: must be a string");
+        plugin_refuses("hooks", "hooks = { dirs = 5; };\n", "1: hooks.dirs: must be a list of strings");
+        plugin_refuses("hooks", "hooks = { dirs = [ \"\" ]; };\n", "1: hooks.dirs[0]: must not be empty");
+        plugin_refuses("hooks", "hooks = { dirs = \"\"; };\n", "1: hooks.dirs: must not be empty");
+        char text[512];
+        snprintf(text, sizeof(text), "hooks = { dirs = [ \"%s\" ]; };\n", tmpdir);
+        plugin_accepts("hooks", text);
+        snprintf(text, sizeof(text), "hooks = { dirs = \"%s\"; };\n", tmpdir);
+        plugin_accepts("hooks", text);
+        plugin_accepts("hooks", "hooks = { dirs = [ ]; };\n");
+}
+
 static int suite_init(void) {
         return mkdtemp(tmpdir) ? 0 : -1;
 }
@@ -364,4 +535,7 @@ void register_tests(void) {
         ADD_TEST(s, test_is_set);
         ADD_TEST(s, test_strings_forms);
         ADD_TEST(s, test_plugins_free_form);
+        ADD_TEST(s, test_plugin_sections);
+        ADD_TEST(s, test_config_check_accessors);
+        ADD_TEST(s, test_plugin_config_checks);
 }

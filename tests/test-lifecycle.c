@@ -17,6 +17,7 @@
 
 #include "cunit-main.h"
 #include "errors.h"
+#include "fileio.h"
 #include "lifecycle.h"
 #include "runtime.h"
 
@@ -148,8 +149,17 @@ static pid_t app_pid(const char *ref, size_t i) {
 static void test_create_then_start(void) {
         char id[POD_ID_LEN + 1];
         struct podrt_error *e = NULL;
-        CU_ASSERT_EQUAL_FATAL(runtime_create(rt, manifest("cs", one_app("echo out; echo err >&2; sleep 0.2")), NULL, id, &e), 0);
+        const char *path_cs = manifest("cs", one_app("echo out; echo err >&2; sleep 0.2"));
+        CU_ASSERT_EQUAL_FATAL(runtime_create(rt, path_cs, NULL, id, &e), 0);
         CU_ASSERT_EQUAL(strlen(id), 32);
+        /* manifest.json is the text that was validated, byte for byte. */
+        _cleanup_free_ char *given = NULL, *kept = NULL, *kept_path = NULL;
+        size_t given_len = 0, kept_len = 0;
+        CU_ASSERT_EQUAL(read_file(path_cs, 0, &given, &given_len), 0);
+        CU_ASSERT(asprintf(&kept_path, "%s/pods/%s/manifest.json", root, id) > 0);
+        CU_ASSERT_EQUAL(read_file(kept_path, 0, &kept, &kept_len), 0);
+        CU_ASSERT_EQUAL(kept_len, given_len);
+        CU_ASSERT(given && kept && memcmp(given, kept, given_len) == 0);
         struct json_object *o = status("cs");
         CU_ASSERT_STRING_EQUAL(field(o, "state"), "created");
         CU_ASSERT_STRING_EQUAL(field(o, "id"), id);
@@ -292,6 +302,9 @@ static void test_kill_pause_resume_exec_delete(void) {
         CU_ASSERT(runtime_exec(rt, id, NULL, argv, 0, &st, &e) < 0);
         e = podrt_error_free(e);
         CU_ASSERT_EQUAL(runtime_resume(rt, "kpr", &e), 0);
+        /* SIGCONT is asynchronous: the process leaves 'T' soon after. */
+        for (int i = 0; i < 100 && proc_state(pid) == 'T'; i++)
+                usleep(10000);
         CU_ASSERT(proc_state(pid) == 'S' || proc_state(pid) == 'R');
         o = status(id);
         CU_ASSERT_STRING_EQUAL(field(o, "state"), "running");

@@ -627,6 +627,70 @@ static void test_scan_duplicates(void) {
         free(b);
 }
 
+/* A refused file first on the path shadows a good one later: `podrt plugins`
+ * says so instead of listing the later one as loaded (it never is). */
+static void test_scan_shadowed(void) {
+        char *a = make_tmpdir(), *b = make_tmpdir();
+        char *broken = path_join(broken_dir, "abi-major.so"), *src = path_join(mock_dir, "mock.so");
+        char *fa = path_join(a, "mock.so"), *fb = path_join(b, "mock.so");
+        copy_file(broken, fa, 0644);
+        copy_file(src, fb, 0644);
+
+        _cleanup_(loader_freep) struct loader *l = new_loader(a, b);
+        _cleanup_error_ struct podrt_error *e = NULL;
+        static struct scan_result s;
+        s.n = 0;
+        CU_ASSERT_EQUAL(loader_scan(l, scan_collect, &s, &e), 2);
+        CU_ASSERT_EQUAL_FATAL(s.n, 2);
+        char expected[3 * PATH_MAX];
+        snprintf(expected, sizeof(expected), "%s: error %d ", fa, EPROTO);
+        ASSERT_CONTAINS(s.lines[0], expected);
+        snprintf(expected, sizeof(expected),
+                 "%s: error %d %s: shadowed by %s, which comes first on the plugin path and is refused",
+                 fb, EEXIST, fb, fa);
+        CU_ASSERT_STRING_EQUAL(s.lines[1], expected);
+
+        free(broken);
+        free(src);
+        free(fa);
+        free(fb);
+        rm_rf(a);
+        rm_rf(b);
+        free(a);
+        free(b);
+}
+
+/* A directory on the path that loops or cannot be read is reported and
+ * skipped; the rest of the path still loads. */
+static void test_scan_bad_dir(void) {
+        char *a = make_tmpdir();
+        char *loop = path_join(a, "loop");
+        CU_ASSERT_EQUAL_FATAL(symlink(loop, loop), 0);
+        _cleanup_(loader_freep) struct loader *l = new_loader(loop, mock_dir);
+        _cleanup_error_ struct podrt_error *e = NULL;
+        static struct scan_result s;
+        s.n = 0;
+        int r = loader_scan(l, scan_collect, &s, &e);
+        CU_ASSERT(r >= 2);
+        CU_ASSERT_FATAL(s.n >= 2);
+        char expected[2 * PATH_MAX];
+        snprintf(expected, sizeof(expected), "%s: error %d plugin directory %s: %s (skipped)", loop,
+                 ELOOP, loop, strerror(ELOOP));
+        CU_ASSERT_STRING_EQUAL(s.lines[0], expected);
+        char *mock = path_join(mock_dir, "mock.so");
+        snprintf(expected, sizeof(expected), "%s: ok mock", mock);
+        int found = 0;
+        for (size_t i = 1; i < s.n; i++)
+                found |= strcmp(s.lines[i], expected) == 0;
+        CU_ASSERT(found);
+        struct plugin *p = NULL;
+        CU_ASSERT_EQUAL(loader_load(l, "mock", &p, &e), 0);
+        free(mock);
+        rm_rf(a);
+        free(loop);
+        free(a);
+}
+
 static void test_scan_broken(void) {
         _cleanup_(loader_freep) struct loader *l = new_loader(broken_dir, "/nonexistent-podrt-dir");
         _cleanup_error_ struct podrt_error *e = NULL;
@@ -907,6 +971,8 @@ void register_tests(void) {
         ADD_TEST(s, test_host);
         ADD_TEST(s, test_scan_duplicates);
         ADD_TEST(s, test_scan_broken);
+        ADD_TEST(s, test_scan_shadowed);
+        ADD_TEST(s, test_scan_bad_dir);
 
         CU_pSuite m = add_suite("mock", mock_suite_init, mock_suite_cleanup);
         ADD_TEST(m, test_mock_start);

@@ -22,27 +22,15 @@
 # root, qemu-system-x86, busybox-static, cpio.
 set -eu
 
+bench=kvm
+. "$(dirname "$0")/../lib.sh"
 rounds=10
-build=${PODRT_BUILD_DIR:-build}
-dir=""
 accel=auto
-while getopts n:b:d:a: opt; do
-        case $opt in
-        n) rounds=$OPTARG ;;
-        b) build=$OPTARG ;;
-        d) dir=$OPTARG ;;
-        a) accel=$OPTARG ;;
-        *) sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
-        esac
-done
-src=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "$build" && pwd)
-podrt_bin=$build/core/cli/podrt
-[ "$(id -u)" = 0 ] || { echo "bench/kvm: needs root" >&2; exit 1; }
-[ -x "$podrt_bin" ] || { echo "bench/kvm: $podrt_bin not built (-b BUILD_DIR)" >&2; exit 1; }
-[ -f "$build/plugins/kvm/kvm.so" ] || { echo "bench/kvm: $build/plugins/kvm/kvm.so not built" >&2; exit 1; }
+bench_opt() { [ "$1" = a ] && accel=$2; }
+bench_getopts n:b:d:a: 22 "$@"
+bench_init
 for t in qemu-system-x86_64 cpio python3; do
-        command -v $t >/dev/null || { echo "bench/kvm: $t missing" >&2; exit 1; }
+        command -v $t >/dev/null || bench_die "$t missing"
 done
 kernel=/var/lib/podrt/kernel/vmlinuz
 modules=/var/lib/podrt/kernel/modules
@@ -58,7 +46,7 @@ cat > "$dir/true.json" <<EOF
 { "apiVersion": "podrt/v1", "kind": "Pod", "name": "bench",
   "containers": [ { "name": "app", "rootfs": "$dir/rootfs", "command": ["/bin/true"] } ] }
 EOF
-export PODRT_PLUGIN_PATH=$build/plugins/kvm PODRT_LIBEXEC_DIR=$build/core/init
+export PODRT_PLUGIN_PATH=$build/plugins/kvm:$build/plugins/qemu:$build/plugins/lkvm PODRT_LIBEXEC_DIR=$build/core/init
 podrt() { "$podrt_bin" --config "$dir/podrt.conf" --root "$dir/state" --backend kvm "$@"; }
 
 # What podrt's VM is: from the vm.json of a created pod.

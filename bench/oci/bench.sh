@@ -19,24 +19,12 @@
 # runc, each with its own --root on the same filesystem.  Needs root.
 set -eu
 
+bench=oci
+. "$(dirname "$0")/../lib.sh"
 rounds=30
-build=${PODRT_BUILD_DIR:-build}
-dir=""
-while getopts n:b:d: opt; do
-        case $opt in
-        n) rounds=$OPTARG ;;
-        b) build=$OPTARG ;;
-        d) dir=$OPTARG ;;
-        *) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
-        esac
-done
-src=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "$build" && pwd)
-podrt_bin=$build/core/cli/podrt
-[ "$(id -u)" = 0 ] || { echo "bench/oci: needs root" >&2; exit 1; }
-[ -x "$podrt_bin" ] || { echo "bench/oci: $podrt_bin not built (-b BUILD_DIR)" >&2; exit 1; }
-[ -f "$build/plugins/oci/oci.so" ] || { echo "bench/oci: $build/plugins/oci/oci.so not built" >&2; exit 1; }
-runc_bin=$(command -v runc) || { echo "bench/oci: runc not installed" >&2; exit 1; }
+bench_getopts n:b:d: 20 "$@"
+bench_init
+runc_bin=$(command -v runc) || bench_die "runc not installed"
 
 if [ -z "$dir" ]; then
         dir=$(mktemp -d /run/podrt-bench.XXXXXX)

@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
 
@@ -25,19 +26,90 @@ struct cli {
         struct runtime *rt;             /* made on first use */
 };
 
+/* The options a command takes: getopt_long parses them (commands.c), and
+ * each kind stores its value in struct cli_args, or says why not. */
+enum cli_option_kind {
+        CLI_FLAG,               /* sets .flag in cli_args.flags */
+        CLI_NAME,               /* a non-empty name: cli_args.name */
+        CLI_APP,                /* a non-empty app name: cli_args.app */
+        CLI_SECONDS,            /* a number of seconds: cli_args.seconds */
+        CLI_SIGNAL,             /* a signal name or number: cli_args.signo */
+};
+
+struct cli_option {
+        const char *name;               /* the long option, "--NAME" */
+        int val;                        /* what getopt returns: the short
+                                         * option's letter (command.shortopts
+                                         * says whether -X is accepted); the
+                                         * first option of a val names it in
+                                         * messages (--time is --timeout) */
+        enum cli_option_kind kind;
+        unsigned flag;                  /* CLI_FLAG: the CLI_* bit */
+};
+
+/* cli_args.flags */
+#define CLI_DETACH (1u << 0)
+#define CLI_RM (1u << 1)
+#define CLI_FORCE (1u << 2)
+#define CLI_FOLLOW (1u << 3)
+#define CLI_TTY (1u << 4)
+#define CLI_JSON (1u << 5)
+
+/* What comes after a command's options. */
+enum cli_operands {
+        CLI_NO_OPERANDS,        /* "too many arguments" */
+        CLI_ONE_POD,            /* exactly one POD: cli_args.operand */
+        CLI_ONE_MANIFEST,       /* exactly one MANIFEST: cli_args.operand */
+        CLI_PODS,               /* one POD or more, none empty */
+        CLI_ANY_OPERANDS,       /* the command checks them (and makes the
+                                 * runtime when it needs one) */
+};
+
+/* command.flags */
+#define CMD_NO_RUNTIME (1u << 0)        /* version, help */
+#define CMD_SIGPIPE (1u << 1)           /* output may be cut: cli_ignore_sigpipe() */
+
+/* A command, as the shared path hands it over: options parsed, operands
+ * checked, the runtime made. */
+struct cli_args {
+        unsigned flags;                 /* CLI_* */
+        const char *name;               /* --name */
+        const char *app;                /* --app */
+        unsigned seconds;               /* --timeout, --grace (command.seconds) */
+        int signo;                      /* --signal (SIGTERM) */
+        const char *operand;            /* the POD or MANIFEST; names errors */
+        int argc;                       /* the operands */
+        char **argv;
+        struct runtime *rt;             /* NULL with CLI_ANY_OPERANDS, CMD_NO_RUNTIME */
+};
+
 struct command {
         const char *name;
         const char *alias;              /* or NULL */
-        int (*run)(struct cli *cli, int argc, char **argv);
         const char *synopsis;           /* after "podrt NAME " */
         const char *summary;            /* one line for `podrt help` */
-        const char *options;            /* option lines for --help, or NULL */
+        const char *options_help;       /* option lines for --help, or NULL */
         const char *notes;              /* more for --help, or NULL */
+        const char *shortopts;          /* getopt's, "" for none */
+        const struct cli_option *options;       /* ends with { NULL }; or NULL */
+        enum cli_operands operands;
+        unsigned flags;                 /* CMD_* */
+        unsigned seconds;               /* the default of cli_args.seconds */
+        /* A command that acts: < 0 with *err set is reported as "podrt: CMD
+         * [OPERAND]: <message>" (125); else the exit code. */
+        int (*run)(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+        /* A command that reports, instead of run: fetch as run, its JSON
+         * printed as is with --json, else by print (< 0: -errno). */
+        int (*fetch)(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
+        int (*print)(struct json_object *obj, FILE *f);
 };
 
-/* The commands, in the order `podrt help` lists them (main.c). */
+/* The commands, in the order `podrt help` lists them (commands.c). */
 extern const struct command cli_commands[];
 const struct command *command_find(const char *name);
+/* The one path of every command: options, operands, runtime, then its run
+ * or its fetch and print.  Returns the exit code. */
+int command_run(struct cli *cli, const struct command *c, int argc, char **argv);
 
 /* Prints "podrt: CMD: <what>" and a pointer to the command's help to stderr;
  * returns EXIT_PODRT_FAILED. */
@@ -47,22 +119,9 @@ int cli_print_usage(const struct command *c);
 /* Reports err once, at the boundary: "podrt: CMD[ OPERAND]: <message>";
  * frees it; returns EXIT_PODRT_FAILED. */
 int cli_fail(const struct cli *cli, const char *operand, struct podrt_error *err);
-/* The runtime, made on first use; on failure reported as for operand. */
+/* The runtime, made on first use; on failure reported as for operand.
+ * 0 to go on, else the exit code. */
 int cli_runtime(struct cli *cli, const char *operand, struct runtime **ret);
-/* Exactly one non-empty operand at argv[optind] (what: "POD", "MANIFEST"),
- * then the runtime.  As cli_runtime(): 0 to go on, else the exit code. */
-int cli_operand_runtime(struct cli *cli, int argc, char **argv, const char *what,
-                        const char **ret_operand, struct runtime **ret_rt);
-
-/* Parses a command's options with getopt_long ('+': options stop at the
- * first operand; "--" ends them).  Calls handle(opt, optarg, userdata) for
- * each option other than --help.  Returns -1 to go on (optind is the first
- * operand), else the exit code to return now (0 after --help, 125 on a
- * usage error or when handle returns non-zero). */
-int cli_parse(struct cli *cli, int argc, char **argv, const char *shortopts,
-              const struct option *longopts,
-              int (*handle)(struct cli *cli, int opt, const char *arg, void *userdata),
-              void *userdata);
 
 /* Parsing values (parse.c). */
 int parse_seconds(const char *s, unsigned *ret);
@@ -96,24 +155,30 @@ void cli_ignore_sigpipe(void);
  * else returns code. */
 int cli_finish_output(const struct cli *cli, int code);
 
-/* The commands (pod.c, info.c). */
-int cmd_run(struct cli *cli, int argc, char **argv);
-int cmd_create(struct cli *cli, int argc, char **argv);
-int cmd_start(struct cli *cli, int argc, char **argv);
-int cmd_stop(struct cli *cli, int argc, char **argv);
-int cmd_kill(struct cli *cli, int argc, char **argv);
-int cmd_pause(struct cli *cli, int argc, char **argv);
-int cmd_resume(struct cli *cli, int argc, char **argv);
-int cmd_delete(struct cli *cli, int argc, char **argv);
-int cmd_logs(struct cli *cli, int argc, char **argv);
-int cmd_exec(struct cli *cli, int argc, char **argv);
-int cmd_gc(struct cli *cli, int argc, char **argv);
-int cmd_list(struct cli *cli, int argc, char **argv);
-int cmd_status(struct cli *cli, int argc, char **argv);
-int cmd_plugins(struct cli *cli, int argc, char **argv);
-int cmd_check(struct cli *cli, int argc, char **argv);
-int cmd_hooks(struct cli *cli, int argc, char **argv);
-int cmd_version(struct cli *cli, int argc, char **argv);
-int cmd_help(struct cli *cli, int argc, char **argv);
+/* What the commands do (pod-commands.c, info-commands.c, main.c). */
+int cmd_run(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_create(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_start(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_stop(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_kill(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_pause(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_resume(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_delete(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_logs(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_exec(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_gc(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_version(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_help(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+
+int fetch_list(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
+int fetch_status(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
+int fetch_plugins(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
+int fetch_check(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
+int fetch_hooks(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
+int print_list(struct json_object *pods, FILE *f);
+int print_status(struct json_object *pod, FILE *f);
+int print_plugins(struct json_object *plugins, FILE *f);
+int print_check(struct json_object *report, FILE *f);
+int print_hooks(struct json_object *hooks, FILE *f);
 
 #endif

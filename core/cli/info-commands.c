@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The commands that report: list, status, plugins, check, hooks. */
+/* What the commands that report fetch and how they print it for people:
+ * list, status, plugins, check, hooks.  commands.c parses their options,
+ * prints --json, and reports errors. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,16 +9,6 @@
 
 #include "check.h"
 #include "cli.h"
-
-static int json_option(struct cli *cli, int opt, const char *arg, void *userdata) {
-        *(int *)userdata = 1;
-        return 0;
-}
-
-static const struct option json_options[] = {
-        { "json", no_argument, NULL, 'j' },
-        { 0 },
-};
 
 static struct json_object *get(struct json_object *obj, const char *key) {
         struct json_object *v;
@@ -61,7 +53,7 @@ static const char *format_time_and_age(const char *t, char *buf, size_t size) {
         return buf;
 }
 
-static int print_list(struct json_object *pods, FILE *f) {
+int print_list(struct json_object *pods, FILE *f) {
         static const char *const header[] = { "POD ID", "NAME", "BACKEND", "STATE", "CREATED", "APPS" };
         _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
         if (!t)
@@ -84,42 +76,26 @@ static int print_list(struct json_object *pods, FILE *f) {
                 }
                 if (format_apps(get(pod, "apps"), &apps) < 0)
                         return -ENOMEM;
+                char state[64];
+                snprintf(state, sizeof state, "%s%s", json_get_string(pod, "state") ?: "-",
+                         json_get_string(pod, "monitor") ? " (monitor lost)" : "");
                 const char *row[] = { short_id, json_get_string(pod, "name"),
-                                      json_get_string(pod, "backend"),
-                                      json_get_string(pod, "state"), age, apps };
+                                      json_get_string(pod, "backend"), state, age, apps };
                 if (table_add(t, row) < 0)
                         return -ENOMEM;
         }
         table_print(t, f);
+        /* Pods that could not be read: why, under the table. */
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *pod = json_object_array_get_idx(pods, i);
+                if (json_get_string(pod, "error"))
+                        fprintf(f, "%s: %s\n", json_get_string(pod, "id"), json_get_string(pod, "error"));
+        }
         return 0;
 }
 
-int cmd_list(struct cli *cli, int argc, char **argv) {
-        int json = 0;
-        struct runtime *rt;
-        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
-        if (r >= 0)
-                return r;
-        if (optind < argc)
-                return cli_usage_error(cli, "too many arguments");
-        if ((r = cli_runtime(cli, NULL, &rt)) != 0)
-                return r;
-        cli_ignore_sigpipe();
-
-        struct podrt_error *err = NULL;
-        struct json_object *pods = NULL;
-        if (runtime_list(rt, &pods, &err) < 0)
-                return cli_fail(cli, NULL, err);
-        if (json)
-                print_json(pods, stdout);
-        else
-                r = print_list(pods, stdout);
-        json_object_put(pods);
-        if (r < 0) {
-                fprintf(stderr, "podrt: %s: %s\n", cli->cmd, strerror(-r));
-                return EXIT_PODRT_FAILED;
-        }
-        return cli_finish_output(cli, 0);
+int fetch_list(struct cli_args *a, struct json_object **ret, struct podrt_error **err) {
+        return runtime_list(a->rt, ret, err) < 0 ? -1 : 0;
 }
 
 static void print_scalar(struct json_object *v, FILE *f) {
@@ -131,12 +107,13 @@ static void print_scalar(struct json_object *v, FILE *f) {
                 fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), f);
 }
 
-static int print_status(struct json_object *pod, FILE *f) {
+int print_status(struct json_object *pod, FILE *f) {
         static const struct {
                 const char *key, *label;
                 bool time;
         } fields[] = {
                 { "id", "ID", false },           { "name", "Name", false },
+                { "monitor", "Monitor", false },
                 { "backend", "Backend", false }, { "network", "Network", false },
                 { "storage", "Storage", false }, { "state", "State", false },
                 { "created", "Created", true },  { "started", "Started", true },
@@ -188,31 +165,8 @@ static int print_status(struct json_object *pod, FILE *f) {
         return 0;
 }
 
-int cmd_status(struct cli *cli, int argc, char **argv) {
-        int json = 0;
-        struct runtime *rt;
-        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
-        if (r >= 0)
-                return r;
-        const char *ref;
-        if ((r = cli_operand_runtime(cli, argc, argv, "POD", &ref, &rt)) != 0)
-                return r;
-        cli_ignore_sigpipe();
-
-        struct podrt_error *err = NULL;
-        struct json_object *pod = NULL;
-        if (runtime_status(rt, ref, &pod, &err) < 0)
-                return cli_fail(cli, ref, err);
-        if (json)
-                print_json(pod, stdout);
-        else
-                r = print_status(pod, stdout);
-        json_object_put(pod);
-        if (r < 0) {
-                fprintf(stderr, "podrt: %s %s: %s\n", cli->cmd, ref, strerror(-r));
-                return EXIT_PODRT_FAILED;
-        }
-        return cli_finish_output(cli, 0);
+int fetch_status(struct cli_args *a, struct json_object **ret, struct podrt_error **err) {
+        return runtime_status(a->rt, a->operand, ret, err) < 0 ? -1 : 0;
 }
 
 /* "pod,container" from ["pod","container"]. */
@@ -231,7 +185,7 @@ static void join_strings(struct json_object *arr, char *buf, size_t size) {
                 snprintf(buf, size, "-");
 }
 
-static int print_plugins(struct json_object *plugins, FILE *f) {
+int print_plugins(struct json_object *plugins, FILE *f) {
         static const char *const header[] = { "NAME", "VERSION", "ABI", "PROVIDES", "PATH" };
         _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
         if (!t)
@@ -277,56 +231,21 @@ static int print_plugins(struct json_object *plugins, FILE *f) {
         return 0;
 }
 
-int cmd_plugins(struct cli *cli, int argc, char **argv) {
-        int json = 0;
-        struct runtime *rt;
-        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
-        if (r >= 0)
-                return r;
-        if (optind < argc)
-                return cli_usage_error(cli, "too many arguments");
-        if ((r = cli_runtime(cli, NULL, &rt)) != 0)
-                return r;
-        cli_ignore_sigpipe();
-
-        struct podrt_error *err = NULL;
-        struct json_object *plugins = NULL;
-        if (runtime_plugins(rt, &plugins, &err) < 0)
-                return cli_fail(cli, NULL, err);
-        if (json)
-                print_json(plugins, stdout);
-        else
-                r = print_plugins(plugins, stdout);
-        json_object_put(plugins);
-        if (r < 0) {
-                fprintf(stderr, "podrt: %s: %s\n", cli->cmd, strerror(-r));
-                return EXIT_PODRT_FAILED;
-        }
-        return cli_finish_output(cli, 0);
+int fetch_plugins(struct cli_args *a, struct json_object **ret, struct podrt_error **err) {
+        return runtime_plugins(a->rt, ret, err) < 0 ? -1 : 0;
 }
 
-int cmd_check(struct cli *cli, int argc, char **argv) {
-        int json = 0, ready = 0;
-        struct runtime *rt;
-        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
-        if (r >= 0)
-                return r;
-        if (optind < argc)
-                return cli_usage_error(cli, "too many arguments");
-        if ((r = cli_runtime(cli, NULL, &rt)) != 0)
-                return r;
-        cli_ignore_sigpipe();
+/* Exit code 1 when the configured backend is not ready. */
+int fetch_check(struct cli_args *a, struct json_object **ret, struct podrt_error **err) {
+        int ready = 0;
+        if (runtime_check(a->rt, ret, &ready, err) < 0)
+                return -1;
+        return ready ? 0 : 1;
+}
 
-        struct podrt_error *err = NULL;
-        struct json_object *report = NULL;
-        if (runtime_check(rt, &report, &ready, &err) < 0)
-                return cli_fail(cli, NULL, err);
-        if (json)
-                print_json(report, stdout);
-        else
-                check_print(report, stdout);
-        json_object_put(report);
-        return cli_finish_output(cli, ready ? 0 : 1);
+int print_check(struct json_object *report, FILE *f) {
+        check_print(report, f);
+        return 0;
 }
 
 /* Any JSON, for people: "key: value" lines, nested blocks indented, array
@@ -381,7 +300,7 @@ static void print_human(struct json_object *v, int indent, FILE *f) {
 /* The hooks plugin's describe(): {"dirs":[...], "apps":[{"name", "stages":
  * {"prestart":[{"file","path","timeout"}], ...}, "unmatched":[{"file",
  * "path","why"}]}]} as a table.  -EBADMSG when the shape differs. */
-static int print_hooks(struct json_object *o, FILE *f) {
+static int print_hooks_table(struct json_object *o, FILE *f) {
         struct json_object *dirs = get(o, "dirs"), *apps = get(o, "apps");
         if (!json_object_is_type(apps, json_type_array))
                 return -EBADMSG;
@@ -441,29 +360,16 @@ static int print_hooks(struct json_object *o, FILE *f) {
         return 0;
 }
 
-int cmd_hooks(struct cli *cli, int argc, char **argv) {
-        int json = 0;
-        struct runtime *rt;
-        int r = cli_parse(cli, argc, argv, "", json_options, json_option, &json);
-        if (r >= 0)
-                return r;
-        const char *manifest;
-        if ((r = cli_operand_runtime(cli, argc, argv, "MANIFEST", &manifest, &rt)) != 0)
-                return r;
-        cli_ignore_sigpipe();
+int fetch_hooks(struct cli_args *a, struct json_object **ret, struct podrt_error **err) {
+        return runtime_hooks(a->rt, a->operand, ret, err) < 0 ? -1 : 0;
+}
 
-        struct podrt_error *err = NULL;
-        struct json_object *hooks = NULL;
-        if (runtime_hooks(rt, manifest, &hooks, &err) < 0)
-                return cli_fail(cli, manifest, err);
-        if (json)
-                print_json(hooks, stdout);
-        else if ((r = print_hooks(hooks, stdout)) == -EBADMSG)
-                print_human(hooks, 0, stdout);  /* a describe() of another shape */
-        json_object_put(hooks);
-        if (r == -ENOMEM) {
-                fprintf(stderr, "podrt: %s %s: %s\n", cli->cmd, manifest, strerror(-r));
-                return EXIT_PODRT_FAILED;
+/* The hooks plugin's describe() as a table; of another shape, as it is. */
+int print_hooks(struct json_object *hooks, FILE *f) {
+        int r = print_hooks_table(hooks, f);
+        if (r == -EBADMSG) {
+                print_human(hooks, 0, f);
+                return 0;
         }
-        return cli_finish_output(cli, 0);
+        return r;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* podrt: global options, the command table, help, and how errors reach the
- * user (once, at this boundary, on stderr). */
+/* podrt: global options, help, and how errors reach the user (once, at this
+ * boundary, on stderr).  The commands are in commands.c's table. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -15,65 +15,6 @@
 #include "errors.h"
 #include "podrt-build.h"
 
-const struct command cli_commands[] = {
-        { "run", NULL, cmd_run, "[-d|--detach] [--rm] [--name NAME] MANIFEST",
-          "create a pod from MANIFEST and start it",
-          "  -d, --detach     start the pod in the background and print its ID\n"
-          "      --rm         delete the pod once it has stopped\n"
-          "      --name NAME  the pod's name (default: the manifest's name)\n",
-          "In the foreground the apps' output streams here and podrt exits with\n"
-          "the status of the first app that failed, else 0.\n" },
-        { "create", NULL, cmd_create, "[--name NAME] MANIFEST",
-          "create a pod from MANIFEST and print its ID",
-          "      --name NAME  the pod's name (default: the manifest's name)\n", NULL },
-        { "start", NULL, cmd_start, "POD", "start a created or stopped pod", NULL, NULL },
-        { "stop", NULL, cmd_stop, "[--timeout SECS] POD",
-          "stop a pod: gracefully, then killed after the timeout",
-          "  -t, --timeout SECS  seconds to wait before killing (default 10)\n", NULL },
-        { "kill", NULL, cmd_kill, "[--signal SIG] POD", "send a signal to a pod's apps",
-          "  -s, --signal SIG  a name (TERM, SIGTERM) or a number (default TERM)\n", NULL },
-        { "pause", NULL, cmd_pause, "POD", "freeze a running pod", NULL, NULL },
-        { "resume", NULL, cmd_resume, "POD", "thaw a paused pod", NULL, NULL },
-        { "delete", "rm", cmd_delete, "[--force] POD...", "delete pods",
-          "  -f, --force  kill a running pod first\n",
-          "Every POD is tried; podrt exits 125 if any could not be deleted.\n" },
-        { "list", "ps", cmd_list, "[--json]", "list pods",
-          "      --json  print the pods as a JSON array\n", NULL },
-        { "status", "inspect", cmd_status, "[--json] POD", "show a pod's state",
-          "      --json  print the pod's state as a JSON object\n", NULL },
-        { "logs", NULL, cmd_logs, "[--app NAME] [-f|--follow] POD", "print a pod's output",
-          "      --app NAME  only this app's output (default: every app's)\n"
-          "  -f, --follow    keep printing until the pod stops\n", NULL },
-        { "exec", NULL, cmd_exec, "[--app NAME] [-t] POD -- CMD [ARG...]",
-          "run a command inside a running pod",
-          "      --app NAME  the app to run in (default: the first)\n"
-          "  -t, --tty       give the command a terminal\n",
-          "podrt exits with the command's status (126: it could not be invoked,\n"
-          "127: it was not found).\n" },
-        { "gc", NULL, cmd_gc, "[--grace SECS]", "remove pods that have stopped",
-          "      --grace SECS  only pods stopped at least SECS ago (default 300)\n",
-          "Also removes pods whose monitor died.  Prints how many were removed.\n" },
-        { "plugins", NULL, cmd_plugins, "[--json]",
-          "list the plugins found, their ABI and what each provides",
-          "      --json  print them as a JSON array\n", NULL },
-        { "check", NULL, cmd_check, "[--json]", "check the host's readiness per backend",
-          "      --json  print the report as JSON\n",
-          "Exits 0 when the configured backend is ready, 1 when not.\n" },
-        { "hooks", NULL, cmd_hooks, "[--json] MANIFEST",
-          "show the OCI hooks that would run for MANIFEST's pod",
-          "      --json  print them as JSON\n", NULL },
-        { "version", NULL, cmd_version, "", "print podrt's version", NULL, NULL },
-        { "help", NULL, cmd_help, "[COMMAND]", "print help about podrt or a command", NULL, NULL },
-        { NULL },
-};
-
-const struct command *command_find(const char *name) {
-        for (const struct command *c = cli_commands; c->name; c++)
-                if (streq(c->name, name) || (c->alias && streq(c->alias, name)))
-                        return c;
-        return NULL;
-}
-
 static const char global_options[] =
         "Global options:\n"
         "  --config FILE      configuration file (default $PODRT_CONFIG, then\n"
@@ -84,10 +25,18 @@ static const char global_options[] =
         "  -h, --help         print this help\n"
         "  --version          print podrt's version\n";
 
+static const char environment[] =
+        "Environment:\n"
+        "  PODRT_CONFIG       the configuration file when --config is not given\n"
+        "  PODRT_PLUGIN_PATH  ':'-separated folders searched for plugins before the\n"
+        "                     configuration's plugin_path\n";
+
 static void print_main_usage(FILE *f) {
         fputs("Usage: podrt [--config FILE] [--backend NAME] [--root DIR] [--log-level LEVEL]\n"
               "             COMMAND ...\n\n", f);
         fputs(global_options, f);
+        fputs("\n", f);
+        fputs(environment, f);
         fputs("\nCommands:\n", f);
         for (const struct command *c = cli_commands; c->name; c++) {
                 char name[32];
@@ -110,13 +59,13 @@ int cli_print_usage(const struct command *c) {
                 printf("Alias: %s\n", c->alias);
         /* "-h, --help" lined up with the command's own options */
         int col = 14;
-        if (c->options) {
-                const char *opt = c->options + strspn(c->options, " ");
+        if (c->options_help) {
+                const char *opt = c->options_help + strspn(c->options_help, " ");
                 const char *gap = strstr(opt, "  ");
-                if (gap && gap - c->options + 2 > col)
-                        col = (int)(gap - c->options) + 2;
+                if (gap && gap - c->options_help + 2 > col)
+                        col = (int)(gap - c->options_help) + 2;
         }
-        printf("\nOptions:\n%s%-*s%s\n", c->options ? c->options : "", col, "  -h, --help",
+        printf("\nOptions:\n%s%-*s%s\n", c->options_help ? c->options_help : "", col, "  -h, --help",
                "print this help");
         if (c->notes)
                 printf("\n%s", c->notes);
@@ -154,58 +103,6 @@ int cli_runtime(struct cli *cli, const char *operand, struct runtime **ret) {
         return 0;
 }
 
-int cli_operand_runtime(struct cli *cli, int argc, char **argv, const char *what,
-                        const char **ret_operand, struct runtime **ret_rt) {
-        if (optind >= argc)
-                return cli_usage_error(cli, "missing %s", what);
-        if (argc - optind > 1)
-                return cli_usage_error(cli, "too many arguments (one %s expected)", what);
-        if (!*argv[optind])
-                return cli_usage_error(cli, "empty %s", what);
-        *ret_operand = argv[optind];
-        return cli_runtime(cli, *ret_operand, ret_rt);
-}
-
-int cli_parse(struct cli *cli, int argc, char **argv, const char *shortopts,
-              const struct option *longopts,
-              int (*handle)(struct cli *cli, int opt, const char *arg, void *userdata),
-              void *userdata) {
-        /* '+': stop at the first operand; ':': report a missing value as ':'. */
-        char optstring[64];
-        snprintf(optstring, sizeof optstring, "+:h%s", shortopts);
-
-        size_t n = 0;
-        while (longopts && longopts[n].name)
-                n++;
-        struct option all[n + 2];
-        memcpy(all, longopts, n * sizeof(*all));
-        all[n] = (struct option){ "help", no_argument, NULL, 'h' };
-        all[n + 1] = (struct option){ 0 };
-
-        optind = 0;     /* glibc: a full reset */
-        opterr = 0;
-        int opt;
-        while ((opt = getopt_long(argc, argv, optstring, all, NULL)) != -1) {
-                switch (opt) {
-                case 'h':
-                        return cli_print_usage(command_find(cli->cmd));
-                case '?':
-                        if (optopt)
-                                return cli_usage_error(cli, "unknown option '-%c'", optopt);
-                        return cli_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
-                case ':':
-                        if (optopt && optopt < 256 && strchr(shortopts, optopt) &&
-                            argv[optind - 1][1] != '-')
-                                return cli_usage_error(cli, "option '-%c' needs a value", optopt);
-                        return cli_usage_error(cli, "option '%s' needs a value", argv[optind - 1]);
-                default:
-                        if (handle(cli, opt, optarg, userdata) != 0)
-                                return EXIT_PODRT_FAILED;
-                }
-        }
-        return -1;
-}
-
 void cli_ignore_sigpipe(void) {
         signal(SIGPIPE, SIG_IGN);
 }
@@ -220,30 +117,22 @@ int cli_finish_output(const struct cli *cli, int code) {
         return code;
 }
 
-int cmd_version(struct cli *cli, int argc, char **argv) {
-        int r = cli_parse(cli, argc, argv, "", NULL, NULL, NULL);
-        if (r >= 0)
-                return r;
-        if (optind < argc)
-                return cli_usage_error(cli, "too many arguments");
+int cmd_version(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
         printf("podrt %s (plugin ABI %d.%d)\n", PODRT_VERSION, PODRT_ABI_MAJOR, PODRT_ABI_MINOR);
         return cli_finish_output(cli, 0);
 }
 
-int cmd_help(struct cli *cli, int argc, char **argv) {
-        int r = cli_parse(cli, argc, argv, "", NULL, NULL, NULL);
-        if (r >= 0)
-                return r;
-        if (optind == argc) {
+int cmd_help(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
+        if (a->argc == 0) {
                 print_main_usage(stdout);
                 return cli_finish_output(cli, 0);
         }
-        if (argc - optind > 1)
+        if (a->argc > 1)
                 return cli_usage_error(cli, "too many arguments");
-        const struct command *c = command_find(argv[optind]);
+        const struct command *c = command_find(a->argv[0]);
         if (!c) {
                 fprintf(stderr, "podrt: help: unknown command '%s'\nSee 'podrt help'.\n",
-                        argv[optind]);
+                        a->argv[0]);
                 return EXIT_PODRT_FAILED;
         }
         cli_print_usage(c);
@@ -332,7 +221,8 @@ int main(int argc, char **argv) {
                         return cli_finish_output(&cli, 0);
                 case OPT_VERSION:
                         cli.cmd = "version";
-                        return cmd_version(&cli, 1, (char *[]){ "version", NULL });
+                        return command_run(&cli, command_find("version"), 1,
+                                           (char *[]){ "version", NULL });
                 case ':':
                         fprintf(stderr, "podrt: option '%s' needs a value\nSee 'podrt help'.\n",
                                 argv[optind - 1]);
@@ -361,7 +251,7 @@ int main(int argc, char **argv) {
                 log_set_level(cli.opts.log_level);
 
         cli.cmd = argv[optind];
-        int r = c->run(&cli, argc - optind, argv + optind);
+        int r = command_run(&cli, c, argc - optind, argv + optind);
         runtime_free(cli.rt);
         return r;
 }

@@ -29,13 +29,6 @@
 #include "process.h"
 #include "strv.h"
 
-/* podrt_check_add() and podrt_check_note() are ABI 1.1 and land in
- * libpodrt separately: weak references keep cni.so loadable by a libpodrt
- * without them (whose `podrt check` never calls .check).  Remove once the
- * core has them. */
-#pragma weak podrt_check_add
-#pragma weak podrt_check_note
-
 #define IPTABLES_TIMEOUT_MS 10000
 #define VERSION_TIMEOUT_MS 5000
 
@@ -401,8 +394,6 @@ static bool needs_iptables(const struct cni_conflist *list) {
 static int cni_check(void *data, struct podrt_check *check, uint64_t flags,
                      struct podrt_error **err) {
         struct cni *c = data;
-        if (!podrt_check_add || !podrt_check_note)
-                return podrt_error_set(err, EOPNOTSUPP, "cni: this libpodrt has no podrt_check_add");
         /* Not the configured network: what is missing does not stop podrt. */
         uint32_t any = c->in_use ? 0 : PODRT_CHECK_OPTIONAL;
         if (!c->in_use)

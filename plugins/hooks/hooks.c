@@ -16,8 +16,10 @@
 
 
 
+#include "config.h"
 #include "exec.h"
 #include "hookfile.h"
+#include "hostlog.h"
 #include "load.h"
 #include "match.h"
 #include "render.h"
@@ -37,16 +39,10 @@ static void hooks_log(const struct hooks *hk, int level, const char *fmt, ...)
         PODRT_PRINTF(3, 4);
 
 static void hooks_log(const struct hooks *hk, int level, const char *fmt, ...) {
-        const struct podrt_host *host = hk->host;
-        if (!host || host->size < offsetof(struct podrt_host, log) + sizeof(host->log) ||
-            !host->log)
-                return;
-        char line[2048];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
+        plugin_logv(hk->host, level, fmt, ap);
         va_end(ap);
-        host->log(host, level, "%s", line);
 }
 
 static int hooks_init(const struct podrt_host *host, void **ret_data, struct podrt_error **err) {
@@ -314,6 +310,7 @@ static const struct podrt_plugin hooks_plugin = {
         .init = hooks_init,
         .fini = hooks_fini,
         .hooks = &hooks_ops,
+        .config_check = hooks_config_check,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {

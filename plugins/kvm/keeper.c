@@ -38,6 +38,8 @@
 #include "kvm.h"
 
 #define START_TIMEOUT_MS 10000
+/* A hypervisor without a control socket: started when still there then. */
+#define START_NO_SOCKET_MS 1000
 
 struct follow {
         char *path;   /* status/out/<app> or status/err/<app> */
@@ -156,7 +158,7 @@ static int ended_by_signal(const char *kvm_dir) {
         return s > 0 && s < 65 ? s : 0;
 }
 
-static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct kvm_vm *vm,
+static _Noreturn void keeper_main(const struct kvm_hv *hv, const struct kvm_vm *vm,
                                   const char *kvm_dir, size_t n, char **names, int *fds,
                                   int report_fd) {
         /* The monitor's handlers write into its own signal pipe: not ours. */
@@ -175,7 +177,7 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
 
         pid_t vmpid = 0;
         _cleanup_(podrt_error_freep) struct podrt_error *e = NULL;
-        int r = hv->ops->start(NULL, &vm->cfg, &vmpid, &e);
+        int r = kvm_hv_start(hv, &vm->cfg, &vmpid, &e);
         if (r < 0) {
                 report(report_fd, -r, podrt_error_message(e));
                 _exit(125);
@@ -193,23 +195,28 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
         int pidfd = (int)syscall(SYS_pidfd_open, vmpid, 0);
         int status = 0;
         bool exited = false;
-        /* Started means: the control socket answers (QEMU), or the process
-         * is still there after a moment (lkvm, which has none we use). */
-        int64_t deadline = now_ms() + (strcmp(hv->name, "qemu") ? 200 : START_TIMEOUT_MS);
+        /* Started means: the control socket answers (QEMU's QMP); or, for a
+         * hypervisor that made nothing at control_path (lkvm), the process
+         * is still there after a moment.  Any hypervisor plugin: no names. */
+        int64_t t0 = now_ms();
         for (;;) {
                 if (waitpid(vmpid, &status, WNOHANG) == vmpid) {
                         exited = true;
                         break;
                 }
-                if (!strcmp(hv->name, "qemu") && socket_answers(vm->cfg.control_path))
+                if (socket_answers(vm->cfg.control_path))
                         break;
-                if (now_ms() >= deadline)
+                int64_t t = now_ms() - t0;
+                if (t >= START_TIMEOUT_MS || (t >= START_NO_SOCKET_MS && access(vm->cfg.control_path, F_OK) < 0))
                         break;
                 usleep(5000);
         }
+        _cleanup_free_ char *logname = NULL;
+        if (asprintf(&logname, "%s.log", hv->name) < 0)
+                logname = NULL;
         if (exited) {
                 char tail[1024];
-                _cleanup_free_ char *log = path_join(kvm_dir, !strcmp(hv->name, "qemu") ? "qemu.log" : "lkvm.log");
+                _cleanup_free_ char *log = logname ? path_join(kvm_dir, logname) : NULL;
                 log_tail(log ? log : "", tail, sizeof(tail));
                 char msg[2048];
                 if (WIFEXITED(status))
@@ -223,7 +230,10 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
         }
         report(report_fd, 0, NULL);
 
-        struct follow f[2 * n];
+        /* No VLA sized by the pod: on the heap (the keeper exits at the end). */
+        struct follow *f = calloc(2 * n + 1, sizeof(*f));
+        if (!f)
+                n = 0;   /* no room to follow: the apps' output stays in their files */
         for (size_t i = 0; i < n; i++)
                 for (int k = 0; k < 2; k++) {
                         f[2 * i + k].in = -1;
@@ -273,7 +283,7 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
                 static const char *const needles[] = { "podrt-init", "Kernel panic", "panic", NULL };
                 copy_lines(vm->cfg.console_path, needles, 20, fds[1]);
                 if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                        _cleanup_free_ char *log = path_join(kvm_dir, !strcmp(hv->name, "qemu") ? "qemu.log" : "lkvm.log");
+                        _cleanup_free_ char *log = logname ? path_join(kvm_dir, logname) : NULL;
                         if (log)
                                 copy_lines(log, NULL, 10, fds[1]);
                 }
@@ -281,29 +291,25 @@ static _Noreturn void keeper_main(const struct kvm_hypervisor *hv, const struct 
         _exit(code);
 }
 
-int keeper_start(const struct kvm_hypervisor *hv, const struct kvm_vm *vm,
+int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                  const struct podrt_pod *pod, const char *kvm_dir, pid_t *ret_pid,
                  struct podrt_error **err) {
         size_t n = podrt_pod_n_apps(pod);
-        char *names[n + 1];
-        int fds[2 * n + 1];
+        _cleanup_free_ char **names = calloc(n + 1, sizeof(*names));
+        _cleanup_free_ int *fds = calloc(2 * n + 1, sizeof(*fds));
+        if (!names || !fds)
+                return podrt_error_set(err, ENOMEM, "out of memory");
         for (size_t i = 0; i < n; i++) {
                 const struct podrt_app *a = podrt_pod_app(pod, i);
                 names[i] = (char *)podrt_app_name(a);
                 fds[2 * i] = podrt_app_stdout_fd(a);
                 fds[2 * i + 1] = podrt_app_stderr_fd(a);
         }
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return podrt_error_set(err, errno, "pipe: %m");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]), close(p[1]);
-                return podrt_error_set(err, errno, "fork: %m");
-        }
+        struct report_pipe rp;
+        pid_t pid = fork_reporting(&rp);
+        if (pid < 0)
+                return podrt_error_set(err, errno, "%s: %m", rp.failed);
         if (pid == 0) {
-                close(p[0]);
                 /* Keep only what the keeper uses: the apps' pipes and the
                  * report pipe; the monitor's other fds (its locks, its
                  * signal pipe, the other pods' logs) are not ours. */
@@ -313,7 +319,7 @@ int keeper_start(const struct kvm_hypervisor *hv, const struct kvm_vm *vm,
                         int self = dirfd(d);
                         while ((de = readdir(d))) {
                                 int fd = atoi(de->d_name);
-                                if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd <= 2 || fd == self || fd == p[1])
+                                if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd <= 2 || fd == self || fd == rp.fd[1])
                                         continue;
                                 bool keep = false;
                                 for (size_t i = 0; i < 2 * n; i++)
@@ -323,21 +329,10 @@ int keeper_start(const struct kvm_hypervisor *hv, const struct kvm_vm *vm,
                         }
                         closedir(d);
                 }
-                keeper_main(hv, vm, kvm_dir, n, names, fds, p[1]);
+                keeper_main(hv, vm, kvm_dir, n, names, fds, rp.fd[1]);
         }
-        close(p[1]);
         char buf[4096];
-        size_t len = 0;
-        for (;;) {
-                ssize_t k = read(p[0], buf + len, sizeof(buf) - 1 - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                len += (size_t)k;
-        }
-        close(p[0]);
-        buf[len] = '\0';
+        size_t len = read_report(rp.fd[0], buf, sizeof(buf));
         char *msg = NULL;
         long code = len ? strtol(buf, &msg, 10) : EIO;
         if (code != 0) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The kvm backend: each pod in its own lightweight VM (QEMU's microvm or
- * lkvm), with podrt-init as the guest's /init.  See docs/kvm.md.
+/* The kvm backend: each pod in its own lightweight VM, run by the
+ * hypervisor plugin kvm.hypervisor names (qemu: QEMU's microvm, the
+ * default; lkvm; or a third party's), with podrt-init as the guest's /init.
+ * See docs/kvm.md.
  *
  * Files of a pod, in <pod dir>/kvm/:
  *   vm.json      the VM (hypervisor, kernel, initrd, command line, shares)
@@ -8,8 +10,8 @@
  *   initrd.img   the cached base initramfs + the description
  *   status/      the status share: exit/<app>, out/<app>, err/<app>, pid/<app>,
  *                and stop (podrt stop's request to podrt-init)
- *   console.log  the guest's serial console; qemu.log: QEMU's own messages
- *   qmp.sock     QEMU's control socket; vm.pid: the hypervisor's pid
+ *   console.log  the guest's serial console; <hypervisor>.log: its own messages
+ *   qmp.sock     the hypervisor's control socket (QEMU's QMP); vm.pid: its pid
  *   signal       the signal that ended the VM (kill, stop), for exit codes */
 #include <errno.h>
 #include <signal.h>
@@ -49,7 +51,7 @@ static char *cache_dir_for(const struct kvm *k, const char *kernel) {
 static int kvm_init(const struct podrt_host *host, void **ret_data, struct podrt_error **err) {
         struct kvm *k = calloc(1, sizeof(*k));
         if (!k)
-                return -ENOMEM;
+                return podrt_error_set(err, ENOMEM, "out of memory");
         k->host = host;
         k->cfg = host->config;
         *ret_data = k;
@@ -97,9 +99,10 @@ static int guest_modules(const struct kvm *k, const char *kernel, char **ret_mod
 static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_dir,
                         struct podrt_error **err) {
         const char *hvname = podrt_config_string(k->cfg, "kvm.hypervisor", "qemu");
-        const struct kvm_hypervisor *hv = kvm_hypervisor_find(hvname);
-        if (!hv)
-                return podrt_error_set(err, EINVAL, "kvm.hypervisor: unknown hypervisor '%s' (qemu or lkvm)", hvname);
+        struct kvm_hv hv;
+        int r = kvm_hv_get(k, hvname, &hv, err);
+        if (r < 0)
+                return r;
         const char *kernel = podrt_config_string(k->cfg, "kvm.kernel", "/var/lib/podrt/kernel/vmlinuz");
         struct stat st;
         if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
@@ -129,13 +132,13 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if (!state_kvm || !cache)
                 return -ENOMEM;
         uint32_t accel;
-        int r = accel_resolve(k, podrt_config_string(k->cfg, "kvm.accel", "auto"), hv, state_kvm, &accel, err);
+        r = accel_resolve(k, podrt_config_string(k->cfg, "kvm.accel", "auto"), &hv, state_kvm, &accel, err);
         if (r < 0)
                 return r;
 
         /* The kernel QEMU boots (vmlinux), the modules, the initramfs. */
         _cleanup_free_ char *boot = NULL;
-        if (hv->needs_bzimage)
+        if (hv.features & PODRT_HYPERVISOR_NEEDS_BZIMAGE)
                 boot = strdup(kernel);
         else if ((r = vmlinux_get(kernel, cache, &boot, err)) < 0)
                 return r;
@@ -187,11 +190,11 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         uint32_t mem, vcpus;
         kvm_vm_size(pod, k->cfg, &mem, &vcpus);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        if ((r = kvm_vm_new(pod, hv->name, boot, initrd, accel, accel == PODRT_ACCEL_TCG ? accel_tsc_khz() : 0,
+        if ((r = kvm_vm_new(pod, hv.name, boot, initrd, accel, accel == PODRT_ACCEL_TCG ? accel_tsc_khz() : 0,
                             mem, vcpus, kvm_dir, &vm, err)) < 0)
                 return r;
         _cleanup_strv_free_ char **argv = NULL;
-        if ((r = hv->ops->build_argv(k, &vm->cfg, &argv, err)) < 0)
+        if ((r = kvm_hv_build_argv(&hv, &vm->cfg, &argv, err)) < 0)
                 return r;
         _cleanup_free_ char *json = path_join(kvm_dir, "vm.json");
         if (!json)
@@ -215,8 +218,12 @@ static int kvm_create(void *data, struct podrt_pod *pod, uint64_t flags, struct 
 
 /* ---- the running VM ---- */
 
-static int load_vm(const struct podrt_pod *pod, char **ret_dir, struct kvm_vm **ret_vm,
-                   const struct kvm_hypervisor **ret_hv, struct podrt_error **err) {
+/* vm.json, and the hypervisor it names (the one that made the VM, whatever
+ * kvm.hypervisor says now: stop, kill or delete may come from another
+ * process with another configuration); ret_hv NULL: not loaded (see
+ * vm_hypervisor).  ret_hv->name points into *ret_vm. */
+static int load_vm(const struct kvm *k, const struct podrt_pod *pod, char **ret_dir,
+                   struct kvm_vm **ret_vm, struct kvm_hv *ret_hv, struct podrt_error **err) {
         _cleanup_free_ char *dir = kvm_dir_of(pod), *json = NULL;
         if (!dir || !(json = path_join(dir, "vm.json")))
                 return -ENOMEM;
@@ -224,14 +231,19 @@ static int load_vm(const struct podrt_pod *pod, char **ret_dir, struct kvm_vm **
         int r = kvm_vm_load(json, &vm, err);
         if (r < 0)
                 return r;
-        const struct kvm_hypervisor *hv = kvm_hypervisor_find(vm->hypervisor);
-        if (!hv)
-                return podrt_error_set(err, EINVAL, "%s: unknown hypervisor '%s'", json, vm->hypervisor);
+        if (ret_hv && (r = kvm_hv_get(k, vm->hypervisor, ret_hv, err)) < 0)
+                return podrt_error_set(err, r, "%s", json);
         if (ret_dir)
                 *ret_dir = TAKE_PTR(dir);
         *ret_vm = TAKE_PTR(vm);
-        *ret_hv = hv;
         return 0;
+}
+
+/* The hypervisor of a loaded vm.json, when it is needed after all. */
+static int vm_hypervisor(const struct kvm *k, const char *kvm_dir, const struct kvm_vm *vm,
+                         struct kvm_hv *ret_hv, struct podrt_error **err) {
+        int r = kvm_hv_get(k, vm->hypervisor, ret_hv, err);
+        return r < 0 ? podrt_error_set(err, r, "%s/vm.json", kvm_dir) : 0;
 }
 
 /* The hypervisor's pid, when it still runs this pod's VM; else 0. */
@@ -243,11 +255,13 @@ static pid_t vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
         return pid_cmdline_contains(pid, podrt_pod_id(pod)) ? pid : 0;
 }
 
-static void clear_run_files(const char *kvm_dir) {
-        static const char *const files[] = { "signal", "vm.pid", "console.log", "qemu.log", "lkvm.log",
-                                             "status/" KVM_STOP_FILE };
+static void clear_run_files(const char *kvm_dir, const char *hypervisor) {
+        _cleanup_free_ char *log = NULL;
+        if (asprintf(&log, "%s.log", hypervisor) < 0)
+                log = NULL;
+        const char *const files[] = { "signal", "vm.pid", "console.log", "status/" KVM_STOP_FILE, log };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                _cleanup_free_ char *p = path_join(kvm_dir, files[i]);
+                _cleanup_free_ char *p = files[i] ? path_join(kvm_dir, files[i]) : NULL;
                 if (p)
                         unlink(p);
         }
@@ -264,14 +278,15 @@ static void clear_run_files(const char *kvm_dir) {
 static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        const struct kvm_hypervisor *hv;
-        int r = load_vm(pod, &dir, &vm, &hv, err);
+        struct kvm_hv hv;
+        int r = load_vm(data, pod, &dir, &vm, &hv, err);
         if (r < 0)
                 return r;
-        clear_run_files(dir);
+        clear_run_files(dir, hv.name);
         pid_t pid;
-        if ((r = keeper_start(hv, vm, pod, dir, &pid, err)) < 0)
-                return podrt_error_set(err, r, "%s", hv->name);
+        /* The keeper's message names the hypervisor already. */
+        if ((r = keeper_start(&hv, vm, pod, dir, &pid, err)) < 0)
+                return r;
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++)
                 podrt_app_set_pid(podrt_pod_app(pod, i), pid);
         return 0;
@@ -298,6 +313,17 @@ static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         return 0;
 }
 
+/* load_vm() without the hypervisor, and the pid of the hypervisor still
+ * running the VM (vm_pid(): 0 when none). */
+static int load_vm_pid(const struct kvm *k, const struct podrt_pod *pod, char **ret_dir,
+                       struct kvm_vm **ret_vm, pid_t *ret_pid, struct podrt_error **err) {
+        int r = load_vm(k, pod, ret_dir, ret_vm, NULL, err);
+        if (r < 0)
+                return r;
+        *ret_pid = vm_pid(*ret_dir, pod);
+        return 0;
+}
+
 static int record_signal(const char *dir, int signo) {
         _cleanup_free_ char *path = path_join(dir, "signal");
         char num[16];
@@ -315,13 +341,12 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        const struct kvm_hypervisor *hv;
-        int r = load_vm(pod, &dir, &vm, &hv, err);
-        if (r < 0)
+        pid_t pid;
+        /* The hypervisor only when podrt-init did not end the VM in time:
+         * a graceful stop works without its plugin. */
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0 || !pid)
                 return r;
-        pid_t pid = vm_pid(dir, pod);
-        if (!pid)
-                return 0;
         record_signal(dir, SIGTERM);
         _cleanup_free_ char *request = path_join(dir, "status/" KVM_STOP_FILE);
         if (!request)
@@ -337,44 +362,53 @@ static int kvm_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
                         kvm_log(data, PODRT_LOG_INFO, "stop %s: the VM did not power off within %us: ending it",
                                 podrt_pod_name(pod), timeout_sec);
         }
-        return hv->ops->stop(data, &vm->cfg, 0, err);
+        struct kvm_hv hv;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if ((r = vm_hypervisor(data, dir, vm, &hv, &e)) < 0) {
+                /* Its plugin is gone: the VM must end all the same. */
+                kvm_log(data, PODRT_LOG_WARNING, "stop %s: %s: killing the VM (pid %d)", podrt_pod_name(pod),
+                        podrt_error_message(e), (int)pid);
+                if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+                        return podrt_error_set(err, errno, "kill %s (pid %d): %m", vm->hypervisor, (int)pid);
+                return 0;
+        }
+        return kvm_hv_stop(&hv, &vm->cfg, 0, err);
 }
 
 static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags,
                     struct podrt_error **err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        const struct kvm_hypervisor *hv;
-        int r = load_vm(pod, &dir, &vm, &hv, err);
-        if (r < 0)
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0 || !pid || signo == 0)
                 return r;
-        pid_t pid = vm_pid(dir, pod);
-        if (!pid || signo == 0)
-                return 0;
-        if (signo == SIGSTOP)
-                return hv->ops->pause(data, &vm->cfg, err);
-        if (signo == SIGCONT)
-                return hv->ops->resume(data, &vm->cfg, err);
+        if (signo == SIGSTOP || signo == SIGCONT) {
+                struct kvm_hv hv;
+                if ((r = vm_hypervisor(data, dir, vm, &hv, err)) < 0)
+                        return r;
+                return signo == SIGSTOP ? kvm_hv_pause(&hv, &vm->cfg, err) : kvm_hv_resume(&hv, &vm->cfg, err);
+        }
         /* No signal reaches into the guest: any other ends the VM, and the
          * apps still running get 128 + signo. */
         record_signal(dir, signo);
         if (kill(pid, signo == SIGKILL ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
-                return podrt_error_set(err, errno, "kill %s (pid %d): %m", hv->name, (int)pid);
+                return podrt_error_set(err, errno, "kill %s (pid %d): %m", vm->hypervisor, (int)pid);
         return 0;
 }
 
 static int kvm_pause(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        const struct kvm_hypervisor *hv;
-        int r = load_vm(pod, NULL, &vm, &hv, err);
-        return r < 0 ? r : hv->ops->pause(data, &vm->cfg, err);
+        struct kvm_hv hv;
+        int r = load_vm(data, pod, NULL, &vm, &hv, err);
+        return r < 0 ? r : kvm_hv_pause(&hv, &vm->cfg, err);
 }
 
 static int kvm_resume(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        const struct kvm_hypervisor *hv;
-        int r = load_vm(pod, NULL, &vm, &hv, err);
-        return r < 0 ? r : hv->ops->resume(data, &vm->cfg, err);
+        struct kvm_hv hv;
+        int r = load_vm(data, pod, NULL, &vm, &hv, err);
+        return r < 0 ? r : kvm_hv_resume(&hv, &vm->cfg, err);
 }
 
 static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
@@ -416,13 +450,12 @@ static const struct podrt_plugin kvm_plugin = {
         .size = sizeof(struct podrt_plugin),
         .name = "kvm",
         .version = "0.1.0",
-        .description = "pods in lightweight VMs (QEMU microvm or lkvm), podrt-init as the guest's /init",
+        .description = "pods in lightweight VMs (the hypervisor plugin kvm.hypervisor names: qemu, lkvm, ...), podrt-init as the guest's /init",
         .init = kvm_init,
         .fini = kvm_fini,
         .pod = &kvm_pod_ops,
-        /* One table per descriptor: QEMU's, the default; lkvm is chosen by
-         * kvm.hypervisor inside the plugin. */
-        .hypervisor = &kvm_qemu_ops,
+        .check = kvm_check,
+        .config_check = kvm_config_check,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {

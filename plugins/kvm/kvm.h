@@ -39,42 +39,51 @@ struct kvm {
 /* Logs through the host (may be NULL in tests). */
 void kvm_log(const struct kvm *k, int level, const char *fmt, ...) PODRT_PRINTF(3, 4);
 
-/* ---- hypervisors (qemu.c, lkvm.c) ---- */
+/* ---- configuration (config.c) ---- */
 
-struct kvm_hypervisor {
-        const char *name;                        /* "qemu", "lkvm" */
+/* A plugin name as the loader takes it: [a-z0-9][a-z0-9_-]*. */
+bool kvm_name_is_valid(const char *name);
+/* The descriptor's config_check: the kvm.* settings. */
+int kvm_config_check(const struct podrt_config *cfg, uint64_t flags, struct podrt_error **err);
+
+/* ---- `podrt check` (check.c) ---- */
+
+int kvm_check(void *data, struct podrt_check *check, uint64_t flags, struct podrt_error **err);
+/* What libkmod says of a host module: "loaded", "builtin", "loadable" or
+ * "missing". */
+const char *kvm_host_module_status(const char *name);
+
+/* ---- the hypervisor (hypervisor.c) ---- */
+
+/* A hypervisor plugin (qemu, lkvm, a third party's), reached through the
+ * core's loader (podrt_host.plugin_ops) and driven only through its
+ * struct podrt_hypervisor_ops. */
+struct kvm_hv {
+        const char *name;                        /* not owned */
         const struct podrt_hypervisor_ops *ops;
-        bool needs_bzimage;                      /* cannot boot a vmlinux ELF */
-        bool has_tcg;                            /* runs without KVM */
+        void *data;                              /* its private data */
+        uint64_t features;                       /* PODRT_HYPERVISOR_*; 0 for a version 1 table */
 };
 
-extern const struct kvm_hypervisor kvm_qemu;
-extern const struct podrt_hypervisor_ops kvm_qemu_ops;   /* in the descriptor */
-extern const struct kvm_hypervisor kvm_lkvm;
-/* By name; NULL when unknown. */
-const struct kvm_hypervisor *kvm_hypervisor_find(const char *name);
-
-/* QEMU's binary (PODRT_QEMU overrides it, for tests) and lkvm's. */
-const char *qemu_binary(void);
-const char *lkvm_binary(void);
-
-/* QEMU option values double their commas ("a,b" -> "a,,b"). */
-char *qemu_escape(const char *s);
-
-/* ---- QMP (qmp.c) ---- */
-
-/* Connects to the QMP socket at path, negotiates, runs one command
- * (arguments: a JSON object text, or NULL) and waits for its answer
- * (timeout_ms in all).  0 on {"return":...}, -EIO with QEMU's "desc" on
- * {"error":...}. */
-int qmp_execute(const char *path, const char *command, const char *arguments, int timeout_ms,
+/* The hypervisor plugin called name (kvm.hypervisor at create, vm.json's
+ * later), loaded through k's host. */
+int kvm_hv_get(const struct kvm *k, const char *name, struct kvm_hv *ret, struct podrt_error **err);
+/* The same from a table the caller has (tests). */
+void kvm_hv_from_ops(const char *name, const struct podrt_hypervisor_ops *ops, void *data,
+                     struct kvm_hv *ret);
+/* The methods, each -EOPNOTSUPP (saying so) when the table lacks it, and
+ * with *err set whenever they fail. */
+int kvm_hv_build_argv(const struct kvm_hv *hv, const struct podrt_vm_config *vm, char ***ret_argv,
+                      struct podrt_error **err);
+int kvm_hv_start(const struct kvm_hv *hv, const struct podrt_vm_config *vm, pid_t *ret_pid,
+                 struct podrt_error **err);
+int kvm_hv_stop(const struct kvm_hv *hv, const struct podrt_vm_config *vm, uint32_t timeout_sec,
                 struct podrt_error **err);
-
-/* ---- processes (proc.c) ---- */
-
-/* Runs argv to completion (stdout/stderr to log_fd, or /dev/null when -1),
- * killed after timeout_ms.  Returns the wait status (>= 0), or -errno. */
-int proc_run(char *const *argv, int log_fd, int timeout_ms, struct podrt_error **err);
+int kvm_hv_pause(const struct kvm_hv *hv, const struct podrt_vm_config *vm, struct podrt_error **err);
+int kvm_hv_resume(const struct kvm_hv *hv, const struct podrt_vm_config *vm, struct podrt_error **err);
+/* 1 when hv runs with accel here, 0 when not (*err says why), -errno when
+ * it could not tell. */
+int kvm_hv_probe(const struct kvm_hv *hv, uint32_t accel, struct podrt_error **err);
 
 /* ---- the guest kernel (vmlinux.c) ---- */
 
@@ -132,21 +141,21 @@ int initramfs_pod(const char *base, const char *description, const char *out,
 /* ---- acceleration (accel.c) ---- */
 
 /* Resolves wanted ("auto", "kvm", "tcg") for hypervisor to PODRT_ACCEL_KVM
- * or PODRT_ACCEL_TCG.  auto runs (or reads the boot's cached result of) a
- * tiny real guest under KVM; when KVM does not work it warns once per call
+ * or PODRT_ACCEL_TCG.  auto asks the hypervisor's probe whether KVM works
+ * for it (QEMU's runs a tiny real guest), or reads the boot's cached answer
+ * in cache_dir/kvm-works; when KVM does not work it warns once per call
  * through k and picks TCG.  kvm (or a hypervisor without TCG) with no
  * working KVM is an error saying why. */
-int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hypervisor *hv,
+int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hv *hv,
                   const char *cache_dir, uint32_t *ret_accel, struct podrt_error **err);
-/* The choice itself, for tests: wanted, hypervisor's TCG support, whether
- * KVM works (and why not). */
-int accel_choose(const char *wanted, const struct kvm_hypervisor *hv, int kvm_works,
+/* The boot's cached answer of hypervisor's probe in cache_dir: 1 or 0 (with
+ * detail), -1 when there is none for this boot. */
+int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, size_t size);
+/* The choice itself, for tests: wanted, the hypervisor's TCG support,
+ * whether KVM works (and why not). */
+int accel_choose(const char *wanted, const struct kvm_hv *hv, int kvm_works,
                  const char *detail, uint32_t *ret_accel, bool *ret_warn,
                  struct podrt_error **err);
-/* Runs the KVM probe (no cache): 1 works, 0 not (detail says why). */
-int accel_probe_kvm(const char *cache_dir, char *detail, size_t size);
-/* Writes the tiny PVH test guest to path. */
-int accel_write_probe_image(const char *path);
 /* The host's TSC frequency in kHz (what a TCG guest's TSC counts at), or 0. */
 uint64_t accel_tsc_khz(void);
 
@@ -155,7 +164,8 @@ uint64_t accel_tsc_khz(void);
 struct kvm_vm {
         struct podrt_vm_config cfg;
         struct podrt_vm_share *shares;
-        char *hypervisor;              /* "qemu" | "lkvm" */
+        const struct podrt_vm_share **share_list;   /* cfg.share_list: into shares */
+        char *hypervisor;              /* the hypervisor plugin's name */
         /* owned strings behind cfg */
         char *name, *kernel, *initrd, *cmdline, *console_path, *control_path, *work_dir;
         char **share_paths, **share_tags;
@@ -201,7 +211,7 @@ bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
  * and stderr fds as it is written, and exits when the VM is over with the
  * status the apps without a status file get.  Returns once the VM has
  * started (or failed to: the error says why).  *ret_pid: the keeper. */
-int keeper_start(const struct kvm_hypervisor *hv, const struct kvm_vm *vm,
+int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
                  const struct podrt_pod *pod, const char *kvm_dir, pid_t *ret_pid,
                  struct podrt_error **err);
 

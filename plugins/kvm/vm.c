@@ -20,6 +20,7 @@ struct kvm_vm *kvm_vm_free(struct kvm_vm *vm) {
         if (!vm)
                 return NULL;
         free(vm->shares);
+        free(vm->share_list);
         free(vm->hypervisor);
         free(vm->name);
         free(vm->kernel);
@@ -86,6 +87,10 @@ static int add_share(struct kvm_vm *vm, const char *path, const char *tag, bool 
         if (!n)
                 return -ENOMEM;
         vm->shares = n;
+        const struct podrt_vm_share **l = realloc(vm->share_list, (vm->cfg.n_shares + 1) * sizeof(*l));
+        if (!l)
+                return -ENOMEM;
+        vm->share_list = l;
         if (strv_push(&vm->share_paths, path) < 0 || strv_push(&vm->share_tags, tag) < 0)
                 return -ENOMEM;
         vm->shares[vm->cfg.n_shares++] = (struct podrt_vm_share){
@@ -97,8 +102,10 @@ static int add_share(struct kvm_vm *vm, const char *path, const char *tag, bool 
         for (uint32_t i = 0; i < vm->cfg.n_shares; i++) {
                 vm->shares[i].path = vm->share_paths[i];
                 vm->shares[i].tag = vm->share_tags[i];
+                vm->share_list[i] = &vm->shares[i];
         }
         vm->cfg.shares = vm->shares;
+        vm->cfg.share_list = vm->share_list;
         return 0;
 }
 
@@ -122,6 +129,20 @@ int kvm_vm_add_shares(struct kvm_vm *vm, const struct podrt_pod *pod, const char
                 return -ENOMEM;
         return 0;
 }
+
+/* The VM's configuration pointing at its strings, and the VM in *ret. */
+static int vm_done(struct kvm_vm *vm, struct kvm_vm **ret) {
+        vm->cfg.name = vm->name;
+        vm->cfg.kernel = vm->kernel;
+        vm->cfg.initrd = vm->initrd;
+        vm->cfg.cmdline = vm->cmdline;
+        vm->cfg.console_path = vm->console_path;
+        vm->cfg.control_path = vm->control_path;
+        vm->cfg.work_dir = vm->work_dir;
+        *ret = vm;
+        return 0;
+}
+
 
 int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *kernel,
                const char *initrd, uint32_t accel, uint64_t tsc_khz, uint32_t memory_mib,
@@ -152,15 +173,7 @@ int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *
         int r = kvm_vm_add_shares(vm, pod, status, err);
         if (r < 0)
                 return r;
-        vm->cfg.name = vm->name;
-        vm->cfg.kernel = vm->kernel;
-        vm->cfg.initrd = vm->initrd;
-        vm->cfg.cmdline = vm->cmdline;
-        vm->cfg.console_path = vm->console_path;
-        vm->cfg.control_path = vm->control_path;
-        vm->cfg.work_dir = vm->work_dir;
-        *ret = TAKE_PTR(vm);
-        return 0;
+        return vm_done(TAKE_PTR(vm), ret);
 }
 
 /* ---- vm.json ---- */
@@ -250,15 +263,7 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
         if (r < 0 || !vm->hypervisor || !vm->name || !vm->kernel || !vm->initrd || !vm->cmdline ||
             !vm->console_path || !vm->control_path || !vm->work_dir)
                 return podrt_error_set(err, EINVAL, "%s: the VM's description is incomplete", path);
-        vm->cfg.name = vm->name;
-        vm->cfg.kernel = vm->kernel;
-        vm->cfg.initrd = vm->initrd;
-        vm->cfg.cmdline = vm->cmdline;
-        vm->cfg.console_path = vm->console_path;
-        vm->cfg.control_path = vm->control_path;
-        vm->cfg.work_dir = vm->work_dir;
-        *ret = TAKE_PTR(vm);
-        return 0;
+        return vm_done(TAKE_PTR(vm), ret);
 }
 
 /* ---- the description ---- */

@@ -15,6 +15,7 @@
 #include "cgroup.h"
 #include "errors.h"
 #include "fileio.h"
+#include "mountinfo.h"
 #include "podroot.h"
 #include "strv.h"
 
@@ -28,20 +29,6 @@ void nspawn_cgroups_done(struct nspawn_cgroups *cg) {
 
 static void sleep_ms(long ms) {
         nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 }, NULL);
-}
-
-/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s) {
-        char *w = s;
-        for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 3;
-                } else
-                        *w++ = *r;
-        }
-        *w = '\0';
 }
 
 /* 1 when the comma-separated list has item. */
@@ -107,51 +94,47 @@ static int plan_add(struct nspawn_cgroups *cg, const char *kind, const char *mnt
         return 0;
 }
 
+struct plan_scan {
+        struct nspawn_cgroups *cg;
+        const char *self_cgroup, *pod_id;
+        char *v2_mnt;
+        bool any_v1;
+};
+
+static int plan_fn(const char *mnt, const char *fstype, const char *super, void *u) {
+        struct plan_scan *p = u;
+        if (!*super)
+                return 0;
+        if (strcmp(fstype, "cgroup2") == 0) {
+                if (!p->v2_mnt && !(p->v2_mnt = strdup(mnt)))
+                        return -ENOMEM;
+        } else if (strcmp(fstype, "cgroup") == 0) {
+                const char *kind = v1_kind(super);
+                if (kind) {
+                        p->any_v1 = p->any_v1 || strcmp(kind, NSPAWN_CG_SYSTEMD) != 0;
+                        return plan_add(p->cg, kind, mnt, p->self_cgroup, super, p->pod_id);
+                }
+        }
+        return 0;
+}
+
 int nspawn_cgroups_plan_from(const char *mountinfo, const char *self_cgroup, const char *pod_id,
                              struct nspawn_cgroups *ret) {
         struct nspawn_cgroups cg = { .kinds = calloc(1, sizeof(char *)), .dirs = calloc(1, sizeof(char *)) };
-        _cleanup_free_ char *copy = strdup(mountinfo);
-        _cleanup_free_ char *v2_mnt = NULL;
-        bool any_v1 = false;
-        int r = 0;
-        if (!cg.kinds || !cg.dirs || !copy) {
+        if (!cg.kinds || !cg.dirs) {
                 nspawn_cgroups_done(&cg);
                 return -ENOMEM;
         }
-        char *save = NULL;
-        for (char *line = strtok_r(copy, "\n", &save); line && r >= 0; line = strtok_r(NULL, "\n", &save)) {
-                /* id parent maj:min root mountpoint options [optional...] - fstype source super */
-                char *f[64], *s2 = NULL;
-                int n = 0, sep = -1;
-                for (char *t = strtok_r(line, " ", &s2); t && n < 64; t = strtok_r(NULL, " ", &s2))
-                        f[n++] = t;
-                for (int i = 6; i < n; i++)
-                        if (strcmp(f[i], "-") == 0) {
-                                sep = i;
-                                break;
-                        }
-                if (sep < 0 || sep + 3 >= n)
-                        continue;
-                char *mnt = f[4], *fstype = f[sep + 1], *super = f[sep + 3];
-                unescape(mnt);
-                if (strcmp(fstype, "cgroup2") == 0) {
-                        if (!v2_mnt && !(v2_mnt = strdup(mnt)))
-                                r = -ENOMEM;
-                } else if (strcmp(fstype, "cgroup") == 0) {
-                        const char *kind = v1_kind(super);
-                        if (kind) {
-                                any_v1 = any_v1 || strcmp(kind, NSPAWN_CG_SYSTEMD) != 0;
-                                r = plan_add(&cg, kind, mnt, self_cgroup, super, pod_id);
-                        }
-                }
-        }
+        struct plan_scan p = { .cg = &cg, .self_cgroup = self_cgroup, .pod_id = pod_id };
+        int r = mountinfo_each(mountinfo, plan_fn, &p);
+        _cleanup_free_ char *v2_mnt = p.v2_mnt;
         if (r >= 0 && v2_mnt)
                 r = plan_add(&cg, NSPAWN_CG_UNIFIED, v2_mnt, self_cgroup, NULL, pod_id);
         if (r < 0) {
                 nspawn_cgroups_done(&cg);
                 return r;
         }
-        cg.v2 = v2_mnt && !any_v1;
+        cg.v2 = v2_mnt && !p.any_v1;
         *ret = cg;
         return 0;
 }

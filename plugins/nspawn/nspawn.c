@@ -25,6 +25,7 @@
 #include "argv.h"
 #include "capsets.h"
 #include "cgroup.h"
+#include "check.h"
 #include "enter.h"
 #include "errors.h"
 #include "fileio.h"
@@ -513,6 +514,11 @@ static const struct podrt_pod_ops nspawn_pod_ops = {
         .exec = nspawn_exec,
 };
 
+static int nspawn_check(void *data, struct podrt_check *check, uint64_t flags,
+                        struct podrt_error **err) {
+        return nspawn_host_check(((struct nspawn_data *)data)->host, check, err);
+}
+
 static const struct podrt_plugin nspawn_plugin = {
         .abi_major = PODRT_ABI_MAJOR,
         .abi_minor = PODRT_ABI_MINOR,
@@ -523,6 +529,8 @@ static const struct podrt_plugin nspawn_plugin = {
         .init = nspawn_init,
         .fini = nspawn_fini,
         .pod = &nspawn_pod_ops,
+        .check = nspawn_check,
+        .config_check = nspawn_config_check,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {

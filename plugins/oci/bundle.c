@@ -67,22 +67,24 @@ int oci_app_input(struct podrt_app *app, const struct oci_runtime *rt, uint64_t 
         if (asprintf(&where, "containers[%zu]", podrt_app_index(app)) < 0 || !own(in, where))
                 goto fail;
         c->where = where;
+        /* Who: the pod, the app, its user. */
         c->pod_id = podrt_pod_id(pod);
         c->pod_name = podrt_pod_name(pod);
         c->name = podrt_app_name(app);
         c->id = podrt_app_id(app);
         c->hostname = podrt_pod_hostname(pod);
+        c->uid = podrt_app_uid(app);
+        c->gid = podrt_app_gid(app);
+        c->groups = podrt_app_groups(app, &c->n_groups);
+        /* What it runs, where, with which limits and capabilities. */
         c->rootfs = podrt_app_rootfs(app);
         c->read_only_rootfs = podrt_app_read_only_rootfs(app);
         c->args = podrt_app_command(app);
         c->env = podrt_app_env(app);
         c->cwd = podrt_app_working_dir(app);
-        c->uid = podrt_app_uid(app);
-        c->gid = podrt_app_gid(app);
-        c->groups = podrt_app_groups(app, &c->n_groups);
+        c->nofile = nofile;
         c->caps_add = podrt_app_caps_add(app);
         c->caps_drop = podrt_app_caps_drop(app);
-        c->nofile = nofile;
         c->runtime_path = rt ? rt->path : NULL;
         c->runtime_root = rt ? rt->root : NULL;
 

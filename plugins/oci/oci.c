@@ -21,8 +21,10 @@
 
 #include "bundle.h"
 #include "cgroup.h"
+#include "check.h"
 #include "errors.h"
 #include "fileio.h"
+#include "process.h"
 #include "runtime.h"
 #include "command.h"
 #include "spec.h"
@@ -98,13 +100,9 @@ static int container_alive(const struct oci_runtime *rt, struct podrt_app *app) 
 static int process_alive(pid_t pid) {
         if (pid <= 0)
                 return 0;
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
         _cleanup_free_ char *stat = NULL;
-        if (read_file(path, 0, &stat, NULL) < 0)
-                return 0;
-        const char *p = strrchr(stat, ')');
-        return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+        const char *p = pid_stat_fields(pid, &stat);
+        return p && p[0] == ' ' && p[1] != 'Z' && p[1] != 'X';
 }
 
 /* Waits until the app's container has its process, while the app's runtime
@@ -230,45 +228,51 @@ static int kill_app(const struct oci_runtime *rt, struct podrt_app *app, int sig
                                rt->name, status, oci_last_line(output, line, sizeof line));
 }
 
-static int oci_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags,
-                    struct podrt_error **err) {
-        _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime(pod, &rt, err);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r;
+/* pod_runtime() where a pod without one needs nothing done: 1 with *ret,
+ * 0 when create did not get that far, or -errno. */
+static int pod_runtime_if_any(struct podrt_pod *pod, struct oci_runtime **ret, struct podrt_error **err) {
+        int r = pod_runtime(pod, ret, err);
+        return r == -ENOENT ? 0 : r < 0 ? r : 1;
+}
+
+/* Sends signo to each app's container once it is there (wait_container),
+ * the first failure in err.  With pids (one per app), only to a container
+ * with a pid, recorded there (0 for the others).  0, or the first error. */
+static int signal_apps(const struct oci_runtime *rt, struct podrt_pod *pod, int signo, pid_t *pids,
+                       struct podrt_error **err) {
         int ret = 0;
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
                 struct podrt_app *app = podrt_pod_app(pod, i);
-                if (!wait_container(rt, app))
+                if (pids)
+                        pids[i] = 0;
+                if (!wait_container(rt, app) || (pids && (pids[i] = container_pid(rt, app)) <= 0))
                         continue;
-                r = kill_app(rt, app, signo, ret < 0 ? NULL : err);
+                int r = kill_app(rt, app, signo, ret < 0 ? NULL : err);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
         return ret;
 }
 
+static int oci_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags,
+                    struct podrt_error **err) {
+        _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
+        int r = pod_runtime_if_any(pod, &rt, err);
+        if (r <= 0)
+                return r;
+        return signal_apps(rt, pod, signo, NULL, err);
+}
+
 static int oci_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uint64_t flags,
                     struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime(pod, &rt, err);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
+        int r = pod_runtime_if_any(pod, &rt, err);
+        if (r <= 0)
                 return r;
 
         size_t n = podrt_pod_n_apps(pod);
         pid_t pids[n];
-        int ret = 0;
-        for (size_t i = 0; i < n; i++) {
-                struct podrt_app *app = podrt_pod_app(pod, i);
-                pids[i] = wait_container(rt, app) ? container_pid(rt, app) : 0;
-                if (pids[i] > 0 && (r = kill_app(rt, app, SIGTERM, ret < 0 ? NULL : err)) < 0 &&
-                    ret == 0)
-                        ret = r;
-        }
+        int ret = signal_apps(rt, pod, SIGTERM, pids, err);
         int64_t deadline = now_ms() + (int64_t)timeout_sec * 1000;
         for (size_t i = 0; i < n; i++) {
                 if (pids[i] <= 0)
@@ -497,6 +501,11 @@ static const struct podrt_pod_ops oci_pod_ops = {
         .exec = oci_exec,
 };
 
+static int oci_check(void *data, struct podrt_check *check, uint64_t flags,
+                     struct podrt_error **err) {
+        return oci_host_check(((struct oci_data *)data)->host, check, err);
+}
+
 static const struct podrt_plugin oci_plugin = {
         .abi_major = PODRT_ABI_MAJOR,
         .abi_minor = PODRT_ABI_MINOR,
@@ -507,6 +516,8 @@ static const struct podrt_plugin oci_plugin = {
         .init = oci_init,
         .fini = oci_fini,
         .pod = &oci_pod_ops,
+        .check = oci_check,
+        .config_check = oci_config_check,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {

@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "errors.h"
 #include "fileio.h"
+#include "process.h"
 #include "runtime.h"
 #include "command.h"
 #include "spec.h"
@@ -425,16 +426,11 @@ int oci_runtime_has(const struct oci_runtime *rt, const char *id) {
 
 /* The start time (clock ticks since boot) of pid, 0 when unknown. */
 static unsigned long long process_start_time(pid_t pid) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
         _cleanup_free_ char *stat = NULL;
-        if (read_file(path, 0, &stat, NULL) < 0)
-                return 0;
-        const char *p = strrchr(stat, ')');
+        const char *p = pid_stat_fields(pid, &stat);
         if (!p)
                 return 0;
-        /* p + 1 is the space before field 3 (state); starttime is field 22. */
-        p++;
+        /* p is the space before field 3 (state); starttime is field 22. */
         for (int field = 3; field < 22 && p; field++)
                 p = strchr(p + 1, ' ');
         return p ? strtoull(p + 1, NULL, 10) : 0;

@@ -5,7 +5,7 @@
  * environment, stdin, timeout, messages), and, through the descriptor, its
  * config_check and its `podrt check` lines.  The core's objects are faked
  * here: a configuration table, a pod with annotations, and the check
- * report (podrt_check_add is weak in cni.so; these definitions win). */
+ * report (podrt_check_add and podrt_check_note, which libpodrt has). */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>

@@ -6,17 +6,25 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errors.h"
 #include "pod.h"
 
-static char dir[64];
+/* The folder's name is the pod's ID (a state file naming another is
+ * corrupt): the corpus's files name this one. */
+#define FUZZ_ID "0123456789abcdef0123456789abcdef"
+static char dir[96];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!dir[0]) {
-                snprintf(dir, sizeof(dir), "/tmp/podrt-fuzz-state-XXXXXX");
-                if (!mkdtemp(dir))
+                char base[64];
+                snprintf(base, sizeof(base), "/tmp/podrt-fuzz-state-XXXXXX");
+                if (!mkdtemp(base))
+                        abort();
+                snprintf(dir, sizeof(dir), "%s/" FUZZ_ID, base);
+                if (mkdir(dir, 0700) < 0)
                         abort();
         }
         char path[128];

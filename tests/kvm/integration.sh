@@ -58,7 +58,7 @@ echo "from the host" > "$T/ro/file"
 cat > "$T/podrt.conf" <<EOF
 kvm = { kernel = "$KERNEL"; modules = "$MODULES"; accel = "tcg"; };
 EOF
-export PODRT_PLUGIN_PATH=$B/plugins/kvm
+export PODRT_PLUGIN_PATH=$B/plugins/kvm:$B/plugins/qemu:$B/plugins/lkvm
 export PODRT_LIBEXEC_DIR=$B/core/init
 P() { "$B/core/cli/podrt" --config "$T/podrt.conf" --root "$T/root" --backend kvm "$@"; }
 # The app's exit code in `podrt status --json`.

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The kvm backend's parts that run without a VM: QEMU's and lkvm's command
- * lines for a pod (golden files in tests/kvm/golden/; regenerate with
- * PODRT_UPDATE_GOLDEN=1 and review the diff), the VM's size and kernel
- * command line, the pod description, the accel choice, the probe guest,
- * the module order and initramfs contents from a small fake module tree
- * (built here with cc and depmod), and the vmlinux extraction. */
+/* The kvm backend's parts that run without a VM: the qemu and lkvm
+ * hypervisor plugins' command lines for a pod, the plugins loaded through
+ * the core's real loader as kvm.so loads them (golden files in
+ * tests/kvm/golden/; regenerate with PODRT_UPDATE_GOLDEN=1 and review the
+ * diff), a third party's hypervisor plugin (tests/hypervisor/fail-hv.c),
+ * the VM's size and kernel command line, the pod description, the accel
+ * choice and its cache, the probe guest, the kvm config section and `podrt
+ * check` lines, the module order and initramfs contents from a small fake
+ * module tree (built here with cc and depmod), and the vmlinux extraction. */
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
@@ -13,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <unistd.h>
 
 #include "../cunit-main.h"
@@ -20,14 +25,92 @@
 #include "errors.h"
 #include "initspec.h"
 #include "kvm.h"
+#include "loader.h"
 #include "manifest.h"
 #include "pod.h"
+#include "process.h"
+#include "qemu.h"
 #include "spec.h"
 #include "strv.h"
 
 #define POD_ID "0123456789abcdef0123456789abcdef"
 
 static char tmp[64];
+
+/* ---- the hypervisor plugins, through the real loader ----
+ *
+ * A host of the test's own whose plugin_ops is the loader's lookup, as the
+ * core's is (core/loader.c): the plugins come from the build tree
+ * ($PODRT_TEST_PLUGIN_DIRS: plugins/qemu, plugins/lkvm, and testhv's). */
+
+static struct loader *loader;
+
+static int test_plugin_ops(const struct podrt_host *host, const char *name, uint32_t kind,
+                           const void **ret_ops, void **ret_data, struct podrt_error **err) {
+        struct plugin *p = NULL;
+        int r = loader_load(loader, name, &p, err);
+        if (r < 0)
+                return r;
+        if (kind != PODRT_OPS_HYPERVISOR || !plugin_hypervisor_ops(p))
+                return podrt_error_set(err, EOPNOTSUPP, "plugin '%s' provides no hypervisor ops", name);
+        *ret_ops = plugin_hypervisor_ops(p);
+        *ret_data = plugin_data(p);
+        return 0;
+}
+
+static char libexec[256];
+static struct podrt_host test_host = {
+        .version = PODRT_HOST_VERSION,
+        .size = sizeof(struct podrt_host),
+        .plugin_name = "kvm",
+        .libexec_dir = libexec,
+        .plugin_ops = test_plugin_ops,
+};
+static struct kvm test_kvm = { .host = &test_host };
+
+static struct kvm_hv hv_get(const char *name) {
+        struct kvm_hv hv;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = kvm_hv_get(&test_kvm, name, &hv, &e);
+        if (r < 0)
+                fprintf(stderr, "hypervisor %s: %s\n", name, podrt_error_message(e));
+        CU_ASSERT_FATAL(r == 0);
+        return hv;
+}
+
+/* ---- podrt_check_add/note: the test's recorders (-Wl,--wrap) ---- */
+
+static char check_lines[8192];
+
+int __wrap_podrt_check_add(struct podrt_check *check, const char *what, uint32_t flags, const char *fmt, ...)
+        PODRT_PRINTF(4, 5);
+int __wrap_podrt_check_add(struct podrt_check *check, const char *what, uint32_t flags, const char *fmt, ...) {
+        size_t n = strlen(check_lines);
+        n += (size_t)snprintf(check_lines + n, sizeof(check_lines) - n, "%s%s|%s|", flags & PODRT_CHECK_OK ? "ok" : "MISSING",
+                              flags & PODRT_CHECK_OPTIONAL ? "?" : "", what);
+        va_list ap;
+        va_start(ap, fmt);
+        if (n < sizeof(check_lines))
+                n += (size_t)vsnprintf(check_lines + n, sizeof(check_lines) - n, fmt, ap);
+        va_end(ap);
+        if (n < sizeof(check_lines) - 1)
+                strcat(check_lines, "\n");
+        return 0;
+}
+
+int __wrap_podrt_check_note(struct podrt_check *check, const char *fmt, ...) PODRT_PRINTF(2, 3);
+int __wrap_podrt_check_note(struct podrt_check *check, const char *fmt, ...) {
+        size_t n = strlen(check_lines);
+        n += (size_t)snprintf(check_lines + n, sizeof(check_lines) - n, "note|");
+        va_list ap;
+        va_start(ap, fmt);
+        if (n < sizeof(check_lines))
+                n += (size_t)vsnprintf(check_lines + n, sizeof(check_lines) - n, fmt, ap);
+        va_end(ap);
+        if (n < sizeof(check_lines) - 1)
+                strcat(check_lines, "\n");
+        return 0;
+}
 
 static int suite_init(void) {
         snprintf(tmp, sizeof(tmp), "/tmp/podrt-kvm-unit.XXXXXX");
@@ -44,10 +127,31 @@ static int suite_init(void) {
         close(open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
         snprintf(p, sizeof(p), "%s/data", tmp);
         mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/state", tmp);
+        mkdir(p, 0755);
+        test_host.state_dir = strdup(p);
+        const char *le = getenv("PODRT_LIBEXEC_DIR");
+        snprintf(libexec, sizeof(libexec), "%s", le ? le : "/nonexistent");
+
+        const char *dirs_env = getenv("PODRT_TEST_PLUGIN_DIRS");
+        if (!dirs_env)
+                return -1;
+        _cleanup_free_ char *copy = strdup(dirs_env);
+        _cleanup_strv_free_ char **dirs = NULL;
+        char *save = NULL;
+        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+                if (strv_push(&dirs, d) < 0)
+                        return -1;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if (loader_new((const char *const *)dirs, NULL, p, libexec, PODRT_LOG_ERR, &loader, &e) < 0) {
+                fprintf(stderr, "loader: %s\n", podrt_error_message(e));
+                return -1;
+        }
         return 0;
 }
 
 static int suite_cleanup(void) {
+        loader = loader_free(loader);
         rm_rf(tmp);
         return 0;
 }
@@ -167,7 +271,8 @@ static void test_qemu_argv_golden(void) {
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_error_ struct podrt_error *e = NULL;
         unsetenv("PODRT_QEMU");
-        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &vm->cfg, &argv, &e) >= 0);
+        struct kvm_hv qemu = hv_get("qemu");
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &argv, &e) >= 0);
         _cleanup_free_ char *text = argv_text(argv);
         check_golden("qemu-tcg.argv", text);
 }
@@ -176,7 +281,8 @@ static void test_qemu_argv_kvm(void) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_KVM);
         _cleanup_strv_free_ char **argv = NULL;
-        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &vm->cfg, &argv, NULL) >= 0);
+        struct kvm_hv qemu = hv_get("qemu");
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &argv, NULL) >= 0);
         _cleanup_free_ char *text = argv_text(argv);
         /* KVM: the host's CPU, no TSC rate on the kernel's command line. */
         ASSERT_CONTAINS(text, "\n-accel\nkvm\n-cpu\nhost\n-m\n128\n-smp\n1\n");
@@ -197,7 +303,8 @@ static void test_lkvm_argv_golden(void) {
         vm->cfg.kernel = vm->kernel;
         _cleanup_strv_free_ char **argv = NULL;
         unsetenv("PODRT_LKVM");
-        CU_ASSERT_FATAL(kvm_lkvm.ops->build_argv(NULL, &vm->cfg, &argv, NULL) >= 0);
+        struct kvm_hv lkvm = hv_get("lkvm");
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&lkvm, &vm->cfg, &argv, NULL) >= 0);
         _cleanup_free_ char *text = argv_text(argv);
         check_golden("lkvm.argv", text);
 }
@@ -208,25 +315,65 @@ static void test_lkvm_refusals(void) {
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm2 = make_vm(two, "lkvm", PODRT_ACCEL_KVM);
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_error_ struct podrt_error *e = NULL;
+        struct kvm_hv lkvm = hv_get("lkvm");
         /* kvmtool cannot export read-only: refused, never made writable. */
-        CU_ASSERT(kvm_lkvm.ops->build_argv(NULL, &vm->cfg, &argv, &e) == -ENOTSUP);
+        CU_ASSERT(kvm_hv_build_argv(&lkvm, &vm->cfg, &argv, &e) == -ENOTSUP);
         CU_ASSERT_PTR_NULL(argv);
         ASSERT_CONTAINS(podrt_error_message(e), "lkvm cannot export share 'data' (");
         ASSERT_CONTAINS(podrt_error_message(e), "/data) read-only: use kvm.hypervisor = \"qemu\"");
         e = podrt_error_free(e);
         /* --9p SRC,TAG: a comma in SRC cannot be said. */
-        CU_ASSERT(kvm_lkvm.ops->build_argv(NULL, &vm2->cfg, &argv, &e) == -EINVAL);
+        CU_ASSERT(kvm_hv_build_argv(&lkvm, &vm2->cfg, &argv, &e) == -EINVAL);
         ASSERT_CONTAINS(podrt_error_message(e), "root,fs): a comma cannot be passed to --9p");
         e = podrt_error_free(e);
         vm->cfg.accel = PODRT_ACCEL_TCG;
-        CU_ASSERT(kvm_lkvm.ops->build_argv(NULL, &vm->cfg, &argv, &e) == -ENOTSUP);
+        CU_ASSERT(kvm_hv_build_argv(&lkvm, &vm->cfg, &argv, &e) == -ENOTSUP);
         ASSERT_CONTAINS(podrt_error_message(e), "lkvm runs only on KVM (it has no TCG)");
 }
 
+/* QEMU doubles the commas of option values: the rootfs "root,fs". */
 static void test_qemu_escape(void) {
-        _cleanup_free_ char *a = qemu_escape("/srv/a,b,,c"), *b = qemu_escape("plain");
-        CU_ASSERT_STRING_EQUAL(a, "/srv/a,,b,,,,c");
-        CU_ASSERT_STRING_EQUAL(b, "plain");
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
+        _cleanup_strv_free_ char **argv = NULL;
+        struct kvm_hv qemu = hv_get("qemu");
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &argv, NULL) >= 0);
+        _cleanup_free_ char *text = argv_text(argv);
+        ASSERT_CONTAINS(text, "path=@TMP@/root,,fs,security_model=passthrough");
+}
+
+/* Shares reach a hypervisor through share_list (podrt_vm_config version
+ * 2); a version 1 config (shares only) still works. */
+static void test_share_list(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
+        CU_ASSERT_EQUAL_FATAL(vm->cfg.version, 2);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(vm->cfg.share_list);
+        for (uint32_t i = 0; i < vm->cfg.n_shares; i++)
+                CU_ASSERT_PTR_EQUAL(vm->cfg.share_list[i], &vm->cfg.shares[i]);
+        struct kvm_hv qemu = hv_get("qemu");
+        _cleanup_strv_free_ char **a = NULL, **b = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &a, NULL) >= 0);
+        struct podrt_vm_config v1 = vm->cfg;
+        v1.version = 1;
+        v1.size = offsetof(struct podrt_vm_config, share_list);
+        v1.share_list = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &v1, &b, NULL) >= 0);
+        _cleanup_free_ char *ta = argv_text(a), *tb = argv_text(b);
+        CU_ASSERT_STRING_EQUAL(ta, tb);
+        /* share_list is what a version 2 reader uses: a tag changed there shows. */
+        struct podrt_vm_share other = *vm->cfg.share_list[0];
+        other.tag = "_other";
+        const struct podrt_vm_share *list[16];
+        CU_ASSERT_FATAL(vm->cfg.n_shares <= 16);
+        for (uint32_t i = 0; i < vm->cfg.n_shares; i++)
+                list[i] = i ? vm->cfg.share_list[i] : &other;
+        struct podrt_vm_config v2 = vm->cfg;
+        v2.share_list = list;
+        _cleanup_strv_free_ char **c = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &v2, &c, NULL) >= 0);
+        _cleanup_free_ char *tc = argv_text(c);
+        ASSERT_CONTAINS(tc, "mount_tag=_other\n");
 }
 
 /* ---- size, command line, description ---- */
@@ -338,8 +485,9 @@ static void test_vm_json_round_trip(void) {
         _cleanup_(kvm_vm_freep) struct kvm_vm *back = NULL;
         CU_ASSERT_FATAL(kvm_vm_load(path, &back, NULL) >= 0);
         _cleanup_strv_free_ char **a = NULL, **b = NULL;
-        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &vm->cfg, &a, NULL) >= 0);
-        CU_ASSERT_FATAL(kvm_qemu.ops->build_argv(NULL, &back->cfg, &b, NULL) >= 0);
+        struct kvm_hv qemu = hv_get("qemu");
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &a, NULL) >= 0);
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &back->cfg, &b, NULL) >= 0);
         _cleanup_free_ char *ta = argv_text(a), *tb = argv_text(b);
         CU_ASSERT_STRING_EQUAL(ta, tb);
         write_text(path, "{ \"name\": \"x\" }");
@@ -351,6 +499,7 @@ static void test_vm_json_round_trip(void) {
 /* ---- acceleration ---- */
 
 static void test_accel_choice(void) {
+        struct kvm_hv kvm_qemu = hv_get("qemu"), kvm_lkvm = hv_get("lkvm");
         uint32_t a = 99;
         bool warn = true;
         _cleanup_error_ struct podrt_error *e = NULL;
@@ -380,9 +529,10 @@ static void test_accel_choice(void) {
         ASSERT_CONTAINS(podrt_error_message(e), "kvm.accel: must be one of auto, kvm, tcg, not 'fast'");
 }
 
-/* auto reads the boot's cached probe result: no QEMU runs (the reason
- * given is the cached one). */
+/* auto reads the boot's cached probe result of that hypervisor: no QEMU
+ * runs (the reason given is the cached one). */
 static void test_accel_cache(void) {
+        struct kvm_hv kvm_qemu = hv_get("qemu");
         char dir[256], path[300];
         snprintf(dir, sizeof(dir), "%s/accel", tmp);
         CU_ASSERT_FATAL(mkdir_p(dir, 0755) == 0);
@@ -390,9 +540,13 @@ static void test_accel_cache(void) {
         CU_ASSERT_FATAL(read_file("/proc/sys/kernel/random/boot_id", 256, &boot, NULL) == 0);
         boot[strcspn(boot, "\n")] = '\0';
         snprintf(path, sizeof(path), "%s/kvm-works", dir);
-        char text[512];
-        snprintf(text, sizeof(text), "boot %s\nworks 0\ndetail a cached reason\n", boot);
+        char text[512], detail[256];
+        snprintf(text, sizeof(text), "boot %s\nhypervisor qemu\nworks 0\ndetail a cached reason\n", boot);
         write_text(path, text);
+        CU_ASSERT_EQUAL(accel_cached(dir, "qemu", detail, sizeof(detail)), 0);
+        CU_ASSERT_STRING_EQUAL(detail, "a cached reason");
+        CU_ASSERT_EQUAL(accel_cached(dir, "qem", detail, sizeof(detail)), -1);   /* another hypervisor's */
+        CU_ASSERT_EQUAL(accel_cached(dir, "lkvm", detail, sizeof(detail)), -1);
         uint32_t a = 99;
         _cleanup_error_ struct podrt_error *e = NULL;
         CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
@@ -400,23 +554,42 @@ static void test_accel_cache(void) {
         CU_ASSERT(accel_resolve(NULL, "kvm", &kvm_qemu, dir, &a, &e) == -ENODEV);
         ASSERT_CONTAINS(podrt_error_message(e), "KVM does not work here: a cached reason");
         e = podrt_error_free(e);
-        snprintf(text, sizeof(text), "boot %s\nworks 1\ndetail KVM works (cached)\n", boot);
+        snprintf(text, sizeof(text), "boot %s\nhypervisor qemu\nworks 1\ndetail KVM works (cached)\n", boot);
         write_text(path, text);
         CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
         CU_ASSERT_EQUAL(a, PODRT_ACCEL_KVM);
-        /* Another boot's result is not used: the probe runs and rewrites it. */
-        write_text(path, "boot 00000000-0000-0000-0000-000000000000\nworks 1\ndetail stale\n");
+        /* Another boot's result is not used: the qemu plugin's probe runs
+         * and the answer is rewritten. */
+        write_text(path, "boot 00000000-0000-0000-0000-000000000000\nhypervisor qemu\nworks 1\ndetail stale\n");
         setenv("PODRT_QEMU", "/bin/false", 1);
         CU_ASSERT(accel_resolve(NULL, "auto", &kvm_qemu, dir, &a, &e) == 0);
         unsetenv("PODRT_QEMU");
         _cleanup_free_ char *now = NULL;
         CU_ASSERT_FATAL(read_file(path, 4096, &now, NULL) == 0);
         ASSERT_CONTAINS(now, boot);
-        if (access("/dev/kvm", R_OK | W_OK) == 0) {
-                CU_ASSERT_EQUAL(a, PODRT_ACCEL_TCG);   /* /bin/false is no KVM guest */
+        ASSERT_CONTAINS(now, "\nhypervisor qemu\n");
+        CU_ASSERT_EQUAL(a, PODRT_ACCEL_TCG);   /* /bin/false is no KVM guest */
+        if (access("/dev/kvm", R_OK | W_OK) == 0)
                 ASSERT_CONTAINS(now, "works 0\ndetail QEMU's KVM test guest exited with status 1");
-        } else
+        else
                 ASSERT_CONTAINS(now, "works 0\ndetail /dev/kvm: ");
+        /* The qemu plugin's probe works in its host's state dir. */
+        if (access("/dev/kvm", R_OK | W_OK) == 0) {
+                char log[300];
+                snprintf(log, sizeof(log), "%s/kvm/kvm-probe.log", test_host.state_dir);
+                CU_ASSERT(access(log, F_OK) == 0);
+        }
+        /* Another hypervisor's probe: lkvm's, which needs its binary. */
+        struct kvm_hv kvm_lkvm = hv_get("lkvm");
+        setenv("PODRT_LKVM", "/nonexistent/lkvm", 1);
+        e = podrt_error_free(e);
+        CU_ASSERT(accel_resolve(NULL, "auto", &kvm_lkvm, dir, &a, &e) == -ENODEV);
+        unsetenv("PODRT_LKVM");
+        ASSERT_CONTAINS(podrt_error_message(e), "lkvm needs KVM, and KVM does not work here (/nonexistent/lkvm not found)");
+        free(now);
+        now = NULL;
+        CU_ASSERT_FATAL(read_file(path, 4096, &now, NULL) == 0);
+        ASSERT_CONTAINS(now, "\nhypervisor lkvm\nworks 0\n");
 }
 
 /* The probe guest is a real PVH image: QEMU under TCG runs it to the exit
@@ -424,13 +597,12 @@ static void test_accel_cache(void) {
 static void test_probe_image_runs(void) {
         char path[256];
         snprintf(path, sizeof(path), "%s/probe.elf", tmp);
-        CU_ASSERT_FATAL(accel_write_probe_image(path) == 0);
+        CU_ASSERT_FATAL(qemu_write_probe_image(path) == 0);
         char *argv[] = { "qemu-system-x86_64", "-M", "microvm,x-option-roms=off", "-accel", "tcg",
                          "-m", "16", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                          "-kernel", path, "-device", "isa-debug-exit,iobase=0xf4,iosize=4", NULL };
-        _cleanup_error_ struct podrt_error *e = NULL;
-        int st = proc_run(argv, -1, 20000, &e);
-        CU_ASSERT_FATAL(st >= 0);
+        int st = 0;
+        CU_ASSERT_FATAL(run_program(argv, -1, 20000, &st) == 0);
         CU_ASSERT(WIFEXITED(st));
         CU_ASSERT_EQUAL(WEXITSTATUS(st), 67);
 }
@@ -706,6 +878,208 @@ static void test_vmlinux(void) {
         CU_ASSERT_PTR_NULL(none);
 }
 
+/* ---- the hypervisor plugins ---- */
+
+static void test_hv_plugins(void) {
+        struct kvm_hv qemu = hv_get("qemu"), lkvm = hv_get("lkvm"), testhv = hv_get("testhv");
+        CU_ASSERT_EQUAL(qemu.ops->version, PODRT_HYPERVISOR_OPS_VERSION);
+        CU_ASSERT_EQUAL(qemu.features, 0);
+        CU_ASSERT_EQUAL(lkvm.features, PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG);
+        CU_ASSERT_EQUAL(testhv.features, 0);
+        CU_ASSERT_STRING_EQUAL(testhv.name, "testhv");
+
+        /* A method the table lacks: said, not called. */
+        _cleanup_error_ struct podrt_error *e = NULL;
+        struct podrt_vm_config vm = { .version = PODRT_VM_CONFIG_VERSION, .size = sizeof(vm), .name = "x" };
+        CU_ASSERT_EQUAL(kvm_hv_pause(&testhv, &vm, &e), -EOPNOTSUPP);
+        ASSERT_CONTAINS(podrt_error_message(e), "hypervisor plugin 'testhv' does not support hypervisor.pause");
+        e = podrt_error_free(e);
+
+        /* A version 1 table (no features) and a short one (no probe). */
+        struct podrt_hypervisor_ops v1 = *qemu.ops;
+        v1.version = 1;
+        v1.size = offsetof(struct podrt_hypervisor_ops, features);
+        v1.features = PODRT_HYPERVISOR_NO_TCG;   /* beyond its size: not read */
+        struct kvm_hv old;
+        kvm_hv_from_ops("old", &v1, NULL, &old);
+        CU_ASSERT_EQUAL(old.features, 0);
+        v1.size = offsetof(struct podrt_hypervisor_ops, probe);
+        kvm_hv_from_ops("old", &v1, NULL, &old);
+        CU_ASSERT_EQUAL(kvm_hv_probe(&old, PODRT_ACCEL_TCG, &e), -EOPNOTSUPP);
+        ASSERT_CONTAINS(podrt_error_message(e), "hypervisor plugin 'old' does not support hypervisor.probe");
+        e = podrt_error_free(e);
+
+        /* No such plugin; not a plugin name; a host without plugin_ops. */
+        struct kvm_hv hv;
+        CU_ASSERT_EQUAL(kvm_hv_get(&test_kvm, "nope", &hv, &e), -ENOENT);
+        ASSERT_CONTAINS(podrt_error_message(e), "kvm.hypervisor = \"nope\": plugin 'nope' not found (searched: ");
+        e = podrt_error_free(e);
+        CU_ASSERT_EQUAL(kvm_hv_get(&test_kvm, "../qemu", &hv, &e), -EINVAL);
+        ASSERT_CONTAINS(podrt_error_message(e), "kvm.hypervisor: '../qemu' is not a plugin name ([a-z0-9][a-z0-9_-]*)");
+        e = podrt_error_free(e);
+        struct podrt_host v1host = test_host;
+        v1host.version = 1;
+        v1host.size = offsetof(struct podrt_host, logv);
+        struct kvm k1 = { .host = &v1host };
+        CU_ASSERT_EQUAL(kvm_hv_get(&k1, "qemu", &hv, &e), -EOPNOTSUPP);
+        ASSERT_CONTAINS(podrt_error_message(e), "this podrt cannot load hypervisor plugins (podrt_host version 1, 2 needed)");
+        e = podrt_error_free(e);
+        /* A plugin without a hypervisor table: mock, a pod backend. */
+        CU_ASSERT_EQUAL(kvm_hv_get(&test_kvm, "mock", &hv, &e), -EOPNOTSUPP);
+        ASSERT_CONTAINS(podrt_error_message(e), "kvm.hypervisor = \"mock\": plugin 'mock' provides no hypervisor ops");
+}
+
+/* A third party's hypervisor (tests/hypervisor/fail-hv.c) through the
+ * keeper, as `podrt start` drives it: its start's own message comes back,
+ * it got the pod's shares through share_list, and nothing runs. */
+static void test_third_party_start(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "testhv", PODRT_ACCEL_TCG);
+        char log[256], kvm_dir[256];
+        snprintf(log, sizeof(log), "%s/testhv.log", tmp);
+        snprintf(kvm_dir, sizeof(kvm_dir), "%s/pods/" POD_ID "/kvm", tmp);
+        CU_ASSERT_FATAL(mkdir_p(kvm_dir, 0755) == 0);
+        setenv("PODRT_TESTHV_LOG", log, 1);
+        struct kvm_hv hv = hv_get("testhv");
+        _cleanup_strv_free_ char **argv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&hv, &vm->cfg, &argv, NULL) == 0);
+        CU_ASSERT_STRING_EQUAL(argv[0], "testhv");
+        pid_t pid = 0;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = keeper_start(&hv, vm, pod, kvm_dir, &pid, &e);
+        unsetenv("PODRT_TESTHV_LOG");
+        CU_ASSERT_EQUAL(r, -EPERM);
+        CU_ASSERT_EQUAL(pid, 0);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "testhv: refusing to start " POD_ID);
+        _cleanup_free_ char *calls = NULL;
+        CU_ASSERT_FATAL(read_file(log, 4096, &calls, NULL) >= 0);
+        CU_ASSERT_STRING_EQUAL(calls, "build_argv " POD_ID " shares _rootfs0 _status\n"
+                                      "start " POD_ID " shares _rootfs0 _status\n");
+        char pidfile[300];
+        snprintf(pidfile, sizeof(pidfile), "%s/vm.pid", kvm_dir);
+        CU_ASSERT(access(pidfile, F_OK) < 0);   /* no VM was recorded */
+}
+
+/* ---- the kvm config section ---- */
+
+static struct podrt_config *load_conf(const char *text, struct podrt_error **err) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/podrt.conf", tmp);
+        write_text(path, text);
+        struct podrt_config *cfg = NULL;
+        return config_load(path, &cfg, err) < 0 ? NULL : cfg;
+}
+
+static void test_config_check(void) {
+        _cleanup_error_ struct podrt_error *e = NULL;
+        struct podrt_config *cfg = load_conf("kvm = { hypervisor = \"lkvm\"; accel = \"tcg\"; kernel = \"/k\"; modules = \"/m\";\n"
+                                             "        memory_mib = 256; vcpus = 2; load_modules = true; };\n", &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+        CU_ASSERT_EQUAL(kvm_config_check(cfg, 0, &e), 0);
+        CU_ASSERT_EQUAL(kvm_config_check(cfg, 1, &e), -EINVAL);   /* flags must be 0 */
+        e = podrt_error_free(e);
+        config_free(cfg);
+        CU_ASSERT_FATAL((cfg = load_conf("log_level = \"err\";\n", &e)) != NULL);
+        CU_ASSERT_EQUAL(kvm_config_check(cfg, 0, &e), 0);   /* no kvm group: the defaults */
+        config_free(cfg);
+
+        /* Each bad setting: kvm's check names file, line, setting and why.
+         * (While the core still checks kvm.* itself, it refuses them at
+         * load: then its message must name the setting.) */
+        static const struct {
+                const char *text, *path, *why;
+        } bad[] = {
+                { "kvm = {\n  hypervisor = \"../qemu\"; };\n", "kvm.hypervisor", "'../qemu' is not a plugin name ([a-z0-9][a-z0-9_-]*)" },
+                { "kvm = {\n  hypervisor = \"\"; };\n", "kvm.hypervisor", "must not be empty" },
+                { "kvm = {\n  accel = \"fast\"; };\n", "kvm.accel", "must be one of auto, kvm, tcg, not 'fast'" },
+                { "kvm = {\n  kernel = \"\"; };\n", "kvm.kernel", "must not be empty" },
+                { "kvm = {\n  modules = 3; };\n", "kvm.modules", "must be a string" },
+                { "kvm = {\n  memory_mib = 0; };\n", "kvm.memory_mib", "must be greater than 0, not 0" },
+                { "kvm = {\n  vcpus = \"2\"; };\n", "kvm.vcpus", "must be an integer" },
+                { "kvm = {\n  load_modules = 1; };\n", "kvm.load_modules", "must be a boolean (true or false)" },
+                { "kvm = {\n  colour = \"red\"; };\n", "kvm.colour", "unknown setting" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                e = podrt_error_free(e);
+                cfg = load_conf(bad[i].text, &e);
+                if (!cfg) {
+                        ASSERT_CONTAINS(podrt_error_message(e), bad[i].path + 4);
+                        continue;
+                }
+                char want[512];
+                snprintf(want, sizeof(want), "%s/podrt.conf:2: %s: %s", tmp, bad[i].path, bad[i].why);
+                CU_ASSERT_EQUAL(kvm_config_check(cfg, 0, &e), -EINVAL);
+                if (e)
+                        ASSERT_CONTAINS(podrt_error_message(e), want);
+                config_free(cfg);
+        }
+        e = podrt_error_free(e);
+        /* A third party's hypervisor is a valid name (once the core leaves
+         * kvm.* to kvm, the file loads). */
+        if ((cfg = load_conf("kvm = { hypervisor = \"testhv\"; };\n", &e))) {
+                CU_ASSERT_EQUAL(kvm_config_check(cfg, 0, &e), 0);
+                config_free(cfg);
+        }
+        CU_ASSERT(kvm_name_is_valid("cloud-hypervisor_2"));
+        CU_ASSERT(!kvm_name_is_valid("-x") && !kvm_name_is_valid("_x") && !kvm_name_is_valid("Qemu") &&
+                  !kvm_name_is_valid("a/b") && !kvm_name_is_valid(""));
+}
+
+/* ---- `podrt check` ---- */
+
+static void test_check_lines(void) {
+        char conf[1024], cache[300];
+        snprintf(conf, sizeof(conf), "kvm = { accel = \"tcg\"; kernel = \"%s/rootfs/etc/hosts\"; modules = \"%s/nonexistent\"; };\n",
+                 tmp, tmp);
+        _cleanup_error_ struct podrt_error *e = NULL;
+        struct podrt_config *cfg = load_conf(conf, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+        /* The qemu probe's answer, as create caches it. */
+        snprintf(cache, sizeof(cache), "%s/kvm", test_host.state_dir);
+        CU_ASSERT_FATAL(mkdir_p(cache, 0755) == 0);
+        _cleanup_free_ char *boot = NULL;
+        CU_ASSERT_FATAL(read_file("/proc/sys/kernel/random/boot_id", 256, &boot, NULL) == 0);
+        boot[strcspn(boot, "\n")] = '\0';
+        char text[512];
+        snprintf(text, sizeof(text), "boot %s\nhypervisor qemu\nworks 0\ndetail a cached reason\n", boot);
+        strcat(cache, "/kvm-works");
+        write_text(cache, text);
+
+        struct kvm k = { .host = &test_host, .cfg = cfg };
+        check_lines[0] = '\0';
+        CU_ASSERT_EQUAL(kvm_check(&k, NULL, 0, &e), 0);
+        char want[512];
+        _cleanup_free_ char *qemu = find_program("qemu-system-x86_64");
+        if (qemu)
+                ASSERT_CONTAINS(check_lines, "ok|hypervisor|qemu (plugin): usable\n");
+        snprintf(want, sizeof(want), "|podrt-init|%s/podrt-init\n", libexec);
+        ASSERT_CONTAINS(check_lines, want);
+        ASSERT_CONTAINS(check_lines, "?|/dev/kvm|");   /* TCG: optional */
+        ASSERT_CONTAINS(check_lines, "MISSING?|kvm works|a cached reason (qemu probe); TCG fallback\n");
+        ASSERT_CONTAINS(check_lines, "note|KVM is not usable here: guests run under TCG (slower)\n");
+        snprintf(want, sizeof(want), "ok|kernel|%s/rootfs/etc/hosts\n", tmp);
+        ASSERT_CONTAINS(check_lines, want);
+        snprintf(want, sizeof(want), "MISSING?|modules|%s/nonexistent: not found (kvm.modules)\n", tmp);
+        ASSERT_CONTAINS(check_lines, want);
+        ASSERT_CONTAINS(check_lines, "?|module kvm|");
+        ASSERT_CONTAINS(check_lines, "?|module vhost_vsock|");
+        config_free(cfg);
+
+        /* lkvm without its binary: the hypervisor's line says so, and KVM
+         * is required (no TCG). */
+        snprintf(conf, sizeof(conf), "kvm = { hypervisor = \"lkvm\"; kernel = \"/nonexistent/vmlinuz\"; };\n");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cfg = load_conf(conf, &e));
+        k.cfg = cfg;
+        setenv("PODRT_LKVM", "/nonexistent/lkvm", 1);
+        check_lines[0] = '\0';
+        CU_ASSERT_EQUAL(kvm_check(&k, NULL, 0, &e), 0);
+        unsetenv("PODRT_LKVM");
+        ASSERT_CONTAINS(check_lines, "MISSING|hypervisor|lkvm (plugin): /nonexistent/lkvm not found\n");
+        CU_ASSERT(strstr(check_lines, "|/dev/kvm|") && !strstr(check_lines, "?|/dev/kvm|"));
+        ASSERT_CONTAINS(check_lines, "MISSING|kernel|/nonexistent/vmlinuz: not found (kvm.kernel; ");
+        config_free(cfg);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("kvm-unit", suite_init, suite_cleanup);
         ADD_TEST(s, test_qemu_argv_golden);
@@ -713,6 +1087,11 @@ void register_tests(void) {
         ADD_TEST(s, test_lkvm_argv_golden);
         ADD_TEST(s, test_lkvm_refusals);
         ADD_TEST(s, test_qemu_escape);
+        ADD_TEST(s, test_share_list);
+        ADD_TEST(s, test_hv_plugins);
+        ADD_TEST(s, test_third_party_start);
+        ADD_TEST(s, test_config_check);
+        ADD_TEST(s, test_check_lines);
         ADD_TEST(s, test_size);
         ADD_TEST(s, test_cmdline);
         ADD_TEST(s, test_description);

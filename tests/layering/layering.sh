@@ -69,5 +69,28 @@ if seen < 20:
 sys.exit(bad)
 PY
 
+# The podrt command links the core statically and exports its podrt_*
+# functions, so a plugin's accessor calls bind to that very core, not to a
+# libpodrt.so that another build or installation left on the system.
+cli=$B/core/cli/podrt
+n_cli=$(nm -D --defined-only "$cli" | awk '{print $3}' | grep -c '^podrt_' || true)
+[ "$n_cli" -eq "$n" ] || bad "podrt exports $n_cli podrt_ functions, libpodrt.so $n"
+T=$(mktemp -d /tmp/podrt-layering-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+mkdir "$T/rootfs"
+cat >"$T/pod.json" <<'JSON'
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "bind",
+  "containers": [ { "name": "app", "rootfs": "rootfs", "command": ["/bin/true"] } ] }
+JSON
+LD_DEBUG=bindings LD_DEBUG_OUTPUT=$T/ld PODRT_PLUGIN_PATH=$B/tests/mock \
+        "$cli" --root "$T/state" --backend mock run --rm "$T/pod.json" >/dev/null 2>&1 ||
+        bad "podrt --backend mock run failed"
+if ! grep -hE "binding file .*mock\.so .* to .*/podrt \[0\]: normal symbol \`podrt_app_command'" "$T"/ld.* >/dev/null; then
+        bad "mock.so's podrt_app_command does not bind to the podrt command's core"
+fi
+if grep -hE "binding file .*mock\.so .* to .*libpodrt\.so.*: normal symbol \`podrt_" "$T"/ld.* >/dev/null; then
+        bad "mock.so binds podrt_ symbols to a libpodrt.so: $(grep -hE "mock\.so .* to .*libpodrt" "$T"/ld.* | head -1)"
+fi
+
 [ $fail -eq 0 ] || exit 1
 echo "layering: libpodrt exports $n podrt_ symbols and nothing else; $(echo $plugins | wc -w) plugins import no internal symbol and see include/ and basic/ only"

@@ -1,22 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The QEMU hypervisor: qemu-system-x86_64 -M microvm (virtio-mmio devices,
- * no PCI, no firmware option ROMs), PVH boot of the uncompressed vmlinux,
- * -nodefaults, the serial console into a file, a QMP socket for stop,
- * pause and resume, and one virtio-9p device per share. */
+/* The QEMU hypervisor plugin (kvm.hypervisor = "qemu", the default):
+ * qemu-system-x86_64 -M microvm (virtio-mmio devices, no PCI, no firmware
+ * option ROMs), PVH boot of the uncompressed vmlinux, -nodefaults, the
+ * serial console into a file, a QMP socket for stop, pause and resume, and
+ * one virtio-9p device per share.  QEMU's own messages go to
+ * <work_dir>/qemu.log, where the kvm backend's keeper looks for them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm.h"
-#include "strv.h"
+#include "qemu.h"
+
+/* The plugin's private data. */
+struct qemu {
+        const struct podrt_host *host;
+};
 
 const char *qemu_binary(void) {
         const char *q = secure_getenv("PODRT_QEMU");
@@ -101,8 +108,8 @@ static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char **
         r |= strv_push(&v, "-qmp");
         r |= pushf(&v, "unix:%s,server=on,wait=off", control);
         for (uint32_t i = 0; i < vm->n_shares; i++) {
-                const struct podrt_vm_share *s = &vm->shares[i];
-                if (!s->path || !s->tag || !*s->tag)
+                const struct podrt_vm_share *s = vm_config_share(vm, i);
+                if (!s || !s->path || !s->tag || !*s->tag)
                         return podrt_error_set(err, EINVAL, "qemu: share %u has no path or tag", i);
                 if (strlen(s->tag) > 255 || strchr(s->tag, ','))
                         return podrt_error_set(err, EINVAL, "qemu: share tag '%s' is not usable", s->tag);
@@ -127,10 +134,10 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         int r = qemu_build_argv(data, vm, &argv, err);
         if (r < 0)
                 return r;
-        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "qemu.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = NULL;
+        _cleanup_close_ int logfd = vm_open_log(vm, "qemu.log", &log);
         if (!log)
                 return -ENOMEM;
-        _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (logfd < 0)
                 return podrt_error_set(err, errno, "qemu: %s: %m", log);
         _cleanup_free_ char *bin = find_program(argv[0]);
@@ -139,18 +146,8 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
                                        argv[0]);
         /* A stale socket of an earlier run would fool a connect. */
         unlink(vm->control_path);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
+        if (vm_spawn(bin, argv, logfd, logfd, ret_pid) < 0)
                 return podrt_error_set(err, errno, "qemu: fork: %m");
-        if (pid == 0) {
-                /* The VM must not outlive what watches it. */
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                child_setup(-1, logfd, logfd, CHILD_SETSID);
-                execv(bin, argv);
-                _exit(127);
-        }
-        *ret_pid = pid;
         return 0;
 }
 
@@ -200,6 +197,7 @@ static int qemu_resume(void *data, const struct podrt_vm_config *vm, struct podr
 }
 
 static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
+        const struct qemu *q = data;
         _cleanup_free_ char *bin = find_program(qemu_binary());
         if (!bin) {
                 podrt_error_set(err, ENOENT, "%s not found (apt-get install qemu-system-x86)", qemu_binary());
@@ -207,18 +205,82 @@ static int qemu_probe(void *data, uint32_t accel, struct podrt_error **err) {
         }
         if (accel == PODRT_ACCEL_TCG)
                 return 1;
+        if (accel != PODRT_ACCEL_KVM) {
+                podrt_error_set(err, EINVAL, "qemu: accel %u is neither kvm nor tcg", accel);
+                return 0;
+        }
+        /* Beside the kvm backend's cache of the answer, so that a failed
+         * probe's kvm-probe.log stays where docs/kvm.md says. */
         char detail[512];
         _cleanup_free_ char *dir = NULL;
-        if (asprintf(&dir, "/tmp/podrt-kvm-probe.%d", (int)getpid()) < 0)
+        bool own = !q || !q->host || !q->host->state_dir;
+        if (own ? asprintf(&dir, "/tmp/podrt-kvm-probe.%d", (int)getpid()) < 0
+                : !(dir = path_join(q->host->state_dir, "kvm")))
                 return -ENOMEM;
-        int works = accel_probe_kvm(dir, detail, sizeof(detail));
-        rm_rf(dir);
+        int works = qemu_probe_kvm(dir, detail, sizeof(detail));
+        if (own)
+                rm_rf(dir);
         if (!works)
                 podrt_error_set(err, ENODEV, "%s", detail);
+        else if (q && q->host && q->host->log)
+                q->host->log(q->host, PODRT_LOG_INFO, "%s", detail);
         return works;
 }
 
-const struct podrt_hypervisor_ops kvm_qemu_ops = {
+/* The first line of `bin --version` (2 s at most), into buf: 0, or -errno
+ * with buf saying why. */
+static int binary_version(const char *bin, char *buf, size_t size) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                snprintf(buf, size, "%s --version: pipe: %s", bin, strerror(errno));
+                return -errno;
+        }
+        _cleanup_close_ int in = p[0], out = p[1];
+        char *argv[] = { (char *)bin, "--version", NULL };
+        int status = 0, r = run_program(argv, out, 2000, &status);
+        if (r < 0) {
+                snprintf(buf, size, "%s --version: %s", bin, strerror(-r));
+                return r;
+        }
+        out = -1, close(p[1]);
+        char text[1024];
+        ssize_t n = read(in, text, sizeof(text) - 1);
+        text[n > 0 ? n : 0] = '\0';
+        text[strcspn(text, "\r\n")] = '\0';
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !text[0]) {
+                snprintf(buf, size, "%.100s --version: %.100s", bin, text[0] ? text : "failed");
+                return -EIO;
+        }
+        snprintf(buf, size, "%.200s", text);
+        return 0;
+}
+
+/* `podrt check`: the binary and its version. */
+static int qemu_check(void *data, struct podrt_check *check, uint64_t flags, struct podrt_error **err) {
+        const char *name = qemu_binary();
+        _cleanup_free_ char *bin = find_program(name);
+        if (!bin)
+                return podrt_check_add(check, name, 0, "%s: not found%s (apt-get install qemu-system-x86)", name,
+                                       strchr(name, '/') ? "" : " on PATH");
+        char version[512];
+        bool ok = binary_version(bin, version, sizeof(version)) == 0;
+        return podrt_check_add(check, name, ok ? PODRT_CHECK_OK : 0, "%s", version);
+}
+
+static int qemu_init(const struct podrt_host *host, void **ret_data, struct podrt_error **err) {
+        struct qemu *q = calloc(1, sizeof(*q));
+        if (!q)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        q->host = host;
+        *ret_data = q;
+        return 0;
+}
+
+static void qemu_fini(void *data) {
+        free(data);
+}
+
+static const struct podrt_hypervisor_ops qemu_ops = {
         .version = PODRT_HYPERVISOR_OPS_VERSION,
         .size = sizeof(struct podrt_hypervisor_ops),
         .build_argv = qemu_build_argv,
@@ -227,19 +289,22 @@ const struct podrt_hypervisor_ops kvm_qemu_ops = {
         .pause = qemu_pause,
         .resume = qemu_resume,
         .probe = qemu_probe,
+        .features = 0,   /* boots a vmlinux (PVH), runs under TCG too */
 };
 
-const struct kvm_hypervisor kvm_qemu = {
+static const struct podrt_plugin qemu_plugin = {
+        .abi_major = PODRT_ABI_MAJOR,
+        .abi_minor = PODRT_ABI_MINOR,
+        .size = sizeof(struct podrt_plugin),
         .name = "qemu",
-        .ops = &kvm_qemu_ops,
-        .needs_bzimage = false,
-        .has_tcg = true,
+        .version = PODRT_VERSION,
+        .description = "QEMU's microvm machine as the kvm backend's hypervisor (kvm.hypervisor = \"qemu\")",
+        .init = qemu_init,
+        .fini = qemu_fini,
+        .hypervisor = &qemu_ops,
+        .check = qemu_check,
 };
 
-const struct kvm_hypervisor *kvm_hypervisor_find(const char *name) {
-        if (!name || !strcmp(name, "qemu"))
-                return &kvm_qemu;
-        if (!strcmp(name, "lkvm"))
-                return &kvm_lkvm;
-        return NULL;
+PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {
+        return &qemu_plugin;
 }

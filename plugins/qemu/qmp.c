@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include "qemu.h"
 
 struct qmp {
         int fd;

@@ -1,25 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The lkvm (kvmtool) hypervisor, as rkt's kvm flavour used it:
+/* The lkvm (kvmtool) hypervisor plugin (kvm.hypervisor = "lkvm"), as rkt's
+ * kvm flavour used kvmtool:
  *   lkvm run --name N --kernel K --initrd I --params CMDLINE --mem MIB
  *            --cpus N --console serial --network mode=none --9p SRC,TAG ...
  * and `lkvm stop|pause|resume --name N`.  kvmtool needs working KVM (no
  * TCG), boots a bzImage (not a vmlinux ELF), writes the serial console on
  * its stdout, and cannot export a 9p share read-only: a VM with a read-only
- * share is refused rather than run with a writable one. */
+ * share is refused rather than run with a writable one.  Its features say
+ * so to the kvm backend (NEEDS_BZIMAGE, NO_TCG); its own messages go to
+ * <work_dir>/lkvm.log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include <podrt/plugin.h>
+
+#include "errors.h"
+#include "fileio.h"
+#include "hypervisor.h"
+#include "process.h"
 #include "strv.h"
 
-const char *lkvm_binary(void) {
+static const char *lkvm_binary(void) {
         const char *q = secure_getenv("PODRT_LKVM");
         return q && *q ? q : "lkvm";
 }
@@ -56,8 +64,8 @@ static int lkvm_build_argv(void *data, const struct podrt_vm_config *vm, char **
         r |= strv_push(&v, "--network");
         r |= strv_push(&v, "mode=none");
         for (uint32_t i = 0; i < vm->n_shares; i++) {
-                const struct podrt_vm_share *s = &vm->shares[i];
-                if (!s->path || !s->tag || !*s->tag)
+                const struct podrt_vm_share *s = vm_config_share(vm, i);
+                if (!s || !s->path || !s->tag || !*s->tag)
                         return podrt_error_set(err, EINVAL, "lkvm: share %u has no path or tag", i);
                 if (s->read_only)
                         return podrt_error_set(err, ENOTSUP, "lkvm cannot export share '%s' (%s) read-only: use kvm.hypervisor = \"qemu\"",
@@ -87,33 +95,27 @@ static int lkvm_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
         if (!bin)
                 return podrt_error_set(err, ENOENT, "lkvm: %s not found (kvmtool is not packaged in Debian 12: build it from https://git.kernel.org/pub/scm/linux/kernel/git/will/kvmtool.git)",
                                        argv[0]);
-        _cleanup_free_ char *log = vm->work_dir ? path_join(vm->work_dir, "lkvm.log") : strdup("/dev/null");
+        _cleanup_free_ char *log = NULL;
+        _cleanup_close_ int logfd = vm_open_log(vm, "lkvm.log", &log);
         if (!log)
                 return -ENOMEM;
-        _cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         _cleanup_close_ int confd = open(vm->console_path ? vm->console_path : "/dev/null",
                                          O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (logfd < 0 || confd < 0)
                 return podrt_error_set(err, errno, "lkvm: %s: %m", logfd < 0 ? log : vm->console_path);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
+        /* The serial console is lkvm's stdout. */
+        if (vm_spawn(bin, argv, confd, logfd, ret_pid) < 0)
                 return podrt_error_set(err, errno, "lkvm: fork: %m");
-        if (pid == 0) {
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                child_setup(-1, confd, logfd, CHILD_SETSID);   /* the serial console is lkvm's stdout */
-                execv(bin, argv);
-                _exit(127);
-        }
-        *ret_pid = pid;
         return 0;
 }
 
 static int lkvm_command(const char *verb, const struct podrt_vm_config *vm, struct podrt_error **err) {
         char *argv[] = { (char *)lkvm_binary(), (char *)verb, "--name", (char *)vm->name, NULL };
-        int st = proc_run(argv, -1, 10000, err);
-        if (st < 0)
-                return podrt_error_set(err, st, "lkvm %s", verb);
+        int st = 0, r = run_program(argv, -1, 10000, &st);
+        if (r == -ETIMEDOUT)
+                return podrt_error_set(err, ETIMEDOUT, "lkvm %s --name %s did not finish within 10 s", verb, vm->name);
+        if (r < 0)
+                return podrt_error_set(err, -r, "lkvm %s: %s", verb, strerror(-r));
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
                 return podrt_error_set(err, EIO, "lkvm %s --name %s: exit status %d", verb, vm->name,
                                        WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
@@ -147,6 +149,15 @@ static int lkvm_probe(void *data, uint32_t accel, struct podrt_error **err) {
         return 1;
 }
 
+/* `podrt check`: the binary. */
+static int lkvm_check(void *data, struct podrt_check *check, uint64_t flags, struct podrt_error **err) {
+        const char *name = lkvm_binary();
+        _cleanup_free_ char *bin = find_program(name);
+        if (!bin)
+                return podrt_check_add(check, name, 0, "%s: not found (kvmtool is not packaged in Debian 12)", name);
+        return podrt_check_add(check, name, PODRT_CHECK_OK, "%s", bin);
+}
+
 static const struct podrt_hypervisor_ops lkvm_ops = {
         .version = PODRT_HYPERVISOR_OPS_VERSION,
         .size = sizeof(struct podrt_hypervisor_ops),
@@ -156,11 +167,21 @@ static const struct podrt_hypervisor_ops lkvm_ops = {
         .pause = lkvm_pause,
         .resume = lkvm_resume,
         .probe = lkvm_probe,
+        /* kvmtool boots a bzImage itself and has no TCG. */
+        .features = PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG,
 };
 
-const struct kvm_hypervisor kvm_lkvm = {
+static const struct podrt_plugin lkvm_plugin = {
+        .abi_major = PODRT_ABI_MAJOR,
+        .abi_minor = PODRT_ABI_MINOR,
+        .size = sizeof(struct podrt_plugin),
         .name = "lkvm",
-        .ops = &lkvm_ops,
-        .needs_bzimage = true,
-        .has_tcg = false,
+        .version = PODRT_VERSION,
+        .description = "kvmtool (lkvm) as the kvm backend's hypervisor (kvm.hypervisor = \"lkvm\")",
+        .hypervisor = &lkvm_ops,
+        .check = lkvm_check,
 };
+
+PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {
+        return &lkvm_plugin;
+}

@@ -1,0 +1,43 @@
+# What bench/kvm/bench.sh and bench/oci/bench.sh share; sourced with $bench
+# set to the backend (kvm, oci): the options every bench has, and the checks
+# of what every bench needs.  POSIX sh.
+
+build=${PODRT_BUILD_DIR:-build}
+dir=""
+
+# A bench's own option letters (beyond -n, -b, -d): bench_opt LETTER ARG,
+# which the bench redefines; false for any letter it does not know.
+bench_opt() { return 1; }
+
+# bench_getopts OPTSTRING USAGE_END "$@": -n ROUNDS, -b BUILD_DIR and -d DIR
+# into rounds, build and dir, the other letters of OPTSTRING to bench_opt;
+# anything else prints the usage (lines 2 to USAGE_END of the bench, their
+# "# " cut) and exits 2.
+bench_getopts() {
+        optstring=$1 usage_end=$2
+        shift 2
+        while getopts "$optstring" opt; do
+                case $opt in
+                n) rounds=$OPTARG ;;
+                b) build=$OPTARG ;;
+                d) dir=$OPTARG ;;
+                *) if [ "$opt" = "?" ] || ! bench_opt "$opt" "$OPTARG"; then
+                        sed -n "2,${usage_end}s/^# \{0,1\}//p" "$0" >&2
+                        exit 2
+                   fi ;;
+                esac
+        done
+}
+
+bench_die() { echo "bench/$bench: $*" >&2; exit 1; }
+
+# src (the source tree), build (made absolute) and podrt_bin; root, the
+# podrt CLI and the backend's plugin ($build/plugins/$bench/$bench.so).
+bench_init() {
+        src=$(cd "$(dirname "$0")/../.." && pwd)
+        build=$(cd "$build" && pwd)
+        podrt_bin=$build/core/cli/podrt
+        [ "$(id -u)" = 0 ] || bench_die "needs root"
+        [ -x "$podrt_bin" ] || bench_die "$podrt_bin not built (-b BUILD_DIR)"
+        [ -f "$build/plugins/$bench/$bench.so" ] || bench_die "$build/plugins/$bench/$bench.so not built"
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The per-pod monitor (monitor.c), which lifecycle.c starts; the monitor
+ * itself calls only the shared steps of lifecycle.h (hooks-run.c,
+ * teardown.c), never lifecycle.c. */
+#ifndef PODRT_MONITOR_H
+#define PODRT_MONITOR_H
+
+#include "lifecycle.h"
+
+#define MONITOR_FOREGROUND (1u << 0)   /* stream output to our stdout/stderr */
+#define MONITOR_RM (1u << 1)           /* delete the pod when it stopped */
+
+/* Becomes the pod's monitor in this process: starts the pod, captures
+ * output, records exits, marks it stopped.  ready_fd >= 0: the start's
+ * result is written there (detached start).  *ret_status: the exit code of
+ * the first app that failed, else 0. */
+PODRT_INTERNAL int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
+                struct podrt_error **err);
+/* Starts the pod under a detached monitor process and waits for its start. */
+PODRT_INTERNAL int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err);
+
+#endif
