@@ -40,8 +40,8 @@ struct cni_settings {
 };
 
 void cni_settings_free(struct cni_settings *s);
-/* The settings from the configuration (cni, or plugins.cni), defaults for
- * what is not set. */
+/* The settings from the configuration's group cni, defaults for what is
+ * not set. */
 int cni_settings_read(const struct podrt_config *cfg, struct cni_settings *ret,
                       struct podrt_error **err);
 /* The config_check method: the cni section. */

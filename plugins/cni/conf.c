@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The cni plugin's settings and the choice of a network's conflist.
  *
- * Settings live in the group `cni` (CONTRACTS.md §5).  A core that does not
- * yet take a plugin's own top-level group accepts them as `plugins.cni`
- * (plugin-abi.md's place for a plugin's settings): the same keys, read from
- * whichever of the two the file has, never both.
+ * Settings live in the group `cni` (CONTRACTS.md §5), which the core leaves
+ * to this plugin's config_check.
  *
  * Conflists are picked as libcni (podman, containerd) picks them: every
  * *.conflist, *.conf and *.json of each conf dir in turn, sorted by file
@@ -25,14 +23,6 @@ static const char *const default_conf_dirs[] = { "/etc/cni/net.d", NULL };
 static const char *const default_plugin_dirs[] = { "/usr/lib/cni", "/usr/libexec/cni",
                                                    "/opt/cni/bin", NULL };
 
-/* The section the file has: "cni", else "plugins.cni", else "cni". */
-static const char *section(const struct podrt_config *cfg) {
-        if (podrt_config_kind(cfg, "cni") == PODRT_CONFIG_ABSENT &&
-            podrt_config_kind(cfg, "plugins.cni") == PODRT_CONFIG_GROUP)
-                return "plugins.cni";
-        return "cni";
-}
-
 void cni_settings_free(struct cni_settings *s) {
         free(s->network);
         strv_free(s->conf_dirs);
@@ -48,15 +38,10 @@ static char **strings_or(const struct podrt_config *cfg, const char *path,
 
 int cni_settings_read(const struct podrt_config *cfg, struct cni_settings *ret,
                       struct podrt_error **err) {
-        const char *sec = section(cfg);
-        char path[64];
         struct cni_settings s = { 0 };
-        snprintf(path, sizeof(path), "%s.network", sec);
-        s.network = strdup(podrt_config_string(cfg, path, CNI_DEFAULT_NETWORK));
-        snprintf(path, sizeof(path), "%s.conf_dirs", sec);
-        s.conf_dirs = strings_or(cfg, path, default_conf_dirs);
-        snprintf(path, sizeof(path), "%s.plugin_dirs", sec);
-        s.plugin_dirs = strings_or(cfg, path, default_plugin_dirs);
+        s.network = strdup(podrt_config_string(cfg, "cni.network", CNI_DEFAULT_NETWORK));
+        s.conf_dirs = strings_or(cfg, "cni.conf_dirs", default_conf_dirs);
+        s.plugin_dirs = strings_or(cfg, "cni.plugin_dirs", default_plugin_dirs);
         if (!s.network || !s.conf_dirs || !s.plugin_dirs) {
                 cni_settings_free(&s);
                 return podrt_error_set(err, ENOMEM, "out of memory");
@@ -96,43 +81,34 @@ static int check_dirs(const struct podrt_config *cfg, const char *path, struct p
 }
 
 int cni_config_check(const struct podrt_config *cfg, uint64_t flags, struct podrt_error **err) {
-        if (podrt_config_kind(cfg, "cni") != PODRT_CONFIG_ABSENT &&
-            podrt_config_kind(cfg, "plugins.cni") != PODRT_CONFIG_ABSENT)
-                return podrt_config_error(cfg, "plugins.cni", err,
-                                          "the cni settings are in the group cni: not both");
-        const char *sec = section(cfg);
-        uint32_t kind = podrt_config_kind(cfg, sec);
+        uint32_t kind = podrt_config_kind(cfg, "cni");
         if (kind == PODRT_CONFIG_ABSENT)
                 return 0;
         if (kind != PODRT_CONFIG_GROUP)
-                return podrt_config_error(cfg, sec, err, "must be a group ({ ... })");
-        const char *const *keys = podrt_config_keys(cfg, sec);
+                return podrt_config_error(cfg, "cni", err, "must be a group ({ ... })");
+        const char *const *keys = podrt_config_keys(cfg, "cni");
         for (size_t i = 0; keys && keys[i]; i++)
                 if (strcmp(keys[i], "network") != 0 && strcmp(keys[i], "conf_dirs") != 0 &&
                     strcmp(keys[i], "plugin_dirs") != 0) {
                         char path[128];
-                        snprintf(path, sizeof(path), "%s.%s", sec, keys[i]);
+                        snprintf(path, sizeof(path), "cni.%s", keys[i]);
                         return podrt_config_error(cfg, path, err,
                                                   "unknown setting (network, conf_dirs or plugin_dirs)");
                 }
-        char path[64];
-        snprintf(path, sizeof(path), "%s.network", sec);
-        kind = podrt_config_kind(cfg, path);
+        kind = podrt_config_kind(cfg, "cni.network");
         if (kind != PODRT_CONFIG_ABSENT) {
-                const char *name = podrt_config_string(cfg, path, NULL);
+                const char *name = podrt_config_string(cfg, "cni.network", NULL);
                 if (kind != PODRT_CONFIG_STRING || !name)
-                        return podrt_config_error(cfg, path, err, "must be a string");
+                        return podrt_config_error(cfg, "cni.network", err, "must be a string");
                 if (!network_name_ok(name))
-                        return podrt_config_error(cfg, path, err,
+                        return podrt_config_error(cfg, "cni.network", err,
                                                   "'%s' is not a CNI network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
                                                   name);
         }
-        snprintf(path, sizeof(path), "%s.conf_dirs", sec);
-        int r = check_dirs(cfg, path, err);
+        int r = check_dirs(cfg, "cni.conf_dirs", err);
         if (r < 0)
                 return r;
-        snprintf(path, sizeof(path), "%s.plugin_dirs", sec);
-        return check_dirs(cfg, path, err);
+        return check_dirs(cfg, "cni.plugin_dirs", err);
 }
 
 /* ---- conflists ---- */

@@ -135,19 +135,9 @@ exit 0
 EOF
 chmod 755 "$T/cnibin/failplug"
 
-# The core takes a plugin's own group `cni` (CONTRACTS.md) once its config
-# check knows plugin sections; before that, the same keys as plugins.cni.
-settings() { # NETWORK -> the cni settings in whichever form the core takes
-        body="network = \"$1\"; conf_dirs = [ \"$T/net.d\" ]; plugin_dirs = [ \"$T/cnibin\", \"/usr/lib/cni\" ];"
-        if [ "$FORM" = top ]; then echo "cni = { $body };"; else echo "plugins = { cni = { $body }; };"; fi
+settings() { # NETWORK -> the cni settings for that network, the test's dirs
+        echo "cni = { network = \"$1\"; conf_dirs = [ \"$T/net.d\" ]; plugin_dirs = [ \"$T/cnibin\", \"/usr/lib/cni\" ]; };"
 }
-printf 'cni = { network = "x"; };\n' >"$T/probe.conf"
-if "$PODRT_BIN" --config "$T/probe.conf" --root "$ROOT" list 2>&1 | grep -q "unknown setting 'cni'"; then
-        FORM=plugins
-        echo "# this core does not take a top-level cni group yet: using plugins.cni"
-else
-        FORM=top
-fi
 conf() { # FILE NETWORK
         { echo 'network = "cni";'; settings "$2"; } >"$1"
 }
@@ -191,12 +181,7 @@ leases() { # NETWORK: lease files (IPs) left in host-local's dir
 }
 
 # ---- config_check ----
-{ echo 'network = "cni";'
-  if [ "$FORM" = top ]; then echo 'cni = {'; else echo 'plugins = { cni = {'; fi
-  echo '  network = "x";'
-  echo '  bogus = 1;'
-  if [ "$FORM" = top ]; then echo '};'; else echo '}; };'; fi
-} >"$T/bad.conf"
+printf 'network = "cni";\ncni = {\n  network = "x";\n  bogus = 1;\n};\n' >"$T/bad.conf"
 m0=$(manifest true '{"apiVersion":"podrt/v1","kind":"Pod","name":"true",
   "containers":[{"name":"a","rootfs":"'"$T/rootfs"'","command":["/bin/true"]}]}')
 out=$(podrt --config "$T/bad.conf" --backend oci run --rm "$m0" 2>&1)
@@ -205,6 +190,15 @@ check_contains "config_check: with its file and line" "$out" "$T/bad.conf:4:"
 { echo 'network = "cni";'; settings "$NET" | sed 's|conf_dirs = \[ "[^"]*" \]|conf_dirs = [ "net.d" ]|'; } >"$T/bad2.conf"
 out=$(podrt --config "$T/bad2.conf" --backend oci run --rm "$m0" 2>&1)
 check_contains "config_check: relative conf_dirs refused" "$out" "must hold absolute paths, not 'net.d'"
+
+# ---- podrt check: the cni plugin's lines ----
+out=$(podrt check 2>&1)
+check_contains "check: the network's conflist" "$out" "cni network          $NET: $T/net.d/10-bridge.conflist, cniVersion 1.0.0, 4 plugins"
+check_contains "check: a plugin found" "$out" "ok       cni plugin portmap   /usr/lib/cni/portmap"
+check_contains "check: iptables works in the test namespace" "$out" "ok       iptables"
+check_contains "check: a conflist skipped" "$out" "conflist skipped: $T/net.d/05-broken.conf"
+out=$(podrt --config "$T/missing.conf" check 2>&1)
+check_contains "check: a missing plugin" "$out" "MISSING  cni plugin nosuchplugin missing: not in any cni plugin dir"
 
 # ---- (a) a server pod and clients at its IP ----
 m=$(manifest server '{"apiVersion":"podrt/v1","kind":"Pod","name":"server",

@@ -592,10 +592,14 @@ static void test_config_check(void) {
                 { 0 } };
         config_refused(relative, "fake.conf:5: cni.conf_dirs: must hold absolute paths, not 'net.d'");
         static const struct fake_setting empty[] = {
-                { "plugins.cni", PODRT_CONFIG_GROUP, NULL, NULL, 3 },
-                { "plugins.cni.plugin_dirs", PODRT_CONFIG_LIST, NULL, none, 6 },
+                { "cni", PODRT_CONFIG_GROUP, NULL, NULL, 3 },
+                { "cni.plugin_dirs", PODRT_CONFIG_LIST, NULL, none, 6 },
                 { 0 } };
-        config_refused(empty, "fake.conf:6: plugins.cni.plugin_dirs: must name at least one directory");
+        config_refused(empty, "fake.conf:6: cni.plugin_dirs: must name at least one directory");
+        static const struct fake_setting notgroup[] = {
+                { "cni", PODRT_CONFIG_STRING, "podrt", NULL, 2 },
+                { 0 } };
+        config_refused(notgroup, "fake.conf:2: cni: must be a group");
         static const struct fake_setting badname[] = {
                 { "cni", PODRT_CONFIG_GROUP, NULL, NULL, 3 },
                 { "cni.network", PODRT_CONFIG_STRING, "my net", NULL, 7 },
@@ -606,11 +610,6 @@ static void test_config_check(void) {
                 { "cni.network", PODRT_CONFIG_INT, NULL, NULL, 8 },
                 { 0 } };
         config_refused(notstring, "fake.conf:8: cni.network: must be a string");
-        static const struct fake_setting both[] = {
-                { "cni", PODRT_CONFIG_GROUP, NULL, NULL, 3 },
-                { "plugins.cni", PODRT_CONFIG_GROUP, NULL, NULL, 9 },
-                { 0 } };
-        config_refused(both, "fake.conf:9: plugins.cni: the cni settings are in the group cni: not both");
         static const struct fake_setting good[] = {
                 { "cni", PODRT_CONFIG_GROUP, NULL, NULL, 3 },
                 { "cni.network", PODRT_CONFIG_STRING, "my-net.1", NULL, 4 },
