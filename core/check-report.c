@@ -71,6 +71,10 @@ static void scan_cb(const char *path, const struct plugin *p, const struct podrt
                 return;
         _cleanup_free_ char *name = name_of(path, p);
         struct json_object *section = NULL;
+        /* A second file of a plugin found earlier on the path (loaded, or
+         * shadowed) is not that plugin's state: `podrt plugins` shows it. */
+        if (name && !p && error && podrt_error_code(error) == EEXIST && strv_contains(s->names, name))
+                return;
         if (!name || strv_push(&s->names, name) < 0) {
                 s->r = -ENOMEM;
                 return;

@@ -13,6 +13,7 @@
 
 #include "config-validate.h"
 #include "errors.h"
+#include "quantity.h"
 
 enum kind {
         KIND_STRING,
@@ -71,6 +72,19 @@ static int check_absolute(const struct where *w, const config_setting_t *s, cons
         return 0;
 }
 
+/* A log size: a memory quantity of at least 4 KiB ("16Mi", "1G"), or "0"
+ * for no limit. */
+static int check_log_size(const struct where *w, const config_setting_t *s, const char *key,
+                          const char *value) {
+        int64_t bytes;
+        if (strcmp(value, "0") == 0)
+                return 0;
+        if (parse_memory(value, &bytes) < 0 || bytes < 4096)
+                return fail_at(w, s, "%s: must be a size of at least 4Ki (\"16Mi\", \"1G\") or \"0\" for no limit, not '%s'",
+                               key, value);
+        return 0;
+}
+
 /* A plugin's name, as the loader takes it: [a-z0-9][a-z0-9_-]*. */
 static int check_plugin_name(const struct where *w, const config_setting_t *s, const char *key,
                              const char *value) {
@@ -91,6 +105,7 @@ static const struct known known_settings[] = {
         { "network", KIND_STRING, check_plugin_name },
         { "storage", KIND_STRING, check_plugin_name },
         { "log_level", KIND_STRING, check_log_level },
+        { "log_size_max", KIND_STRING, check_log_size },
         { "plugins", KIND_PLUGIN_GROUPS, NULL },
 };
 

@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #include "conf.h"
+
+/* A configuration file is a few lines: more is a mistake (a log, a
+ * binary), and libconfig takes seconds on megabytes. */
+#define CONFIG_FILE_MAX (256u << 10)
 #include "config-validate.h"
 #include "errors.h"
 #include "podrt-build.h"
@@ -30,6 +34,7 @@ static const char default_text[] =
         "network = \"none\";\n"
         "storage = \"dir\";\n"
         "log_level = \"warning\";\n"
+        "log_size_max = \"16Mi\";\n"
         "plugins = { };\n";
 
 /* Vectors handed out by podrt_config_strings(), kept until the config is
@@ -207,7 +212,9 @@ int config_load(const char *path, struct podrt_config **ret, struct podrt_error 
         if (path[0] == '\0')
                 return podrt_error_set(err, EINVAL, "configuration file: empty file name");
 
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO (or a device) given as the file must never
+         * block; only a regular file of a bounded size is read. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 if (!asked && (errno == ENOENT || errno == ENOTDIR))
                         return config_defaults(ret, err);
@@ -218,6 +225,12 @@ int config_load(const char *path, struct podrt_config **ret, struct podrt_error 
                 return podrt_error_set(err, errno, "%s: %s", path, strerror(errno));
         if (S_ISDIR(st.st_mode))
                 return podrt_error_set(err, EISDIR, "%s: %s", path, strerror(EISDIR));
+        if (!S_ISREG(st.st_mode))
+                return podrt_error_set(err, EINVAL, "%s: not a regular file", path);
+        if (st.st_size > CONFIG_FILE_MAX)
+                return podrt_error_set(err, EFBIG, "%s: larger than %u KiB, not a configuration file",
+                                       path, CONFIG_FILE_MAX >> 10);
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 
         _cleanup_(config_freep) struct podrt_config *cfg = NULL;
         int r = config_with_defaults(&cfg, err);

@@ -7,10 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "caps.h"
 #include "manifest-parser.h"
+
+/* MAX_ARG_STRLEN: one argument or environment string of execve(). */
+#define EXEC_STRING_MAX (128u * 1024)
 #include "manifest.h"
 #include "strv.h"
 
@@ -244,6 +248,9 @@ static int parse_env(struct parser *p, json_object *o, const struct pod_spec *sp
                                 return parser_fail(p, key, EINVAL, "must be a string");
                         if (json_string_has_nul(val))
                                 return parser_fail(p, key, EINVAL, "must not contain a NUL character");
+                        if (strlen(key) + 1 + strlen(json_object_get_string(val)) + 1 > EXEC_STRING_MAX)
+                                return parser_fail(p, key, E2BIG,
+                                                   "longer than the kernel takes for one exec string (128 KiB, with its name)");
                         if (env_set(&env, key, json_object_get_string(val)) < 0)
                                 return parser_oom(p);
                 }
@@ -301,6 +308,10 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
                 return parser_fail(p, "command", EINVAL, "is required");
         if (!app->command[0][0])
                 return parser_fail_item(p, "command", 0, EINVAL, "must not be empty");
+        for (size_t i = 0; app->command[i]; i++)
+                if (strlen(app->command[i]) + 1 > EXEC_STRING_MAX)
+                        return parser_fail_item(p, "command", i, E2BIG,
+                                                "longer than the kernel takes for one exec argument (128 KiB)");
 
         if ((r = parser_get_string(p, o, "workingDir", false, &wd)) < 0)
                 return r;
@@ -354,6 +365,18 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
             (r = parse_lifecycle(p, o, app)) < 0 ||
             (r = parse_env(p, o, spec, app, user_name, home)) < 0)
                 return r;
+        /* What execve() takes in all (ARG_MAX): refused here, naming it,
+         * rather than at start. */
+        size_t total = 0;
+        for (size_t i = 0; app->command[i]; i++)
+                total += strlen(app->command[i]) + 1 + sizeof(char *);
+        for (size_t i = 0; app->env && app->env[i]; i++)
+                total += strlen(app->env[i]) + 1 + sizeof(char *);
+        long arg_max = sysconf(_SC_ARG_MAX);
+        if (arg_max > 0 && total > (size_t)arg_max)
+                return parser_fail(p, "command", E2BIG,
+                                   "with its env, %zu bytes: more than the kernel takes for exec (ARG_MAX %ld)",
+                                   total, arg_max);
         return 0;
 }
 

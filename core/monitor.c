@@ -12,12 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "errors.h"
 #include "fileio.h"
+#include "lifecycle.h"
+#include "quantity.h"
 #include "monitor.h"
 #include "process.h"
 #include "states.h"
@@ -53,10 +57,53 @@ static void signals_restore(void) {
                         close(signal_pipe[i]), signal_pipe[i] = -1;
 }
 
+/* An app's log file, bounded: past max bytes it is renamed to <log>.1
+ * (the one before is dropped) and a new one begun, as conmon's
+ * log_size_max does.  stdout and stderr of the app share it. */
+struct applog {
+        int fd;
+        uint64_t size;
+        uint64_t max;  /* 0: no limit */
+        const char *path;
+};
+
+static int applog_open(struct applog *l, const char *path, uint64_t max) {
+        l->path = path;
+        l->max = max;
+        l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (l->fd < 0)
+                return -errno;
+        struct stat st;
+        l->size = fstat(l->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+        return 0;
+}
+
+static void applog_rotate(struct applog *l) {
+        char old[PATH_MAX];
+        snprintf(old, sizeof(old), "%s.1", l->path);
+        if (rename(l->path, old) < 0)
+                return;     /* keep writing where we are */
+        int fd = open(l->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
+        if (fd < 0)
+                return;
+        close(l->fd);
+        l->fd = fd;
+        l->size = 0;
+}
+
+static void applog_write(struct applog *l, const char *buf, size_t n) {
+        if (l->fd < 0)
+                return;
+        if (l->max && l->size > 0 && l->size + n > l->max)
+                applog_rotate(l);
+        if (write_all(l->fd, buf, n) == 0)
+                l->size += n;
+}
+
 struct stream {
-        int fd;        /* read end, -1 once closed */
-        int log;       /* the app's log */
-        int echo;      /* 1 or 2 in the foreground, else -1 */
+        int fd;                /* read end, -1 once closed */
+        struct applog *log;    /* the app's log */
+        int echo;              /* 1 or 2 in the foreground, else -1 */
 };
 
 /* Copies what is readable; closes the stream at EOF.  Returns bytes read. */
@@ -74,7 +121,7 @@ static ssize_t stream_pump(struct stream *s) {
                         s->fd = -1;
                         break;
                 }
-                (void)write_all(s->log, buf, (size_t)n);
+                applog_write(s->log, buf, (size_t)n);
                 if (s->echo >= 0)
                         (void)write_all(s->echo, buf, (size_t)n);
                 total += n;
@@ -170,6 +217,15 @@ static void report(int fd, int r, const struct podrt_error *e) {
         close(fd);
 }
 
+/* log_size_max (validated at load): bytes, 0 for no limit. */
+static uint64_t monitor_log_max(struct runtime *rt) {
+        const char *v = podrt_config_string(rt->cfg, "log_size_max", "16Mi");
+        int64_t bytes = 0;
+        if (strcmp(v, "0") == 0 || parse_memory(v, &bytes) < 0)
+                return 0;
+        return (uint64_t)bytes;
+}
+
 int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
                 struct podrt_error **err) {
         struct store *s;
@@ -195,20 +251,30 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         }
 
         size_t n = pod->spec->n_apps;
-        struct stream streams[2 * n];
-        int writers[2 * n];
-        pid_t waited[n];
+        _cleanup_free_ struct applog *logs = calloc(n, sizeof(*logs));
+        _cleanup_free_ struct stream *streams = calloc(2 * n, sizeof(*streams));
+        _cleanup_free_ int *writers = calloc(2 * n, sizeof(*writers));
+        _cleanup_free_ pid_t *waited = calloc(n, sizeof(*waited));
+        _cleanup_free_ struct pollfd *pfd = calloc(1 + 2 * n, sizeof(*pfd));
+        if (!logs || !streams || !writers || !waited || !pfd) {
+                r = podrt_error_set(&e, ENOMEM, "monitor: out of memory");
+                report(ready_fd, r, e);
+                *err = TAKE_PTR(e);
+                return r;
+        }
+        for (size_t i = 0; i < n; i++)
+                logs[i].fd = -1;
         for (size_t i = 0; i < 2 * n; i++)
-                streams[i] = (struct stream){ .fd = -1, .log = -1, .echo = -1 }, writers[i] = -1;
+                streams[i] = (struct stream){ .fd = -1, .log = &logs[i / 2], .echo = -1 }, writers[i] = -1;
+        uint64_t log_max = monitor_log_max(rt);
 
         prctl(PR_SET_CHILD_SUBREAPER, 1);
         r = signals_install(&e);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct podrt_app *a = &pod->apps[i];
                 a->state = PODRT_APP_CREATED, a->pid = 0, a->exit_code = -1, a->finished_at = 0;
-                int log = open(a->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-                if (log < 0) {
-                        r = podrt_error_set(&e, errno, "%s: %m", a->log_path);
+                if ((r = applog_open(&logs[i], a->log_path, log_max)) < 0) {
+                        r = podrt_error_set(&e, r, "%s: %s", a->log_path, strerror(-r));
                         break;
                 }
                 for (int k = 0; k < 2; k++) {
@@ -220,7 +286,7 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                         fcntl(p[0], F_SETFL, O_NONBLOCK);
                         streams[2 * i + k] = (struct stream){
                                 .fd = p[0],
-                                .log = k == 0 ? log : fcntl(log, F_DUPFD_CLOEXEC, 0),
+                                .log = &logs[i],
                                 .echo = (flags & MONITOR_FOREGROUND) ? 1 + k : -1,
                         };
                         writers[2 * i + k] = p[1];
@@ -252,10 +318,10 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                         ops->kill(plugin_data(backend), pod, SIGKILL, 0, NULL);
                 while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
                         ;
-                for (size_t i = 0; i < 2 * n; i++) {
+                for (size_t i = 0; i < 2 * n; i++)
                         if (streams[i].fd >= 0) close(streams[i].fd);
-                        if (streams[i].log >= 0) close(streams[i].log);
-                }
+                for (size_t i = 0; i < n; i++)
+                        if (logs[i].fd >= 0) close(logs[i].fd);
                 signals_restore();
                 report(ready_fd, r, e);
                 *err = TAKE_PTR(e);
@@ -269,7 +335,6 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                 log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
         e = podrt_error_free(e);
 
-        struct pollfd pfd[1 + 2 * n];
         int children = 1, drain_rounds = 0;
         for (;;) {
                 int done = all_exited(pod) || !children;
@@ -321,10 +386,10 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                         log_msg(PODRT_LOG_WARNING, "%s: app %s: exit status unknown", pod->name, pod->apps[i].spec->name);
                         podrt_app_set_exited(&pod->apps[i], 255);
                 }
-        for (size_t i = 0; i < 2 * n; i++) {
+        for (size_t i = 0; i < 2 * n; i++)
                 if (streams[i].fd >= 0) close(streams[i].fd);
-                if (streams[i].log >= 0) close(streams[i].log);
-        }
+        for (size_t i = 0; i < n; i++)
+                if (logs[i].fd >= 0) close(logs[i].fd);
         while (waitpid(-1, NULL, WNOHANG) > 0)
                 ;
         signals_restore();

@@ -623,7 +623,8 @@ static int unmount_below(const char *path) {
         if (r < 0)
                 return r;
         size_t n = strv_length(found);
-        qsort(found, n, sizeof(char *), by_length_desc);
+        if (n > 1)
+                qsort(found, n, sizeof(char *), by_length_desc);
         for (size_t i = 0; i < n; i++)
                 if (umount2(found[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
                         r = -errno;

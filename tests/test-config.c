@@ -3,6 +3,8 @@
  * naming file and line, $PODRT_CONFIG and $PODRT_PLUGIN_PATH. */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -197,7 +199,7 @@ static void test_missing_file(void) {
         snprintf(path, sizeof(path), "%s/absent.conf", tmpdir);
         CU_ASSERT_EQUAL(config_load(path, &cfg, &err), -ENOENT);
         CU_ASSERT_PTR_EQUAL(cfg, (struct podrt_config *)&nfiles);
-        char want[300];
+        char want[400];
         snprintf(want, sizeof(want), "%s: No such file or directory", path);
         CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
         err = podrt_error_free(err);
@@ -205,7 +207,33 @@ static void test_missing_file(void) {
         /* A folder is not a configuration file. */
         CU_ASSERT_EQUAL(config_load(tmpdir, &cfg, &err), -EISDIR);
         ASSERT_CONTAINS(podrt_error_message(err), tmpdir);
+        err = podrt_error_free(err);
+
+        /* Neither is a FIFO: refused at once, never waited on. */
+        snprintf(path, sizeof(path), "%s/fifo.conf", tmpdir);
+        CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+        time_t t0 = time(NULL);
+        CU_ASSERT_EQUAL(config_load(path, &cfg, &err), -EINVAL);
+        CU_ASSERT(time(NULL) - t0 <= 1);
+        snprintf(want, sizeof(want), "%s: not a regular file", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
+        err = podrt_error_free(err);
+        unlink(path);
+
+        /* Nor 10 MB of anything: refused before libconfig reads it. */
+        snprintf(path, sizeof(path), "%s/big.conf", tmpdir);
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_FATAL(f != NULL);
+        for (int i = 0; i < 10 * 1024; i++)
+                fprintf(f, "%01023d\n", 0);
+        fclose(f);
+        t0 = time(NULL);
+        CU_ASSERT_EQUAL(config_load(path, &cfg, &err), -EFBIG);
+        CU_ASSERT(time(NULL) - t0 <= 1);
+        snprintf(want, sizeof(want), "%s: larger than 256 KiB, not a configuration file", path);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(err), want);
         podrt_error_free(err);
+        unlink(path);
 }
 
 static void test_env_config(void) {

@@ -441,6 +441,35 @@ static void test_errors(void) {
         }
 }
 
+/* What execve() would refuse is refused at create, naming its place. */
+static void test_exec_limits(void) {
+        size_t big = 200 * 1024;
+        char *arg = malloc(big + 1);
+        memset(arg, 'x', big);
+        arg[big] = '\0';
+        char *text = NULL, *msg = NULL;
+        CU_ASSERT_FATAL(asprintf(&text, HEAD ",'containers':[{'name':'a','rootfs':'rootfs',"
+                                        "'command':['/bin/echo','%s']}]}", arg) > 0);
+        struct pod_spec *sp = parse(text, &msg);
+        CU_ASSERT_PTR_NULL(sp);
+        CU_ASSERT_STRING_EQUAL(msg, "pod.json: containers[0].command[1]: longer than the kernel takes for one exec argument (128 KiB)");
+        free(text), free(msg), msg = NULL;
+        CU_ASSERT_FATAL(asprintf(&text, HEAD ",'containers':[" APP ",'env':{'BIG':'%s'}}]}", arg) > 0);
+        sp = parse(text, &msg);
+        CU_ASSERT_PTR_NULL(sp);
+        CU_ASSERT_STRING_EQUAL(msg, "pod.json: containers[0].env.BIG: longer than the kernel takes for one exec string (128 KiB, with its name)");
+        free(text), free(msg), msg = NULL;
+        /* Just under the bound is fine. */
+        arg[120 * 1024] = '\0';
+        CU_ASSERT_FATAL(asprintf(&text, HEAD ",'containers':[{'name':'a','rootfs':'rootfs',"
+                                        "'command':['/bin/echo','%s']}]}", arg) > 0);
+        sp = parse(text, &msg);
+        CU_ASSERT_PTR_NOT_NULL(sp);
+        pod_spec_free(sp);
+        free(text), free(msg);
+        free(arg);
+}
+
 /* A failed parse leaves *ret alone. */
 static void test_ret_untouched(void) {
         struct pod_spec *sentinel = (struct pod_spec *) 0x1, *s = sentinel;
@@ -785,6 +814,7 @@ void register_tests(void) {
         ADD_TEST(s, test_full_manifest);
         ADD_TEST(s, test_contract_example);
         ADD_TEST(s, test_errors);
+        ADD_TEST(s, test_exec_limits);
         ADD_TEST(s, test_ret_untouched);
         ADD_TEST(s, test_mount_paths);
         ADD_TEST(s, test_default_env);
