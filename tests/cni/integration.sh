@@ -47,6 +47,7 @@ NET=podrt-test-$$            # the bridge network's name (its leases' dir)
 PTP=podrt-test-$$-ptp
 FAILNET=podrt-test-$$-fail
 MISSNET=podrt-test-$$-missing
+SLOWNET=podrt-test-$$-slow
 LEASES=/var/lib/cni/networks
 BUILTIN_MADE=0
 T=$(mktemp -d /tmp/podrt-cni-test.XXXXXX) || die "mktemp"
@@ -62,7 +63,8 @@ cleanup() {
                 done
         fi
         ip netns del "$NS" 2>/dev/null
-        rm -rf "$LEASES/$NET" "$LEASES/$PTP" "$LEASES/$FAILNET" "$LEASES/$MISSNET"
+        rm -rf "$LEASES/$NET" "$LEASES/$PTP" "$LEASES/$FAILNET" "$LEASES/$MISSNET" "$LEASES/$SLOWNET"
+        [ -f "$T/slow.pid" ] && kill -9 "$(cat "$T/slow.pid")" 2>/dev/null
         [ "$BUILTIN_MADE" = 1 ] && rm -rf "$LEASES/podrt"
         grep -F " $T/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
                 umount -l "$m" 2>/dev/null
@@ -120,6 +122,12 @@ cat >"$T/net.d/40-fail.conflist" <<EOF
                  "ipam": { "type": "host-local", "ranges": [ [ { "subnet": "10.96.0.0/24" } ] ] } },
                { "type": "failplug" } ] }
 EOF
+cat >"$T/net.d/50-slow.conflist" <<EOF
+{ "cniVersion": "1.0.0", "name": "$SLOWNET",
+  "plugins": [ { "type": "bridge", "bridge": "podrt5",
+                 "ipam": { "type": "host-local", "ranges": [ [ { "subnet": "10.95.0.0/24" } ] ] } },
+               { "type": "slowplug" } ] }
+EOF
 # A file that is not a conflist is skipped, not fatal.
 echo "not json" >"$T/net.d/05-broken.conf"
 cat >"$T/cnibin/failplug" <<'EOF'
@@ -133,7 +141,16 @@ VERSION) echo '{"cniVersion":"1.0.0","supportedVersions":["1.0.0"]}' ;;
 esac
 exit 0
 EOF
-chmod 755 "$T/cnibin/failplug"
+cat >"$T/cnibin/slowplug" <<EOF
+#!/bin/sh
+# A CNI plugin whose ADD takes a minute (so that its caller can be killed
+# in the middle); DEL passes.
+case \$CNI_COMMAND in
+ADD) cat >/dev/null; echo \$\$ >"$T/slow.pid"; exec sleep 60 ;;
+esac
+exit 0
+EOF
+chmod 755 "$T/cnibin/failplug" "$T/cnibin/slowplug"
 
 settings() { # NETWORK -> the cni settings for that network, the test's dirs
         echo "cni = { network = \"$1\"; conf_dirs = [ \"$T/net.d\" ]; plugin_dirs = [ \"$T/cnibin\", \"/usr/lib/cni\" ]; };"
@@ -145,6 +162,7 @@ conf "$T/podrt.conf" "$NET"
 conf "$T/ptp.conf" "$PTP"
 conf "$T/missing.conf" "$MISSNET"
 conf "$T/fail.conf" "$FAILNET"
+conf "$T/slow.conf" "$SLOWNET"
 
 podrt() { # [--config F] ARGS: podrt in the test's namespace, oci backend by default
         cfg="$T/podrt.conf"
@@ -306,6 +324,29 @@ else
         check_eq "built-in conflist: no lease left" 0 "$(leases podrt)"
         rm -rf "$LEASES/podrt"
 fi
+
+# ---- a create SIGKILLed in the middle of ADD: gc leaves nothing ----
+m=$(manifest killed '{"apiVersion":"podrt/v1","kind":"Pod","name":"killed",
+  "containers":[{"name":"a","rootfs":"'"$T/rootfs"'","command":["/bin/true"]}]}')
+# nsenter itself (it execs podrt: one process), not the innet function (a subshell).
+nsenter --net="/run/netns/$NS" "$PODRT_BIN" --config "$T/slow.conf" --root "$ROOT" --backend oci \
+        create "$m" >/dev/null 2>&1 &
+creator=$!
+i=0
+while [ ! -s "$T/slow.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "killed create: bridge's ADD done, a lease taken" 1 "$(leases "$SLOWNET")"
+check_eq "killed create: its veth there" 1 "$(veths)"
+kill -9 "$creator" 2>/dev/null
+wait "$creator" 2>/dev/null
+kill -9 "$(cat "$T/slow.pid")" 2>/dev/null
+rm -f "$T/slow.pid"
+check_contains "killed create: what DEL needs was saved first" "$(ls "$ROOT"/pods/*/)" "cni-conflist.json"
+podrt --config "$T/slow.conf" gc >/dev/null 2>"$T/err"
+check_eq "gc after a killed create" 0 $?
+check_eq "after gc: no veth" 0 "$(veths)"
+check_eq "after gc: no lease" 0 "$(leases "$SLOWNET")"
+check_eq "after gc: no pod directory" "" "$(ls -A "$ROOT/pods" 2>/dev/null)"
+check_eq "after gc: no netns mount" "" "$(grep -F " $T/" /proc/self/mountinfo | awk '{print $5}')"
 
 # ---- teardown from another process after the pod's files went half away ----
 m=$(manifest half '{"apiVersion":"podrt/v1","kind":"Pod","name":"half",
