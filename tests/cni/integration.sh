@@ -275,6 +275,21 @@ check_eq "no pod directory left" "" "$(ls -A "$ROOT/pods" 2>/dev/null)"
 check_eq "no netns mount left" "" "$(grep -F " $T/" /proc/self/mountinfo | awk '{print $5}')"
 check_eq "no DNAT rule left for 18080" "" "$(innet iptables -t nat -S 2>/dev/null | grep -- '--dport 18080')"
 
+# ---- creates at the same time: one address each, all released ----
+for i in 1 2 3 4; do
+        manifest "par$i" '{"apiVersion":"podrt/v1","kind":"Pod","name":"par'"$i"'",
+  "containers":[{"name":"a","rootfs":"'"$T/rootfs"'","command":["/bin/true"]}]}' >/dev/null
+        podrt --backend oci create "$T/par$i.json" >"$T/par$i.id" 2>"$T/par$i.err" &
+done
+wait
+ips=""
+for i in 1 2 3 4; do ips="$ips $(pod_ip "$(cat "$T/par$i.id")")"; done
+check_eq "four creates at once: four addresses" 4 "$(echo $ips | tr ' ' '\n' | grep -c '^10\.89\.')"
+check_eq "four creates at once: all different" 4 "$(echo $ips | tr ' ' '\n' | sort -u | grep -c .)"
+podrt delete --force par1 par2 par3 par4 >/dev/null 2>&1
+check_eq "four deletes: no veth" 0 "$(veths)"
+check_eq "four deletes: no lease" 0 "$(leases "$NET")"
+
 # ---- (d) a user's own conflist: ptp ----
 m=$(manifest ptpserver '{"apiVersion":"podrt/v1","kind":"Pod","name":"ptpserver",
   "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
