@@ -8,6 +8,7 @@
  * report (podrt_check_add and podrt_check_note, which libpodrt has). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -623,6 +624,10 @@ static void test_config_check(void) {
 }
 
 static void test_check(void) {
+        /* check runs `iptables -L`: in a network namespace of this test's
+         * own where it can (root), never on the host's rules. */
+        if (unshare(CLONE_NEWNET) < 0)
+                fprintf(stderr, "test_check: unshare(CLONE_NEWNET): %m: iptables -L runs here\n");
         _cleanup_free_ char *bin = in_scratch("cbin"), *net = in_scratch("cnet"), *conflist = NULL;
         put("cbin/bridge", "#!/bin/sh\necho '{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.4.0\",\"1.0.0\"]}'\n", 0755);
         put("cbin/old", "#!/bin/sh\necho '{\"cniVersion\":\"0.4.0\",\"supportedVersions\":[\"0.3.1\",\"0.4.0\"]}'\n", 0755);
