@@ -56,3 +56,19 @@ int strv_contains(char *const *v, const char *s) {
                         return 1;
         return 0;
 }
+
+char *strv_join(char *const *v, const char *sep) {
+        size_t len = 1, k = strlen(sep);
+        for (size_t i = 0; v && v[i]; i++)
+                len += strlen(v[i]) + k;
+        char *s = malloc(len), *p = s;
+        if (!s)
+                return NULL;
+        for (size_t i = 0; v && v[i]; i++) {
+                if (i > 0)
+                        p = stpcpy(p, sep);
+                p = stpcpy(p, v[i]);
+        }
+        *p = '\0';
+        return s;
+}

@@ -16,6 +16,9 @@ int strv_consume(char ***v, char *s);
 /* A deep copy (of NULL: an empty vector); NULL when out of memory. */
 char **strv_copy(char *const *v);
 int strv_contains(char *const *v, const char *s);
+/* The strings of v with sep between them (of NULL: ""); malloc'd, NULL
+ * when out of memory. */
+char *strv_join(char *const *v, const char *sep);
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
