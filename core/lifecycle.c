@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "fileio.h"
 #include "lifecycle.h"
 #include "process.h"
 #include "manifest.h"
@@ -72,7 +73,8 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
                 if ((r = PLUGIN_CALL(storage, plugin_storage_ops(storage), "storage", prepare, err,
                                      &pod->apps[i], 0)) < 0)
                         return r;
-        if ((r = PLUGIN_CALL(network, plugin_network_ops(network), "network", setup, err, pod, 0)) < 0)
+        if ((r = PLUGIN_CALL(network, plugin_network_ops(network), "network", setup, err, pod, 0)) < 0 ||
+            (r = pod_apply_network(pod, err)) < 0)
                 return r;
         if ((r = PLUGIN_CALL(backend, plugin_pod_ops(backend), "pod", create, err, pod, 0)) < 0)
                 return r;
@@ -98,7 +100,16 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
         _cleanup_(pod_spec_freep) struct pod_spec *owned = spec;
         if (name && !name_is_valid(name))
                 return podrt_error_set(err, EINVAL, "--name %s: must match [a-z0-9]([a-z0-9.-]{0,62})", name);
-        const char *network_name = podrt_config_string(rt->cfg, "network", "none");
+        const char *network_name = rt->network ? rt->network : podrt_config_string(rt->cfg, "network", "none");
+        /* A host port needs a network that maps ports: "none" has no
+         * address to map to. */
+        if (strcmp(network_name, "none") == 0)
+                for (size_t i = 0; i < spec->n_apps; i++)
+                        for (size_t j = 0; j < spec->apps[i].n_ports; j++)
+                                if (spec->apps[i].ports[j].host_port)
+                                        return podrt_error_set(err, EINVAL,
+                                                               "%s: containers[%zu].ports[%zu].hostPort: network \"none\" maps no ports (network = \"cni\" in the configuration, or --network cni)",
+                                                               manifest_path, i, j);
         const char *storage_name = podrt_config_string(rt->cfg, "storage", "dir");
         struct plugin *p;
         if ((r = runtime_plugin(rt, rt->backend, "pod", &p, err)) < 0 ||

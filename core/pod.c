@@ -424,6 +424,23 @@ bool podrt_app_mount_read_only(const struct podrt_app *app, size_t i) {
         return i < app->spec->n_mounts && app->spec->mounts[i].read_only;
 }
 
+size_t podrt_app_n_ports(const struct podrt_app *app) { return app->spec->n_ports; }
+uint32_t podrt_app_port_container(const struct podrt_app *app, size_t i) {
+        return i < app->spec->n_ports ? app->spec->ports[i].container_port : 0;
+}
+uint32_t podrt_app_port_host(const struct podrt_app *app, size_t i) {
+        return i < app->spec->n_ports ? app->spec->ports[i].host_port : 0;
+}
+const char *podrt_app_port_protocol(const struct podrt_app *app, size_t i) {
+        return i < app->spec->n_ports ? app->spec->ports[i].protocol : NULL;
+}
+const char *podrt_app_port_host_ip(const struct podrt_app *app, size_t i) {
+        return i < app->spec->n_ports ? app->spec->ports[i].host_ip : NULL;
+}
+const char *podrt_app_port_name(const struct podrt_app *app, size_t i) {
+        return i < app->spec->n_ports ? app->spec->ports[i].name : NULL;
+}
+
 int64_t podrt_app_memory_limit(const struct podrt_app *app) { return app->spec->memory; }
 int64_t podrt_app_cpu_millis(const struct podrt_app *app) { return app->spec->cpu_millis; }
 int64_t podrt_app_pids_limit(const struct podrt_app *app) { return app->spec->pids; }

@@ -80,4 +80,10 @@ PODRT_INTERNAL int pod_load(const char *dir, struct podrt_pod **ret, struct podr
 /* now_ns(), format_time(), parse_time(): the helper library's. */
 #include "timeutil.h"
 
+/* The network plugin's record (<pod dir>/network.json, when there is one)
+ * applied to the pod's spec: its DNS when the manifest gives none, and each
+ * of the pod's addresses with its hostname (and name) as a hosts entry.  For
+ * the backend's create, right after network setup. */
+PODRT_INTERNAL int pod_apply_network(struct podrt_pod *pod, struct podrt_error **err);
+
 #endif

@@ -12,6 +12,7 @@
 #include "builtins.h"
 #include "check.h"
 #include "errors.h"
+#include "fileio.h"
 #include "lifecycle.h"
 #include "manifest.h"
 #include "strv.h"
@@ -30,6 +31,10 @@ int runtime_new(const struct runtime_options *opts, struct runtime **ret, struct
         log_set_level(rt->log_level);
         rt->backend = strdup(opts->backend ? opts->backend : podrt_config_string(rt->cfg, "backend", "oci"));
         rt->state_dir = strdup(opts->root ? opts->root : podrt_config_string(rt->cfg, "state_dir", PODRT_STATE_DIR));
+        if (opts->network && runtime_set_network(rt, opts->network) < 0) {
+                r = podrt_error_set(err, ENOMEM, "out of memory");
+                goto fail;
+        }
         const char *libexec = secure_getenv("PODRT_LIBEXEC_DIR");
         rt->libexec_dir = strdup(libexec && *libexec ? libexec : PODRT_LIBEXECDIR);
         if (!rt->backend || !rt->state_dir || !rt->libexec_dir) {
@@ -63,6 +68,7 @@ struct runtime *runtime_free(struct runtime *rt) {
         store_free(rt->store);
         config_free(rt->cfg);
         free(rt->backend);
+        free(rt->network);
         free(rt->state_dir);
         free(rt->libexec_dir);
         free(rt);
@@ -70,6 +76,15 @@ struct runtime *runtime_free(struct runtime *rt) {
 }
 
 const char *runtime_backend(const struct runtime *rt) { return rt->backend; }
+
+int runtime_set_network(struct runtime *rt, const char *network) {
+        char *n = strdup(network);
+        if (!n)
+                return -ENOMEM;
+        free(rt->network);
+        rt->network = n;
+        return 0;
+}
 const char *runtime_state_dir(const struct runtime *rt) { return rt->state_dir; }
 
 int runtime_store(struct runtime *rt, struct store **ret, struct podrt_error **err) {
@@ -164,9 +179,34 @@ int pod_monitor_alive(struct runtime *rt, const char *id) {
 }
 
 /* The state as users should see it: a pod whose monitor died is stopped. */
+/* status's "network": { name, interfaces, ips, gateway, ports }: the
+ * network plugin's name, and what it recorded in the pod's network.json
+ * (cni does; none and host record nothing: no interface, no address). */
+static struct json_object *network_json(const struct podrt_pod *pod) {
+        struct json_object *n = json_object_new_object();
+        json_object_object_add(n, "name", json_object_new_string(pod->network ? pod->network : ""));
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        struct json_object *rec = NULL;
+        if (asprintf(&path, "%s/network.json", pod->dir) >= 0 &&
+            read_file(path, 1 << 20, &text, NULL) == 0)
+                rec = json_tokener_parse(text);
+        static const char *const keys[] = { "interfaces", "ips", "gateway", "ports" };
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                struct json_object *v = NULL;
+                if (rec && json_object_object_get_ex(rec, keys[i], &v))
+                        json_object_object_add(n, keys[i], json_object_get(v));
+                else
+                        json_object_object_add(n, keys[i],
+                                               strcmp(keys[i], "gateway") == 0 ? NULL : json_object_new_array());
+        }
+        json_object_put(rec);
+        return n;
+}
+
 static struct json_object *status_json(struct runtime *rt, struct podrt_pod *pod) {
         struct json_object *o = pod_state_json(pod);
         json_object_object_del(o, "manifestDir");
+        json_object_object_add(o, "network", network_json(pod));
         /* A pod whose monitor died is not stopped: its apps may run on.
          * It says so; stop, kill and delete reach the apps without it. */
         if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&

@@ -13,6 +13,7 @@
 struct runtime_options {
         const char *config_path;   /* --config, or NULL */
         const char *backend;       /* --backend, or NULL (config, then default) */
+        const char *network;       /* --network, or NULL (config's network) */
         const char *root;          /* --root, or NULL (config state_dir) */
         int log_level;             /* PODRT_LOG_*, default PODRT_LOG_WARNING */
 };
@@ -79,6 +80,8 @@ PODRT_INTERNAL int runtime_hooks(struct runtime *rt, const char *manifest_path,
                                  struct json_object **ret, struct podrt_error **err);
 /* The backend in use, and the state dir. */
 PODRT_INTERNAL const char *runtime_backend(const struct runtime *rt);
+/* The network plugin of pods created from now on (create/run --network). */
+PODRT_INTERNAL int runtime_set_network(struct runtime *rt, const char *network);
 PODRT_INTERNAL const char *runtime_state_dir(const struct runtime *rt);
 
 /* The core's log: "podrt: <message>" to stderr when level <= the set level. */

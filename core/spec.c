@@ -6,6 +6,12 @@
 #include "strv.h"
 
 static void spec_app_done(struct spec_app *a) {
+        for (size_t i = 0; i < a->n_ports; i++) {
+                free(a->ports[i].name);
+                free(a->ports[i].protocol);
+                free(a->ports[i].host_ip);
+        }
+        free(a->ports);
         free(a->name);
         free(a->rootfs);
         strv_free(a->command);

@@ -31,6 +31,14 @@ struct spec_mount {
         bool read_only;     /* asked here, or the volume is readOnly */
 };
 
+struct spec_port {
+        char *name;         /* or NULL */
+        uint32_t container_port;   /* 1-65535 */
+        uint32_t host_port;        /* 0: none (the pod's IP only) */
+        char *protocol;     /* "tcp" | "udp" | "sctp" */
+        char *host_ip;      /* or NULL: every address of the host */
+};
+
 struct spec_host {
         char *ip;
         char **names;       /* strv */
@@ -56,6 +64,8 @@ struct spec_app {
         bool read_only_rootfs;
         char **pre_start;   /* strv or NULL */
         char **post_stop;   /* strv or NULL */
+        struct spec_port *ports;   /* Kubernetes' containerPort fields */
+        size_t n_ports;
 };
 
 struct pod_spec {

@@ -315,6 +315,8 @@ static const char *const public_functions[] = {
         "podrt_app_log_path", "podrt_app_memory_limit", "podrt_app_mount_path",
         "podrt_app_mount_read_only", "podrt_app_mount_volume", "podrt_app_n_mounts",
         "podrt_app_name", "podrt_app_pid", "podrt_app_pids_limit", "podrt_app_pod",
+        "podrt_app_n_ports", "podrt_app_port_container", "podrt_app_port_host",
+        "podrt_app_port_protocol", "podrt_app_port_host_ip", "podrt_app_port_name",
         "podrt_app_post_stop", "podrt_app_pre_start", "podrt_app_read_only_rootfs",
         "podrt_app_rootfs", "podrt_app_set_exited", "podrt_app_set_pid",
         "podrt_app_set_rootfs", "podrt_app_state", "podrt_app_stderr_fd",

@@ -423,6 +423,17 @@ static const struct error_case error_cases[] = {
         { POD1("", ",'lifecycle':{'preStart':[]}"), "pod.json: containers[0].lifecycle.preStart: must not be empty" },
         { POD1("", ",'lifecycle':{'postStop':'echo'}"), "pod.json: containers[0].lifecycle.postStop: must be an array of strings" },
         { POD1("", ",'lifecycle':{'prestart':['x']}"), "pod.json: containers[0].lifecycle.prestart: unknown field" },
+        /* ports: Kubernetes' fields, validated */
+        { POD1("", ",'ports':[{'hostPort':80}]"), "pod.json: containers[0].ports[0].containerPort: is required" },
+        { POD1("", ",'ports':[{'containerPort':0}]"), "pod.json: containers[0].ports[0].containerPort: must be a port number from 1 to 65535" },
+        { POD1("", ",'ports':[{'containerPort':80,'hostPort':70000}]"), "pod.json: containers[0].ports[0].hostPort: must be a port number from 1 to 65535" },
+        { POD1("", ",'ports':[{'containerPort':80,'protocol':'icmp'}]"), "pod.json: containers[0].ports[0].protocol: must be tcp, udp or sctp, not \"icmp\"" },
+        { POD1("", ",'ports':[{'containerPort':80,'hostPort':8080,'hostIP':'localhost'}]"), "pod.json: containers[0].ports[0].hostIP: \"localhost\" is not an IP address" },
+        { POD1("", ",'ports':[{'containerPort':80,'hostIP':'127.0.0.1'}]"), "pod.json: containers[0].ports[0].hostIP: needs a hostPort" },
+        { POD1("", ",'ports':[{'containerPort':80},{'containerPort':80}]"), "pod.json: containers[0].ports[1].containerPort: 80/tcp is also a port of container \"a\" (the pod shares one address)" },
+        { POD1("", ",'ports':[{'containerPort':80,'hostPort':8080},{'containerPort':81,'hostPort':8080}]"), "pod.json: containers[0].ports[1].hostPort: 8080/tcp is mapped twice" },
+        { POD1("", ",'ports':[{'containerPort':80,'name':'HTTP'}]"), "pod.json: containers[0].ports[0].name: \"HTTP\" is not a port name (at most 15 of [a-z0-9-])" },
+        { POD1("", ",'ports':[{'containerPort':80,'target':1}]"), "pod.json: containers[0].ports[0].target: unknown field" },
 };
 
 static void test_errors(void) {

@@ -32,6 +32,7 @@ enum cli_option_kind {
         CLI_FLAG,               /* sets .flag in cli_args.flags */
         CLI_NAME,               /* a non-empty name: cli_args.name */
         CLI_APP,                /* a non-empty app name: cli_args.app */
+        CLI_NETWORK,            /* a network plugin's name: cli_args.network */
         CLI_SECONDS,            /* a number of seconds: cli_args.seconds */
         CLI_SIGNAL,             /* a signal name or number: cli_args.signo */
 };
@@ -75,6 +76,7 @@ struct cli_args {
         unsigned flags;                 /* CLI_* */
         const char *name;               /* --name */
         const char *app;                /* --app */
+        const char *network;            /* --network */
         unsigned seconds;               /* --timeout, --grace (command.seconds) */
         int signo;                      /* --signal (SIGTERM) */
         const char *operand;            /* the POD or MANIFEST; names errors */

@@ -16,10 +16,12 @@ static const struct cli_option run_options[] = {
         { "detach", 'd', CLI_FLAG, CLI_DETACH },
         { "rm", 'r', CLI_FLAG, CLI_RM },
         { "name", 'n', CLI_NAME, 0 },
+        { "network", 'N', CLI_NETWORK, 0 },
         { NULL },
 };
 static const struct cli_option create_options[] = {
         { "name", 'n', CLI_NAME, 0 },
+        { "network", 'N', CLI_NETWORK, 0 },
         { NULL },
 };
 static const struct cli_option stop_options[] = {
@@ -153,9 +155,10 @@ static int option_set(struct cli *cli, const struct cli_option *o, const char *a
                 return 0;
         case CLI_NAME:
         case CLI_APP:
+        case CLI_NETWORK:
                 if (!*arg)
                         return cli_usage_error(cli, "--%s: empty name", o->name);
-                *(o->kind == CLI_NAME ? &a->name : &a->app) = arg;
+                *(o->kind == CLI_NAME ? &a->name : o->kind == CLI_APP ? &a->app : &a->network) = arg;
                 return 0;
         case CLI_SECONDS:
                 if (parse_seconds(arg, &a->seconds) < 0)

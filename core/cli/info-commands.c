@@ -53,8 +53,31 @@ static const char *format_time_and_age(const char *t, char *buf, size_t size) {
         return buf;
 }
 
+/* The pod's first IP (status's network.ips[0]), without its prefix length. */
+static void first_ip(struct json_object *pod, char *buf, size_t size) {
+        struct json_object *ips = get(get(pod, "network"), "ips");
+        const char *ip = json_object_is_type(ips, json_type_array) && json_object_array_length(ips)
+                ? json_object_get_string(json_object_array_get_idx(ips, 0)) : NULL;
+        snprintf(buf, size, "%s", ip ? ip : "-");
+        char *slash = strchr(buf, '/');
+        if (slash)
+                *slash = '\0';
+}
+
+/* "cni: 10.89.0.5/16, fd00::5/64" */
+static void network_line(struct json_object *net, char *buf, size_t size) {
+        const char *name = json_get_string(net, "name");
+        struct json_object *ips = get(net, "ips");
+        snprintf(buf, size, "%s", name ? name : "-");
+        for (size_t i = 0; json_object_is_type(ips, json_type_array) && i < json_object_array_length(ips); i++) {
+                size_t len = strlen(buf);
+                snprintf(buf + len, size - len, "%s%s", i ? ", " : ": ",
+                         json_object_get_string(json_object_array_get_idx(ips, i)));
+        }
+}
+
 int print_list(struct json_object *pods, FILE *f) {
-        static const char *const header[] = { "POD ID", "NAME", "BACKEND", "STATE", "CREATED", "APPS" };
+        static const char *const header[] = { "POD ID", "NAME", "BACKEND", "STATE", "IP", "CREATED", "APPS" };
         _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
         if (!t)
                 return -ENOMEM;
@@ -79,8 +102,10 @@ int print_list(struct json_object *pods, FILE *f) {
                 char state[64];
                 snprintf(state, sizeof state, "%s%s", json_get_string(pod, "state") ?: "-",
                          json_get_string(pod, "monitor") ? " (monitor lost)" : "");
+                char ip[64];
+                first_ip(pod, ip, sizeof ip);
                 const char *row[] = { short_id, json_get_string(pod, "name"),
-                                      json_get_string(pod, "backend"), state, age, apps };
+                                      json_get_string(pod, "backend"), state, ip, age, apps };
                 if (table_add(t, row) < 0)
                         return -ENOMEM;
         }
@@ -125,7 +150,11 @@ int print_status(struct json_object *pod, FILE *f) {
                 if (!v && !json_object_object_get_ex(pod, fields[i].key, NULL))
                         continue;       /* absent: not this runtime's field */
                 fprintf(f, "%s: ", fields[i].label);
-                if (fields[i].time) {
+                if (json_object_is_type(v, json_type_object) && strcmp(fields[i].key, "network") == 0) {
+                        char line[512];
+                        network_line(v, line, sizeof line);
+                        fputs(line, f);
+                } else if (fields[i].time) {
                         char buf[128];
                         fputs(format_time_and_age(json_object_is_type(v, json_type_string)
                                                           ? json_object_get_string(v)

@@ -20,6 +20,7 @@ static const char global_options[] =
         "  --config FILE      configuration file (default $PODRT_CONFIG, then\n"
         "                     " PODRT_CONFIG_FILE ", then built-in defaults)\n"
         "  --backend NAME     pod backend (beats the configuration)\n"
+        "  --network NAME     network plugin of the pods created (beats the configuration)\n"
         "  --root DIR         state directory (beats the configuration)\n"
         "  --log-level LEVEL  err, warning, notice, info or debug (default warning)\n"
         "  -h, --help         print this help\n"
@@ -32,8 +33,8 @@ static const char environment[] =
         "                     configuration's plugin_path\n";
 
 static void print_main_usage(FILE *f) {
-        fputs("Usage: podrt [--config FILE] [--backend NAME] [--root DIR] [--log-level LEVEL]\n"
-              "             COMMAND ...\n\n", f);
+        fputs("Usage: podrt [--config FILE] [--backend NAME] [--network NAME] [--root DIR]\n"
+              "             [--log-level LEVEL] COMMAND ...\n\n", f);
         fputs(global_options, f);
         fputs("\n", f);
         fputs(environment, f);
@@ -159,12 +160,14 @@ enum {
         OPT_ROOT,
         OPT_LOG_LEVEL,
         OPT_VERSION,
+        OPT_NETWORK,
 };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "config", required_argument, NULL, OPT_CONFIG },
                 { "backend", required_argument, NULL, OPT_BACKEND },
+                { "network", required_argument, NULL, OPT_NETWORK },
                 { "root", required_argument, NULL, OPT_ROOT },
                 { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
                 { "help", no_argument, NULL, 'h' },
@@ -190,6 +193,13 @@ int main(int argc, char **argv) {
                                 return EXIT_PODRT_FAILED;
                         }
                         cli.opts.backend = optarg;
+                        break;
+                case OPT_NETWORK:
+                        if (!*optarg) {
+                                fputs("podrt: --network: empty name\n", stderr);
+                                return EXIT_PODRT_FAILED;
+                        }
+                        cli.opts.network = optarg;
                         break;
                 case OPT_ROOT:
                         if (!*optarg) {

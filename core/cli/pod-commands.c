@@ -13,6 +13,8 @@ int cmd_run(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
         char id[POD_ID_LEN + 1] = "";
         int status = 0;
         fflush(stdout);
+        if (a->network && runtime_set_network(a->rt, a->network) < 0)
+                return podrt_error_set(err, ENOMEM, "out of memory");
         int r = runtime_run(a->rt, a->operand, a->name, (a->flags & CLI_DETACH ? RUN_DETACH : 0) |
                                                         (a->flags & CLI_RM ? RUN_RM : 0),
                             id, &status, err);
@@ -28,6 +30,8 @@ int cmd_run(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
 
 int cmd_create(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
         char id[POD_ID_LEN + 1] = "";
+        if (a->network && runtime_set_network(a->rt, a->network) < 0)
+                return podrt_error_set(err, ENOMEM, "out of memory");
         int r = runtime_create(a->rt, a->operand, a->name, id, err);
         if (r < 0)
                 return r;

@@ -103,6 +103,17 @@ PODRT_EXPORT struct podrt_volume *podrt_app_mount_volume(const struct podrt_app 
 PODRT_EXPORT const char *podrt_app_mount_path(const struct podrt_app *app, size_t i);
 PODRT_EXPORT bool podrt_app_mount_read_only(const struct podrt_app *app, size_t i);
 
+/* Ports, in manifest order (since ABI 1.1): Kubernetes' containerPort,
+ * hostPort (0: none, the pod's address only), protocol ("tcp", "udp",
+ * "sctp"), hostIP (NULL: every address of the host) and name (or NULL).
+ * What a network plugin maps (cni: portmap's portMappings). */
+PODRT_EXPORT size_t podrt_app_n_ports(const struct podrt_app *app);
+PODRT_EXPORT uint32_t podrt_app_port_container(const struct podrt_app *app, size_t i);
+PODRT_EXPORT uint32_t podrt_app_port_host(const struct podrt_app *app, size_t i);
+PODRT_EXPORT const char *podrt_app_port_protocol(const struct podrt_app *app, size_t i);
+PODRT_EXPORT const char *podrt_app_port_host_ip(const struct podrt_app *app, size_t i);
+PODRT_EXPORT const char *podrt_app_port_name(const struct podrt_app *app, size_t i);
+
 /* Resources: 0 means "no limit". */
 PODRT_EXPORT int64_t podrt_app_memory_limit(const struct podrt_app *app);  /* bytes */
 PODRT_EXPORT int64_t podrt_app_cpu_millis(const struct podrt_app *app);    /* 1000 = 1 CPU */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A pod's port mappings.  Today they come from the pod's annotation
- * io.podrt.ports (a JSON array in Kubernetes' form); once the manifest's
- * per-container `ports` reach plugins through the core, cni_pod_ports() is
- * the one function that changes. */
+/* A pod's port mappings: the manifest's per-container `ports` (through
+ * podrt_app_port_*(), validated by the core), then, for pods made before
+ * the manifest had them, the annotation io.podrt.ports (a JSON array in
+ * Kubernetes' form). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
@@ -126,9 +126,29 @@ done:
 
 int cni_pod_ports(struct podrt_pod *pod, json_object **ret, struct podrt_error **err) {
         const char *text = podrt_pod_annotation(pod, CNI_PORTS_ANNOTATION);
-        if (!text) {
-                *ret = json_object_new_array();
-                return *ret ? 0 : podrt_error_set(err, ENOMEM, "out of memory");
+        json_object *out = NULL;
+        if (text) {
+                int r = cni_ports_parse(text, "annotation " CNI_PORTS_ANNOTATION, &out, err);
+                if (r < 0)
+                        return r;
+        } else if (!(out = json_object_new_array()))
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        /* The manifest's: portmap's runtimeConfig.portMappings entries. */
+        for (size_t a = 0; a < podrt_pod_n_apps(pod); a++) {
+                const struct podrt_app *app = podrt_pod_app(pod, a);
+                for (size_t i = 0; i < podrt_app_n_ports(app); i++) {
+                        if (!podrt_app_port_host(app, i))
+                                continue;   /* declared, not mapped */
+                        const char *ip = podrt_app_port_host_ip(app, i);
+                        json_object *o = json_object_new_object();
+                        json_object_object_add(o, "hostPort", json_object_new_int((int)podrt_app_port_host(app, i)));
+                        json_object_object_add(o, "containerPort",
+                                               json_object_new_int((int)podrt_app_port_container(app, i)));
+                        json_object_object_add(o, "protocol", json_object_new_string(podrt_app_port_protocol(app, i)));
+                        json_object_object_add(o, "hostIP", json_object_new_string(ip ? ip : ""));
+                        json_object_array_add(out, o);
+                }
         }
-        return cni_ports_parse(text, "annotation " CNI_PORTS_ANNOTATION, ret, err);
+        *ret = out;
+        return 0;
 }

@@ -246,9 +246,11 @@ done
 echo "# kvm client: skipped (the kvm backend's tap wiring to the CNI veth is not done yet)"
 
 # ---- (b) a host port on 127.0.0.1 ----
+# The manifest's own ports (Kubernetes' fields): portmap's portMappings.
 m=$(manifest hostport '{"apiVersion":"podrt/v1","kind":"Pod","name":"hostport",
-  "annotations":{"io.podrt.ports":"[{\"containerPort\":80,\"hostPort\":18080,\"protocol\":\"tcp\",\"hostIP\":\"127.0.0.1\"},{\"containerPort\":80,\"hostPort\":18081}]"},
-  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
+  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"],
+    "ports":[{"name":"http","containerPort":80,"hostPort":18080,"protocol":"tcp","hostIP":"127.0.0.1"},
+             {"containerPort":80,"hostPort":18081}]}]}')
 hp=$(podrt --backend oci run -d "$m" 2>"$T/err")
 check_eq "host port pod runs" 0 $?
 [ -n "$hp" ] || cat "$T/err" >&2
@@ -257,6 +259,22 @@ wait_page "http://$hpip/" >/dev/null
 check_eq "127.0.0.1:18080 reaches the pod's port 80" "$PAGE" "$(wait_page "http://127.0.0.1:18080/")"
 check_eq "hostIP \"\": the namespace's bridge address 10.89.0.1:18081" "$PAGE" "$(wait_page "http://10.89.0.1:18081/")"
 check_contains "network.json: the ports" "$(cat "$ROOT/pods/$hp/network.json")" '"hostPort":18080'
+st=$(podrt status --json hostport)
+check_contains "status --json: network.name" "$st" '"name": "cni"'
+check_contains "status --json: network.ips has the pod's address" "$st" "\"$hpip/"
+check_contains "status: the IPs" "$(podrt status hostport)" "Network: cni: $hpip/"
+check_contains "list: the first IP" "$(podrt list | grep hostport)" " $hpip "
+check_contains "the pod's /etc/hosts names its own address" "$(podrt exec hostport -- cat /etc/hosts 2>&1)" "$hpip"
+resolv=$(podrt exec hostport -- cat /etc/resolv.conf 2>&1)
+check_contains "the pod's resolv.conf: the result's nameserver" "$resolv" "nameserver 10.89.0.1"
+check_contains "the pod's resolv.conf: the result's search" "$resolv" "search pods.test"
+printf 'network = "none";\n' >"$T/none.conf"
+out=$(podrt --config "$T/none.conf" --backend oci create "$m" 2>&1)
+check_eq "a hostPort on network none: exit 125" 125 $?
+check_contains "a hostPort on network none: named" "$out" "containers[0].ports[0].hostPort: network \"none\" maps no ports"
+check_eq "a hostPort on network none: no pod made" 1 "$(podrt list 2>/dev/null | grep -c ' hostport ')"
+out=$(podrt --config "$T/none.conf" --backend oci --network nosuchnet create "$m" 2>&1)
+check_contains "--network beats the configuration" "$out" "plugin 'nosuchnet' not found"
 m=$(manifest badport '{"apiVersion":"podrt/v1","kind":"Pod","name":"badport",
   "annotations":{"io.podrt.ports":"[{\"containerPort\":70000,\"hostPort\":18082}]"},
   "containers":[{"name":"a","rootfs":"'"$T/rootfs"'","command":["/bin/true"]}]}')

@@ -94,7 +94,25 @@ int podrt_config_error(const struct podrt_config *cfg, const char *path, struct 
 
 struct podrt_pod {
         const char *ports;
+        /* one app whose manifest ports are these (n_mports of them) */
+        size_t n_mports;
+        struct { uint32_t container, host; const char *protocol, *host_ip; } mports[4];
 };
+struct podrt_app {
+        struct podrt_pod *pod;
+};
+
+size_t podrt_pod_n_apps(const struct podrt_pod *pod) { return pod->n_mports ? 1 : 0; }
+struct podrt_app *podrt_pod_app(const struct podrt_pod *pod, size_t i) {
+        static struct podrt_app app;
+        app.pod = (struct podrt_pod *)pod;
+        return i == 0 ? &app : NULL;
+}
+size_t podrt_app_n_ports(const struct podrt_app *app) { return app->pod->n_mports; }
+uint32_t podrt_app_port_container(const struct podrt_app *app, size_t i) { return app->pod->mports[i].container; }
+uint32_t podrt_app_port_host(const struct podrt_app *app, size_t i) { return app->pod->mports[i].host; }
+const char *podrt_app_port_protocol(const struct podrt_app *app, size_t i) { return app->pod->mports[i].protocol; }
+const char *podrt_app_port_host_ip(const struct podrt_app *app, size_t i) { return app->pod->mports[i].host_ip; }
 
 const char *podrt_pod_annotation(const struct podrt_pod *pod, const char *key) {
         return strcmp(key, "io.podrt.ports") == 0 ? pod->ports : NULL;
@@ -453,6 +471,16 @@ static void test_ports(void) {
         CU_ASSERT_EQUAL_FATAL(cni_pod_ports(&pod, &p, NULL), 0);
         CU_ASSERT_EQUAL(json_object_array_length(p), 0);
         json_object_put(p);
+        /* The manifest's ports: the mapped ones become portMappings. */
+        pod.n_mports = 2;
+        pod.mports[0].container = 80, pod.mports[0].host = 18081, pod.mports[0].protocol = "tcp",
+        pod.mports[0].host_ip = "127.0.0.1";
+        pod.mports[1].container = 9090, pod.mports[1].host = 0, pod.mports[1].protocol = "tcp";
+        CU_ASSERT_EQUAL_FATAL(cni_pod_ports(&pod, &p, NULL), 0);
+        CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN),
+                "[{\"hostPort\":18081,\"containerPort\":80,\"protocol\":\"tcp\",\"hostIP\":\"127.0.0.1\"}]");
+        json_object_put(p);
+        pod.n_mports = 0;
         pod.ports = "{}";
         _cleanup_error_ struct podrt_error *e0 = NULL;
         CU_ASSERT(cni_pod_ports(&pod, &p, &e0) < 0);
