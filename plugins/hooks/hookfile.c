@@ -455,7 +455,8 @@ out:
 }
 
 int hook_load_file(const char *file, struct hook **ret_hook, struct podrt_error **err) {
-        _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO among the hook files never blocks the open. */
+        _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return podrt_error_set(err, errno, "%s: %s", file, strerror(errno));
         struct stat st;

@@ -321,6 +321,17 @@ static void test_load_file_errors(void) {
         CU_ASSERT_PTR_NOT_NULL_FATAL(h);
         CU_ASSERT_STRING_EQUAL(h->file, file);
         hook_free(h);
+        h = NULL;
+
+        /* A FIFO among the hook files: refused at once, never waited on. */
+        snprintf(file, sizeof(file), "%s/fifo.json", dir);
+        CU_ASSERT_EQUAL_FATAL(mkfifo(file, 0600), 0);
+        time_t t0 = time(NULL);
+        CU_ASSERT_EQUAL(hook_load_file(file, &h, &e), -EINVAL);
+        CU_ASSERT(time(NULL) - t0 <= 1);
+        snprintf(expected, sizeof(expected), "%s: not a regular file", file);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), expected);
+        unlink(file);
 }
 
 /* ---- matching --------------------------------------------------------------- */
