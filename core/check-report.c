@@ -61,7 +61,13 @@ static int section_of(const char *path, const struct plugin *p, const struct pod
         if (r < 0)
                 return r;
         *ret = check_section_finish(TAKE_PTR(c));
-        return *ret ? 0 : -ENOMEM;
+        if (!*ret)
+                return -ENOMEM;
+        /* What it is, for people: a backend (pod ops), or another plugin
+         * (a network, a hypervisor, a storage); unknown when refused. */
+        json_object_object_add(*ret, "kind", json_object_new_string(
+                                       !p || plugin_pod_ops(p) ? "backend" : "plugin"));
+        return 0;
 }
 
 static void scan_cb(const char *path, const struct plugin *p, const struct podrt_error *error,
@@ -203,7 +209,7 @@ void check_print(struct json_object *report, FILE *f) {
         struct json_object *backends = get(report, "backends");
         for (size_t i = 0; backends && i < json_object_array_length(backends); i++) {
                 struct json_object *b = json_object_array_get_idx(backends, i);
-                fprintf(f, "backend %s: %s\n", str_of(b, "name", "?"),
+                fprintf(f, "%s %s: %s\n", str_of(b, "kind", "backend"), str_of(b, "name", "?"),
                         bool_of(b, "ready") ? "ready" : "NOT READY");
                 struct json_object *checks = get(b, "checks");
                 for (size_t j = 0; checks && j < json_object_array_length(checks); j++) {
