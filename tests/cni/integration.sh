@@ -12,7 +12,9 @@
 # runc would find no cgroup mount.
 #
 #   (a) an oci server pod (busybox httpd) and client pods on oci and nspawn
-#       fetching its page at its IP (kvm: not yet, its tap wiring is not done)
+#       fetching its page at its IP; a kvm client pod (TCG) fetching it too,
+#       and a kvm server pod fetched from the test namespace (the VM wired
+#       to the veth with a tap and tc redirects)
 #   (b) a host port: 127.0.0.1:18080 of the test namespace to the pod's 80
 #   (c) after delete: no veth, no lease
 #   (d) a user's own conflist with another main plugin (ptp)
@@ -26,7 +28,9 @@ set -u
 
 PODRT_BIN="$PODRT_BUILD_DIR/core/cli/podrt"
 B="$PODRT_BUILD_DIR/plugins"
-export PODRT_PLUGIN_PATH="$B/cni:$B/oci:$B/nspawn:$B/hooks"
+export PODRT_PLUGIN_PATH="$B/cni:$B/oci:$B/nspawn:$B/hooks:$B/kvm:$B/qemu"
+KVM_KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
+KVM_MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
 FAILED=0
 
 die() { echo "FATAL: $*" >&2; exit 99; }
@@ -163,6 +167,9 @@ conf "$T/ptp.conf" "$PTP"
 conf "$T/missing.conf" "$MISSNET"
 conf "$T/fail.conf" "$FAILNET"
 conf "$T/slow.conf" "$SLOWNET"
+# kvm pods: the same network, QEMU under TCG (quick, and KVM does not work
+# everywhere).
+{ cat "$T/podrt.conf"; echo "kvm = { kernel = \"$KVM_KERNEL\"; modules = \"$KVM_MODULES\"; accel = \"tcg\"; };"; } >"$T/kvm.conf"
 
 podrt() { # [--config F] ARGS: podrt in the test's namespace, oci backend by default
         cfg="$T/podrt.conf"
@@ -243,7 +250,58 @@ for backend in oci nspawn; do
         [ $rc = 0 ] || cat "$T/err" >&2
         check_eq "$backend client pod fetches the page at $ip" "$PAGE" "$out"
 done
-echo "# kvm client: skipped (the kvm backend's tap wiring to the CNI veth is not done yet)"
+
+# kvm: a client VM fetching from the oci server, a server VM fetched from
+# the test namespace; each VM's virtio-net is wired to its pod's veth.
+if [ ! -f "$B/kvm/kvm.so" ] || [ ! -f "$B/qemu/qemu.so" ]; then
+        echo "# kvm pods: skipped (the kvm and qemu plugins are not built)"
+elif [ ! -f "$KVM_KERNEL" ]; then
+        echo "# kvm pods: skipped (no guest kernel at $KVM_KERNEL: scripts/fetch-kernel.sh)"
+elif ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+        echo "# kvm pods: skipped (qemu-system-x86_64 missing)"
+elif ! command -v tc >/dev/null 2>&1; then
+        echo "# kvm pods: skipped (tc missing: apt-get install iproute2)"
+else
+        out=$(innet timeout 180 "$PODRT_BIN" --config "$T/kvm.conf" --root "$ROOT" --backend kvm run --rm "$m" 2>"$T/err")
+        rc=$?
+        check_eq "kvm client pod exits 0" 0 $rc
+        [ $rc = 0 ] || sed 's/^/# /' "$T/err" >&2
+        check_eq "kvm client pod fetches the page at $ip" "$PAGE" "$out"
+        check_eq "kvm client pod: its veth gone with it" 1 "$(veths)"
+
+        m=$(manifest kvmserver '{"apiVersion":"podrt/v1","kind":"Pod","name":"kvmserver",
+  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
+        ks=$(podrt --config "$T/kvm.conf" --backend kvm run -d "$m" 2>"$T/err")
+        check_eq "kvm server pod runs detached" 0 $?
+        [ -n "$ks" ] || sed 's/^/# /' "$T/err" >&2
+        kip=$(pod_ip "$ks")
+        case $kip in 10.89.*) pass "kvm server's IP: $kip" ;; *) fail "kvm server's IP: [$kip]" ;; esac
+        kns="$ROOT/pods/$ks/netns"
+        check_contains "kvm server: a tap in its namespace" "$(nsenter --net="$kns" ip -o link show tap0 2>&1)" "tap0"
+        check_contains "kvm server: eth0's ingress redirected to tap0" \
+                "$(nsenter --net="$kns" tc filter show dev eth0 ingress 2>&1)" "Redirect to device tap0"
+        check_contains "kvm server: tap0's ingress redirected to eth0" \
+                "$(nsenter --net="$kns" tc filter show dev tap0 ingress 2>&1)" "Redirect to device eth0"
+        check_eq "kvm server: the veth keeps its address" "$kip" \
+                "$(nsenter --net="$kns" ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)"
+        vethmac=$(nsenter --net="$kns" ip -o link show eth0 | sed -n 's|.*link/ether \([0-9a-f:]*\) .*|\1|p')
+        check_contains "kvm server: the guest's virtio-net has the veth's MAC" \
+                "$(tr '\0' ' ' <"/proc/$(cat "$ROOT/pods/$ks/kvm/vm.pid")/cmdline" 2>/dev/null)" "mac=$vethmac"
+        page=""
+        i=0
+        while [ $i -lt 90 ]; do   # the VM boots under TCG: up to 45 s
+                page=$(fetch "http://$kip/") && [ -n "$page" ] && break
+                sleep 0.5
+                i=$((i + 1))
+        done
+        check_eq "the test namespace fetches the kvm server's page at $kip" "$PAGE" "$page"
+        [ "$page" = "$PAGE" ] || sed 's/^/# console: /' "$ROOT/pods/$ks/kvm/console.log" >&2
+        podrt --config "$T/kvm.conf" delete --force "$ks" >/dev/null 2>"$T/err"
+        check_eq "delete the kvm server pod" 0 $?
+        [ -s "$T/err" ] && sed 's/^/# /' "$T/err" >&2
+        check_eq "kvm server: no QEMU left" "" "$(pgrep -f "qemu-system-x86_64 -name $ks" 2>/dev/null)"
+        check_eq "kvm server: its veth gone" 1 "$(veths)"
+fi
 
 # ---- (b) a host port on 127.0.0.1 ----
 m=$(manifest hostport '{"apiVersion":"podrt/v1","kind":"Pod","name":"hostport",

@@ -347,7 +347,7 @@ static void test_qemu_escape(void) {
 static void test_share_list(void) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
-        CU_ASSERT_EQUAL_FATAL(vm->cfg.version, 2);
+        CU_ASSERT_EQUAL_FATAL(vm->cfg.version, 3);
         CU_ASSERT_PTR_NOT_NULL_FATAL(vm->cfg.share_list);
         for (uint32_t i = 0; i < vm->cfg.n_shares; i++)
                 CU_ASSERT_PTR_EQUAL(vm->cfg.share_list[i], &vm->cfg.shares[i]);
@@ -883,7 +883,7 @@ static void test_vmlinux(void) {
 static void test_hv_plugins(void) {
         struct kvm_hv qemu = hv_get("qemu"), lkvm = hv_get("lkvm"), testhv = hv_get("testhv");
         CU_ASSERT_EQUAL(qemu.ops->version, PODRT_HYPERVISOR_OPS_VERSION);
-        CU_ASSERT_EQUAL(qemu.features, 0);
+        CU_ASSERT_EQUAL(qemu.features, PODRT_HYPERVISOR_NET);
         CU_ASSERT_EQUAL(lkvm.features, PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG);
         CU_ASSERT_EQUAL(testhv.features, 0);
         CU_ASSERT_STRING_EQUAL(testhv.name, "testhv");
@@ -1080,6 +1080,152 @@ static void test_check_lines(void) {
         config_free(cfg);
 }
 
+/* ---- a pod on a network (net.c) ---- */
+
+/* eth0 10.89.0.5/16 with a default route through 10.89.0.1, and a ptp-like
+ * host route on the link; another interface's route left out. */
+static const char proc_net_route[] =
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        "eth0\t00000000\t0100590A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+        "eth0\t0000590A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
+        "eth0\t0101620A\t00000000\t0005\t0\t0\t0\tFFFFFFFF\t0\t0\t0\n"
+        "eth1\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+        "eth0\t0000000B\t00000000\t0000\t0\t0\t0\t000000FF\t0\t0\t0\n";
+
+static struct kvm_net *make_net(void) {
+        struct kvm_net *n = calloc(1, sizeof(*n));
+        CU_ASSERT_FATAL(n != NULL);
+        n->netns = strdup("/run/podrt/pods/x/netns");
+        n->ifname = strdup("eth0");
+        n->tap = strdup("tap0");
+        snprintf(n->mac, sizeof(n->mac), "0a:58:0a:59:00:05");
+        n->mtu = 1450;
+        CU_ASSERT_FATAL(strv_push(&n->addresses, "10.89.0.5/16") >= 0);
+        return n;
+}
+
+static void test_net_routes(void) {
+        _cleanup_(kvm_net_freep) struct kvm_net *n = make_net();
+        CU_ASSERT_FATAL(kvm_net_parse_routes(proc_net_route, "eth0", n) == 0);
+        /* The address's own 10.89.0.0/16 is left out (the guest gets it
+         * with the address); a route that is not up too. */
+        CU_ASSERT_EQUAL_FATAL(n->n_routes, 2);
+        CU_ASSERT_STRING_EQUAL(n->routes[0].dst, "0.0.0.0/0");
+        CU_ASSERT_STRING_EQUAL(n->routes[0].gateway, "10.89.0.1");
+        CU_ASSERT_STRING_EQUAL(n->routes[1].dst, "10.98.1.1/32");
+        CU_ASSERT_PTR_NULL(n->routes[1].gateway);
+}
+
+static void test_net_tc_argv(void) {
+        _cleanup_strv_free_ char **q = NULL, **f = NULL, **back = NULL;
+        CU_ASSERT_FATAL(kvm_net_tc_argv("/usr/sbin/tc", "eth0", "tap0", false, &q) == 0);
+        CU_ASSERT_FATAL(kvm_net_tc_argv("/usr/sbin/tc", "eth0", "tap0", true, &f) == 0);
+        CU_ASSERT_FATAL(kvm_net_tc_argv("/usr/sbin/tc", "tap0", "eth0", true, &back) == 0);
+        _cleanup_free_ char *tq = strv_join(q, " "), *tf = strv_join(f, " "), *tb = strv_join(back, " ");
+        CU_ASSERT_STRING_EQUAL(tq, "/usr/sbin/tc qdisc add dev eth0 ingress");
+        CU_ASSERT_STRING_EQUAL(tf, "/usr/sbin/tc filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 "
+                                   "action mirred egress redirect dev tap0");
+        CU_ASSERT_STRING_EQUAL(tb, "/usr/sbin/tc filter add dev tap0 parent ffff: protocol all u32 match u8 0 0 "
+                                   "action mirred egress redirect dev eth0");
+}
+
+static void test_net_description(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_net_freep) struct kvm_net *n = make_net();
+        CU_ASSERT_FATAL(kvm_net_parse_routes(proc_net_route, "eth0", n) == 0);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/net.conf", tmp);
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(kvm_write_description_net(pod, NULL, n, path, &e) >= 0);
+        _cleanup_free_ char *text = NULL;
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &text, NULL) >= 0);
+        ASSERT_CONTAINS(text, "\niface 0a:58:0a:59:00:05 mtu=1450 10.89.0.5/16\n"
+                              "route 0a:58:0a:59:00:05 0.0.0.0/0 10.89.0.1\n"
+                              "route 0a:58:0a:59:00:05 10.98.1.1/32\n");
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        CU_ASSERT_FATAL(initspec_load(path, &s, &e) >= 0);
+        CU_ASSERT_EQUAL_FATAL(s->n_ifaces, 1);
+        CU_ASSERT_EQUAL(s->ifaces[0].mtu, 1450);
+        CU_ASSERT_STRING_EQUAL(s->ifaces[0].addresses[0], "10.89.0.5/16");
+        CU_ASSERT_EQUAL_FATAL(s->n_routes, 2);
+        CU_ASSERT_STRING_EQUAL(s->routes[0].gateway, "10.89.0.1");
+        CU_ASSERT_PTR_NULL(s->routes[1].gateway);
+        /* Without a network: no iface line. */
+        CU_ASSERT_FATAL(kvm_write_description(pod, NULL, path, &e) >= 0);
+        free(text);
+        text = NULL;
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &text, NULL) >= 0);
+        CU_ASSERT_PTR_NULL(strstr(text, "iface"));
+}
+
+static void test_net_initspec_errors(void) {
+        static const struct {
+                const char *line, *msg;
+        } bad[] = {
+                { "iface 0a:58:0a:59:00", "iface: \"0a:58:0a:59:00\" is not a MAC address" },
+                { "iface 0a:58:0a:59:00:05 mtu=20", "mtu is 68 to 65535" },
+                { "iface 0a:58:0a:59:00:05 10.1.2.3", "\"10.1.2.3\" is not an IPv4 ADDRESS/PREFIX" },
+                { "iface 0a:58:0a:59:00:05 10.1.2.3/33", "is not an IPv4 ADDRESS/PREFIX" },
+                { "route 0a:58:0a:59:00:05 0.0.0.0/0 10.1.2", "gateway \"10.1.2\" is not an IPv4 address" },
+                { "route 0a:58:0a:59:00:06 0.0.0.0/0", "no iface line for 0a:58:0a:59:00:06" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[512];
+                snprintf(text, sizeof(text), "podrt-init 1\niface 0a:58:0a:59:00:05\n%s\n", bad[i].line);
+                _cleanup_(initspec_freep) struct initspec *s = NULL;
+                _cleanup_error_ struct podrt_error *e = NULL;
+                CU_ASSERT(initspec_parse_string(text, "pod.conf", &s, &e) < 0);
+                if (!e || !strstr(podrt_error_message(e), bad[i].msg))
+                        fprintf(stderr, "\n%s: got [%s]\n", bad[i].line, e ? podrt_error_message(e) : "no error");
+                CU_ASSERT(e && strstr(podrt_error_message(e), bad[i].msg));
+        }
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        CU_ASSERT(initspec_parse_string("podrt-init 1\napp a\nroot /r\nexec /bin/true\niface 0a:58:0a:59:00:05\n",
+                                        "pod.conf", &s, NULL) < 0);
+}
+
+static void test_net_qemu_argv(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
+        _cleanup_(kvm_net_freep) struct kvm_net *n = make_net();
+        CU_ASSERT_FATAL(kvm_vm_set_net(vm, n) == 0);
+        CU_ASSERT_EQUAL(vm->cfg.version, 3);
+        CU_ASSERT_EQUAL(vm->cfg.n_nets, 1);
+        CU_ASSERT_STRING_EQUAL(vm->cfg.netns_path, "/run/podrt/pods/x/netns");
+        struct kvm_hv qemu = hv_get("qemu");
+        CU_ASSERT(qemu.features & PODRT_HYPERVISOR_NET);
+        _cleanup_strv_free_ char **argv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &argv, NULL) >= 0);
+        _cleanup_free_ char *text = argv_text(argv);
+        ASSERT_CONTAINS(text, "\n-netdev\ntap,id=net0,ifname=tap0,script=no,downscript=no\n"
+                              "-device\nvirtio-net-device,netdev=net0,mac=0a:58:0a:59:00:05\n");
+        /* vm.json keeps the device and the namespace for start. */
+        char path[256];
+        snprintf(path, sizeof(path), "%s/vm-net.json", tmp);
+        CU_ASSERT_FATAL(kvm_vm_save(vm, path, NULL) >= 0);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *back = NULL;
+        CU_ASSERT_FATAL(kvm_vm_load(path, &back, NULL) >= 0);
+        CU_ASSERT_STRING_EQUAL(back->netns, "/run/podrt/pods/x/netns");
+        CU_ASSERT_EQUAL(back->cfg.n_nets, 1);
+        CU_ASSERT_EQUAL(back->cfg.net_list[0]->mtu, 1450);
+        _cleanup_strv_free_ char **again = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &back->cfg, &again, NULL) >= 0);
+        _cleanup_free_ char *text2 = argv_text(again);
+        CU_ASSERT_STRING_EQUAL(text, text2);
+        /* An older configuration (version 2, its size): no device read. */
+        struct podrt_vm_config old = vm->cfg;
+        old.size = offsetof(struct podrt_vm_config, n_nets);
+        _cleanup_strv_free_ char **oldv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &old, &oldv, NULL) >= 0);
+        _cleanup_free_ char *text3 = argv_text(oldv);
+        CU_ASSERT_PTR_NULL(strstr(text3, "netdev"));
+        /* No namespace: probe finds no network, and entering none is a no-op. */
+        CU_ASSERT_EQUAL(kvm_net_enter(NULL, NULL), 0);
+        struct kvm_net *none = (struct kvm_net *)1;
+        CU_ASSERT_EQUAL(kvm_net_probe(pod, &none, NULL), 0);
+        CU_ASSERT_PTR_NULL(none);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("kvm-unit", suite_init, suite_cleanup);
         ADD_TEST(s, test_qemu_argv_golden);
@@ -1097,6 +1243,11 @@ void register_tests(void) {
         ADD_TEST(s, test_description);
         ADD_TEST(s, test_etc_files);
         ADD_TEST(s, test_vm_json_round_trip);
+        ADD_TEST(s, test_net_routes);
+        ADD_TEST(s, test_net_tc_argv);
+        ADD_TEST(s, test_net_description);
+        ADD_TEST(s, test_net_initspec_errors);
+        ADD_TEST(s, test_net_qemu_argv);
         ADD_TEST(s, test_accel_choice);
         ADD_TEST(s, test_accel_cache);
         ADD_TEST(s, test_probe_image_runs);
