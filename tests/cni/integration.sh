@@ -270,6 +270,7 @@ else
         check_eq "kvm client pod: its veth gone with it" 1 "$(veths)"
 
         m=$(manifest kvmserver '{"apiVersion":"podrt/v1","kind":"Pod","name":"kvmserver",
+  "annotations":{"io.podrt.ports":"[{\"containerPort\":80,\"hostPort\":18090,\"hostIP\":\"127.0.0.1\"}]"},
   "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
         ks=$(podrt --config "$T/kvm.conf" --backend kvm run -d "$m" 2>"$T/err")
         check_eq "kvm server pod runs detached" 0 $?
@@ -296,11 +297,19 @@ else
         done
         check_eq "the test namespace fetches the kvm server's page at $kip" "$PAGE" "$page"
         [ "$page" = "$PAGE" ] || sed 's/^/# console: /' "$ROOT/pods/$ks/kvm/console.log" >&2
+        check_eq "127.0.0.1:18090 reaches the kvm server's port 80" "$PAGE" "$(wait_page "http://127.0.0.1:18090/")"
+        # Its namespace gone first (unmounted: QEMU alone holds it): delete
+        # still succeeds, and the veth goes when QEMU does.
+        umount -l "$kns"
         podrt --config "$T/kvm.conf" delete --force "$ks" >/dev/null 2>"$T/err"
-        check_eq "delete the kvm server pod" 0 $?
+        check_eq "delete the kvm server pod, its namespace unmounted first" 0 $?
         [ -s "$T/err" ] && sed 's/^/# /' "$T/err" >&2
         check_eq "kvm server: no QEMU left" "" "$(pgrep -f "qemu-system-x86_64 -name $ks" 2>/dev/null)"
+        i=0
+        while [ "$(veths)" != 1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
         check_eq "kvm server: its veth gone" 1 "$(veths)"
+        check_eq "kvm server: its lease released" 1 "$(leases "$NET")"
+        check_eq "kvm server: no pod directory left" "" "$(ls "$ROOT/pods" | grep "$ks")"
 fi
 
 # ---- (b) a host port on 127.0.0.1 ----
