@@ -884,7 +884,7 @@ static void test_hv_plugins(void) {
         struct kvm_hv qemu = hv_get("qemu"), lkvm = hv_get("lkvm"), testhv = hv_get("testhv");
         CU_ASSERT_EQUAL(qemu.ops->version, PODRT_HYPERVISOR_OPS_VERSION);
         CU_ASSERT_EQUAL(qemu.features, PODRT_HYPERVISOR_NET);
-        CU_ASSERT_EQUAL(lkvm.features, PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG);
+        CU_ASSERT_EQUAL(lkvm.features, PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG | PODRT_HYPERVISOR_NET);
         CU_ASSERT_EQUAL(testhv.features, 0);
         CU_ASSERT_STRING_EQUAL(testhv.name, "testhv");
 
@@ -1199,6 +1199,15 @@ static void test_net_qemu_argv(void) {
         _cleanup_free_ char *text = argv_text(argv);
         ASSERT_CONTAINS(text, "\n-netdev\ntap,id=net0,ifname=tap0,script=no,downscript=no\n"
                               "-device\nvirtio-net-device,netdev=net0,mac=0a:58:0a:59:00:05\n");
+        /* lkvm: the same tap, by name, and no "mode=none". */
+        struct kvm_hv lkvm = hv_get("lkvm");
+        _cleanup_(kvm_vm_freep) struct kvm_vm *lvm = make_vm(pod, "lkvm", PODRT_ACCEL_KVM);
+        CU_ASSERT_FATAL(kvm_vm_set_net(lvm, n) == 0);
+        _cleanup_strv_free_ char **largv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&lkvm, &lvm->cfg, &largv, NULL) >= 0);
+        _cleanup_free_ char *ltext = argv_text(largv);
+        ASSERT_CONTAINS(ltext, "\n--network\nmode=tap,tapif=tap0,guest_mac=0a:58:0a:59:00:05,script=none\n");
+        CU_ASSERT_PTR_NULL(strstr(ltext, "mode=none"));
         /* vm.json keeps the device and the namespace for start. */
         char path[256];
         snprintf(path, sizeof(path), "%s/vm-net.json", tmp);
