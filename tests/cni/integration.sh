@@ -310,6 +310,18 @@ else
         check_eq "kvm server: its veth gone" 1 "$(veths)"
         check_eq "kvm server: its lease released" 1 "$(leases "$NET")"
         check_eq "kvm server: no pod directory left" "" "$(ls "$ROOT/pods" | grep "$ks")"
+
+        # A hypervisor plugin that cannot attach a network device (the
+        # tests' testhv): the pod is refused, not started unwired.
+        if [ -f "$PODRT_BUILD_DIR/tests/kvm/testhv.so" ]; then
+                sed 's/accel = "tcg";/accel = "tcg"; hypervisor = "testhv";/' "$T/kvm.conf" >"$T/testhv.conf"
+                out=$(PODRT_PLUGIN_PATH="$PODRT_PLUGIN_PATH:$PODRT_BUILD_DIR/tests/kvm" \
+                        podrt --config "$T/testhv.conf" --backend kvm run --rm "$T/client.json" 2>&1)
+                check_eq "kvm on a hypervisor without network devices: exit 125" 125 $?
+                check_contains "kvm on a hypervisor without network devices: says so" "$out" \
+                        "hypervisor plugin 'testhv' cannot attach a network device"
+                check_eq "kvm on a hypervisor without network devices: no veth left" 1 "$(veths)"
+        fi
 fi
 
 # ---- (b) a host port on 127.0.0.1 ----
