@@ -200,6 +200,16 @@ wait_page() { # URL: up to 10 s for httpd to answer
         return 1
 }
 
+wait_vm_page() { # URL: up to 45 s (a VM booting under TCG)
+        i=0
+        while [ $i -lt 90 ]; do
+                out=$(fetch "$1") && [ -n "$out" ] && { echo "$out"; return 0; }
+                sleep 0.5
+                i=$((i + 1))
+        done
+        return 1
+}
+
 veths() { ip -n "$NS" -o link show type veth 2>/dev/null | wc -l; }
 leases() { # NETWORK: lease files (IPs) left in host-local's dir
         ls "$LEASES/$1" 2>/dev/null | grep -E '^[0-9a-f.:]+$' | wc -l
@@ -253,6 +263,7 @@ done
 
 # kvm: a client VM fetching from the oci server, a server VM fetched from
 # the test namespace; each VM's virtio-net is wired to its pod's veth.
+KVM_OK=0
 if [ ! -f "$B/kvm/kvm.so" ] || [ ! -f "$B/qemu/qemu.so" ]; then
         echo "# kvm pods: skipped (the kvm and qemu plugins are not built)"
 elif [ ! -f "$KVM_KERNEL" ]; then
@@ -262,6 +273,7 @@ elif ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
 elif ! command -v tc >/dev/null 2>&1; then
         echo "# kvm pods: skipped (tc missing: apt-get install iproute2)"
 else
+        KVM_OK=1
         out=$(innet timeout 180 "$PODRT_BIN" --config "$T/kvm.conf" --root "$ROOT" --backend kvm run --rm "$m" 2>"$T/err")
         rc=$?
         check_eq "kvm client pod exits 0" 0 $rc
@@ -288,13 +300,7 @@ else
         vethmac=$(nsenter --net="$kns" ip -o link show eth0 | sed -n 's|.*link/ether \([0-9a-f:]*\) .*|\1|p')
         check_contains "kvm server: the guest's virtio-net has the veth's MAC" \
                 "$(tr '\0' ' ' <"/proc/$(cat "$ROOT/pods/$ks/kvm/vm.pid")/cmdline" 2>/dev/null)" "mac=$vethmac"
-        page=""
-        i=0
-        while [ $i -lt 90 ]; do   # the VM boots under TCG: up to 45 s
-                page=$(fetch "http://$kip/") && [ -n "$page" ] && break
-                sleep 0.5
-                i=$((i + 1))
-        done
+        page=$(wait_vm_page "http://$kip/")
         check_eq "the test namespace fetches the kvm server's page at $kip" "$PAGE" "$page"
         [ "$page" = "$PAGE" ] || sed 's/^/# console: /' "$ROOT/pods/$ks/kvm/console.log" >&2
         check_eq "127.0.0.1:18090 reaches the kvm server's port 80" "$PAGE" "$(wait_page "http://127.0.0.1:18090/")"
@@ -380,6 +386,27 @@ case $pip in 10.98.0.*) pass "ptp pod's IP: $pip" ;; *) fail "ptp pod's IP: [$pi
 check_eq "the test namespace fetches the page over ptp" "$PAGE" "$(wait_page "http://$pip/")"
 podrt --config "$T/ptp.conf" delete --force "$ps" >/dev/null 2>&1
 check_eq "ptp: no veth left" 0 "$(veths)"
+# A kvm server on ptp (a host route to the gateway in the guest), stopped
+# and started again: the tap stays in the namespace for the next VM.
+if [ "$KVM_OK" = 1 ]; then
+        { cat "$T/ptp.conf"; echo "kvm = { kernel = \"$KVM_KERNEL\"; modules = \"$KVM_MODULES\"; accel = \"tcg\"; };"; } >"$T/kvmptp.conf"
+        ps=$(podrt --config "$T/kvmptp.conf" --backend kvm run -d "$T/ptpserver.json" 2>"$T/err")
+        check_eq "a kvm pod on the ptp network runs" 0 $?
+        [ -n "$ps" ] || sed 's/^/# /' "$T/err" >&2
+        pip=$(pod_ip "$ps")
+        check_contains "the kvm pod's description: the route to ptp's gateway" \
+                "$(cat "$ROOT/pods/$ps/kvm/pod.conf" 2>&1)" " 10.98.0.1/32"
+        check_eq "the test namespace fetches the kvm pod's page over ptp" "$PAGE" "$(wait_vm_page "http://$pip/")"
+        podrt --config "$T/kvmptp.conf" stop --timeout 0 "$ps" >/dev/null 2>"$T/err"
+        check_eq "the kvm pod on ptp stops" 0 $?
+        podrt --config "$T/kvmptp.conf" start "$ps" >/dev/null 2>"$T/err"
+        check_eq "the kvm pod on ptp starts again" 0 $?
+        [ -s "$T/err" ] && sed 's/^/# /' "$T/err" >&2
+        check_eq "its page again after the restart" "$PAGE" "$(wait_vm_page "http://$pip/")"
+        podrt --config "$T/kvmptp.conf" delete --force "$ps" >/dev/null 2>&1
+        check_eq "kvm on ptp: no veth left" 0 "$(veths)"
+        check_eq "kvm on ptp: no lease left" 0 "$(leases "$PTP")"
+fi
 check_eq "ptp: no lease left" 0 "$(leases "$PTP")"
 
 # ---- (e) a missing plugin, a failing plugin ----
