@@ -196,6 +196,10 @@ int kvm_net_wire(struct kvm_net *n, struct podrt_error **err);
 /* Joins the namespace at path (the keeper, before it starts the
  * hypervisor); NULL or "": nothing. */
 int kvm_net_enter(const char *netns, struct podrt_error **err);
+/* `podrt check`: tc and /dev/net/tun, optional (a pod on a network needs
+ * them). */
+struct podrt_check;
+int kvm_net_check(struct podrt_check *check);
 /* Pure parts, for tests: the routes of ifname in /proc/net/route's text
  * (those its addresses make left out) appended to n; one tc command
  * (filter false: the ingress qdisc on from; true: from's redirect to to);

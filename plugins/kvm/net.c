@@ -41,6 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <podrt/check.h>
 #include <podrt/objects.h>
 
 #include "initspec.h"
@@ -390,4 +391,15 @@ int kvm_net_enter(const char *netns, struct podrt_error **err) {
         if (setns(fd, CLONE_NEWNET) < 0)
                 return podrt_error_set(err, errno, "setns %s: %m", netns);
         return 0;
+}
+
+int kvm_net_check(struct podrt_check *check) {
+        const char *tc = tc_binary();
+        int r = podrt_check_add(check, "tc", (tc ? PODRT_CHECK_OK : 0) | PODRT_CHECK_OPTIONAL, "%s",
+                                tc ? tc : "not found (apt-get install iproute2): kvm pods on a network need it");
+        if (r < 0)
+                return r;
+        bool tun = access("/dev/net/tun", R_OK | W_OK) == 0;
+        return podrt_check_add(check, "/dev/net/tun", (tun ? PODRT_CHECK_OK : 0) | PODRT_CHECK_OPTIONAL, "%s",
+                               tun ? "usable" : "missing (modprobe tun): kvm pods on a network need it");
 }

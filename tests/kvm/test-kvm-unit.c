@@ -1077,6 +1077,9 @@ static void test_check_lines(void) {
         ASSERT_CONTAINS(check_lines, "MISSING|hypervisor|lkvm (plugin): /nonexistent/lkvm not found\n");
         CU_ASSERT(strstr(check_lines, "|/dev/kvm|") && !strstr(check_lines, "?|/dev/kvm|"));
         ASSERT_CONTAINS(check_lines, "MISSING|kernel|/nonexistent/vmlinuz: not found (kvm.kernel; ");
+        /* Pods on a network: tc and the tun device, optional. */
+        CU_ASSERT(strstr(check_lines, "|tc|") != NULL);
+        CU_ASSERT(strstr(check_lines, "|/dev/net/tun|") != NULL);
         config_free(cfg);
 }
 
