@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "../cunit-main.h"
+#include "../../core/init/net.h"
 #include "conf.h"
 #include "errors.h"
 #include "initspec.h"
@@ -1238,6 +1243,82 @@ static void test_net_qemu_argv(void) {
         CU_ASSERT_PTR_NULL(none);
 }
 
+/* podrt-init's side (core/init/net.c), without a VM: in a child in a
+ * network namespace of its own, a veth with the guest's MAC stands for the
+ * virtio-net device. */
+static int net_configure_child(void) {
+        if (unshare(CLONE_NEWNET) < 0)
+                return 77;
+        const char *ip = access("/usr/sbin/ip", X_OK) == 0 ? "/usr/sbin/ip" : "/sbin/ip";
+        char *add[] = { (char *)ip, "link", "add", "v0", "address", "0a:58:0a:59:00:05", "type", "veth",
+                        "peer", "name", "v1", NULL };
+        char *up[] = { (char *)ip, "link", "set", "v1", "up", NULL };
+        int status = 0;
+        if (run_program(add, -1, 10000, &status) < 0 || status != 0 || run_program(up, -1, 10000, &status) < 0 ||
+            status != 0)
+                return 77;
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if (initspec_parse_string("podrt-init 1\n"
+                                  "iface 0A:58:0A:59:00:05 mtu=1400 10.89.0.5/16 10.90.0.5/24\n"
+                                  "route 0a:58:0a:59:00:05 0.0.0.0/0 10.89.0.1\n"
+                                  "route 0a:58:0a:59:00:05 10.98.1.1/32\n",
+                                  "pod.conf", &s, &e) < 0 ||
+            net_configure(s, &e) < 0) {
+                fprintf(stderr, "net_configure: %s\n", e ? podrt_error_message(e) : "?");
+                return 1;
+        }
+        _cleanup_free_ char *routes = NULL;
+        if (read_file("/proc/thread-self/net/route", 1 << 20, &routes, NULL) < 0)
+                return 2;
+        /* The default route through the gateway, the host route on the link,
+         * and each address's subnet. */
+        if (!strstr(routes, "v0\t00000000\t0100590A\t0003") || !strstr(routes, "v0\t0101620A\t00000000\t0005") ||
+            !strstr(routes, "v0\t0000590A\t00000000\t0001") || !strstr(routes, "v0\t00005A0A\t00000000\t0001")) {
+                fprintf(stderr, "routes:\n%s", routes);
+                return 3;
+        }
+        int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = { 0 };
+        snprintf(ifr.ifr_name, IFNAMSIZ, "v0");
+        if (sock < 0 || ioctl(sock, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu != 1400)
+                return 4;
+        if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+                return 5;
+        snprintf(ifr.ifr_name, IFNAMSIZ, "lo");
+        if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+                return 6;
+        /* A MAC nobody has: named after 5 s. */
+        initspec_free(s);
+        s = NULL;
+        podrt_error_free(e);
+        e = NULL;
+        if (initspec_parse_string("podrt-init 1\niface 0a:58:0a:59:00:99\n", "pod.conf", &s, &e) < 0)
+                return 7;
+        if (net_configure(s, &e) != -ENODEV || !strstr(podrt_error_message(e), "no interface with MAC 0a:58:0a:59:00:99"))
+                return 8;
+        close(sock);
+        return 0;
+}
+
+static void test_net_init_configure(void) {
+        if (geteuid() != 0)
+                return;
+        fflush(NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+                _exit(net_configure_child());
+        int status = 0;
+        CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
+        CU_ASSERT(WIFEXITED(status));
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+                return;   /* no namespace or veth here: nothing to see */
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                fprintf(stderr, "\nnet_configure child: status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("kvm-unit", suite_init, suite_cleanup);
         ADD_TEST(s, test_qemu_argv_golden);
@@ -1260,6 +1341,7 @@ void register_tests(void) {
         ADD_TEST(s, test_net_description);
         ADD_TEST(s, test_net_initspec_errors);
         ADD_TEST(s, test_net_qemu_argv);
+        ADD_TEST(s, test_net_init_configure);
         ADD_TEST(s, test_accel_choice);
         ADD_TEST(s, test_accel_cache);
         ADD_TEST(s, test_probe_image_runs);
