@@ -364,9 +364,12 @@ int kvm_net_probe(const struct podrt_pod *pod, struct kvm_net **ret, struct podr
         n->tap = strdup(KVM_NET_TAP);
         if (!n->ifname || !n->netns || !n->tap)
                 return -ENOMEM;
-        int r = in_netns(n, read_link, err);
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = in_netns(n, read_link, &e);
+        if (r < 0 && !has_json)
+                return 0;   /* a namespace we cannot read (none's, rootless): as before, no device */
         if (r < 0)
-                return podrt_error_set(err, r, "network of pod %s", podrt_pod_name(pod));
+                return podrt_error_set(err, r, "network of pod %s: %s", podrt_pod_name(pod), podrt_error_message(e));
         if (n->missing) {
                 if (has_json)
                         return podrt_error_set(err, ENODEV, "network of pod %s: network.json names %s, not in %s",
