@@ -25,6 +25,21 @@ const struct podrt_vm_share *vm_config_share(const struct podrt_vm_config *vm, u
         return s;
 }
 
+uint32_t vm_config_n_nets(const struct podrt_vm_config *vm) {
+        if (vm->size < offsetof(struct podrt_vm_config, net_list) + sizeof(vm->net_list) || !vm->net_list)
+                return 0;
+        return vm->n_nets;
+}
+
+const struct podrt_vm_net *vm_config_net(const struct podrt_vm_config *vm, uint32_t i) {
+        if (i >= vm_config_n_nets(vm))
+                return NULL;
+        const struct podrt_vm_net *n = vm->net_list[i];
+        if (!n || n->size < offsetof(struct podrt_vm_net, mtu) + sizeof(n->mtu))
+                return NULL;
+        return n;
+}
+
 int vm_open_log(const struct podrt_vm_config *vm, const char *name, char **ret_path) {
         *ret_path = vm->work_dir ? path_join(vm->work_dir, name) : strdup("/dev/null");
         if (!*ret_path)

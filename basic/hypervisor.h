@@ -15,6 +15,11 @@
  * share is too old to say read_only. */
 const struct podrt_vm_share *vm_config_share(const struct podrt_vm_config *vm, uint32_t i);
 
+/* Network device i (0 <= i < vm_config_n_nets(vm)): NULL when the config or
+ * the device is too old (version < 3) to have them. */
+uint32_t vm_config_n_nets(const struct podrt_vm_config *vm);
+const struct podrt_vm_net *vm_config_net(const struct podrt_vm_config *vm, uint32_t i);
+
 /* Opens (truncates) name in the VM's work directory, /dev/null without one,
  * for writing; *ret_path says which.  The fd, -1 with errno set, or -ENOMEM
  * (*ret_path NULL) when out of memory. */

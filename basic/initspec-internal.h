@@ -5,6 +5,10 @@
 #define PODRT_BASIC_INITSPEC_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "initspec.h"
 
 #define MOUNT_FLAGS_KNOWN (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
@@ -23,5 +27,12 @@ bool initspec_path_is_absolute(const char *p);
 bool initspec_path_is_inside(const char *p);
 /* KEY=VALUE with a non-empty KEY. */
 bool initspec_env_is_valid(const char *e);
+
+/* The network keys (initspec-net.c): free, validate, parse one line (1:
+ * not a network key; the error without the file and line), write. */
+void initspec_net_clear(struct initspec *s);
+int initspec_net_validate(const struct initspec *s, struct podrt_error **err);
+int initspec_net_key(struct initspec *s, char **v, size_t n, struct podrt_error **err);
+void initspec_net_write(const struct initspec *s, FILE *f);
 
 #endif

@@ -264,8 +264,15 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 }
                 if (initspec_add_mount(s, v[1], v[2], v[3], data, flags) < 0)
                         return PERR(p, ENOMEM, "out of memory");
-        } else
-                return 1;
+        } else {
+                _cleanup_error_ struct podrt_error *e = NULL;
+                r = initspec_net_key(s, v, n, &e);
+                if (r == -ENOMEM)
+                        return PERR(p, ENOMEM, "out of memory");
+                if (r < 0)
+                        return PERR(p, -r, "%s", podrt_error_message(e));
+                return r;
+        }
         return 0;
 }
 
@@ -449,7 +456,8 @@ static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
         if (r <= 0)
                 return r;
         if (strcmp(key, "hostname") == 0 || strcmp(key, "poweroff") == 0 ||
-            strcmp(key, "stop-file") == 0 || strcmp(key, "module") == 0 || strcmp(key, "mount") == 0)
+            strcmp(key, "stop-file") == 0 || strcmp(key, "module") == 0 || strcmp(key, "mount") == 0 ||
+            strcmp(key, "iface") == 0 || strcmp(key, "route") == 0)
                 return PERR(p, EINVAL, "\"%s\" is a pod key: it belongs before the first app", key);
         return PERR(p, EINVAL, "unknown key \"%s\"", key);
 }

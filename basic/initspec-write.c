@@ -150,6 +150,7 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
                 if ((r = put_tokens(f, "mount", v)) < 0)
                         goto fail;
         }
+        initspec_net_write(s, f);
         for (size_t i = 0; i < s->n_apps; i++)
                 if ((r = write_app(&s->apps[i], f)) < 0)
                         goto fail;

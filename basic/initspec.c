@@ -121,6 +121,7 @@ struct initspec *initspec_free(struct initspec *s) {
         for (size_t i = 0; i < s->n_apps; i++)
                 app_clear(&s->apps[i]);
         free(s->apps);
+        initspec_net_clear(s);
         free(s);
         return NULL;
 }
@@ -335,6 +336,6 @@ int initspec_validate(const struct initspec *s, struct podrt_error **err) {
                 if ((r = check_app(a, err)) < 0)
                         return podrt_error_set(err, r, "app %s", a->name);
         }
-        return 0;
+        return initspec_net_validate(s, err);
 }
 

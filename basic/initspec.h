@@ -73,6 +73,21 @@ struct initspec_app {
         char *pid_path;      /* where the app's pid is written, or NULL */
 };
 
+/* A network interface of the guest, found by its MAC: brought up with its
+ * MTU (0: left alone) and IPv4 addresses ("10.89.0.5/16"). */
+struct initspec_iface {
+        char *mac;           /* aa:bb:cc:dd:ee:ff */
+        uint32_t mtu;
+        char **addresses;    /* strv of ADDRESS/PREFIX, or NULL */
+};
+
+/* An IPv4 route through the interface whose MAC is mac. */
+struct initspec_route {
+        char *mac;
+        char *dst;           /* DESTINATION/PREFIX ("0.0.0.0/0") */
+        char *gateway;       /* NULL: on the link */
+};
+
 struct initspec {
         char *hostname;      /* NULL: leave the hostname alone */
         bool poweroff;       /* PID 1 of a VM: power off instead of exiting */
@@ -86,6 +101,10 @@ struct initspec {
                               * the apps are stopped as by SIGTERM (a VM's
                               * stop request over its status share); NULL:
                               * not polled */
+        struct initspec_iface *ifaces;   /* "iface" lines (initspec-net.c) */
+        size_t n_ifaces;
+        struct initspec_route *routes;   /* "route" lines, in order */
+        size_t n_routes;
 };
 
 struct initspec *initspec_new(void);
@@ -103,6 +122,17 @@ int initspec_add_mount(struct initspec *s, const char *fstype, const char *sourc
 int initspec_app_add_bind(struct initspec_app *app, const char *source, const char *target,
                           bool read_only);
 int initspec_app_add_group(struct initspec_app *app, uint32_t gid);
+
+/* The network keys (initspec-net.c). */
+int initspec_add_iface(struct initspec *s, const char *mac, uint32_t mtu,
+                       struct initspec_iface **ret);
+int initspec_iface_add_address(struct initspec_iface *i, const char *cidr);
+int initspec_add_route(struct initspec *s, const char *mac, const char *dst, const char *gateway);
+/* aa:bb:cc:dd:ee:ff (hex digits of either case). */
+bool initspec_mac_is_valid(const char *s);
+/* "10.1.2.3/16" (with_prefix) or "10.1.2.3": the address in network order
+ * and the prefix (32 without one); -EINVAL when it is not that. */
+int initspec_parse_ipv4(const char *s, bool with_prefix, uint32_t *ret_addr, unsigned *ret_prefix);
 
 /* Checks every rule of the format (names, absolute paths, capabilities,
  * argv not empty, env entries with '=', unique app names, ...).  The error

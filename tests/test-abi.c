@@ -143,7 +143,7 @@ static void test_vm_share(void) {
 }
 
 static void test_vm_config(void) {
-        SIZE(struct podrt_vm_config, 104);
+        SIZE(struct podrt_vm_config, 128);
         FIELD(struct podrt_vm_config, version, 0, 4);
         FIELD(struct podrt_vm_config, size, 4, 4);
         FIELD(struct podrt_vm_config, name, 8, 8);
@@ -160,6 +160,20 @@ static void test_vm_config(void) {
         FIELD(struct podrt_vm_config, work_dir, 80, 8);
         FIELD(struct podrt_vm_config, share_list, 88, 8); /* version 2 */
         FIELD(struct podrt_vm_config, flags, 96, 8);
+        FIELD(struct podrt_vm_config, n_nets, 104, 4); /* version 3 */
+        FIELD(struct podrt_vm_config, reserved3, 108, 4);
+        FIELD(struct podrt_vm_config, net_list, 112, 8);
+        FIELD(struct podrt_vm_config, netns_path, 120, 8);
+}
+
+static void test_vm_net(void) {
+        SIZE(struct podrt_vm_net, 32);
+        FIELD(struct podrt_vm_net, version, 0, 4);
+        FIELD(struct podrt_vm_net, size, 4, 4);
+        FIELD(struct podrt_vm_net, tap, 8, 8);
+        FIELD(struct podrt_vm_net, mac, 16, 8);
+        FIELD(struct podrt_vm_net, mtu, 24, 4);
+        FIELD(struct podrt_vm_net, reserved, 28, 4);
 }
 
 static void test_network_ops(void) {
@@ -265,7 +279,9 @@ static void test_constants(void) {
         CONST(PODRT_POD_OPS_VERSION, 1);
         CONST(PODRT_CONTAINER_OPS_VERSION, 1);
         CONST(PODRT_VM_SHARE_VERSION, 1);
-        CONST(PODRT_VM_CONFIG_VERSION, 2);
+        CONST(PODRT_VM_CONFIG_VERSION, 3);
+        CONST(PODRT_VM_NET_VERSION, 1);
+        CONST(PODRT_HYPERVISOR_NET, 1ull << 2);
         CONST(PODRT_HYPERVISOR_OPS_VERSION, 2);
         CONST(PODRT_NETWORK_OPS_VERSION, 1);
         CONST(PODRT_STORAGE_OPS_VERSION, 1);
@@ -385,6 +401,7 @@ void register_tests(void) {
         ADD_TEST(s, test_hypervisor_ops);
         ADD_TEST(s, test_vm_share);
         ADD_TEST(s, test_vm_config);
+        ADD_TEST(s, test_vm_net);
         ADD_TEST(s, test_network_ops);
         ADD_TEST(s, test_storage_ops);
         ADD_TEST(s, test_hook_ops);

@@ -18,6 +18,7 @@
 #include "initspec.h"
 #include "modules.h"
 #include "mounts.h"
+#include "net.h"
 #include "podrt-build.h"
 #include "status.h"
 
@@ -128,7 +129,7 @@ int main(int argc, char *argv[]) {
                 podrt_error_set(&e, errno, "hostname %s: %m", s->hostname);
                 fail(e, poweroff);
         }
-        if (modules_load(s, &e) < 0 || mounts_pod(s, &e) < 0)
+        if (modules_load(s, &e) < 0 || net_configure(s, &e) < 0 || mounts_pod(s, &e) < 0)
                 fail(e, poweroff);
 
         finish(apps_run(s), poweroff);

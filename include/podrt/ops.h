@@ -121,9 +121,23 @@ struct podrt_vm_share {
         uint32_t reserved;
 };
 
+/* A network device of the guest (since podrt_vm_config version 3): a tap
+ * device that exists already in the network namespace the hypervisor is
+ * started in (the kvm backend calls start there), to be attached as the
+ * guest's virtio-net with the given MAC. */
+struct podrt_vm_net {
+#define PODRT_VM_NET_VERSION 1
+        uint32_t version;
+        uint32_t size;
+        const char *tap;    /* the tap's name in that namespace ("tap0") */
+        const char *mac;    /* the guest's MAC, "aa:bb:cc:dd:ee:ff" */
+        uint32_t mtu;       /* the link's MTU, 0: the default */
+        uint32_t reserved;
+};
+
 /* What a VM is made of; filled by the kvm backend, read by hypervisors. */
 struct podrt_vm_config {
-#define PODRT_VM_CONFIG_VERSION 2
+#define PODRT_VM_CONFIG_VERSION 3
         uint32_t version;
         uint32_t size;
         const char *name;          /* unique on the host (the pod's ID) */
@@ -144,11 +158,22 @@ struct podrt_vm_config {
          * share_list when size covers it, shares only otherwise. */
         const struct podrt_vm_share *const *share_list;
         uint64_t flags;            /* 0 */
+        /* ---- since version 3 ---- */
+        /* The guest's network devices (read them when size covers them);
+         * a hypervisor that attaches them says PODRT_HYPERVISOR_NET, and the
+         * kvm backend refuses a pod with a network on one that does not. */
+        uint32_t n_nets;
+        uint32_t reserved3;
+        const struct podrt_vm_net *const *net_list;
+        /* The network namespace start is called in (a path), or NULL:
+         * for the hypervisor's information only. */
+        const char *netns_path;
 };
 
 /* podrt_hypervisor_ops.features (since 2) */
 #define PODRT_HYPERVISOR_NEEDS_BZIMAGE (1ull << 0) /* cannot boot an ELF vmlinux */
 #define PODRT_HYPERVISOR_NO_TCG (1ull << 1)        /* runs only with KVM */
+#define PODRT_HYPERVISOR_NET (1ull << 2)           /* attaches podrt_vm_config.net_list */
 
 struct podrt_hypervisor_ops {
 #define PODRT_HYPERVISOR_OPS_VERSION 2

@@ -398,6 +398,10 @@ int kvm_check(void *data, struct podrt_check *check, uint64_t flags, struct podr
                                     modules, ok ? "" : ": not found (kvm.modules)");
         }
 
+        /* Pods on a network: tc and /dev/net/tun (net.c). */
+        if (r >= 0)
+                r = kvm_net_check(check);
+
         /* The host modules a VM may want (kvm.load_modules loads them). */
         static const char *const host_modules[] = { "kvm", "kvm_intel", "kvm_amd", "vhost_vsock", "vhost_net", "tun" };
         bool moddir = have_module_dir();

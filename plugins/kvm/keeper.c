@@ -177,7 +177,11 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, const struct kvm_vm *
 
         pid_t vmpid = 0;
         _cleanup_(podrt_error_freep) struct podrt_error *e = NULL;
-        int r = kvm_hv_start(hv, &vm->cfg, &vmpid, &e);
+        /* A pod on a network: the hypervisor opens its tap in the pod's
+         * namespace (net.c). */
+        int r = kvm_net_enter(vm->netns, &e);
+        if (r >= 0)
+                r = kvm_hv_start(hv, &vm->cfg, &vmpid, &e);
         if (r < 0) {
                 report(report_fd, -r, podrt_error_message(e));
                 _exit(125);

@@ -64,7 +64,7 @@ static void kvm_fini(void *data) {
 
 /* ---- create ---- */
 
-static int guest_modules(const struct kvm *k, const char *kernel, char **ret_moddir,
+static int guest_modules(const struct kvm *k, const char *kernel, bool net, char **ret_moddir,
                          char **ret_guest_moddir, char ***ret_rel, struct podrt_error **err) {
         _cleanup_free_ char *version = NULL;
         int r = vmlinux_kernel_version(kernel, &version, err);
@@ -86,9 +86,9 @@ static int guest_modules(const struct kvm *k, const char *kernel, char **ret_mod
                 *ret_guest_moddir = TAKE_PTR(guest);
                 return 0;
         }
-        static const char *const names[] = KVM_GUEST_MODULES;
+        static const char *const names[] = KVM_GUEST_MODULES, *const net_names[] = KVM_GUEST_NET_MODULES;
         _cleanup_strv_free_ char **rel = NULL;
-        if ((r = modules_resolve(moddir, names, &rel, err)) < 0)
+        if ((r = modules_resolve(moddir, net ? net_names : names, &rel, err)) < 0)
                 return r;
         *ret_rel = TAKE_PTR(rel);
         *ret_moddir = TAKE_PTR(moddir);
@@ -146,7 +146,14 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
                 return -ENOMEM;
         _cleanup_free_ char *moddir = NULL, *guest_moddir = NULL;
         _cleanup_strv_free_ char **rel = NULL, **guest_paths = NULL;
-        if ((r = guest_modules(k, kernel, &moddir, &guest_moddir, &rel, err)) < 0)
+        /* A pod on a network (net.c): its interface, read, not changed yet. */
+        _cleanup_(kvm_net_freep) struct kvm_net *net = NULL;
+        if ((r = kvm_net_probe(pod, &net, err)) < 0)
+                return r;
+        if (net && !(hv.features & PODRT_HYPERVISOR_NET))
+                return podrt_error_set(err, EOPNOTSUPP, "pod %s is on a network, and hypervisor plugin '%s' cannot attach a network device (PODRT_HYPERVISOR_NET; qemu can)",
+                                       podrt_pod_name(pod), hv.name);
+        if ((r = guest_modules(k, kernel, net != NULL, &moddir, &guest_moddir, &rel, err)) < 0)
                 return r;
         for (size_t i = 0; rel && rel[i]; i++)
                 if (strv_consume(&guest_paths, path_join(guest_moddir, rel[i])) < 0)
@@ -182,7 +189,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         _cleanup_free_ char *desc = path_join(kvm_dir, "pod.conf"), *initrd = path_join(kvm_dir, "initrd.img");
         if (!desc || !initrd)
                 return -ENOMEM;
-        if ((r = kvm_write_description(pod, guest_paths, desc, err)) < 0 ||
+        if ((r = kvm_write_description_net(pod, guest_paths, net, desc, err)) < 0 ||
             (r = initramfs_pod(base, desc, initrd, err)) < 0)
                 return r;
 
@@ -193,12 +200,17 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if ((r = kvm_vm_new(pod, hv.name, boot, initrd, accel, accel == PODRT_ACCEL_TCG ? accel_tsc_khz() : 0,
                             mem, vcpus, kvm_dir, &vm, err)) < 0)
                 return r;
+        if (net && (r = kvm_vm_set_net(vm, net)) < 0)
+                return r;
         _cleanup_strv_free_ char **argv = NULL;
         if ((r = kvm_hv_build_argv(&hv, &vm->cfg, &argv, err)) < 0)
                 return r;
         _cleanup_free_ char *json = path_join(kvm_dir, "vm.json");
         if (!json)
                 return -ENOMEM;
+        /* Last: the tap and the redirects (they go with the namespace). */
+        if (net && (r = kvm_net_wire(net, err)) < 0)
+                return r;
         return kvm_vm_save(vm, json, err);
 }
 

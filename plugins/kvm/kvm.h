@@ -28,6 +28,8 @@
 
 /* The guest modules podrt-init needs (their dependencies are added). */
 #define KVM_GUEST_MODULES { "virtio_mmio", "9pnet_virtio", "9p", NULL }
+/* ... and for a pod on a network (net.c): virtio_net too. */
+#define KVM_GUEST_NET_MODULES { "virtio_mmio", "9pnet_virtio", "9p", "virtio_net", NULL }
 
 /* ---- the plugin's private data ---- */
 
@@ -159,6 +161,54 @@ int accel_choose(const char *wanted, const struct kvm_hv *hv, int kvm_works,
 /* The host's TSC frequency in kHz (what a TCG guest's TSC counts at), or 0. */
 uint64_t accel_tsc_khz(void);
 
+/* ---- a pod on a network (net.c) ---- */
+
+#define KVM_NET_IFNAME "eth0"   /* the namespace's interface when network.json names none */
+#define KVM_NET_TAP "tap0"      /* the tap made beside it */
+
+struct kvm_net_route {
+        char *dst;                 /* DESTINATION/PREFIX */
+        char *gateway;             /* NULL: on the link */
+};
+/* The namespace's interface as the guest gets it. */
+struct kvm_net {
+        char *netns;               /* the pod's namespace (a path) */
+        char *ifname;              /* the veth in it ("eth0") */
+        char *tap;                 /* "tap0" */
+        char mac[18];              /* the veth's, given to the guest */
+        uint32_t mtu;
+        char **addresses;          /* IPv4 ADDRESS/PREFIX */
+        struct kvm_net_route *routes;  /* besides the addresses' own */
+        size_t n_routes;
+        bool missing;              /* (probe) ifname is not in the namespace */
+};
+struct kvm_net *kvm_net_free(struct kvm_net *n);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct kvm_net *, kvm_net_free)
+int kvm_net_add_route(struct kvm_net *n, const char *dst, const char *gateway);
+
+/* The pod's network as its namespace has it (podrt_pod_netns_path): the
+ * interface network.json names (the one with a sandbox), else eth0; its
+ * MAC, MTU, IPv4 addresses and routes.  *ret NULL (and 0) when the pod has
+ * no namespace of its own or nothing but loopback in it.  Changes nothing. */
+int kvm_net_probe(const struct podrt_pod *pod, struct kvm_net **ret, struct podrt_error **err);
+/* Makes the tap in the namespace and the tc redirects both ways. */
+int kvm_net_wire(struct kvm_net *n, struct podrt_error **err);
+/* Joins the namespace at path (the keeper, before it starts the
+ * hypervisor); NULL or "": nothing. */
+int kvm_net_enter(const char *netns, struct podrt_error **err);
+/* `podrt check`: tc and /dev/net/tun, optional (a pod on a network needs
+ * them). */
+struct podrt_check;
+int kvm_net_check(struct podrt_check *check);
+/* Pure parts, for tests: the routes of ifname in /proc/net/route's text
+ * (those its addresses make left out) appended to n; one tc command
+ * (filter false: the ingress qdisc on from; true: from's redirect to to);
+ * the description's iface and route lines. */
+int kvm_net_parse_routes(const char *text, const char *ifname, struct kvm_net *n);
+int kvm_net_tc_argv(const char *tc, const char *from, const char *to, bool filter, char ***ret);
+struct initspec;
+int kvm_net_describe(const struct kvm_net *n, struct initspec *s);
+
 /* ---- the VM of a pod (vm.c) ---- */
 
 struct kvm_vm {
@@ -169,6 +219,10 @@ struct kvm_vm {
         /* owned strings behind cfg */
         char *name, *kernel, *initrd, *cmdline, *console_path, *control_path, *work_dir;
         char **share_paths, **share_tags;
+        /* a pod on a network: its one device (cfg.net_list), the namespace */
+        struct podrt_vm_net net;
+        const struct podrt_vm_net *net_list[1];
+        char *net_tap, *net_mac, *netns;
 };
 struct kvm_vm *kvm_vm_free(struct kvm_vm *vm);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kvm_vm *, kvm_vm_free)
@@ -187,6 +241,8 @@ int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *
                const char *initrd, uint32_t accel, uint64_t tsc_khz, uint32_t memory_mib,
                uint32_t vcpus, const char *kvm_dir, struct kvm_vm **ret,
                struct podrt_error **err);
+/* Gives vm the network device of n (its tap, MAC, MTU) and namespace. */
+int kvm_vm_set_net(struct kvm_vm *vm, const struct kvm_net *n);
 /* vm.json in the pod's kvm folder: save at create, load for later ops. */
 int kvm_vm_save(const struct kvm_vm *vm, const char *path, struct podrt_error **err);
 int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err);
@@ -195,6 +251,9 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
  * path.  modules: guest paths of the modules in load order (may be NULL). */
 int kvm_write_description(const struct podrt_pod *pod, char *const *modules, const char *path,
                           struct podrt_error **err);
+/* The same with the network's iface and route lines (net may be NULL). */
+int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
+                              const struct kvm_net *net, const char *path, struct podrt_error **err);
 
 /* ---- /etc files (etc.c) ---- */
 

@@ -31,6 +31,9 @@ struct kvm_vm *kvm_vm_free(struct kvm_vm *vm) {
         free(vm->work_dir);
         strv_free(vm->share_paths);
         strv_free(vm->share_tags);
+        free(vm->net_tap);
+        free(vm->net_mac);
+        free(vm->netns);
         free(vm);
         return NULL;
 }
@@ -204,6 +207,15 @@ int kvm_vm_save(const struct kvm_vm *vm, const char *path, struct podrt_error **
                 json_object_array_add(shares, s);
         }
         json_object_object_add(o, "shares", shares);
+        if (vm->net_tap) {
+                struct json_object *net = json_object_new_object();
+                json_object_object_add(net, "tap", json_object_new_string(vm->net_tap));
+                json_object_object_add(net, "mac", json_object_new_string(vm->net_mac));
+                json_object_object_add(net, "mtu", json_object_new_int64(vm->net.mtu));
+                json_object_object_add(o, "net", net);
+        }
+        if (vm->netns)
+                json_object_object_add(o, "netns", json_object_new_string(vm->netns));
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         int r = write_file_atomic(path, text, strlen(text), 0644, 0);
         json_object_put(o);
@@ -217,6 +229,47 @@ static char *get_str(struct json_object *o, const char *key) {
         if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
                 return NULL;
         return strdup(json_object_get_string(v));
+}
+
+/* Points cfg at the network device and namespace (owned strings). */
+static void net_done(struct kvm_vm *vm) {
+        vm->cfg.netns_path = vm->netns;
+        if (!vm->net_tap)
+                return;
+        uint32_t mtu = vm->net.mtu;
+        vm->net = (struct podrt_vm_net){
+                .version = PODRT_VM_NET_VERSION,
+                .size = sizeof(struct podrt_vm_net),
+                .tap = vm->net_tap,
+                .mac = vm->net_mac,
+                .mtu = mtu,
+        };
+        vm->net_list[0] = &vm->net;
+        vm->cfg.net_list = vm->net_list;
+        vm->cfg.n_nets = 1;
+}
+
+int kvm_vm_set_net(struct kvm_vm *vm, const struct kvm_net *n) {
+        if (!(vm->net_tap = strdup(n->tap)) || !(vm->net_mac = strdup(n->mac)) || !(vm->netns = strdup(n->netns)))
+                return -ENOMEM;
+        vm->net.mtu = n->mtu;
+        net_done(vm);
+        return 0;
+}
+
+static int load_net(struct kvm_vm *vm, struct json_object *o) {
+        struct json_object *net, *v;
+        vm->netns = get_str(o, "netns");
+        if (json_object_object_get_ex(o, "net", &net)) {
+                vm->net_tap = get_str(net, "tap");
+                vm->net_mac = get_str(net, "mac");
+                if (!vm->net_tap || !vm->net_mac)
+                        return -EINVAL;
+                if (json_object_object_get_ex(net, "mtu", &v))
+                        vm->net.mtu = (uint32_t)json_object_get_int64(v);
+        }
+        net_done(vm);
+        return 0;
 }
 
 int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err) {
@@ -259,6 +312,8 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
                                 r = add_share(vm, p, t, ro && json_object_get_boolean(ro));
                 }
         }
+        if (r >= 0)
+                r = load_net(vm, o);
         json_object_put(o);
         if (r < 0 || !vm->hypervisor || !vm->name || !vm->kernel || !vm->initrd || !vm->cmdline ||
             !vm->console_path || !vm->control_path || !vm->work_dir)
@@ -279,8 +334,15 @@ static int app_paths(struct initspec_app *a, const char *name) {
 
 int kvm_write_description(const struct podrt_pod *pod, char *const *modules, const char *path,
                           struct podrt_error **err) {
+        return kvm_write_description_net(pod, modules, NULL, path, err);
+}
+
+int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
+                              const struct kvm_net *net, const char *path, struct podrt_error **err) {
         _cleanup_(initspec_freep) struct initspec *s = initspec_new();
         if (!s || !(s->hostname = strdup(podrt_pod_hostname(pod))))
+                return -ENOMEM;
+        if (net && kvm_net_describe(net, s) < 0)   /* eth0's address, MTU, routes (net.c) */
                 return -ENOMEM;
         s->poweroff = true;
         /* `podrt stop` writes it on the status share; podrt-init polls for

@@ -3,6 +3,8 @@
  * kvm flavour used kvmtool:
  *   lkvm run --name N --kernel K --initrd I --params CMDLINE --mem MIB
  *            --cpus N --console serial --network mode=none --9p SRC,TAG ...
+ * (a pod on a network: --network mode=tap,tapif=TAP,guest_mac=MAC,script=none,
+ * the tap made by the kvm backend in the namespace lkvm is started in)
  * and `lkvm stop|pause|resume --name N`.  kvmtool needs working KVM (no
  * TCG), boots a bzImage (not a vmlinux ELF), writes the serial console on
  * its stdout, and cannot export a 9p share read-only: a VM with a read-only
@@ -61,8 +63,21 @@ static int lkvm_build_argv(void *data, const struct podrt_vm_config *vm, char **
         r |= strv_push(&v, num);
         r |= strv_push(&v, "--console");
         r |= strv_push(&v, "serial");
-        r |= strv_push(&v, "--network");
-        r |= strv_push(&v, "mode=none");
+        /* A pod on a network: its tap, which lkvm opens by name in the
+         * namespace the kvm backend starts it in; else no NIC at all. */
+        if (vm_config_n_nets(vm) == 0) {
+                r |= strv_push(&v, "--network");
+                r |= strv_push(&v, "mode=none");
+        }
+        for (uint32_t i = 0; i < vm_config_n_nets(vm); i++) {
+                const struct podrt_vm_net *n = vm_config_net(vm, i);
+                if (!n || !n->tap || !*n->tap || strchr(n->tap, ',') || !n->mac || strchr(n->mac, ','))
+                        return podrt_error_set(err, EINVAL, "lkvm: network device %u has no usable tap or MAC", i);
+                char net[128];
+                snprintf(net, sizeof(net), "mode=tap,tapif=%s,guest_mac=%s,script=none", n->tap, n->mac);
+                r |= strv_push(&v, "--network");
+                r |= strv_push(&v, net);
+        }
         for (uint32_t i = 0; i < vm->n_shares; i++) {
                 const struct podrt_vm_share *s = vm_config_share(vm, i);
                 if (!s || !s->path || !s->tag || !*s->tag)
@@ -168,7 +183,7 @@ static const struct podrt_hypervisor_ops lkvm_ops = {
         .resume = lkvm_resume,
         .probe = lkvm_probe,
         /* kvmtool boots a bzImage itself and has no TCG. */
-        .features = PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG,
+        .features = PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG | PODRT_HYPERVISOR_NET,
 };
 
 static const struct podrt_plugin lkvm_plugin = {

@@ -122,6 +122,17 @@ static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char **
                 r |= strv_push(&v, "-device");
                 r |= pushf(&v, "virtio-9p-device,fsdev=fs%u,mount_tag=%s", i, s->tag);
         }
+        /* The guest's network devices: taps in the namespace QEMU is started
+         * in (the kvm backend starts it there), as virtio-net devices. */
+        for (uint32_t i = 0; i < vm_config_n_nets(vm); i++) {
+                const struct podrt_vm_net *n = vm_config_net(vm, i);
+                if (!n || !n->tap || !*n->tap || strchr(n->tap, ',') || !n->mac || strchr(n->mac, ','))
+                        return podrt_error_set(err, EINVAL, "qemu: network device %u has no usable tap or MAC", i);
+                r |= strv_push(&v, "-netdev");
+                r |= pushf(&v, "tap,id=net%u,ifname=%s,script=no,downscript=no", i, n->tap);
+                r |= strv_push(&v, "-device");
+                r |= pushf(&v, "virtio-net-device,netdev=net%u,mac=%s", i, n->mac);
+        }
         if (r < 0)
                 return -ENOMEM;
         *ret_argv = TAKE_PTR(v);
@@ -289,7 +300,8 @@ static const struct podrt_hypervisor_ops qemu_ops = {
         .pause = qemu_pause,
         .resume = qemu_resume,
         .probe = qemu_probe,
-        .features = 0,   /* boots a vmlinux (PVH), runs under TCG too */
+        /* boots a vmlinux (PVH), runs under TCG too, attaches taps */
+        .features = PODRT_HYPERVISOR_NET,
 };
 
 static const struct podrt_plugin qemu_plugin = {

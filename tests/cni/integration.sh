@@ -12,7 +12,9 @@
 # runc would find no cgroup mount.
 #
 #   (a) an oci server pod (busybox httpd) and client pods on oci and nspawn
-#       fetching its page at its IP (kvm: not yet, its tap wiring is not done)
+#       fetching its page at its IP; a kvm client pod (TCG) fetching it too,
+#       and a kvm server pod fetched from the test namespace (the VM wired
+#       to the veth with a tap and tc redirects)
 #   (b) a host port: 127.0.0.1:18080 of the test namespace to the pod's 80
 #   (c) after delete: no veth, no lease
 #   (d) a user's own conflist with another main plugin (ptp)
@@ -26,7 +28,9 @@ set -u
 
 PODRT_BIN="$PODRT_BUILD_DIR/core/cli/podrt"
 B="$PODRT_BUILD_DIR/plugins"
-export PODRT_PLUGIN_PATH="$B/cni:$B/oci:$B/nspawn:$B/hooks"
+export PODRT_PLUGIN_PATH="$B/cni:$B/oci:$B/nspawn:$B/hooks:$B/kvm:$B/qemu"
+KVM_KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
+KVM_MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
 FAILED=0
 
 die() { echo "FATAL: $*" >&2; exit 99; }
@@ -163,6 +167,9 @@ conf "$T/ptp.conf" "$PTP"
 conf "$T/missing.conf" "$MISSNET"
 conf "$T/fail.conf" "$FAILNET"
 conf "$T/slow.conf" "$SLOWNET"
+# kvm pods: the same network, QEMU under TCG (quick, and KVM does not work
+# everywhere).
+{ cat "$T/podrt.conf"; echo "kvm = { kernel = \"$KVM_KERNEL\"; modules = \"$KVM_MODULES\"; accel = \"tcg\"; };"; } >"$T/kvm.conf"
 
 podrt() { # [--config F] ARGS: podrt in the test's namespace, oci backend by default
         cfg="$T/podrt.conf"
@@ -188,6 +195,16 @@ wait_page() { # URL: up to 10 s for httpd to answer
         while [ $i -lt 50 ]; do
                 out=$(fetch "$1") && [ -n "$out" ] && { echo "$out"; return 0; }
                 sleep 0.2
+                i=$((i + 1))
+        done
+        return 1
+}
+
+wait_vm_page() { # URL: up to 45 s (a VM booting under TCG)
+        i=0
+        while [ $i -lt 90 ]; do
+                out=$(fetch "$1") && [ -n "$out" ] && { echo "$out"; return 0; }
+                sleep 0.5
                 i=$((i + 1))
         done
         return 1
@@ -243,7 +260,75 @@ for backend in oci nspawn; do
         [ $rc = 0 ] || cat "$T/err" >&2
         check_eq "$backend client pod fetches the page at $ip" "$PAGE" "$out"
 done
-echo "# kvm client: skipped (the kvm backend's tap wiring to the CNI veth is not done yet)"
+
+# kvm: a client VM fetching from the oci server, a server VM fetched from
+# the test namespace; each VM's virtio-net is wired to its pod's veth.
+KVM_OK=0
+if [ ! -f "$B/kvm/kvm.so" ] || [ ! -f "$B/qemu/qemu.so" ]; then
+        echo "# kvm pods: skipped (the kvm and qemu plugins are not built)"
+elif [ ! -f "$KVM_KERNEL" ]; then
+        echo "# kvm pods: skipped (no guest kernel at $KVM_KERNEL: scripts/fetch-kernel.sh)"
+elif ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+        echo "# kvm pods: skipped (qemu-system-x86_64 missing)"
+elif ! command -v tc >/dev/null 2>&1; then
+        echo "# kvm pods: skipped (tc missing: apt-get install iproute2)"
+else
+        KVM_OK=1
+        out=$(innet timeout 180 "$PODRT_BIN" --config "$T/kvm.conf" --root "$ROOT" --backend kvm run --rm "$m" 2>"$T/err")
+        rc=$?
+        check_eq "kvm client pod exits 0" 0 $rc
+        [ $rc = 0 ] || sed 's/^/# /' "$T/err" >&2
+        check_eq "kvm client pod fetches the page at $ip" "$PAGE" "$out"
+        check_eq "kvm client pod: its veth gone with it" 1 "$(veths)"
+
+        m=$(manifest kvmserver '{"apiVersion":"podrt/v1","kind":"Pod","name":"kvmserver",
+  "annotations":{"io.podrt.ports":"[{\"containerPort\":80,\"hostPort\":18090,\"hostIP\":\"127.0.0.1\"}]"},
+  "containers":[{"name":"httpd","rootfs":"'"$T/rootfs"'","command":["/bin/busybox","httpd","-f","-p","80","-h","/www"]}]}')
+        ks=$(podrt --config "$T/kvm.conf" --backend kvm run -d "$m" 2>"$T/err")
+        check_eq "kvm server pod runs detached" 0 $?
+        [ -n "$ks" ] || sed 's/^/# /' "$T/err" >&2
+        kip=$(pod_ip "$ks")
+        case $kip in 10.89.*) pass "kvm server's IP: $kip" ;; *) fail "kvm server's IP: [$kip]" ;; esac
+        kns="$ROOT/pods/$ks/netns"
+        check_contains "kvm server: a tap in its namespace" "$(nsenter --net="$kns" ip -o link show tap0 2>&1)" "tap0"
+        check_contains "kvm server: eth0's ingress redirected to tap0" \
+                "$(nsenter --net="$kns" tc filter show dev eth0 ingress 2>&1)" "Redirect to device tap0"
+        check_contains "kvm server: tap0's ingress redirected to eth0" \
+                "$(nsenter --net="$kns" tc filter show dev tap0 ingress 2>&1)" "Redirect to device eth0"
+        check_eq "kvm server: the veth keeps its address" "$kip" \
+                "$(nsenter --net="$kns" ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)"
+        vethmac=$(nsenter --net="$kns" ip -o link show eth0 | sed -n 's|.*link/ether \([0-9a-f:]*\) .*|\1|p')
+        check_contains "kvm server: the guest's virtio-net has the veth's MAC" \
+                "$(tr '\0' ' ' <"/proc/$(cat "$ROOT/pods/$ks/kvm/vm.pid")/cmdline" 2>/dev/null)" "mac=$vethmac"
+        page=$(wait_vm_page "http://$kip/")
+        check_eq "the test namespace fetches the kvm server's page at $kip" "$PAGE" "$page"
+        [ "$page" = "$PAGE" ] || sed 's/^/# console: /' "$ROOT/pods/$ks/kvm/console.log" >&2
+        check_eq "127.0.0.1:18090 reaches the kvm server's port 80" "$PAGE" "$(wait_page "http://127.0.0.1:18090/")"
+        # Its namespace gone first (unmounted: QEMU alone holds it): delete
+        # still succeeds, and the veth goes when QEMU does.
+        umount -l "$kns"
+        podrt --config "$T/kvm.conf" delete --force "$ks" >/dev/null 2>"$T/err"
+        check_eq "delete the kvm server pod, its namespace unmounted first" 0 $?
+        [ -s "$T/err" ] && sed 's/^/# /' "$T/err" >&2
+        check_eq "kvm server: no QEMU left" "" "$(pgrep -f "qemu-system-x86_64 -name $ks" 2>/dev/null)"
+        i=0
+        while [ "$(veths)" != 1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        check_eq "kvm server: its veth gone" 1 "$(veths)"
+        check_eq "kvm server: its lease released" 1 "$(leases "$NET")"
+        check_eq "kvm server: no pod directory left" "" "$(ls "$ROOT/pods" | grep "$ks")"
+
+        # A hypervisor plugin that cannot attach a network device (the
+        # tests' testhv): the pod is refused, not started unwired.
+        if [ -f "$PODRT_BUILD_DIR/tests/kvm/testhv.so" ]; then
+                sed 's/accel = "tcg";/accel = "tcg"; hypervisor = "testhv";/' "$T/kvm.conf" >"$T/testhv.conf"
+                out=$(PODRT_PLUGIN_PATH="$PODRT_PLUGIN_PATH:$PODRT_BUILD_DIR/tests/kvm" \
+                        podrt --config "$T/testhv.conf" --backend kvm run --rm "$T/client.json" 2>&1)
+                check_eq "kvm on a hypervisor without network devices: exit 125" 125 $?
+                check_contains "kvm on a hypervisor without network devices: says so" "$out" \
+                        "hypervisor plugin 'testhv' cannot attach a network device"
+                check_eq "kvm on a hypervisor without network devices: no veth left" 1 "$(veths)"
+        fi
+fi
 
 # ---- (b) a host port on 127.0.0.1 ----
 # The manifest's own ports (Kubernetes' fields): portmap's portMappings.
@@ -319,6 +404,27 @@ case $pip in 10.98.0.*) pass "ptp pod's IP: $pip" ;; *) fail "ptp pod's IP: [$pi
 check_eq "the test namespace fetches the page over ptp" "$PAGE" "$(wait_page "http://$pip/")"
 podrt --config "$T/ptp.conf" delete --force "$ps" >/dev/null 2>&1
 check_eq "ptp: no veth left" 0 "$(veths)"
+# A kvm server on ptp (a host route to the gateway in the guest), stopped
+# and started again: the tap stays in the namespace for the next VM.
+if [ "$KVM_OK" = 1 ]; then
+        { cat "$T/ptp.conf"; echo "kvm = { kernel = \"$KVM_KERNEL\"; modules = \"$KVM_MODULES\"; accel = \"tcg\"; };"; } >"$T/kvmptp.conf"
+        ps=$(podrt --config "$T/kvmptp.conf" --backend kvm run -d "$T/ptpserver.json" 2>"$T/err")
+        check_eq "a kvm pod on the ptp network runs" 0 $?
+        [ -n "$ps" ] || sed 's/^/# /' "$T/err" >&2
+        pip=$(pod_ip "$ps")
+        check_contains "the kvm pod's description: the route to ptp's gateway" \
+                "$(cat "$ROOT/pods/$ps/kvm/pod.conf" 2>&1)" " 10.98.0.1/32"
+        check_eq "the test namespace fetches the kvm pod's page over ptp" "$PAGE" "$(wait_vm_page "http://$pip/")"
+        podrt --config "$T/kvmptp.conf" stop --timeout 0 "$ps" >/dev/null 2>"$T/err"
+        check_eq "the kvm pod on ptp stops" 0 $?
+        podrt --config "$T/kvmptp.conf" start "$ps" >/dev/null 2>"$T/err"
+        check_eq "the kvm pod on ptp starts again" 0 $?
+        [ -s "$T/err" ] && sed 's/^/# /' "$T/err" >&2
+        check_eq "its page again after the restart" "$PAGE" "$(wait_vm_page "http://$pip/")"
+        podrt --config "$T/kvmptp.conf" delete --force "$ps" >/dev/null 2>&1
+        check_eq "kvm on ptp: no veth left" 0 "$(veths)"
+        check_eq "kvm on ptp: no lease left" 0 "$(leases "$PTP")"
+fi
 check_eq "ptp: no lease left" 0 "$(leases "$PTP")"
 
 # ---- (e) a missing plugin, a failing plugin ----

@@ -40,7 +40,8 @@ int main() {
         EXPECT(sizeof(struct podrt_host) == 72);
         EXPECT(sizeof(struct podrt_pod_ops) == 88);
         EXPECT(offsetof(struct podrt_pod_ops, delete_) == 64);
-        EXPECT(sizeof(struct podrt_vm_config) == 104);
+        EXPECT(sizeof(struct podrt_vm_config) == 128);
+        EXPECT(sizeof(struct podrt_vm_net) == 32);
         EXPECT(pod_ops.delete_ != nullptr);
         EXPECT(PODRT_ABI_MAJOR == 1 && PODRT_ABI_MINOR == 1);
         // podrt_plugin_entry has a prototype: its type is the entry's.

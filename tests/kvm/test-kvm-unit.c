@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdarg.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "../cunit-main.h"
+#include "../../core/init/net.h"
 #include "conf.h"
 #include "errors.h"
 #include "initspec.h"
@@ -347,7 +352,7 @@ static void test_qemu_escape(void) {
 static void test_share_list(void) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_two);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
-        CU_ASSERT_EQUAL_FATAL(vm->cfg.version, 2);
+        CU_ASSERT_EQUAL_FATAL(vm->cfg.version, 3);
         CU_ASSERT_PTR_NOT_NULL_FATAL(vm->cfg.share_list);
         for (uint32_t i = 0; i < vm->cfg.n_shares; i++)
                 CU_ASSERT_PTR_EQUAL(vm->cfg.share_list[i], &vm->cfg.shares[i]);
@@ -883,8 +888,8 @@ static void test_vmlinux(void) {
 static void test_hv_plugins(void) {
         struct kvm_hv qemu = hv_get("qemu"), lkvm = hv_get("lkvm"), testhv = hv_get("testhv");
         CU_ASSERT_EQUAL(qemu.ops->version, PODRT_HYPERVISOR_OPS_VERSION);
-        CU_ASSERT_EQUAL(qemu.features, 0);
-        CU_ASSERT_EQUAL(lkvm.features, PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG);
+        CU_ASSERT_EQUAL(qemu.features, PODRT_HYPERVISOR_NET);
+        CU_ASSERT_EQUAL(lkvm.features, PODRT_HYPERVISOR_NEEDS_BZIMAGE | PODRT_HYPERVISOR_NO_TCG | PODRT_HYPERVISOR_NET);
         CU_ASSERT_EQUAL(testhv.features, 0);
         CU_ASSERT_STRING_EQUAL(testhv.name, "testhv");
 
@@ -1077,7 +1082,241 @@ static void test_check_lines(void) {
         ASSERT_CONTAINS(check_lines, "MISSING|hypervisor|lkvm (plugin): /nonexistent/lkvm not found\n");
         CU_ASSERT(strstr(check_lines, "|/dev/kvm|") && !strstr(check_lines, "?|/dev/kvm|"));
         ASSERT_CONTAINS(check_lines, "MISSING|kernel|/nonexistent/vmlinuz: not found (kvm.kernel; ");
+        /* Pods on a network: tc and the tun device, optional. */
+        CU_ASSERT(strstr(check_lines, "|tc|") != NULL);
+        CU_ASSERT(strstr(check_lines, "|/dev/net/tun|") != NULL);
         config_free(cfg);
+}
+
+/* ---- a pod on a network (net.c) ---- */
+
+/* eth0 10.89.0.5/16 with a default route through 10.89.0.1, and a ptp-like
+ * host route on the link; another interface's route left out. */
+static const char proc_net_route[] =
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        "eth0\t00000000\t0100590A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+        "eth0\t0000590A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
+        "eth0\t0101620A\t00000000\t0005\t0\t0\t0\tFFFFFFFF\t0\t0\t0\n"
+        "eth1\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+        "eth0\t0000000B\t00000000\t0000\t0\t0\t0\t000000FF\t0\t0\t0\n";
+
+static struct kvm_net *make_net(void) {
+        struct kvm_net *n = calloc(1, sizeof(*n));
+        CU_ASSERT_FATAL(n != NULL);
+        n->netns = strdup("/run/podrt/pods/x/netns");
+        n->ifname = strdup("eth0");
+        n->tap = strdup("tap0");
+        snprintf(n->mac, sizeof(n->mac), "0a:58:0a:59:00:05");
+        n->mtu = 1450;
+        CU_ASSERT_FATAL(strv_push(&n->addresses, "10.89.0.5/16") >= 0);
+        return n;
+}
+
+static void test_net_routes(void) {
+        _cleanup_(kvm_net_freep) struct kvm_net *n = make_net();
+        CU_ASSERT_FATAL(kvm_net_parse_routes(proc_net_route, "eth0", n) == 0);
+        /* The address's own 10.89.0.0/16 is left out (the guest gets it
+         * with the address); a route that is not up too. */
+        CU_ASSERT_EQUAL_FATAL(n->n_routes, 2);
+        CU_ASSERT_STRING_EQUAL(n->routes[0].dst, "0.0.0.0/0");
+        CU_ASSERT_STRING_EQUAL(n->routes[0].gateway, "10.89.0.1");
+        CU_ASSERT_STRING_EQUAL(n->routes[1].dst, "10.98.1.1/32");
+        CU_ASSERT_PTR_NULL(n->routes[1].gateway);
+}
+
+static void test_net_tc_argv(void) {
+        _cleanup_strv_free_ char **q = NULL, **f = NULL, **back = NULL;
+        CU_ASSERT_FATAL(kvm_net_tc_argv("/usr/sbin/tc", "eth0", "tap0", false, &q) == 0);
+        CU_ASSERT_FATAL(kvm_net_tc_argv("/usr/sbin/tc", "eth0", "tap0", true, &f) == 0);
+        CU_ASSERT_FATAL(kvm_net_tc_argv("/usr/sbin/tc", "tap0", "eth0", true, &back) == 0);
+        _cleanup_free_ char *tq = strv_join(q, " "), *tf = strv_join(f, " "), *tb = strv_join(back, " ");
+        CU_ASSERT_STRING_EQUAL(tq, "/usr/sbin/tc qdisc add dev eth0 ingress");
+        CU_ASSERT_STRING_EQUAL(tf, "/usr/sbin/tc filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 "
+                                   "action mirred egress redirect dev tap0");
+        CU_ASSERT_STRING_EQUAL(tb, "/usr/sbin/tc filter add dev tap0 parent ffff: protocol all u32 match u8 0 0 "
+                                   "action mirred egress redirect dev eth0");
+}
+
+static void test_net_description(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_net_freep) struct kvm_net *n = make_net();
+        CU_ASSERT_FATAL(kvm_net_parse_routes(proc_net_route, "eth0", n) == 0);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/net.conf", tmp);
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(kvm_write_description_net(pod, NULL, n, path, &e) >= 0);
+        _cleanup_free_ char *text = NULL;
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &text, NULL) >= 0);
+        ASSERT_CONTAINS(text, "\niface 0a:58:0a:59:00:05 mtu=1450 10.89.0.5/16\n"
+                              "route 0a:58:0a:59:00:05 0.0.0.0/0 10.89.0.1\n"
+                              "route 0a:58:0a:59:00:05 10.98.1.1/32\n");
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        CU_ASSERT_FATAL(initspec_load(path, &s, &e) >= 0);
+        CU_ASSERT_EQUAL_FATAL(s->n_ifaces, 1);
+        CU_ASSERT_EQUAL(s->ifaces[0].mtu, 1450);
+        CU_ASSERT_STRING_EQUAL(s->ifaces[0].addresses[0], "10.89.0.5/16");
+        CU_ASSERT_EQUAL_FATAL(s->n_routes, 2);
+        CU_ASSERT_STRING_EQUAL(s->routes[0].gateway, "10.89.0.1");
+        CU_ASSERT_PTR_NULL(s->routes[1].gateway);
+        /* Without a network: no iface line. */
+        CU_ASSERT_FATAL(kvm_write_description(pod, NULL, path, &e) >= 0);
+        free(text);
+        text = NULL;
+        CU_ASSERT_FATAL(read_file(path, 1 << 20, &text, NULL) >= 0);
+        CU_ASSERT_PTR_NULL(strstr(text, "iface"));
+}
+
+static void test_net_initspec_errors(void) {
+        static const struct {
+                const char *line, *msg;
+        } bad[] = {
+                { "iface 0a:58:0a:59:00", "iface: \"0a:58:0a:59:00\" is not a MAC address" },
+                { "iface 0a:58:0a:59:00:05 mtu=20", "mtu is 68 to 65535" },
+                { "iface 0a:58:0a:59:00:05 10.1.2.3", "\"10.1.2.3\" is not an IPv4 ADDRESS/PREFIX" },
+                { "iface 0a:58:0a:59:00:05 10.1.2.3/33", "is not an IPv4 ADDRESS/PREFIX" },
+                { "route 0a:58:0a:59:00:05 0.0.0.0/0 10.1.2", "gateway \"10.1.2\" is not an IPv4 address" },
+                { "route 0a:58:0a:59:00:06 0.0.0.0/0", "no iface line for 0a:58:0a:59:00:06" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char text[512];
+                snprintf(text, sizeof(text), "podrt-init 1\niface 0a:58:0a:59:00:05\n%s\n", bad[i].line);
+                _cleanup_(initspec_freep) struct initspec *s = NULL;
+                _cleanup_error_ struct podrt_error *e = NULL;
+                CU_ASSERT(initspec_parse_string(text, "pod.conf", &s, &e) < 0);
+                if (!e || !strstr(podrt_error_message(e), bad[i].msg))
+                        fprintf(stderr, "\n%s: got [%s]\n", bad[i].line, e ? podrt_error_message(e) : "no error");
+                CU_ASSERT(e && strstr(podrt_error_message(e), bad[i].msg));
+        }
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        CU_ASSERT(initspec_parse_string("podrt-init 1\napp a\nroot /r\nexec /bin/true\niface 0a:58:0a:59:00:05\n",
+                                        "pod.conf", &s, NULL) < 0);
+}
+
+static void test_net_qemu_argv(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = make_pod(manifest_one);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = make_vm(pod, "qemu", PODRT_ACCEL_TCG);
+        _cleanup_(kvm_net_freep) struct kvm_net *n = make_net();
+        CU_ASSERT_FATAL(kvm_vm_set_net(vm, n) == 0);
+        CU_ASSERT_EQUAL(vm->cfg.version, 3);
+        CU_ASSERT_EQUAL(vm->cfg.n_nets, 1);
+        CU_ASSERT_STRING_EQUAL(vm->cfg.netns_path, "/run/podrt/pods/x/netns");
+        struct kvm_hv qemu = hv_get("qemu");
+        CU_ASSERT(qemu.features & PODRT_HYPERVISOR_NET);
+        _cleanup_strv_free_ char **argv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &vm->cfg, &argv, NULL) >= 0);
+        _cleanup_free_ char *text = argv_text(argv);
+        ASSERT_CONTAINS(text, "\n-netdev\ntap,id=net0,ifname=tap0,script=no,downscript=no\n"
+                              "-device\nvirtio-net-device,netdev=net0,mac=0a:58:0a:59:00:05\n");
+        /* lkvm: the same tap, by name, and no "mode=none". */
+        struct kvm_hv lkvm = hv_get("lkvm");
+        _cleanup_(kvm_vm_freep) struct kvm_vm *lvm = make_vm(pod, "lkvm", PODRT_ACCEL_KVM);
+        CU_ASSERT_FATAL(kvm_vm_set_net(lvm, n) == 0);
+        _cleanup_strv_free_ char **largv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&lkvm, &lvm->cfg, &largv, NULL) >= 0);
+        _cleanup_free_ char *ltext = argv_text(largv);
+        ASSERT_CONTAINS(ltext, "\n--network\nmode=tap,tapif=tap0,guest_mac=0a:58:0a:59:00:05,script=none\n");
+        CU_ASSERT_PTR_NULL(strstr(ltext, "mode=none"));
+        /* vm.json keeps the device and the namespace for start. */
+        char path[256];
+        snprintf(path, sizeof(path), "%s/vm-net.json", tmp);
+        CU_ASSERT_FATAL(kvm_vm_save(vm, path, NULL) >= 0);
+        _cleanup_(kvm_vm_freep) struct kvm_vm *back = NULL;
+        CU_ASSERT_FATAL(kvm_vm_load(path, &back, NULL) >= 0);
+        CU_ASSERT_STRING_EQUAL(back->netns, "/run/podrt/pods/x/netns");
+        CU_ASSERT_EQUAL(back->cfg.n_nets, 1);
+        CU_ASSERT_EQUAL(back->cfg.net_list[0]->mtu, 1450);
+        _cleanup_strv_free_ char **again = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &back->cfg, &again, NULL) >= 0);
+        _cleanup_free_ char *text2 = argv_text(again);
+        CU_ASSERT_STRING_EQUAL(text, text2);
+        /* An older configuration (version 2, its size): no device read. */
+        struct podrt_vm_config old = vm->cfg;
+        old.size = offsetof(struct podrt_vm_config, n_nets);
+        _cleanup_strv_free_ char **oldv = NULL;
+        CU_ASSERT_FATAL(kvm_hv_build_argv(&qemu, &old, &oldv, NULL) >= 0);
+        _cleanup_free_ char *text3 = argv_text(oldv);
+        CU_ASSERT_PTR_NULL(strstr(text3, "netdev"));
+        /* No namespace: probe finds no network, and entering none is a no-op. */
+        CU_ASSERT_EQUAL(kvm_net_enter(NULL, NULL), 0);
+        struct kvm_net *none = (struct kvm_net *)1;
+        CU_ASSERT_EQUAL(kvm_net_probe(pod, &none, NULL), 0);
+        CU_ASSERT_PTR_NULL(none);
+}
+
+/* podrt-init's side (core/init/net.c), without a VM: in a child in a
+ * network namespace of its own, a veth with the guest's MAC stands for the
+ * virtio-net device. */
+static int net_configure_child(void) {
+        if (unshare(CLONE_NEWNET) < 0)
+                return 77;
+        const char *ip = access("/usr/sbin/ip", X_OK) == 0 ? "/usr/sbin/ip" : "/sbin/ip";
+        char *add[] = { (char *)ip, "link", "add", "v0", "address", "0a:58:0a:59:00:05", "type", "veth",
+                        "peer", "name", "v1", NULL };
+        char *up[] = { (char *)ip, "link", "set", "v1", "up", NULL };
+        int status = 0;
+        if (run_program(add, -1, 10000, &status) < 0 || status != 0 || run_program(up, -1, 10000, &status) < 0 ||
+            status != 0)
+                return 77;
+        _cleanup_(initspec_freep) struct initspec *s = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        if (initspec_parse_string("podrt-init 1\n"
+                                  "iface 0A:58:0A:59:00:05 mtu=1400 10.89.0.5/16 10.90.0.5/24\n"
+                                  "route 0a:58:0a:59:00:05 0.0.0.0/0 10.89.0.1\n"
+                                  "route 0a:58:0a:59:00:05 10.98.1.1/32\n",
+                                  "pod.conf", &s, &e) < 0 ||
+            net_configure(s, &e) < 0) {
+                fprintf(stderr, "net_configure: %s\n", e ? podrt_error_message(e) : "?");
+                return 1;
+        }
+        _cleanup_free_ char *routes = NULL;
+        if (read_file("/proc/thread-self/net/route", 1 << 20, &routes, NULL) < 0)
+                return 2;
+        /* The default route through the gateway, the host route on the link,
+         * and each address's subnet. */
+        if (!strstr(routes, "v0\t00000000\t0100590A\t0003") || !strstr(routes, "v0\t0101620A\t00000000\t0005") ||
+            !strstr(routes, "v0\t0000590A\t00000000\t0001") || !strstr(routes, "v0\t00005A0A\t00000000\t0001")) {
+                fprintf(stderr, "routes:\n%s", routes);
+                return 3;
+        }
+        int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = { 0 };
+        snprintf(ifr.ifr_name, IFNAMSIZ, "v0");
+        if (sock < 0 || ioctl(sock, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu != 1400)
+                return 4;
+        if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+                return 5;
+        snprintf(ifr.ifr_name, IFNAMSIZ, "lo");
+        if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+                return 6;
+        /* A MAC nobody has: named after 5 s. */
+        initspec_free(s);
+        s = NULL;
+        podrt_error_free(e);
+        e = NULL;
+        if (initspec_parse_string("podrt-init 1\niface 0a:58:0a:59:00:99\n", "pod.conf", &s, &e) < 0)
+                return 7;
+        if (net_configure(s, &e) != -ENODEV || !strstr(podrt_error_message(e), "no interface with MAC 0a:58:0a:59:00:99"))
+                return 8;
+        close(sock);
+        return 0;
+}
+
+static void test_net_init_configure(void) {
+        if (geteuid() != 0)
+                return;
+        fflush(NULL);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0)
+                _exit(net_configure_child());
+        int status = 0;
+        CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
+        CU_ASSERT(WIFEXITED(status));
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+                return;   /* no namespace or veth here: nothing to see */
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                fprintf(stderr, "\nnet_configure child: status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
 }
 
 void register_tests(void) {
@@ -1097,6 +1336,12 @@ void register_tests(void) {
         ADD_TEST(s, test_description);
         ADD_TEST(s, test_etc_files);
         ADD_TEST(s, test_vm_json_round_trip);
+        ADD_TEST(s, test_net_routes);
+        ADD_TEST(s, test_net_tc_argv);
+        ADD_TEST(s, test_net_description);
+        ADD_TEST(s, test_net_initspec_errors);
+        ADD_TEST(s, test_net_qemu_argv);
+        ADD_TEST(s, test_net_init_configure);
         ADD_TEST(s, test_accel_choice);
         ADD_TEST(s, test_accel_cache);
         ADD_TEST(s, test_probe_image_runs);
