@@ -127,6 +127,21 @@ static char *cni_args(struct podrt_pod *pod) {
                         podrt_pod_name(pod)) < 0 ? NULL : s;
 }
 
+/* How a pod's plugins are run for command: its container ID, netns,
+ * eth0, the plugin dirs, CNI_ARGS and the timeout. */
+static struct cni_exec exec_for(struct cni *c, struct podrt_pod *pod, int command,
+                                const char *netns, const char *args) {
+        return (struct cni_exec){
+                .command = command,
+                .container_id = podrt_pod_id(pod),
+                .netns = netns,
+                .ifname = CNI_IFNAME,
+                .plugin_dirs = c->s.plugin_dirs,
+                .args = args,
+                .timeout_ms = CNI_TIMEOUT_MS,
+        };
+}
+
 /* DEL through the conflist in reverse order, every plugin even after one
  * failed; prev is the final ADD result (or the last one there was).  Plugins
  * that are not installed are skipped: they did nothing.  The first failure
@@ -135,15 +150,7 @@ static int run_del(struct cni *c, struct podrt_pod *pod, const struct cni_confli
                    json_object *runtime, json_object *prev, const char *netns,
                    struct podrt_error **err) {
         _cleanup_free_ char *args = cni_args(pod);
-        struct cni_exec e = {
-                .command = CNI_DEL,
-                .container_id = podrt_pod_id(pod),
-                .netns = netns,
-                .ifname = CNI_IFNAME,
-                .plugin_dirs = c->s.plugin_dirs,
-                .args = args,
-                .timeout_ms = CNI_TIMEOUT_MS,
-        };
+        struct cni_exec e = exec_for(c, pod, CNI_DEL, netns, args);
         int first = 0;
         for (size_t i = cni_conflist_n_plugins(list); i-- > 0;) {
                 const char *type = cni_plugin_type(cni_conflist_plugin(list, i));
@@ -177,15 +184,7 @@ static int run_add(struct cni *c, struct podrt_pod *pod, const struct cni_confli
                    json_object *runtime, const char *netns, json_object **ret_result,
                    struct podrt_error **err) {
         _cleanup_free_ char *args = cni_args(pod);
-        struct cni_exec e = {
-                .command = CNI_ADD,
-                .container_id = podrt_pod_id(pod),
-                .netns = netns,
-                .ifname = CNI_IFNAME,
-                .plugin_dirs = c->s.plugin_dirs,
-                .args = args,
-                .timeout_ms = CNI_TIMEOUT_MS,
-        };
+        struct cni_exec e = exec_for(c, pod, CNI_ADD, netns, args);
         json_object *prev = NULL;
         int r = 0;
         for (size_t i = 0; i < cni_conflist_n_plugins(list); i++) {
