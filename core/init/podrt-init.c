@@ -28,8 +28,11 @@ static void usage(FILE *f) {
                 "\n"
                 "Runs the pod described in DESCRIPTION (default %s) as its PID 1.\n"
                 "  --poweroff  power the machine off at the end, as PID 1 of a VM\n"
-                "  --check     parse DESCRIPTION, report the first error, run nothing\n",
-                INITSPEC_DEFAULT_PATH);
+                "  --check     parse DESCRIPTION, report the first error, run nothing\n"
+                "  --probe     as PID 1: say \"%s\" on the console and power off\n"
+                "              (the kvm backend's KVM probe: the guest kernel reached userspace)\n"
+                "  --crash     as PID 1: exit at once, which panics the kernel (tests)\n",
+                INITSPEC_DEFAULT_PATH, INIT_PROBE_LINE);
 }
 
 /* Gives fds 0-2 to the console when the kernel started us without them (an
@@ -69,7 +72,7 @@ _Noreturn static void fail(struct podrt_error *e, bool poweroff) {
 
 int main(int argc, char *argv[]) {
         const char *path = NULL;
-        bool poweroff = false, check = false;
+        bool poweroff = false, check = false, probe = false, crash = false;
         struct podrt_error *e = NULL;
 
         /* First: a signal that comes while we set up is forwarded later. */
@@ -80,6 +83,10 @@ int main(int argc, char *argv[]) {
                         poweroff = true;
                 else if (strcmp(argv[i], "--check") == 0)
                         check = true;
+                else if (strcmp(argv[i], "--probe") == 0)
+                        probe = true;
+                else if (strcmp(argv[i], "--crash") == 0)
+                        crash = true;
                 else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         usage(stdout);
                         return 0;
@@ -111,6 +118,16 @@ int main(int argc, char *argv[]) {
                         fail(e, poweroff);
                 }
                 ensure_stdio();
+                if (crash) {
+                        fprintf(stderr, "podrt-init: --crash: exiting as PID 1\n");
+                        fflush(NULL);
+                        _exit(INIT_EXIT_FAILURE);
+                }
+                if (probe) {
+                        /* The kernel reached userspace: all the probe asks. */
+                        fprintf(stderr, "%s\n", INIT_PROBE_LINE);
+                        finish(0, true);
+                }
         } else
                 /* Not PID 1 (a test, a debugging session): still the
                  * reaper of every orphan of the pod. */

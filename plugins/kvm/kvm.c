@@ -132,7 +132,8 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if (!state_kvm || !cache)
                 return -ENOMEM;
         uint32_t accel;
-        r = accel_resolve(k, podrt_config_string(k->cfg, "kvm.accel", "auto"), &hv, state_kvm, &accel, err);
+        const char *wanted = podrt_config_string(k->cfg, "kvm.accel", "auto");
+        r = accel_resolve(k, wanted, &hv, state_kvm, &accel, err);
         if (r < 0)
                 return r;
 
@@ -154,6 +155,21 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         _cleanup_free_ char *base = NULL;
         if ((r = initramfs_base(cache, init, moddir, guest_moddir, rel, &base, err)) < 0)
                 return r;
+
+        /* auto: KVM only when this kernel really boots under it here (the
+         * probe's second stage, cached per boot); kvm forced: as asked, and
+         * the keeper says clearly when the guest dies. */
+        _cleanup_free_ char *probe_key = NULL;
+        if (accel == PODRT_ACCEL_KVM && !strcmp(wanted, "auto") &&
+            !(hv.features & PODRT_HYPERVISOR_NO_TCG)) {
+                if ((r = accel_probe_key(&hv, state_kvm, boot, base, &probe_key, err)) < 0)
+                        return r;
+                char detail[512];
+                if (!accel_boot_probe(k, &hv, state_kvm, boot, base, probe_key, detail, sizeof(detail))) {
+                        kvm_log(k, PODRT_LOG_WARNING, "%s; running the VM under TCG (slower)", detail);
+                        accel = PODRT_ACCEL_TCG;
+                }
+        }
 
         /* The shares' host folders. */
         static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid" };
@@ -196,6 +212,12 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         _cleanup_strv_free_ char **argv = NULL;
         if ((r = kvm_hv_build_argv(&hv, &vm->cfg, &argv, err)) < 0)
                 return r;
+        vm->boot_timeout = (uint32_t)podrt_config_int(k->cfg, "kvm.boot_timeout", KVM_BOOT_TIMEOUT_DEFAULT);
+        if (!(vm->accel_wanted = strdup(podrt_config_string(k->cfg, "kvm.accel", "auto"))) ||
+            !(vm->probe_cache = strdup(state_kvm)))
+                return -ENOMEM;
+        if (probe_key && !(vm->probe_key = strdup(probe_key)))
+                return -ENOMEM;
         _cleanup_free_ char *json = path_join(kvm_dir, "vm.json");
         if (!json)
                 return -ENOMEM;

@@ -151,6 +151,27 @@ int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hv *
 /* The boot's cached answer of hypervisor's probe in cache_dir: 1 or 0 (with
  * detail), -1 when there is none for this boot. */
 int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, size_t size);
+/* The verdict of booting the guest kernel under KVM (the probe's second
+ * stage, and a pod's keeper when KVM failed it), per key (the hypervisor,
+ * its binary, the kernel, the command line) and boot, in
+ * cache_dir/kvm-boot-<key>: 1 or 0 (with detail), -1 when none. */
+int accel_boot_cached(const char *cache_dir, const char *key, char *detail, size_t size);
+void accel_boot_record(const char *cache_dir, const char *key, int works, const char *detail);
+/* The probe's second stage, under auto once the hypervisor's own probe said
+ * KVM works: boots kernel (the vmlinux pods boot) with initrd (the base
+ * initramfs: podrt-init) and the pods' command line plus podrt-init's
+ * --probe, in cache_dir/probe, under KVM, for at most
+ * KVM_PROBE_BOOT_TIMEOUT_MS; a VM the hypervisor reports stopped (QEMU's
+ * watcher: internal-error) fails at once.  1 when podrt-init said
+ * KVM_PROBE_LINE, else 0; detail says what happened, in words a user can
+ * act on.  Cached per key and boot (accel_boot_cached). */
+#define KVM_PROBE_LINE "podrt-init: probe: userspace reached"   /* core/init/status.h */
+#define KVM_PROBE_BOOT_TIMEOUT_MS 20000
+int accel_probe_key(const struct kvm_hv *hv, const char *cache_dir, const char *kernel,
+                    const char *initrd, char **ret_key, struct podrt_error **err);
+int accel_boot_probe(const struct kvm *k, const struct kvm_hv *hv, const char *cache_dir,
+                     const char *kernel, const char *initrd, const char *key, char *detail,
+                     size_t size);
 /* The choice itself, for tests: wanted, the hypervisor's TCG support,
  * whether KVM works (and why not). */
 int accel_choose(const char *wanted, const struct kvm_hv *hv, int kvm_works,
@@ -169,6 +190,11 @@ struct kvm_vm {
         /* owned strings behind cfg */
         char *name, *kernel, *initrd, *cmdline, *console_path, *control_path, *work_dir;
         char **share_paths, **share_tags;
+        /* how the keeper runs it (vm.json; absent in older ones) */
+        uint32_t boot_timeout;         /* seconds until an app must have started; 0: none */
+        char *accel_wanted;            /* kvm.accel at create: "auto", "kvm", "tcg" (NULL: as accel) */
+        char *probe_cache;             /* where accel.c keeps the KVM verdict (NULL: none) */
+        char *probe_key;               /* the verdict's key for this VM's kernel and hypervisor */
 };
 struct kvm_vm *kvm_vm_free(struct kvm_vm *vm);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kvm_vm *, kvm_vm_free)
@@ -196,6 +222,9 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
 int kvm_write_description(const struct podrt_pod *pod, char *const *modules, const char *path,
                           struct podrt_error **err);
 
+/* The default of kvm.boot_timeout, seconds. */
+#define KVM_BOOT_TIMEOUT_DEFAULT 60
+
 /* ---- /etc files (etc.c) ---- */
 
 /* Writes hosts, resolv.conf and hostname for pod into etc_dir (on the
@@ -206,12 +235,17 @@ bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
 
 /* ---- the VM's keeper (keeper.c) ---- */
 
+/* What a hypervisor plugin may leave in the VM's work dir when it ended a
+ * VM that stopped for good (QEMU's watcher, plugins/qemu/watch.c): one
+ * line, the reason ("internal-error", "guest-panicked", ...). */
+#define KVM_HV_STOPPED_FILE "hypervisor-stopped"
+
 /* Forks the keeper: a child of the caller that starts the VM through hv,
  * copies each app's output (files on the status share) to the app's stdout
  * and stderr fds as it is written, and exits when the VM is over with the
  * status the apps without a status file get.  Returns once the VM has
  * started (or failed to: the error says why).  *ret_pid: the keeper. */
-int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
+int keeper_start(const struct kvm_hv *hv, struct kvm_vm *vm,
                  const struct podrt_pod *pod, const char *kvm_dir, pid_t *ret_pid,
                  struct podrt_error **err);
 

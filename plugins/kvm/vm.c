@@ -31,6 +31,9 @@ struct kvm_vm *kvm_vm_free(struct kvm_vm *vm) {
         free(vm->work_dir);
         strv_free(vm->share_paths);
         strv_free(vm->share_tags);
+        free(vm->accel_wanted);
+        free(vm->probe_cache);
+        free(vm->probe_key);
         free(vm);
         return NULL;
 }
@@ -196,6 +199,14 @@ int kvm_vm_save(const struct kvm_vm *vm, const char *path, struct podrt_error **
         json_object_object_add(o, "console", json_object_new_string(vm->console_path));
         json_object_object_add(o, "control", json_object_new_string(vm->control_path));
         json_object_object_add(o, "workDir", json_object_new_string(vm->work_dir));
+        if (vm->boot_timeout)
+                json_object_object_add(o, "bootTimeout", json_object_new_int64(vm->boot_timeout));
+        if (vm->accel_wanted)
+                json_object_object_add(o, "accelWanted", json_object_new_string(vm->accel_wanted));
+        if (vm->probe_cache)
+                json_object_object_add(o, "probeCache", json_object_new_string(vm->probe_cache));
+        if (vm->probe_key)
+                json_object_object_add(o, "probeKey", json_object_new_string(vm->probe_key));
         for (uint32_t i = 0; i < vm->cfg.n_shares; i++) {
                 struct json_object *s = json_object_new_object();
                 json_object_object_add(s, "path", json_object_new_string(vm->shares[i].path));
@@ -237,6 +248,9 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
         vm->console_path = get_str(o, "console");
         vm->control_path = get_str(o, "control");
         vm->work_dir = get_str(o, "workDir");
+        vm->accel_wanted = get_str(o, "accelWanted");
+        vm->probe_cache = get_str(o, "probeCache");
+        vm->probe_key = get_str(o, "probeKey");
         _cleanup_free_ char *accel = get_str(o, "accel");
         struct json_object *v;
         vm->cfg = (struct podrt_vm_config){
@@ -248,6 +262,8 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
                 vm->cfg.memory_mib = (uint32_t)json_object_get_int64(v);
         if (json_object_object_get_ex(o, "vcpus", &v))
                 vm->cfg.vcpus = (uint32_t)json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "bootTimeout", &v))
+                vm->boot_timeout = (uint32_t)json_object_get_int64(v);
         if (json_object_object_get_ex(o, "shares", &v) && json_object_is_type(v, json_type_array)) {
                 for (size_t i = 0; r >= 0 && i < json_object_array_length(v); i++) {
                         struct json_object *s = json_object_array_get_idx(v, i), *ro = NULL;
