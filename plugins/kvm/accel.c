@@ -86,8 +86,9 @@ static char *boot_id(void) {
 
 /* The cache, cache_dir/kvm-works:
  * "boot <boot_id>\nhypervisor <name>\nworks <0|1>\ndetail <text>\n". */
-int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, size_t size) {
-        _cleanup_free_ char *boot = boot_id(), *path = path_join(cache_dir, "kvm-works"), *text = NULL;
+static int cached_in(const char *cache_dir, const char *file, const char *hypervisor, char *detail,
+                     size_t size) {
+        _cleanup_free_ char *boot = boot_id(), *path = path_join(cache_dir, file), *text = NULL;
         if (!boot || !path || read_file(path, 4096, &text, NULL) < 0)
                 return -1;
         char *b = strstr(text, "boot "), *h = strstr(text, "\nhypervisor "), *w = strstr(text, "\nworks "),
@@ -101,6 +102,14 @@ int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, si
         d[strcspn(d, "\n")] = '\0';
         snprintf(detail, size, "%s", d);
         return w[7] == '1';
+}
+
+int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, size_t size) {
+        return cached_in(cache_dir, "kvm-works", hypervisor, detail, size);
+}
+
+int accel_boot_last(const char *cache_dir, const char *hypervisor, char *detail, size_t size) {
+        return cached_in(cache_dir, "kvm-boot-last", hypervisor, detail, size);
 }
 
 int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hv *hv,
@@ -158,14 +167,19 @@ int accel_boot_cached(const char *cache_dir, const char *key, char *detail, size
         return w[7] == '1';
 }
 
-void accel_boot_record(const char *cache_dir, const char *key, int works, const char *detail) {
+void accel_boot_record(const char *cache_dir, const char *hypervisor, const char *key, int works,
+                       const char *detail) {
         _cleanup_free_ char *boot = boot_id(), *path = boot_path(cache_dir, key), *text = NULL;
+        _cleanup_free_ char *last = path_join(cache_dir, "kvm-boot-last");
         _cleanup_free_ char *one = strdup(detail ? detail : "");
-        if (!boot || !path || !one || mkdir_p(cache_dir, 0755) < 0)
+        if (!boot || !path || !last || !one || mkdir_p(cache_dir, 0755) < 0)
                 return;
         one[strcspn(one, "\n")] = '\0';
-        if (asprintf(&text, "boot %s\nworks %d\ndetail %s\n", boot, works, one) >= 0)
-                (void)write_file_atomic(path, text, strlen(text), 0644, 0);
+        /* One format for both: accel_cached's (the key is in the name). */
+        if (asprintf(&text, "boot %s\nhypervisor %s\nworks %d\ndetail %s\n", boot, hypervisor, works, one) < 0)
+                return;
+        (void)write_file_atomic(path, text, strlen(text), 0644, 0);
+        (void)write_file_atomic(last, text, strlen(text), 0644, 0);
 }
 
 /* ---- the boot probe: the real guest kernel, under KVM ---- */
@@ -323,7 +337,7 @@ int accel_boot_probe(const struct kvm *k, const struct kvm_hv *hv, const char *c
                          hv->name, WIFEXITED(status) ? "exited with status" : "died of signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 done:
-        accel_boot_record(cache_dir, key, works, detail);
+        accel_boot_record(cache_dir, hv->name, key, works, detail);
         kvm_log(k, PODRT_LOG_INFO, "KVM boot probe of %s: %s", hv->name, detail);
         probe_vm_done(&p);
         return works;

@@ -434,7 +434,7 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, struct kvm_vm *vm,
                 if (vm->probe_cache && vm->probe_key) {
                         char rec[1200];
                         snprintf(rec, sizeof(rec), "a pod's VM failed under KVM before any app started (%s)", why);
-                        accel_boot_record(vm->probe_cache, vm->probe_key, 0, rec);
+                        accel_boot_record(vm->probe_cache, vm->hypervisor, vm->probe_key, 0, rec);
                 }
                 snprintf(msg, sizeof(msg), "podrt: kvm: KVM failed before any app started (%s): KVM is marked unusable for this kernel until the host reboots; running the pod again under TCG\n",
                          why);

@@ -156,7 +156,11 @@ int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, si
  * its binary, the kernel, the command line) and boot, in
  * cache_dir/kvm-boot-<key>: 1 or 0 (with detail), -1 when none. */
 int accel_boot_cached(const char *cache_dir, const char *key, char *detail, size_t size);
-void accel_boot_record(const char *cache_dir, const char *key, int works, const char *detail);
+void accel_boot_record(const char *cache_dir, const char *hypervisor, const char *key, int works,
+                       const char *detail);
+/* The last boot verdict of hypervisor this boot (for `podrt check`), as
+ * accel_cached. */
+int accel_boot_last(const char *cache_dir, const char *hypervisor, char *detail, size_t size);
 /* The probe's second stage, under auto once the hypervisor's own probe said
  * KVM works: boots kernel (the vmlinux pods boot) with initrd (the base
  * initramfs: podrt-init) and the pods' command line plus podrt-init's

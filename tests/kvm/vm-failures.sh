@@ -165,14 +165,15 @@ done
 #      retried once under TCG, and remembered ----
 cat > "$T/qemu-fakekvm" <<'EOF'
 #!/bin/bash
-# -accel kvm becomes tcg (no -cpu host); a pod's VM (not a probe) then never
-# starts, as a VM whose KVM fails at boot.
-args=() kvm=0 probe=0
+# -accel kvm becomes tcg (no -cpu host); the probe's test loop "runs at
+# hardware speed" (done at once); the boot probe boots; a pod's VM then
+# never starts, as a VM whose KVM fails at boot.
+args=() kvm=0 probe=0 loop=0
 while [ $# -gt 0 ]; do
         case $1 in
         -accel) [ "$2" = kvm ] && kvm=1; args+=(-accel tcg); shift 2; continue ;;
         -cpu) [ "$2" = host ] && { shift 2; continue; } ;;
-        isa-debug-exit*) probe=1 ;;
+        isa-debug-exit*) loop=1 ;;
         -append)
                 # Under TCG the kernel needs the TSC's rate (kvm_vm_cmdline
                 # gives it to TCG guests only), or it may hang calibrating.
@@ -185,6 +186,7 @@ while [ $# -gt 0 ]; do
         args+=("$1")
         shift
 done
+[ $kvm = 1 ] && [ $loop = 1 ] && exit 67
 [ $kvm = 1 ] && [ $probe = 0 ] && args+=(-S)
 exec qemu-system-x86_64 "${args[@]}"
 EOF
@@ -209,6 +211,56 @@ same "auto, KVM failing at boot, again: remembered, no retry" "" "$(grep 'again 
 has "auto, KVM failing at boot, again: the remembered reason" "a pod's VM failed under KVM before any app started" "$(cat "$T/fake.err")"
 P fake rm two
 same "auto, KVM failing at boot: no QEMU left" "qemu=0" "$(qemus)"
+
+# ---- 6. auto, a KVM whose guest kernel dies at boot (as on this host
+#      family): the boot probe fails at once, the pod runs under TCG, and
+#      `podrt check` says so in words ----
+cat > "$T/qemu-brokenkvm" <<'EOF'
+#!/bin/bash
+# The probe's test loop "runs at hardware speed"; any guest kernel under
+# "KVM" dies as under PVM: the error on stderr, and the VM stopped (here: it
+# panics, and QEMU pauses on the shutdown that follows).
+args=() kvm=0 loop=0
+while [ $# -gt 0 ]; do
+        case $1 in
+        -accel) [ "$2" = kvm ] && kvm=1; args+=(-accel tcg); shift 2; continue ;;
+        -cpu) [ "$2" = host ] && { shift 2; continue; } ;;
+        isa-debug-exit*) loop=1 ;;
+        -append)
+                a=$2
+                [ $kvm = 1 ] && a="$a --crash"
+                args+=(-append "$a")
+                shift 2
+                continue ;;
+        esac
+        args+=("$1")
+        shift
+done
+[ $kvm = 1 ] && [ $loop = 1 ] && exit 67
+if [ $kvm = 1 ]; then
+        echo "KVM internal error. Suberror: 1" >&2
+        echo "emulation failure" >&2
+        args+=(-action shutdown=pause)
+fi
+exec qemu-system-x86_64 "${args[@]}"
+EOF
+chmod +x "$T/qemu-brokenkvm"
+conf broken ''
+t0=$(date +%s%N)
+PODRT_QEMU=$T/qemu-brokenkvm P broken run --name one "$T/one.json" > "$T/broken.out" 2> "$T/broken.err"
+st=$?
+ms=$(ms_since "$t0")
+same "auto, KVM dying at boot: the app's exit code" 4 "$st"
+same "auto, KVM dying at boot: the app's output" "ran" "$(cat "$T/broken.out")"
+has "auto, KVM dying at boot: the warning says why" "KVM is present but cannot run this guest kernel: emulation failure at boot" "$(cat "$T/broken.err")"
+has "auto, KVM dying at boot: and what it does" "running the VM under TCG" "$(cat "$T/broken.err")"
+within "auto, KVM dying at boot: the probe failed at once, not after its deadline" 15000 "$ms"
+chk=$(PODRT_QEMU=$T/qemu-brokenkvm P broken check 2>&1)
+has "check: says what the probe found, in words" "KVM is present but cannot run this guest kernel: emulation failure at boot" "$chk"
+has "check: and that TCG is used" "; using TCG" "$chk"
+echo "# check: $(echo "$chk" | grep 'kvm works')" >&2
+P broken rm one
+same "auto, KVM dying at boot: no QEMU left" "qemu=0" "$(qemus)"
 
 if [ "$fails" -gt 0 ]; then
         echo "kvm vm-failures: $fails check(s) failed" >&2
