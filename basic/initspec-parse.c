@@ -116,6 +116,7 @@ enum {
         SEEN_HOSTNAME = 1u << 13,
         SEEN_POWEROFF = 1u << 14,
         SEEN_STOP_FILE = 1u << 15,
+        SEEN_EXEC_PORT = 1u << 16,
 };
 
 struct parser {
@@ -229,6 +230,16 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (!(s->stop_path = strdup(v[1])))
                         return PERR(p, ENOMEM, "out of memory");
                 p->pod_seen |= SEEN_STOP_FILE;
+        } else if (strcmp(key, "exec-port") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "exec-port: expects one port name");
+                if (p->pod_seen & SEEN_EXEC_PORT)
+                        return PERR(p, EINVAL, "exec-port: given twice");
+                if (!v[1][0] || strchr(v[1], '/') || strlen(v[1]) > 64)
+                        return PERR(p, EINVAL, "exec-port: \"%s\" is not a port name", v[1]);
+                if (!(s->exec_port = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_EXEC_PORT;
         } else if (strcmp(key, "module") == 0) {
                 if (n < 2 || n > 3)
                         return PERR(p, EINVAL, "module: expects PATH [PARAMETERS]");
@@ -449,7 +460,8 @@ static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
         if (r <= 0)
                 return r;
         if (strcmp(key, "hostname") == 0 || strcmp(key, "poweroff") == 0 ||
-            strcmp(key, "stop-file") == 0 || strcmp(key, "module") == 0 || strcmp(key, "mount") == 0)
+            strcmp(key, "stop-file") == 0 || strcmp(key, "exec-port") == 0 || strcmp(key, "module") == 0 ||
+            strcmp(key, "mount") == 0)
                 return PERR(p, EINVAL, "\"%s\" is a pod key: it belongs before the first app", key);
         return PERR(p, EINVAL, "unknown key \"%s\"", key);
 }

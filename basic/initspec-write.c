@@ -128,6 +128,8 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
                 fputs("poweroff yes\n", f);
         if (s->stop_path && (r = put(f, "stop-file", s->stop_path, NULL)) < 0)
                 goto fail;
+        if (s->exec_port && (r = put(f, "exec-port", s->exec_port, NULL)) < 0)
+                goto fail;
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = put(f, "module", s->modules[i].path, s->modules[i].params, NULL)) < 0)
                         goto fail;

@@ -86,7 +86,24 @@ struct initspec {
                               * the apps are stopped as by SIGTERM (a VM's
                               * stop request over its status share); NULL:
                               * not polled */
+        char *exec_port;     /* the name of a virtio-serial port (a VM's
+                              * exec channel, /sys/class/virtio-ports/ * /name)
+                              * podrt-init serves `podrt exec` on; NULL: none */
 };
+
+/* The exec channel (exec-port) between the kvm backend and podrt-init:
+ * frames of a type byte, a 32-bit little-endian length and that many bytes
+ * (at most INITSPEC_EXEC_MAX_FRAME).  One session at a time: the host sends
+ * a request, stdin and its end; the guest answers with the command's stdout,
+ * stderr and, last, its exit code.  docs/podrt-init.md, exec-port. */
+#define INITSPEC_EXEC_REQUEST 'X'   /* host: app NUL tty ("0"/"1") NUL argv[0] NUL argv[1] NUL ... */
+#define INITSPEC_EXEC_STDIN 'I'     /* host: bytes for the command's stdin */
+#define INITSPEC_EXEC_STDIN_EOF 'E' /* host: stdin is over */
+#define INITSPEC_EXEC_SIGNAL 'K'    /* host: a signal number (decimal) for the command */
+#define INITSPEC_EXEC_STDOUT 'O'    /* guest: the command's stdout (and its terminal's output) */
+#define INITSPEC_EXEC_STDERR 'R'    /* guest: its stderr */
+#define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */
+#define INITSPEC_EXEC_MAX_FRAME 65536
 
 struct initspec *initspec_new(void);
 /* Frees everything; NULL is fine; returns NULL. */

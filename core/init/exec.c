@@ -180,3 +180,18 @@ void exec_app_child(const struct initspec_app *app, char *const *argv, const cha
         podrt_error_set(&e, errnum, "exec %s: %s", argv[0], strerror(errnum));
         die(app, what, errnum == ENOENT ? INIT_EXIT_NOT_FOUND : INIT_EXIT_CANNOT_EXEC, e);
 }
+
+void exec_in_app(const struct initspec_app *app, char *const *argv, bool tty) {
+        _cleanup_error_ struct podrt_error *e = NULL;
+        char *const empty[] = { NULL };
+
+        reset_signals();
+        if (!tty)
+                setpgid(0, 0);
+        if ((close_inherited_fds(), mounts_enter_app(app, &e)) < 0 || drop_capabilities(app, &e) < 0 ||
+            set_identity(app, &e) < 0)
+                die(app, "exec: ", INIT_EXIT_FAILURE, e);
+        int errnum = exec_search(argv, app->env ? app->env : empty);
+        podrt_error_set(&e, errnum, "exec %s: %s", argv[0], strerror(errnum));
+        die(app, "exec: ", errnum == ENOENT ? INIT_EXIT_NOT_FOUND : INIT_EXIT_CANNOT_EXEC, e);
+}

@@ -13,6 +13,7 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "apps.h"
 #include "errors.h"
 #include "initspec.h"
@@ -147,6 +148,9 @@ int main(int argc, char *argv[]) {
         }
         if (modules_load(s, &e) < 0 || mounts_pod(s, &e) < 0)
                 fail(e, poweroff);
+        /* `podrt exec` into a VM: its agent, for as long as the VM runs. */
+        if (s->exec_port && pid1)
+                agent_spawn(s);
 
         finish(apps_run(s), poweroff);
 }

@@ -451,6 +451,24 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         return 0;
 }
 
+static int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        if (flags & ~PODRT_EXEC_TTY)
+                return podrt_error_set(err, EINVAL, "kvm: exec: unknown flags 0x%llx", (unsigned long long)flags);
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0)
+                return r;
+        if (!pid)
+                return podrt_error_set(err, ESRCH, "exec: the VM of pod %s is not running", podrt_pod_name(pod));
+        if (!argv || !argv[0])
+                return podrt_error_set(err, EINVAL, "exec: no command");
+        return kvm_exec_session(vm->work_dir, app ? podrt_app_name(app) : "", argv, flags & PODRT_EXEC_TTY,
+                                STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, err);
+}
+
 static const struct podrt_pod_ops kvm_pod_ops = {
         .version = PODRT_POD_OPS_VERSION,
         .size = sizeof(struct podrt_pod_ops),
@@ -463,7 +481,7 @@ static const struct podrt_pod_ops kvm_pod_ops = {
         .resume = kvm_resume,
         .delete = kvm_delete,
         .state = kvm_state,
-        /* exec: there is no agent in the guest yet (docs/kvm.md). */
+        .exec = kvm_exec,   /* through podrt-init's agent (exec.c) */
 };
 
 static const struct podrt_plugin kvm_plugin = {

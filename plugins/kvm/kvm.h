@@ -27,7 +27,13 @@
 #define KVM_9P_DATA "trans=virtio,version=9p2000.L,msize=262144"
 
 /* The guest modules podrt-init needs (their dependencies are added). */
-#define KVM_GUEST_MODULES { "virtio_mmio", "9pnet_virtio", "9p", NULL }
+#define KVM_GUEST_MODULES { "virtio_mmio", "9pnet_virtio", "9p", "virtio_console", NULL }
+
+/* podrt exec's channel, which a hypervisor plugin offers when it can: a
+ * virtio-serial port named KVM_EXEC_PORT in the guest, whose host end is a
+ * unix socket KVM_EXEC_SOCKET in the VM's work dir (plugins/qemu does). */
+#define KVM_EXEC_SOCKET "exec.sock"
+#define KVM_EXEC_PORT "podrt.exec"
 
 /* ---- the plugin's private data ---- */
 
@@ -236,6 +242,14 @@ int kvm_write_description(const struct podrt_pod *pod, char *const *modules, con
 int kvm_etc_write(const struct podrt_pod *pod, const char *etc_dir, struct podrt_error **err);
 /* Whether the app's root has /etc/<name> as a regular file to bind over. */
 bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
+
+/* ---- exec (exec.c) ---- */
+
+/* Runs argv in app (NULL or "": the first) of the VM whose work dir is
+ * work_dir, through its exec channel, with in_fd, out_fd and err_fd as its
+ * stdio (a terminal for it when tty).  The command's exit code, or -errno. */
+int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
+                     int in_fd, int out_fd, int err_fd, struct podrt_error **err);
 
 /* ---- the VM's keeper (keeper.c) ---- */
 

@@ -114,6 +114,14 @@ static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char **
                         return -ENOMEM;
                 r |= strv_push(&v, "-qmp");
                 r |= pushf(&v, "unix:%s/" QEMU_WATCH_SOCKET ",server=on,wait=off", dir);
+                /* podrt exec's channel to podrt-init: a virtio-serial port
+                 * (virtio_console in the guest; no host module). */
+                r |= strv_push(&v, "-device");
+                r |= strv_push(&v, "virtio-serial-device,max_ports=2");
+                r |= strv_push(&v, "-chardev");
+                r |= pushf(&v, "socket,id=exec,path=%s/" QEMU_EXEC_SOCKET ",server=on,wait=off", dir);
+                r |= strv_push(&v, "-device");
+                r |= strv_push(&v, "virtserialport,chardev=exec,name=" QEMU_EXEC_PORT);
         }
         for (uint32_t i = 0; i < vm->n_shares; i++) {
                 const struct podrt_vm_share *s = vm_config_share(vm, i);

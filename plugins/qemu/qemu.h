@@ -32,6 +32,12 @@ char *qemu_escape(const char *s);
 int qmp_execute(const char *path, const char *command, const char *arguments, int timeout_ms,
                 struct podrt_error **err);
 
+/* podrt exec's channel (the kvm backend's KVM_EXEC_SOCKET and
+ * KVM_EXEC_PORT): a virtio-serial port of that name, its host end a socket
+ * of that name in the work dir. */
+#define QEMU_EXEC_SOCKET "exec.sock"
+#define QEMU_EXEC_PORT "podrt.exec"
+
 /* A connection kept open (the keeper's watcher, the probe). */
 struct qmp;
 int qmp_open(const char *path, int timeout_ms, struct qmp **ret, struct podrt_error **err);

@@ -336,6 +336,11 @@ static void test_parse_errors_name_the_line(void) {
                 { "podrt-init 1\napp a\nroot /r\nexec x\nstop-file /s\n",
                   "pod.conf:5: \"stop-file\" is a pod key: it belongs before the first app" },
                 { "podrt-init 1\npodrt-init 1\n", "pod.conf:2: \"podrt-init\" given twice" },
+                { "podrt-init 1\nexec-port a/b\n", "pod.conf:2: exec-port: \"a/b\" is not a port name" },
+                { "podrt-init 1\nexec-port a\nexec-port b\n", "pod.conf:3: exec-port: given twice" },
+                { "podrt-init 1\nexec-port\n", "pod.conf:2: exec-port: expects one port name" },
+                { "podrt-init 1\napp a\nroot /r\nexec x\nexec-port p\n",
+                  "pod.conf:5: \"exec-port\" is a pod key: it belongs before the first app" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 struct initspec *s = (struct initspec *)0x1;   /* untouched on failure */
@@ -378,6 +383,16 @@ static void test_writer_stop_file(void) {
                                "podrt-init 1\n"
                                "poweroff yes\n"
                                "stop-file /podrt/status/stop\n");
+        /* The exec channel's port: written, and read back. */
+        s->exec_port = strdup("podrt.exec");
+        _cleanup_free_ char *with_port = write_to_string(s, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(with_port);
+        ASSERT_CONTAINS(with_port, "stop-file /podrt/status/stop\nexec-port podrt.exec\n");
+        _cleanup_(initspec_freep) struct initspec *back = NULL;
+        CU_ASSERT_FATAL(initspec_parse_string(with_port, "pod.conf", &back, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(back->exec_port, "podrt.exec");
+        free(s->exec_port);
+        s->exec_port = NULL;
         free(s->stop_path);
         s->stop_path = strdup("stop");
         _cleanup_free_ char *bad = write_to_string(s, &e);
