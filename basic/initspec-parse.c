@@ -113,6 +113,9 @@ enum {
         SEEN_STDERR = 1u << 10,
         SEEN_STATUS = 1u << 11,
         SEEN_PIDFILE = 1u << 12,
+        SEEN_MEMORY_MAX = 1u << 17,
+        SEEN_CPU_MAX = 1u << 18,
+        SEEN_PIDS_MAX = 1u << 19,
         SEEN_HOSTNAME = 1u << 13,
         SEEN_POWEROFF = 1u << 14,
         SEEN_STOP_FILE = 1u << 15,
@@ -306,10 +309,12 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 { "post-stop", SEEN_POST },  { "stdout", SEEN_STDOUT },
                 { "stderr", SEEN_STDERR },   { "status", SEEN_STATUS },
                 { "pidfile", SEEN_PIDFILE },
+                { "memory-max", SEEN_MEMORY_MAX }, { "cpu-max", SEEN_CPU_MAX },
+                { "pids-max", SEEN_PIDS_MAX },
         };
         static const char *const single[] = { "root", "workdir", "uid", "gid", "no-new-privs",
                                               "read-only-root", "stdout", "stderr", "status",
-                                              "pidfile", "env" };
+                                              "pidfile", "env", "memory-max", "cpu-max", "pids-max" };
         struct initspec_app *a = &p->s->apps[p->s->n_apps - 1];
         const char *key = v[0];
 
@@ -402,6 +407,15 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 return take_path(p, key, v[1], false, &a->status_path, err);
         if (strcmp(key, "pidfile") == 0)
                 return take_path(p, key, v[1], false, &a->pid_path, err);
+        if (strcmp(key, "memory-max") == 0 || strcmp(key, "cpu-max") == 0 || strcmp(key, "pids-max") == 0) {
+                char *end = NULL;
+                errno = 0;
+                unsigned long long x = strtoull(v[1], &end, 10);
+                if (errno || !end || *end || v[1][0] < '0' || v[1][0] > '9' || x == 0)
+                        return PERR(p, EINVAL, "%s: \"%s\" is not a positive number", key, v[1]);
+                *(key[0] == 'm' ? &a->memory_max : key[0] == 'c' ? &a->cpu_millis : &a->pids_max) = x;
+                return 0;
+        }
         return 1;
 }
 

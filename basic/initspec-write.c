@@ -112,6 +112,12 @@ static int write_app(const struct initspec_app *a, FILE *f) {
                 return r;
         if (a->pid_path && (r = put(f, "pidfile", a->pid_path, NULL)) < 0)
                 return r;
+        if (a->memory_max)
+                fprintf(f, "memory-max %llu\n", (unsigned long long)a->memory_max);
+        if (a->cpu_millis)
+                fprintf(f, "cpu-max %llu\n", (unsigned long long)a->cpu_millis);
+        if (a->pids_max)
+                fprintf(f, "pids-max %llu\n", (unsigned long long)a->pids_max);
         return 0;
 }
 

@@ -71,6 +71,11 @@ struct initspec_app {
         char *stderr_path;   /* NULL: inherit init's stderr */
         char *status_path;   /* where the exit status is written, or NULL */
         char *pid_path;      /* where the app's pid is written, or NULL */
+        /* Limits, enforced in a cgroup of the app's own (cgroup2, as PID 1
+         * of a VM); 0: none. */
+        uint64_t memory_max; /* bytes (memory.max; memory.swap.max 0) */
+        uint64_t cpu_millis; /* 1000 = one CPU (cpu.max) */
+        uint64_t pids_max;   /* pids.max */
 };
 
 struct initspec {

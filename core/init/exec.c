@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroups.h"
 #include "errors.h"
 #include "exec.h"
 #include "mounts.h"
@@ -172,6 +173,7 @@ void exec_app_child(const struct initspec_app *app, char *const *argv, const cha
 
         reset_signals();
         setpgid(0, 0);
+        cgroups_join(app);
         if (setup_stdio(app, &e) < 0 || (close_inherited_fds(), mounts_enter_app(app, &e)) < 0 ||
             drop_capabilities(app, &e) < 0 || set_identity(app, &e) < 0)
                 die(app, what, INIT_EXIT_FAILURE, e);
@@ -188,6 +190,7 @@ void exec_in_app(const struct initspec_app *app, char *const *argv, bool tty) {
         reset_signals();
         if (!tty)
                 setpgid(0, 0);
+        cgroups_join(app);
         if ((close_inherited_fds(), mounts_enter_app(app, &e)) < 0 || drop_capabilities(app, &e) < 0 ||
             set_identity(app, &e) < 0)
                 die(app, "exec: ", INIT_EXIT_FAILURE, e);

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "apps.h"
+#include "cgroups.h"
 #include "errors.h"
 #include "initspec.h"
 #include "modules.h"
@@ -148,6 +149,9 @@ int main(int argc, char *argv[]) {
         }
         if (modules_load(s, &e) < 0 || mounts_pod(s, &e) < 0)
                 fail(e, poweroff);
+        /* Limits, as PID 1 of a VM (elsewhere the host's cgroups hold them). */
+        if (pid1 && poweroff)
+                cgroups_setup(s);
         /* `podrt exec` into a VM: its agent, for as long as the VM runs. */
         if (s->exec_port && pid1)
                 agent_spawn(s);

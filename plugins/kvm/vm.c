@@ -353,6 +353,12 @@ int kvm_write_description(const struct podrt_pod *pod, char *const *modules, con
                 if (drop && drop[0] && !(a->caps_drop = strv_copy((char *const *)drop)))
                         return -ENOMEM;
                 a->read_only_root = podrt_app_read_only_rootfs(app);
+                /* Enforced by podrt-init in a cgroup of the app's own. */
+                int64_t mem = podrt_app_memory_limit(app), cpu = podrt_app_cpu_millis(app),
+                        pids = podrt_app_pids_limit(app);
+                a->memory_max = mem > 0 ? (uint64_t)mem : 0;
+                a->cpu_millis = cpu > 0 ? (uint64_t)cpu : 0;
+                a->pids_max = pids > 0 ? (uint64_t)pids : 0;
                 for (size_t m = 0; m < podrt_app_n_mounts(app); m++) {
                         _cleanup_free_ char *src = NULL;
                         if (asprintf(&src, KVM_GUEST_VOLUMES "/%s",

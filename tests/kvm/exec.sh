@@ -1,7 +1,8 @@
 #!/bin/bash
 # podrt exec into a running VM pod, through the exec channel (a virtio-serial
 # port) to podrt-init's agent: exit codes, stdin, stdout and stderr, --app,
-# the app's environment, -t, concurrent execs, a large stdin.  One TCG boot.
+# the app's environment, -t, concurrent execs, a large stdin; and limits in
+# the guest (cgroup2 per app: memory, pids).  Two TCG boots.
 # Prints a TAP-like line per check; exits 1 when one failed.
 set -u
 B=${PODRT_BUILD_DIR:?PODRT_BUILD_DIR}
@@ -102,6 +103,31 @@ st=$?
 if [ "$st" -ne 0 ]; then ok "exec into a stopped pod: fails ($st)"; else not_ok "exec into a stopped pod: succeeded"; fi
 echo "# exec into a stopped pod: $(cat "$T/err")" >&2
 P rm -f vmpod
+
+# ---- limits inside the guest: an app over its memory limit is killed (137),
+#      the same allocation without a limit survives, the guest goes on ----
+cat > "$T/mem.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "mem",
+  "containers": [
+    { "name": "hog", "rootfs": "$T/rootfs", "resources": { "memory": "8Mi", "pids": 50, "cpu": "500m" },
+      "command": ["/bin/sh", "-c", "cat /proc/self/cgroup; x=\$(head -c 12000000 /dev/zero | tr '\\\\0' a); echo \${#x} bytes"] },
+    { "name": "free", "rootfs": "$T/rootfs",
+      "command": ["/bin/sh", "-c", "sleep 2; x=\$(head -c 12000000 /dev/zero | tr '\\\\0' a); echo \${#x} bytes"] },
+    { "name": "pids", "rootfs": "$T/rootfs", "resources": { "pids": 5 },
+      "command": ["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 3 & done; wait"] } ] }
+EOF
+P run --name mem "$T/mem.json" > "$T/mem.out" 2>&1
+st=$?
+same "memory limit: the pod's code is the killed app's" 137 "$st"
+codes=$(P status --json mem | python3 -c '
+import json, sys
+print(" ".join("%s=%s" % (a["name"], a["exitCode"]) for a in json.load(sys.stdin)["apps"]))')
+same "memory limit: 8Mi app allocating 12 MB killed (137); without a limit it survives" "hog=137 free=0" "${codes% pids=*}"
+same "memory limit: the app is in a cgroup of its own" "0::/app-hog" "$(P logs --app hog mem | head -1)"
+same "no limit: the allocation succeeded" "12000000 bytes" "$(P logs --app free mem)"
+case $codes in *pids=0) not_ok "pids limit: 8 processes for a limit of 5 started" ;; *) ok "pids limit: the 6th fork failed (${codes##* })" ;; esac
+has "pids limit: the shell says so" "fork" "$(P logs --app pids mem)"
+P rm mem
 
 if [ "$fails" -gt 0 ]; then
         echo "kvm exec: $fails check(s) failed" >&2
