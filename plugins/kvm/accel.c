@@ -281,6 +281,7 @@ int accel_boot_probe(const struct kvm *k, const struct kvm_hv *hv, const char *c
                 goto done;
         }
         bool exited = false, timed_out = false;
+        int64_t stopped_at = 0;
         for (;;) {
                 if (waitpid(pid, &status, WNOHANG) == pid) {
                         exited = true;
@@ -290,10 +291,12 @@ int accel_boot_probe(const struct kvm *k, const struct kvm_hv *hv, const char *c
                         timed_out = true;
                         break;
                 }
-                if (stopped && access(stopped, F_OK) == 0 && now_ms() - t0 > 0) {
-                        /* The watcher quits it; wait a little for that. */
-                        (void)pid_wait_gone(pid, 3000);
-                }
+                /* A VM the watcher found stopped: it quits QEMU, which
+                 * ends the loop at once; give it 5 s before we kill. */
+                if (stopped && !stopped_at && access(stopped, F_OK) == 0)
+                        stopped_at = now_ms();
+                if (stopped_at && now_ms() - stopped_at >= 5000)
+                        break;
                 usleep(20000);
         }
         if (!exited) {

@@ -228,7 +228,9 @@ while [ $# -gt 0 ]; do
         isa-debug-exit*) loop=1 ;;
         -append)
                 a=$2
-                [ $kvm = 1 ] && a="$a --crash"
+                # (the TSC's rate: under TCG the kernel may hang calibrating)
+                khz=$(awk '/^cpu MHz/ { print int($4 * 1000); exit }' /proc/cpuinfo)
+                [ $kvm = 1 ] && a="${a/quiet/quiet tsc_early_khz=$khz} --crash"
                 args+=(-append "$a")
                 shift 2
                 continue ;;
