@@ -104,7 +104,9 @@ struct initspec {
 #define INITSPEC_EXEC_REQUEST 'X'   /* host: app NUL tty ("0"/"1") NUL argv[0] NUL argv[1] NUL ... */
 #define INITSPEC_EXEC_STDIN 'I'     /* host: bytes for the command's stdin */
 #define INITSPEC_EXEC_STDIN_EOF 'E' /* host: stdin is over */
-#define INITSPEC_EXEC_SIGNAL 'K'    /* host: a signal number (decimal) for the command */
+#define INITSPEC_EXEC_SIGNAL 'K'    /* host: a signal number (decimal) for the command; outside a
+                                     * session, for every app (answered by an EXIT frame: how
+                                     * many apps it reached, -1 for a bad signal) */
 #define INITSPEC_EXEC_STDOUT 'O'    /* guest: the command's stdout (and its terminal's output) */
 #define INITSPEC_EXEC_STDERR 'R'    /* guest: its stderr */
 #define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */

@@ -300,6 +300,46 @@ out:
         return host;
 }
 
+/* A signal for every app (a K frame outside a session: `podrt kill`): to
+ * the process group of each app's current process, i.e. of every child of
+ * PID 1 that leads its own group (podrt-init gives each its own; the agent
+ * is not one).  The number of groups it reached. */
+static int signal_apps(int sig) {
+        DIR *d = opendir("/proc");
+        if (!d)
+                return 0;
+        int n = 0;
+        pid_t self = getpid();
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                        continue;
+                pid_t pid = (pid_t)atoi(de->d_name);
+                if (pid == self)
+                        continue;
+                char path[64], text[512];
+                snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                ssize_t k = read(fd, text, sizeof(text) - 1);
+                close(fd);
+                if (k <= 0)
+                        continue;
+                text[k] = '\0';
+                /* pid (comm) state ppid pgrp ...: comm may hold anything. */
+                char *c = strrchr(text, ')');
+                int ppid = 0, pgrp = 0;
+                char state;
+                if (!c || sscanf(c + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+                        continue;
+                if (ppid == 1 && pgrp == pid && kill(-pid, sig) == 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
 _Noreturn static void agent_main(const struct initspec *s) {
         prctl(PR_SET_NAME, "podrt-exec");
         char path[300];
@@ -335,7 +375,13 @@ _Noreturn static void agent_main(const struct initspec *s) {
                 char type;
                 size_t n;
                 while (inbox_next(&in, &type, frame, &n))
-                        if (type == INITSPEC_EXEC_REQUEST) {
+                        if (type == INITSPEC_EXEC_SIGNAL) {
+                                int sig = atoi(frame);
+                                char num[16];
+                                int len = snprintf(num, sizeof(num), "%d",
+                                                   sig > 0 && sig < NSIG ? signal_apps(sig) : -1);
+                                send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
+                        } else if (type == INITSPEC_EXEC_REQUEST) {
                                 static char req[INITSPEC_EXEC_MAX_FRAME + 1];
                                 memcpy(req, frame, n + 1);
                                 if (!session(s, port, &in, req, n, frame))

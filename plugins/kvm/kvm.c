@@ -411,8 +411,17 @@ static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags
                         return r;
                 return signo == SIGSTOP ? kvm_hv_pause(&hv, &vm->cfg, err) : kvm_hv_resume(&hv, &vm->cfg, err);
         }
-        /* No signal reaches into the guest: any other ends the VM, and the
-         * apps still running get 128 + signo. */
+        /* Into the guest, through podrt-init's agent (exec.c): the apps get
+         * the signal there, and what they do with it is theirs. */
+        if (signo != SIGKILL) {
+                _cleanup_error_ struct podrt_error *e = NULL;
+                if (kvm_signal_apps(vm->work_dir, signo, &e) >= 0)
+                        return 0;
+                kvm_log(data, PODRT_LOG_INFO, "kill %s: signal %d cannot reach the apps in the VM (%s): ending the VM",
+                        podrt_pod_name(pod), signo, podrt_error_message(e));
+        }
+        /* Else the signal ends the VM, and the apps still running get
+         * 128 + signo. */
         record_signal(dir, signo);
         if (kill(pid, signo == SIGKILL ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
                 return podrt_error_set(err, errno, "kill %s (pid %d): %m", vm->hypervisor, (int)pid);

@@ -251,6 +251,10 @@ bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
 int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
                      int in_fd, int out_fd, int err_fd, struct podrt_error **err);
 
+/* Sends signo to every app of that VM, through podrt-init's agent: how many
+ * apps it reached, or -errno (no channel, busy, no answer). */
+int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err);
+
 /* ---- the VM's keeper (keeper.c) ---- */
 
 /* What a hypervisor plugin may leave in the VM's work dir when it ended a

@@ -2,7 +2,8 @@
 # podrt exec into a running VM pod, through the exec channel (a virtio-serial
 # port) to podrt-init's agent: exit codes, stdin, stdout and stderr, --app,
 # the app's environment, -t, concurrent execs, a large stdin; and limits in
-# the guest (cgroup2 per app: memory, pids).  Two TCG boots.
+# the guest (cgroup2 per app: memory, pids); a signal into the guest.  Three TCG
+# boots.
 # Prints a TAP-like line per check; exits 1 when one failed.
 set -u
 B=${PODRT_BUILD_DIR:?PODRT_BUILD_DIR}
@@ -103,6 +104,34 @@ st=$?
 if [ "$st" -ne 0 ]; then ok "exec into a stopped pod: fails ($st)"; else not_ok "exec into a stopped pod: succeeded"; fi
 echo "# exec into a stopped pod: $(cat "$T/err")" >&2
 P rm -f vmpod
+
+# A signal reaches the apps in the guest (podrt kill, through the agent):
+# the app's handler runs, the VM goes on.
+cat > "$T/hup.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "hup",
+  "containers": [ { "name": "app", "rootfs": "$T/rootfs",
+    "command": ["/bin/sh", "-c", "trap 'echo got HUP' HUP; echo up; while :; do sleep 0.1; done"] } ] }
+EOF
+P run -d "$T/hup.json" >/dev/null
+for i in $(seq 1 300); do
+        [ "$(P logs hup 2>/dev/null)" = up ] && break
+        sleep 0.2
+done
+P kill --signal HUP hup
+same "kill --signal HUP: succeeds" 0 "$?"
+for i in $(seq 1 50); do
+        case $(P logs hup) in *"got HUP"*) break ;; esac
+        sleep 0.2
+done
+has "kill --signal HUP: the app's handler ran in the guest" "got HUP" "$(P logs hup)"
+same "kill --signal HUP: the pod still runs" running "$(P status --json hup | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+P kill --signal KILL hup
+for i in $(seq 1 50); do
+        [ "$(P status --json hup | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')" = stopped ] && break
+        sleep 0.2
+done
+same "kill --signal KILL: ends the VM (137)" "137" "$(P status --json hup | python3 -c 'import json, sys; print(json.load(sys.stdin)["apps"][0]["exitCode"])')"
+P rm -f hup
 
 # ---- limits inside the guest: an app over its memory limit is killed (137),
 #      the same allocation without a limit survives, the guest goes on ----
