@@ -113,9 +113,13 @@ enum {
         SEEN_STDERR = 1u << 10,
         SEEN_STATUS = 1u << 11,
         SEEN_PIDFILE = 1u << 12,
+        SEEN_MEMORY_MAX = 1u << 17,
+        SEEN_CPU_MAX = 1u << 18,
+        SEEN_PIDS_MAX = 1u << 19,
         SEEN_HOSTNAME = 1u << 13,
         SEEN_POWEROFF = 1u << 14,
         SEEN_STOP_FILE = 1u << 15,
+        SEEN_EXEC_PORT = 1u << 16,
 };
 
 struct parser {
@@ -229,6 +233,16 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (!(s->stop_path = strdup(v[1])))
                         return PERR(p, ENOMEM, "out of memory");
                 p->pod_seen |= SEEN_STOP_FILE;
+        } else if (strcmp(key, "exec-port") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "exec-port: expects one port name");
+                if (p->pod_seen & SEEN_EXEC_PORT)
+                        return PERR(p, EINVAL, "exec-port: given twice");
+                if (!v[1][0] || strchr(v[1], '/') || strlen(v[1]) > 64)
+                        return PERR(p, EINVAL, "exec-port: \"%s\" is not a port name", v[1]);
+                if (!(s->exec_port = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_EXEC_PORT;
         } else if (strcmp(key, "module") == 0) {
                 if (n < 2 || n > 3)
                         return PERR(p, EINVAL, "module: expects PATH [PARAMETERS]");
@@ -302,10 +316,12 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 { "post-stop", SEEN_POST },  { "stdout", SEEN_STDOUT },
                 { "stderr", SEEN_STDERR },   { "status", SEEN_STATUS },
                 { "pidfile", SEEN_PIDFILE },
+                { "memory-max", SEEN_MEMORY_MAX }, { "cpu-max", SEEN_CPU_MAX },
+                { "pids-max", SEEN_PIDS_MAX },
         };
         static const char *const single[] = { "root", "workdir", "uid", "gid", "no-new-privs",
                                               "read-only-root", "stdout", "stderr", "status",
-                                              "pidfile", "env" };
+                                              "pidfile", "env", "memory-max", "cpu-max", "pids-max" };
         struct initspec_app *a = &p->s->apps[p->s->n_apps - 1];
         const char *key = v[0];
 
@@ -398,6 +414,15 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 return take_path(p, key, v[1], false, &a->status_path, err);
         if (strcmp(key, "pidfile") == 0)
                 return take_path(p, key, v[1], false, &a->pid_path, err);
+        if (strcmp(key, "memory-max") == 0 || strcmp(key, "cpu-max") == 0 || strcmp(key, "pids-max") == 0) {
+                char *end = NULL;
+                errno = 0;
+                unsigned long long x = strtoull(v[1], &end, 10);
+                if (errno || !end || *end || v[1][0] < '0' || v[1][0] > '9' || x == 0)
+                        return PERR(p, EINVAL, "%s: \"%s\" is not a positive number", key, v[1]);
+                *(key[0] == 'm' ? &a->memory_max : key[0] == 'c' ? &a->cpu_millis : &a->pids_max) = x;
+                return 0;
+        }
         return 1;
 }
 
@@ -456,8 +481,8 @@ static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
         if (r <= 0)
                 return r;
         if (strcmp(key, "hostname") == 0 || strcmp(key, "poweroff") == 0 ||
-            strcmp(key, "stop-file") == 0 || strcmp(key, "module") == 0 || strcmp(key, "mount") == 0 ||
-            strcmp(key, "iface") == 0 || strcmp(key, "route") == 0)
+            strcmp(key, "stop-file") == 0 || strcmp(key, "exec-port") == 0 || strcmp(key, "module") == 0 ||
+            strcmp(key, "mount") == 0 || strcmp(key, "iface") == 0 || strcmp(key, "route") == 0)
                 return PERR(p, EINVAL, "\"%s\" is a pod key: it belongs before the first app", key);
         return PERR(p, EINVAL, "unknown key \"%s\"", key);
 }

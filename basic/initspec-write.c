@@ -112,6 +112,12 @@ static int write_app(const struct initspec_app *a, FILE *f) {
                 return r;
         if (a->pid_path && (r = put(f, "pidfile", a->pid_path, NULL)) < 0)
                 return r;
+        if (a->memory_max)
+                fprintf(f, "memory-max %llu\n", (unsigned long long)a->memory_max);
+        if (a->cpu_millis)
+                fprintf(f, "cpu-max %llu\n", (unsigned long long)a->cpu_millis);
+        if (a->pids_max)
+                fprintf(f, "pids-max %llu\n", (unsigned long long)a->pids_max);
         return 0;
 }
 
@@ -127,6 +133,8 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
         if (s->poweroff)
                 fputs("poweroff yes\n", f);
         if (s->stop_path && (r = put(f, "stop-file", s->stop_path, NULL)) < 0)
+                goto fail;
+        if (s->exec_port && (r = put(f, "exec-port", s->exec_port, NULL)) < 0)
                 goto fail;
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = put(f, "module", s->modules[i].path, s->modules[i].params, NULL)) < 0)

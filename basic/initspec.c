@@ -106,6 +106,7 @@ struct initspec *initspec_free(struct initspec *s) {
                 return NULL;
         free(s->hostname);
         free(s->stop_path);
+        free(s->exec_port);
         for (size_t i = 0; i < s->n_modules; i++) {
                 free(s->modules[i].path);
                 free(s->modules[i].params);

@@ -71,6 +71,11 @@ struct initspec_app {
         char *stderr_path;   /* NULL: inherit init's stderr */
         char *status_path;   /* where the exit status is written, or NULL */
         char *pid_path;      /* where the app's pid is written, or NULL */
+        /* Limits, enforced in a cgroup of the app's own (cgroup2, as PID 1
+         * of a VM); 0: none. */
+        uint64_t memory_max; /* bytes (memory.max; memory.swap.max 0) */
+        uint64_t cpu_millis; /* 1000 = one CPU (cpu.max) */
+        uint64_t pids_max;   /* pids.max */
 };
 
 /* A network interface of the guest, found by its MAC: brought up with its
@@ -105,7 +110,26 @@ struct initspec {
         size_t n_ifaces;
         struct initspec_route *routes;   /* "route" lines, in order */
         size_t n_routes;
+        char *exec_port;     /* the name of a virtio-serial port (a VM's
+                              * exec channel, /sys/class/virtio-ports/ * /name)
+                              * podrt-init serves `podrt exec` on; NULL: none */
 };
+
+/* The exec channel (exec-port) between the kvm backend and podrt-init:
+ * frames of a type byte, a 32-bit little-endian length and that many bytes
+ * (at most INITSPEC_EXEC_MAX_FRAME).  One session at a time: the host sends
+ * a request, stdin and its end; the guest answers with the command's stdout,
+ * stderr and, last, its exit code.  docs/podrt-init.md, exec-port. */
+#define INITSPEC_EXEC_REQUEST 'X'   /* host: app NUL tty ("0"/"1") NUL argv[0] NUL argv[1] NUL ... */
+#define INITSPEC_EXEC_STDIN 'I'     /* host: bytes for the command's stdin */
+#define INITSPEC_EXEC_STDIN_EOF 'E' /* host: stdin is over */
+#define INITSPEC_EXEC_SIGNAL 'K'    /* host: a signal number (decimal) for the command; outside a
+                                     * session, for every app (answered by an EXIT frame: how
+                                     * many apps it reached, -1 for a bad signal) */
+#define INITSPEC_EXEC_STDOUT 'O'    /* guest: the command's stdout (and its terminal's output) */
+#define INITSPEC_EXEC_STDERR 'R'    /* guest: its stderr */
+#define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */
+#define INITSPEC_EXEC_MAX_FRAME 65536
 
 struct initspec *initspec_new(void);
 /* Frees everything; NULL is fine; returns NULL. */

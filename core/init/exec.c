@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroups.h"
 #include "errors.h"
 #include "exec.h"
 #include "mounts.h"
@@ -172,6 +173,7 @@ void exec_app_child(const struct initspec_app *app, char *const *argv, const cha
 
         reset_signals();
         setpgid(0, 0);
+        cgroups_join(app);
         if (setup_stdio(app, &e) < 0 || (close_inherited_fds(), mounts_enter_app(app, &e)) < 0 ||
             drop_capabilities(app, &e) < 0 || set_identity(app, &e) < 0)
                 die(app, what, INIT_EXIT_FAILURE, e);
@@ -179,4 +181,20 @@ void exec_app_child(const struct initspec_app *app, char *const *argv, const cha
         int errnum = exec_search(argv, app->env ? app->env : empty);
         podrt_error_set(&e, errnum, "exec %s: %s", argv[0], strerror(errnum));
         die(app, what, errnum == ENOENT ? INIT_EXIT_NOT_FOUND : INIT_EXIT_CANNOT_EXEC, e);
+}
+
+void exec_in_app(const struct initspec_app *app, char *const *argv, bool tty) {
+        _cleanup_error_ struct podrt_error *e = NULL;
+        char *const empty[] = { NULL };
+
+        reset_signals();
+        if (!tty)
+                setpgid(0, 0);
+        cgroups_join(app);
+        if ((close_inherited_fds(), mounts_enter_app(app, &e)) < 0 || drop_capabilities(app, &e) < 0 ||
+            set_identity(app, &e) < 0)
+                die(app, "exec: ", INIT_EXIT_FAILURE, e);
+        int errnum = exec_search(argv, app->env ? app->env : empty);
+        podrt_error_set(&e, errnum, "exec %s: %s", argv[0], strerror(errnum));
+        die(app, "exec: ", errnum == ENOENT ? INIT_EXIT_NOT_FOUND : INIT_EXIT_CANNOT_EXEC, e);
 }

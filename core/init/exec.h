@@ -4,6 +4,8 @@
 #ifndef PODRT_INIT_EXEC_H
 #define PODRT_INIT_EXEC_H
 
+#include <stdbool.h>
+
 #include "initspec.h"
 
 /* In a freshly forked child of podrt-init: default signals, its own process
@@ -14,5 +16,9 @@
  * naming the app (what: "" for the app, "pre-start: " or "post-stop: ") and
  * exits 125 (setup), 126 (exec failed) or 127 (program not found). */
 _Noreturn void exec_app_child(const struct initspec_app *app, char *const *argv, const char *what);
+
+/* The same for `podrt exec` (agent.c): stdio as the caller set it up; for a
+ * terminal, the caller made the session and its controlling terminal. */
+_Noreturn void exec_in_app(const struct initspec_app *app, char *const *argv, bool tty);
 
 #endif

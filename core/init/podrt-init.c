@@ -13,7 +13,9 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "apps.h"
+#include "cgroups.h"
 #include "errors.h"
 #include "initspec.h"
 #include "modules.h"
@@ -29,8 +31,11 @@ static void usage(FILE *f) {
                 "\n"
                 "Runs the pod described in DESCRIPTION (default %s) as its PID 1.\n"
                 "  --poweroff  power the machine off at the end, as PID 1 of a VM\n"
-                "  --check     parse DESCRIPTION, report the first error, run nothing\n",
-                INITSPEC_DEFAULT_PATH);
+                "  --check     parse DESCRIPTION, report the first error, run nothing\n"
+                "  --probe     as PID 1: say \"%s\" on the console and power off\n"
+                "              (the kvm backend's KVM probe: the guest kernel reached userspace)\n"
+                "  --crash     as PID 1: exit at once, which panics the kernel (tests)\n",
+                INITSPEC_DEFAULT_PATH, INIT_PROBE_LINE);
 }
 
 /* Gives fds 0-2 to the console when the kernel started us without them (an
@@ -70,7 +75,7 @@ _Noreturn static void fail(struct podrt_error *e, bool poweroff) {
 
 int main(int argc, char *argv[]) {
         const char *path = NULL;
-        bool poweroff = false, check = false;
+        bool poweroff = false, check = false, probe = false, crash = false;
         struct podrt_error *e = NULL;
 
         /* First: a signal that comes while we set up is forwarded later. */
@@ -81,6 +86,10 @@ int main(int argc, char *argv[]) {
                         poweroff = true;
                 else if (strcmp(argv[i], "--check") == 0)
                         check = true;
+                else if (strcmp(argv[i], "--probe") == 0)
+                        probe = true;
+                else if (strcmp(argv[i], "--crash") == 0)
+                        crash = true;
                 else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         usage(stdout);
                         return 0;
@@ -112,6 +121,16 @@ int main(int argc, char *argv[]) {
                         fail(e, poweroff);
                 }
                 ensure_stdio();
+                if (crash) {
+                        fprintf(stderr, "podrt-init: --crash: exiting as PID 1\n");
+                        fflush(NULL);
+                        _exit(INIT_EXIT_FAILURE);
+                }
+                if (probe) {
+                        /* The kernel reached userspace: all the probe asks. */
+                        fprintf(stderr, "%s\n", INIT_PROBE_LINE);
+                        finish(0, true);
+                }
         } else
                 /* Not PID 1 (a test, a debugging session): still the
                  * reaper of every orphan of the pod. */
@@ -131,6 +150,12 @@ int main(int argc, char *argv[]) {
         }
         if (modules_load(s, &e) < 0 || net_configure(s, &e) < 0 || mounts_pod(s, &e) < 0)
                 fail(e, poweroff);
+        /* Limits, as PID 1 of a VM (elsewhere the host's cgroups hold them). */
+        if (pid1 && poweroff)
+                cgroups_setup(s);
+        /* `podrt exec` into a VM: its agent, for as long as the VM runs. */
+        if (s->exec_port && pid1)
+                agent_spawn(s);
 
         finish(apps_run(s), poweroff);
 }

@@ -16,6 +16,10 @@
 /* An app's program is not found. */
 #define INIT_EXIT_NOT_FOUND 127
 
+/* What `podrt-init --probe` says on the console (the kvm backend's KVM
+ * probe looks for it: plugins/kvm/accel.c). */
+#define INIT_PROBE_LINE "podrt-init: probe: userspace reached"
+
 /* The code of a wait status: the exit status, or 128+N for signal N. */
 int exit_code_from_wait(int wstatus);
 

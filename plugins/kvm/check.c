@@ -364,7 +364,7 @@ int kvm_check(void *data, struct podrt_check *check, uint64_t flags, struct podr
                 r = podrt_check_add(check, "/dev/kvm", (dev ? PODRT_CHECK_OK : 0) | optional, "%s",
                                     dev ? "present" : "not present");
         if (r >= 0) {
-                char detail[256], probe[200];
+                char detail[768], probe[200];
                 int works = dev ? kvm_works(detail, sizeof(detail)) : 0;
                 if (!dev)
                         snprintf(detail, sizeof(detail), "no /dev/kvm");
@@ -373,9 +373,25 @@ int kvm_check(void *data, struct podrt_check *check, uint64_t flags, struct podr
                  * per boot by the backend's create, has the last word. */
                 _cleanup_free_ char *cache = k && k->host && k->host->state_dir ? path_join(k->host->state_dir, "kvm") : NULL;
                 int cached = cache ? accel_cached(cache, hypervisor, probe, sizeof(probe)) : -1;
-                if (cached >= 0) {
+                char booted[512];
+                /* The boot probe's verdict (the real guest kernel under
+                 * KVM), when the hypervisor's own probe passed. */
+                int boot = cached > 0 && cache ? accel_boot_last(cache, hypervisor, booted, sizeof(booted)) : -1;
+                if (boot >= 0) {
+                        works = boot;
+                        snprintf(detail, sizeof(detail), "%s", booted);
+                        if (!boot && !need_kvm) {
+                                r = podrt_check_add(check, "kvm works", optional, "%s; using TCG", detail);
+                                if (r >= 0)
+                                        r = podrt_check_note(check, "KVM is not usable here: guests run under TCG (slower)");
+                                goto kernel;
+                        }
+                } else if (cached >= 0) {
                         works = cached;
                         snprintf(detail, sizeof(detail), "%s (%s probe)", probe, hypervisor);
+                        if (works)
+                                r = podrt_check_note(check, "the %s probe passed; the first pod under kvm.accel = \"auto\" "
+                                                            "boots the guest kernel under KVM before using it", hypervisor);
                 } else if (works)
                         r = podrt_check_note(check, "KVM ran a test guest; the %s probe, run by the kvm backend on "
                                                     "first use, decides whether its guests use it", hypervisor);
@@ -387,6 +403,7 @@ int kvm_check(void *data, struct podrt_check *check, uint64_t flags, struct podr
         }
 
         /* The guest kernel and its module trees. */
+kernel:
         if (r >= 0) {
                 ok = kernel[0] && stat(kernel, &st) == 0 && S_ISREG(st.st_mode);
                 r = podrt_check_add(check, "kernel", ok ? PODRT_CHECK_OK : 0, "%s%s", kernel,

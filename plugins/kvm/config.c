@@ -18,7 +18,7 @@ bool kvm_name_is_valid(const char *name) {
         return true;
 }
 
-enum { KVM_STRING, KVM_NAME, KVM_ACCEL, KVM_POSITIVE, KVM_BOOL };
+enum { KVM_STRING, KVM_NAME, KVM_ACCEL, KVM_POSITIVE, KVM_BOOL, KVM_SECONDS };
 
 static const struct {
         const char *key;
@@ -31,6 +31,7 @@ static const struct {
         { "memory_mib", KVM_POSITIVE },   /* absent: computed from the pod */
         { "vcpus", KVM_POSITIVE },
         { "load_modules", KVM_BOOL },
+        { "boot_timeout", KVM_SECONDS },   /* seconds; default KVM_BOOT_TIMEOUT_DEFAULT */
 };
 
 static int check_one(const struct podrt_config *cfg, const char *path, int kind,
@@ -61,6 +62,15 @@ static int check_one(const struct podrt_config *cfg, const char *path, int kind,
                                                   v > 0 ? " and at most 4294967295" : "", (long long)v);
                 return 0;
         }
+        case KVM_SECONDS: {
+                if (type != PODRT_CONFIG_INT)
+                        return podrt_config_error(cfg, path, err, "must be an integer (seconds)");
+                int64_t v = podrt_config_int(cfg, path, 0);
+                if (v <= 0 || v > 86400)
+                        return podrt_config_error(cfg, path, err, "must be between 1 and 86400 seconds, not %lld",
+                                                  (long long)v);
+                return 0;
+        }
         case KVM_BOOL:
                 if (type != PODRT_CONFIG_BOOL)
                         return podrt_config_error(cfg, path, err, "must be a boolean (true or false)");
@@ -84,7 +94,7 @@ int kvm_config_check(const struct podrt_config *cfg, uint64_t flags, struct podr
                         j++;
                 if (j == ELEMENTSOF(kvm_settings))
                         return podrt_config_error(cfg, path, err,
-                                                  "unknown setting (known: hypervisor, accel, kernel, modules, memory_mib, vcpus, load_modules)");
+                                                  "unknown setting (known: hypervisor, accel, kernel, modules, memory_mib, vcpus, load_modules, boot_timeout)");
                 int r = check_one(cfg, path, kvm_settings[j].kind, err);
                 if (r < 0)
                         return r;

@@ -132,7 +132,8 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         if (!state_kvm || !cache)
                 return -ENOMEM;
         uint32_t accel;
-        r = accel_resolve(k, podrt_config_string(k->cfg, "kvm.accel", "auto"), &hv, state_kvm, &accel, err);
+        const char *wanted = podrt_config_string(k->cfg, "kvm.accel", "auto");
+        r = accel_resolve(k, wanted, &hv, state_kvm, &accel, err);
         if (r < 0)
                 return r;
 
@@ -161,6 +162,21 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         _cleanup_free_ char *base = NULL;
         if ((r = initramfs_base(cache, init, moddir, guest_moddir, rel, &base, err)) < 0)
                 return r;
+
+        /* auto: KVM only when this kernel really boots under it here (the
+         * probe's second stage, cached per boot); kvm forced: as asked, and
+         * the keeper says clearly when the guest dies. */
+        _cleanup_free_ char *probe_key = NULL;
+        if (accel == PODRT_ACCEL_KVM && !strcmp(wanted, "auto") &&
+            !(hv.features & PODRT_HYPERVISOR_NO_TCG)) {
+                if ((r = accel_probe_key(&hv, state_kvm, boot, base, &probe_key, err)) < 0)
+                        return r;
+                char detail[512];
+                if (!accel_boot_probe(k, &hv, state_kvm, boot, base, probe_key, detail, sizeof(detail))) {
+                        kvm_log(k, PODRT_LOG_WARNING, "%s; running the VM under TCG (slower)", detail);
+                        accel = PODRT_ACCEL_TCG;
+                }
+        }
 
         /* The shares' host folders. */
         static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid" };
@@ -205,6 +221,12 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         _cleanup_strv_free_ char **argv = NULL;
         if ((r = kvm_hv_build_argv(&hv, &vm->cfg, &argv, err)) < 0)
                 return r;
+        vm->boot_timeout = (uint32_t)podrt_config_int(k->cfg, "kvm.boot_timeout", KVM_BOOT_TIMEOUT_DEFAULT);
+        if (!(vm->accel_wanted = strdup(podrt_config_string(k->cfg, "kvm.accel", "auto"))) ||
+            !(vm->probe_cache = strdup(state_kvm)))
+                return -ENOMEM;
+        if (probe_key && !(vm->probe_key = strdup(probe_key)))
+                return -ENOMEM;
         _cleanup_free_ char *json = path_join(kvm_dir, "vm.json");
         if (!json)
                 return -ENOMEM;
@@ -401,8 +423,17 @@ static int kvm_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags
                         return r;
                 return signo == SIGSTOP ? kvm_hv_pause(&hv, &vm->cfg, err) : kvm_hv_resume(&hv, &vm->cfg, err);
         }
-        /* No signal reaches into the guest: any other ends the VM, and the
-         * apps still running get 128 + signo. */
+        /* Into the guest, through podrt-init's agent (exec.c): the apps get
+         * the signal there, and what they do with it is theirs. */
+        if (signo != SIGKILL) {
+                _cleanup_error_ struct podrt_error *e = NULL;
+                if (kvm_signal_apps(vm->work_dir, signo, &e) >= 0)
+                        return 0;
+                kvm_log(data, PODRT_LOG_INFO, "kill %s: signal %d cannot reach the apps in the VM (%s): ending the VM",
+                        podrt_pod_name(pod), signo, podrt_error_message(e));
+        }
+        /* Else the signal ends the VM, and the apps still running get
+         * 128 + signo. */
         record_signal(dir, signo);
         if (kill(pid, signo == SIGKILL ? SIGKILL : SIGTERM) < 0 && errno != ESRCH)
                 return podrt_error_set(err, errno, "kill %s (pid %d): %m", vm->hypervisor, (int)pid);
@@ -441,6 +472,24 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         return 0;
 }
 
+static int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        if (flags & ~PODRT_EXEC_TTY)
+                return podrt_error_set(err, EINVAL, "kvm: exec: unknown flags 0x%llx", (unsigned long long)flags);
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0)
+                return r;
+        if (!pid)
+                return podrt_error_set(err, ESRCH, "exec: the VM of pod %s is not running", podrt_pod_name(pod));
+        if (!argv || !argv[0])
+                return podrt_error_set(err, EINVAL, "exec: no command");
+        return kvm_exec_session(vm->work_dir, app ? podrt_app_name(app) : "", argv, flags & PODRT_EXEC_TTY,
+                                STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, err);
+}
+
 static const struct podrt_pod_ops kvm_pod_ops = {
         .version = PODRT_POD_OPS_VERSION,
         .size = sizeof(struct podrt_pod_ops),
@@ -453,7 +502,7 @@ static const struct podrt_pod_ops kvm_pod_ops = {
         .resume = kvm_resume,
         .delete = kvm_delete,
         .state = kvm_state,
-        /* exec: there is no agent in the guest yet (docs/kvm.md). */
+        .exec = kvm_exec,   /* through podrt-init's agent (exec.c) */
 };
 
 static const struct podrt_plugin kvm_plugin = {

@@ -27,9 +27,15 @@
 #define KVM_9P_DATA "trans=virtio,version=9p2000.L,msize=262144"
 
 /* The guest modules podrt-init needs (their dependencies are added). */
-#define KVM_GUEST_MODULES { "virtio_mmio", "9pnet_virtio", "9p", NULL }
+#define KVM_GUEST_MODULES { "virtio_mmio", "9pnet_virtio", "9p", "virtio_console", NULL }
 /* ... and for a pod on a network (net.c): virtio_net too. */
-#define KVM_GUEST_NET_MODULES { "virtio_mmio", "9pnet_virtio", "9p", "virtio_net", NULL }
+#define KVM_GUEST_NET_MODULES { "virtio_mmio", "9pnet_virtio", "9p", "virtio_console", "virtio_net", NULL }
+
+/* podrt exec's channel, which a hypervisor plugin offers when it can: a
+ * virtio-serial port named KVM_EXEC_PORT in the guest, whose host end is a
+ * unix socket KVM_EXEC_SOCKET in the VM's work dir (plugins/qemu does). */
+#define KVM_EXEC_SOCKET "exec.sock"
+#define KVM_EXEC_PORT "podrt.exec"
 
 /* ---- the plugin's private data ---- */
 
@@ -153,6 +159,31 @@ int accel_resolve(const struct kvm *k, const char *wanted, const struct kvm_hv *
 /* The boot's cached answer of hypervisor's probe in cache_dir: 1 or 0 (with
  * detail), -1 when there is none for this boot. */
 int accel_cached(const char *cache_dir, const char *hypervisor, char *detail, size_t size);
+/* The verdict of booting the guest kernel under KVM (the probe's second
+ * stage, and a pod's keeper when KVM failed it), per key (the hypervisor,
+ * its binary, the kernel, the command line) and boot, in
+ * cache_dir/kvm-boot-<key>: 1 or 0 (with detail), -1 when none. */
+int accel_boot_cached(const char *cache_dir, const char *key, char *detail, size_t size);
+void accel_boot_record(const char *cache_dir, const char *hypervisor, const char *key, int works,
+                       const char *detail);
+/* The last boot verdict of hypervisor this boot (for `podrt check`), as
+ * accel_cached. */
+int accel_boot_last(const char *cache_dir, const char *hypervisor, char *detail, size_t size);
+/* The probe's second stage, under auto once the hypervisor's own probe said
+ * KVM works: boots kernel (the vmlinux pods boot) with initrd (the base
+ * initramfs: podrt-init) and the pods' command line plus podrt-init's
+ * --probe, in cache_dir/probe, under KVM, for at most
+ * KVM_PROBE_BOOT_TIMEOUT_MS; a VM the hypervisor reports stopped (QEMU's
+ * watcher: internal-error) fails at once.  1 when podrt-init said
+ * KVM_PROBE_LINE, else 0; detail says what happened, in words a user can
+ * act on.  Cached per key and boot (accel_boot_cached). */
+#define KVM_PROBE_LINE "podrt-init: probe: userspace reached"   /* core/init/status.h */
+#define KVM_PROBE_BOOT_TIMEOUT_MS 20000
+int accel_probe_key(const struct kvm_hv *hv, const char *cache_dir, const char *kernel,
+                    const char *initrd, char **ret_key, struct podrt_error **err);
+int accel_boot_probe(const struct kvm *k, const struct kvm_hv *hv, const char *cache_dir,
+                     const char *kernel, const char *initrd, const char *key, char *detail,
+                     size_t size);
 /* The choice itself, for tests: wanted, the hypervisor's TCG support,
  * whether KVM works (and why not). */
 int accel_choose(const char *wanted, const struct kvm_hv *hv, int kvm_works,
@@ -223,6 +254,11 @@ struct kvm_vm {
         struct podrt_vm_net net;
         const struct podrt_vm_net *net_list[1];
         char *net_tap, *net_mac, *netns;
+        /* how the keeper runs it (vm.json; absent in older ones) */
+        uint32_t boot_timeout;         /* seconds until an app must have started; 0: none */
+        char *accel_wanted;            /* kvm.accel at create: "auto", "kvm", "tcg" (NULL: as accel) */
+        char *probe_cache;             /* where accel.c keeps the KVM verdict (NULL: none) */
+        char *probe_key;               /* the verdict's key for this VM's kernel and hypervisor */
 };
 struct kvm_vm *kvm_vm_free(struct kvm_vm *vm);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kvm_vm *, kvm_vm_free)
@@ -255,6 +291,9 @@ int kvm_write_description(const struct podrt_pod *pod, char *const *modules, con
 int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
                               const struct kvm_net *net, const char *path, struct podrt_error **err);
 
+/* The default of kvm.boot_timeout, seconds. */
+#define KVM_BOOT_TIMEOUT_DEFAULT 60
+
 /* ---- /etc files (etc.c) ---- */
 
 /* Writes hosts, resolv.conf and hostname for pod into etc_dir (on the
@@ -263,14 +302,31 @@ int kvm_etc_write(const struct podrt_pod *pod, const char *etc_dir, struct podrt
 /* Whether the app's root has /etc/<name> as a regular file to bind over. */
 bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
 
+/* ---- exec (exec.c) ---- */
+
+/* Runs argv in app (NULL or "": the first) of the VM whose work dir is
+ * work_dir, through its exec channel, with in_fd, out_fd and err_fd as its
+ * stdio (a terminal for it when tty).  The command's exit code, or -errno. */
+int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
+                     int in_fd, int out_fd, int err_fd, struct podrt_error **err);
+
+/* Sends signo to every app of that VM, through podrt-init's agent: how many
+ * apps it reached, or -errno (no channel, busy, no answer). */
+int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err);
+
 /* ---- the VM's keeper (keeper.c) ---- */
+
+/* What a hypervisor plugin may leave in the VM's work dir when it ended a
+ * VM that stopped for good (QEMU's watcher, plugins/qemu/watch.c): one
+ * line, the reason ("internal-error", "guest-panicked", ...). */
+#define KVM_HV_STOPPED_FILE "hypervisor-stopped"
 
 /* Forks the keeper: a child of the caller that starts the VM through hv,
  * copies each app's output (files on the status share) to the app's stdout
  * and stderr fds as it is written, and exits when the VM is over with the
  * status the apps without a status file get.  Returns once the VM has
  * started (or failed to: the error says why).  *ret_pid: the keeper. */
-int keeper_start(const struct kvm_hv *hv, const struct kvm_vm *vm,
+int keeper_start(const struct kvm_hv *hv, struct kvm_vm *vm,
                  const struct podrt_pod *pod, const char *kvm_dir, pid_t *ret_pid,
                  struct podrt_error **err);
 

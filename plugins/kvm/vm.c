@@ -34,6 +34,9 @@ struct kvm_vm *kvm_vm_free(struct kvm_vm *vm) {
         free(vm->net_tap);
         free(vm->net_mac);
         free(vm->netns);
+        free(vm->accel_wanted);
+        free(vm->probe_cache);
+        free(vm->probe_key);
         free(vm);
         return NULL;
 }
@@ -199,6 +202,14 @@ int kvm_vm_save(const struct kvm_vm *vm, const char *path, struct podrt_error **
         json_object_object_add(o, "console", json_object_new_string(vm->console_path));
         json_object_object_add(o, "control", json_object_new_string(vm->control_path));
         json_object_object_add(o, "workDir", json_object_new_string(vm->work_dir));
+        if (vm->boot_timeout)
+                json_object_object_add(o, "bootTimeout", json_object_new_int64(vm->boot_timeout));
+        if (vm->accel_wanted)
+                json_object_object_add(o, "accelWanted", json_object_new_string(vm->accel_wanted));
+        if (vm->probe_cache)
+                json_object_object_add(o, "probeCache", json_object_new_string(vm->probe_cache));
+        if (vm->probe_key)
+                json_object_object_add(o, "probeKey", json_object_new_string(vm->probe_key));
         for (uint32_t i = 0; i < vm->cfg.n_shares; i++) {
                 struct json_object *s = json_object_new_object();
                 json_object_object_add(s, "path", json_object_new_string(vm->shares[i].path));
@@ -290,6 +301,9 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
         vm->console_path = get_str(o, "console");
         vm->control_path = get_str(o, "control");
         vm->work_dir = get_str(o, "workDir");
+        vm->accel_wanted = get_str(o, "accelWanted");
+        vm->probe_cache = get_str(o, "probeCache");
+        vm->probe_key = get_str(o, "probeKey");
         _cleanup_free_ char *accel = get_str(o, "accel");
         struct json_object *v;
         vm->cfg = (struct podrt_vm_config){
@@ -301,6 +315,8 @@ int kvm_vm_load(const char *path, struct kvm_vm **ret, struct podrt_error **err)
                 vm->cfg.memory_mib = (uint32_t)json_object_get_int64(v);
         if (json_object_object_get_ex(o, "vcpus", &v))
                 vm->cfg.vcpus = (uint32_t)json_object_get_int64(v);
+        if (json_object_object_get_ex(o, "bootTimeout", &v))
+                vm->boot_timeout = (uint32_t)json_object_get_int64(v);
         if (json_object_object_get_ex(o, "shares", &v) && json_object_is_type(v, json_type_array)) {
                 for (size_t i = 0; r >= 0 && i < json_object_array_length(v); i++) {
                         struct json_object *s = json_object_array_get_idx(v, i), *ro = NULL;
@@ -347,7 +363,8 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
         s->poweroff = true;
         /* `podrt stop` writes it on the status share; podrt-init polls for
          * it and gives the apps a SIGTERM. */
-        if (!(s->stop_path = strdup(KVM_GUEST_STATUS "/" KVM_STOP_FILE)))
+        if (!(s->stop_path = strdup(KVM_GUEST_STATUS "/" KVM_STOP_FILE)) ||
+            !(s->exec_port = strdup(KVM_EXEC_PORT)))
                 return -ENOMEM;
         for (size_t i = 0; modules && modules[i]; i++)
                 if (initspec_add_module(s, modules[i], NULL) < 0)
@@ -398,6 +415,12 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
                 if (drop && drop[0] && !(a->caps_drop = strv_copy((char *const *)drop)))
                         return -ENOMEM;
                 a->read_only_root = podrt_app_read_only_rootfs(app);
+                /* Enforced by podrt-init in a cgroup of the app's own. */
+                int64_t mem = podrt_app_memory_limit(app), cpu = podrt_app_cpu_millis(app),
+                        pids = podrt_app_pids_limit(app);
+                a->memory_max = mem > 0 ? (uint64_t)mem : 0;
+                a->cpu_millis = cpu > 0 ? (uint64_t)cpu : 0;
+                a->pids_max = pids > 0 ? (uint64_t)pids : 0;
                 for (size_t m = 0; m < podrt_app_n_mounts(app); m++) {
                         _cleanup_free_ char *src = NULL;
                         if (asprintf(&src, KVM_GUEST_VOLUMES "/%s",

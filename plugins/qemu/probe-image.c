@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The KVM probe's guest (probe.c): a tiny PVH ELF that counts down a loop
- * and writes to QEMU's isa-debug-exit port, after which QEMU exits with 67.
+ * (600 million times: a fraction of a second at hardware speed, several
+ * times that under TCG) and writes to QEMU's isa-debug-exit port, after
+ * which QEMU exits with 67.
  * A file of its own so that the kvm tests can run it under TCG. */
 #include <stdint.h>
 #include <string.h>
@@ -18,7 +20,7 @@ static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (
 int qemu_write_probe_image(const char *path) {
         /* 32-bit protected mode, as PVH enters: a countdown, then the exit. */
         static const uint8_t code[] = {
-                0xb9, 0x40, 0x42, 0x0f, 0x00,          /* mov $1000000, %ecx */
+                0xb9, 0x00, 0x46, 0xc3, 0x23,          /* mov $600000000, %ecx (QEMU_PROBE_LOOPS) */
                 0x49,                                  /* 1: dec %ecx */
                 0x75, 0xfd,                            /* jnz 1b */
                 0xb0, PROBE_EXIT_VALUE,                /* mov $0x21, %al */

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Whether QEMU's guests run under KVM here.
+/* Whether QEMU's guests run under KVM here: the cheap first stage.
  *
  * "/dev/kvm exists" is not enough (on nested hosts QEMU aborts at the first
  * vCPU MSR write, or the guest dies later), nor is a few real-mode
  * instructions run through KVM_RUN.  The probe boots a real QEMU with the
  * options a pod gets (-M microvm -accel kvm -cpu host), on a tiny PVH guest
  * that counts down a loop and writes to the isa-debug-exit port: QEMU then
- * exits with status 67.  The kvm backend caches the answer per boot. */
+ * exits with status 67.  The loop must run at hardware speed: the same
+ * guest under TCG must take at least twice as long, else KVM is emulated
+ * and not worth booting a kernel on.  When this passes, the kvm backend
+ * boots the real guest kernel under KVM before trusting it (its second
+ * stage, plugins/kvm/accel.c), and caches both answers per boot. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,20 +50,48 @@ int qemu_probe_kvm(const char *dir, char *detail, size_t size) {
         int status = 0;
         r = run_program(argv, logfd, PROBE_TIMEOUT_MS, &status);
         int64_t ms = now_ms() - t0;
-        unlink(image);
         if (r == -ETIMEDOUT) {
+                unlink(image);
                 snprintf(detail, size, "QEMU's KVM test guest did not finish within %d ms", PROBE_TIMEOUT_MS);
                 return 0;
         }
         if (r < 0) {
+                unlink(image);
                 snprintf(detail, size, "QEMU's KVM test guest: %s", strerror(-r));
                 return 0;
         }
         if (WIFEXITED(status) && WEXITSTATUS(status) == ((PROBE_EXIT_VALUE << 1) | 1)) {
+                /* The cheap stage: the loop must run at hardware speed.  The
+                 * same guest under TCG, for comparison; a KVM that is not
+                 * clearly faster is emulated, and booting a real kernel on
+                 * it is not worth trying. */
+                char *tcg[ELEMENTSOF(argv)];
+                size_t j = 0;
+                for (size_t i = 0; argv[i]; i++) {
+                        if (!strcmp(argv[i], "-cpu")) {
+                                i++;
+                                continue;
+                        }
+                        tcg[j++] = !strcmp(argv[i], "kvm") ? (char *)"tcg" : argv[i];
+                }
+                tcg[j] = NULL;
+                int64_t t1 = now_ms();
+                int tst = 0;
+                int tr = run_program(tcg, -1, PROBE_TIMEOUT_MS * 2, &tst);
+                int64_t tcg_ms = now_ms() - t1;
+                unlink(image);
                 unlink(log);
-                snprintf(detail, size, "KVM works (a test guest ran under QEMU in %lld ms)", (long long)ms);
+                if (tr == 0 && WIFEXITED(tst) && WEXITSTATUS(tst) == ((PROBE_EXIT_VALUE << 1) | 1) &&
+                    ms * 2 > tcg_ms) {
+                        snprintf(detail, size, "KVM is present but runs a test loop no faster than TCG "
+                                 "(%lld ms, TCG %lld ms): it is emulated here", (long long)ms, (long long)tcg_ms);
+                        return 0;
+                }
+                snprintf(detail, size, "KVM works (a test guest ran under QEMU in %lld ms, %lld ms under TCG)",
+                         (long long)ms, (long long)tcg_ms);
                 return 1;
         }
+        unlink(image);
         /* QEMU's last line says why ("failed to set MSR 0x10a"). */
         _cleanup_free_ char *text = NULL;
         char why[160] = "";

@@ -107,6 +107,22 @@ static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char **
         r |= strv_push(&v, "chardev:console");
         r |= strv_push(&v, "-qmp");
         r |= pushf(&v, "unix:%s,server=on,wait=off", control);
+        if (vm->work_dir) {
+                /* The watcher's own QMP (watch.c). */
+                _cleanup_free_ char *dir = qemu_escape(vm->work_dir);
+                if (!dir)
+                        return -ENOMEM;
+                r |= strv_push(&v, "-qmp");
+                r |= pushf(&v, "unix:%s/" QEMU_WATCH_SOCKET ",server=on,wait=off", dir);
+                /* podrt exec's channel to podrt-init: a virtio-serial port
+                 * (virtio_console in the guest; no host module). */
+                r |= strv_push(&v, "-device");
+                r |= strv_push(&v, "virtio-serial-device,max_ports=2");
+                r |= strv_push(&v, "-chardev");
+                r |= pushf(&v, "socket,id=exec,path=%s/" QEMU_EXEC_SOCKET ",server=on,wait=off", dir);
+                r |= strv_push(&v, "-device");
+                r |= strv_push(&v, "virtserialport,chardev=exec,name=" QEMU_EXEC_PORT);
+        }
         for (uint32_t i = 0; i < vm->n_shares; i++) {
                 const struct podrt_vm_share *s = vm_config_share(vm, i);
                 if (!s || !s->path || !s->tag || !*s->tag)
@@ -157,8 +173,19 @@ static int qemu_start(void *data, const struct podrt_vm_config *vm, pid_t *ret_p
                                        argv[0]);
         /* A stale socket of an earlier run would fool a connect. */
         unlink(vm->control_path);
+        if (vm->work_dir) {
+                _cleanup_free_ char *watch = path_join(vm->work_dir, QEMU_WATCH_SOCKET);
+                if (watch)
+                        unlink(watch);
+        }
         if (vm_spawn(bin, argv, logfd, logfd, ret_pid) < 0)
                 return podrt_error_set(err, errno, "qemu: fork: %m");
+        /* Never a QEMU paused for ever: the watcher ends it (watch.c). */
+        if (vm->work_dir && (r = qemu_watch_spawn(vm->work_dir, *ret_pid)) < 0) {
+                kill(*ret_pid, SIGKILL);
+                waitpid(*ret_pid, NULL, 0);
+                return podrt_error_set(err, -r, "qemu: the VM's watcher: %s", strerror(-r));
+        }
         return 0;
 }
 

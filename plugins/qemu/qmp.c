@@ -2,6 +2,7 @@
 /* A minimal QMP client: connect, qmp_capabilities, one command, its answer
  * (events in between are skipped). */
 #include <errno.h>
+#include <stdbool.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <stdio.h>
@@ -99,8 +100,7 @@ static int qmp_call(struct qmp *q, const char *command, const char *arguments,
         }
 }
 
-int qmp_execute(const char *path, const char *command, const char *arguments, int timeout_ms,
-                struct podrt_error **err) {
+static int qmp_connect(const char *path, int timeout_ms, struct qmp **ret, struct podrt_error **err) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (strlen(path) >= sizeof(sa.sun_path))
                 return podrt_error_set(err, ENAMETOOLONG, "QMP socket %s: path too long", path);
@@ -121,10 +121,79 @@ int qmp_execute(const char *path, const char *command, const char *arguments, in
         json_object_put(greeting);
         if (r >= 0)
                 r = qmp_call(q, "qmp_capabilities", NULL, err);
-        if (r >= 0)
-                r = qmp_call(q, command, arguments, err);
-        if (q->fd >= 0)
-                close(q->fd);
-        free(q);
+        if (r < 0) {
+                qmp_close(q);
+                return r;
+        }
+        *ret = q;
+        return 0;
+}
+
+int qmp_execute(const char *path, const char *command, const char *arguments, int timeout_ms,
+                struct podrt_error **err) {
+        struct qmp *q = NULL;
+        int r = qmp_connect(path, timeout_ms, &q, err);
+        if (r < 0)
+                return r;
+        r = qmp_call(q, command, arguments, err);
+        qmp_close(q);
         return r;
+}
+
+int qmp_open(const char *path, int timeout_ms, struct qmp **ret, struct podrt_error **err) {
+        return qmp_connect(path, timeout_ms, ret, err);
+}
+
+struct qmp *qmp_close(struct qmp *q) {
+        if (q) {
+                if (q->fd >= 0)
+                        close(q->fd);
+                free(q);
+        }
+        return NULL;
+}
+
+int qmp_command(struct qmp *q, const char *command, int timeout_ms, struct podrt_error **err) {
+        q->deadline = now_ms() + timeout_ms;
+        return qmp_call(q, command, NULL, err);
+}
+
+int qmp_status(struct qmp *q, int timeout_ms, char *status, size_t size, struct podrt_error **err) {
+        q->deadline = now_ms() + timeout_ms;
+        static const char line[] = "{\"execute\":\"query-status\"}\n";
+        if (send(q->fd, line, sizeof(line) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(line) - 1))
+                return podrt_error_set(err, errno ? errno : EIO, "QMP query-status: send: %m");
+        for (;;) {
+                struct json_object *o = NULL, *v, *st;
+                int r = qmp_read(q, &o);
+                if (r < 0)
+                        return podrt_error_set(err, -r, "QMP query-status: %s",
+                                               r == -ECONNRESET ? "QEMU closed the connection" : strerror(-r));
+                if (json_object_object_get_ex(o, "return", &v)) {
+                        snprintf(status, size, "%s",
+                                 json_object_object_get_ex(v, "status", &st) ? json_object_get_string(st) : "unknown");
+                        json_object_put(o);
+                        return 0;
+                }
+                bool error = json_object_object_get_ex(o, "error", &v);
+                json_object_put(o);
+                if (error)
+                        return podrt_error_set(err, EIO, "QMP query-status: error");
+        }
+}
+
+int qmp_wait_event(struct qmp *q, int timeout_ms, char *event, size_t size) {
+        q->deadline = now_ms() + timeout_ms;
+        for (;;) {
+                struct json_object *o = NULL, *v;
+                int r = qmp_read(q, &o);
+                if (r < 0)
+                        return r;
+                bool got = json_object_object_get_ex(o, "event", &v);
+                if (got)
+                        snprintf(event, size, "%s", json_object_get_string(v));
+                json_object_put(o);
+                if (got)
+                        return 0;
+        }
 }

@@ -48,6 +48,7 @@ static struct initspec *full_spec(void) {
         s->hostname = strdup("pod host");
         s->poweroff = true;
         s->stop_path = strdup("/podrt/status/stop request");
+        s->exec_port = strdup("podrt.exec");
         CU_ASSERT_EQUAL(initspec_add_module(s, "/lib/modules/virtio_ring.ko", NULL), 0);
         CU_ASSERT_EQUAL(initspec_add_module(s, "/lib/modules/9p.ko.xz", "debug=1 x=\"a b\""), 0);
         CU_ASSERT_EQUAL(initspec_add_mount(s, "proc", "proc", "/proc", NULL, MS_NOSUID | MS_NOEXEC), 0);
@@ -82,6 +83,9 @@ static struct initspec *full_spec(void) {
         a->stderr_path = strdup("/podrt/logs/web.err");
         a->status_path = strdup("/podrt/status/web");
         a->pid_path = strdup("/podrt/pids/web");
+        a->memory_max = 8388608;
+        a->cpu_millis = 1500;
+        a->pids_max = 64;
 
         /* A second app with every default. */
         CU_ASSERT_EQUAL_FATAL(initspec_add_app(s, "db-1.x", "/opt/stage2/db/rootfs", &a), 0);
@@ -151,7 +155,11 @@ static void assert_spec_equal(const struct initspec *x, const struct initspec *y
                 assert_str_equal(a->stderr_path, b->stderr_path);
                 assert_str_equal(a->status_path, b->status_path);
                 assert_str_equal(a->pid_path, b->pid_path);
+                CU_ASSERT_EQUAL(a->memory_max, b->memory_max);
+                CU_ASSERT_EQUAL(a->cpu_millis, b->cpu_millis);
+                CU_ASSERT_EQUAL(a->pids_max, b->pids_max);
         }
+        assert_str_equal(x->exec_port, y->exec_port);
 }
 
 static void test_round_trip_every_field(void) {
@@ -336,6 +344,14 @@ static void test_parse_errors_name_the_line(void) {
                 { "podrt-init 1\napp a\nroot /r\nexec x\nstop-file /s\n",
                   "pod.conf:5: \"stop-file\" is a pod key: it belongs before the first app" },
                 { "podrt-init 1\npodrt-init 1\n", "pod.conf:2: \"podrt-init\" given twice" },
+                { "podrt-init 1\napp a\nroot /r\nexec x\nmemory-max 8M\n", "pod.conf:5: memory-max: \"8M\" is not a positive number" },
+                { "podrt-init 1\napp a\nroot /r\nexec x\npids-max 0\n", "pod.conf:5: pids-max: \"0\" is not a positive number" },
+                { "podrt-init 1\napp a\nroot /r\nexec x\ncpu-max 1\ncpu-max 2\n", "pod.conf:6: app a: \"cpu-max\" given twice" },
+                { "podrt-init 1\nexec-port a/b\n", "pod.conf:2: exec-port: \"a/b\" is not a port name" },
+                { "podrt-init 1\nexec-port a\nexec-port b\n", "pod.conf:3: exec-port: given twice" },
+                { "podrt-init 1\nexec-port\n", "pod.conf:2: exec-port: expects one port name" },
+                { "podrt-init 1\napp a\nroot /r\nexec x\nexec-port p\n",
+                  "pod.conf:5: \"exec-port\" is a pod key: it belongs before the first app" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 struct initspec *s = (struct initspec *)0x1;   /* untouched on failure */
@@ -378,6 +394,16 @@ static void test_writer_stop_file(void) {
                                "podrt-init 1\n"
                                "poweroff yes\n"
                                "stop-file /podrt/status/stop\n");
+        /* The exec channel's port: written, and read back. */
+        s->exec_port = strdup("podrt.exec");
+        _cleanup_free_ char *with_port = write_to_string(s, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(with_port);
+        ASSERT_CONTAINS(with_port, "stop-file /podrt/status/stop\nexec-port podrt.exec\n");
+        _cleanup_(initspec_freep) struct initspec *back = NULL;
+        CU_ASSERT_FATAL(initspec_parse_string(with_port, "pod.conf", &back, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(back->exec_port, "podrt.exec");
+        free(s->exec_port);
+        s->exec_port = NULL;
         free(s->stop_path);
         s->stop_path = strdup("stop");
         _cleanup_free_ char *bad = write_to_string(s, &e);

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `podrt exec` into a VM pod: the exec channel (KVM_EXEC_SOCKET, the host end
+ * of the guest's virtio-serial port KVM_EXEC_PORT) to podrt-init's agent
+ * (core/init/agent.c), in frames (basic/initspec.h, INITSPEC_EXEC_*).  One
+ * session at a time per VM (the port has one host end): a lock in the work
+ * dir queues concurrent execs.  The caller's stdin goes in, the command's
+ * stdout and stderr come out onto the caller's, and its exit code is the
+ * op's result. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "initspec.h"
+#include "kvm.h"
+
+static int send_frame(int fd, char type, const void *data, size_t n) {
+        unsigned char h[5] = { (unsigned char)type, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >> 24) & 0xff };
+        int r = write_all(fd, h, sizeof(h));
+        return r < 0 || !n ? r : write_all(fd, data, n);
+}
+
+/* The request: app NUL tty NUL argv... */
+static int send_request(int fd, const char *app, bool tty, const char *const *argv) {
+        size_t n = strlen(app) + 3;
+        for (size_t i = 0; argv[i]; i++)
+                n += strlen(argv[i]) + 1;
+        if (n > INITSPEC_EXEC_MAX_FRAME)
+                return -E2BIG;
+        _cleanup_free_ char *buf = malloc(n);
+        if (!buf)
+                return -ENOMEM;
+        char *p = buf;
+        p = stpcpy(p, app) + 1;
+        p = stpcpy(p, tty ? "1" : "0") + 1;
+        for (size_t i = 0; argv[i]; i++)
+                p = stpcpy(p, argv[i]) + 1;
+        return send_frame(fd, INITSPEC_EXEC_REQUEST, buf, n);
+}
+
+int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
+                     int in_fd, int out_fd, int err_fd, struct podrt_error **err) {
+        _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
+        if (!sock || !lockpath)
+                return -ENOMEM;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(sock) >= sizeof(sa.sun_path))
+                return podrt_error_set(err, ENAMETOOLONG, "exec: %s: path too long", sock);
+        strcpy(sa.sun_path, sock);
+        if (access(sock, F_OK) < 0)
+                return podrt_error_set(err, EOPNOTSUPP, "exec: this VM has no exec channel (%s): its hypervisor plugin does not offer one",
+                                       sock);
+        /* One session at a time: the port has one host end. */
+        _cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock >= 0)
+                while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+                        ;
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return podrt_error_set(err, errno, "exec: connect to the VM's exec channel %s: %m", sock);
+        int r = send_request(fd, app, tty, argv);
+        if (r < 0)
+                return podrt_error_set(err, -r, "exec: send the request: %s", strerror(-r));
+
+        struct termios saved;
+        bool raw = tty && isatty(in_fd) && tcgetattr(in_fd, &saved) == 0;
+        if (raw) {
+                struct termios t = saved;
+                cfmakeraw(&t);
+                tcsetattr(in_fd, TCSANOW, &t);
+        }
+        static unsigned char buf[5 + INITSPEC_EXEC_MAX_FRAME];
+        size_t len = 0;
+        int code = -1;
+        bool in_open = in_fd >= 0;
+        while (code < 0) {
+                struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = in_open ? in_fd : -1, .events = POLLIN } };
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = podrt_error_set(err, errno, "exec: poll: %m");
+                        break;
+                }
+                if (p[1].revents) {
+                        char data[16384];
+                        ssize_t n = read(in_fd, data, sizeof(data));
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n > 0)
+                                send_frame(fd, INITSPEC_EXEC_STDIN, data, (size_t)n);
+                        else {
+                                send_frame(fd, INITSPEC_EXEC_STDIN_EOF, NULL, 0);
+                                in_open = false;
+                        }
+                }
+                if (!p[0].revents)
+                        continue;
+                ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = podrt_error_set(err, ECONNRESET, "exec: the VM closed the exec channel before the command ended (did the pod stop?)");
+                        break;
+                }
+                len += (size_t)n;
+                while (len >= 5) {
+                        size_t flen = buf[1] | buf[2] << 8 | (size_t)buf[3] << 16 | (size_t)buf[4] << 24;
+                        if (flen > INITSPEC_EXEC_MAX_FRAME) {
+                                r = podrt_error_set(err, EPROTO, "exec: a garbled frame from the guest");
+                                code = 125;
+                                break;
+                        }
+                        if (len < 5 + flen)
+                                break;
+                        char type = (char)buf[0];
+                        if (type == INITSPEC_EXEC_STDOUT)
+                                write_all(out_fd, buf + 5, flen);
+                        else if (type == INITSPEC_EXEC_STDERR)
+                                write_all(err_fd, buf + 5, flen);
+                        else if (type == INITSPEC_EXEC_EXIT) {
+                                char num[16];
+                                snprintf(num, sizeof(num), "%.*s", (int)(flen < 15 ? flen : 15), (char *)buf + 5);
+                                code = atoi(num);
+                        }
+                        memmove(buf, buf + 5 + flen, len - 5 - flen);
+                        len -= 5 + flen;
+                        if (code >= 0)
+                                break;
+                }
+        }
+        if (raw)
+                tcsetattr(in_fd, TCSANOW, &saved);
+        if (code >= 0 && r >= 0)
+                return code;
+        return r < 0 ? r : podrt_error_set(err, EIO, "exec: no exit code from the guest");
+}
+
+int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
+        _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
+        if (!sock || !lockpath)
+                return -ENOMEM;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(sock) >= sizeof(sa.sun_path) || access(sock, F_OK) < 0)
+                return podrt_error_set(err, EOPNOTSUPP, "this VM has no exec channel");
+        strcpy(sa.sun_path, sock);
+        _cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        /* An exec session holds the channel: do not wait for it. */
+        if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
+                return podrt_error_set(err, EBUSY, "the exec channel is busy");
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return podrt_error_set(err, errno, "connect to %s: %m", sock);
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%d", signo);
+        int r = send_frame(fd, INITSPEC_EXEC_SIGNAL, num, (size_t)n);
+        if (r < 0)
+                return podrt_error_set(err, -r, "send: %s", strerror(-r));
+        /* The answer: an EXIT frame, within a few seconds (the guest may be
+         * busy, TCG is slow); none: the agent is not there. */
+        unsigned char buf[64];
+        size_t len = 0;
+        int64_t deadline = now_ms() + 5000;
+        while (len < 5 || len < 5 + (size_t)buf[1]) {
+                int64_t left = deadline - now_ms();
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+                        return podrt_error_set(err, ETIMEDOUT, "no answer from podrt-init's agent");
+                ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (k <= 0)
+                        return podrt_error_set(err, ECONNRESET, "the exec channel closed");
+                len += (size_t)k;
+        }
+        if (buf[0] != INITSPEC_EXEC_EXIT)
+                return podrt_error_set(err, EPROTO, "a garbled answer from podrt-init's agent");
+        size_t end = 5 + (size_t)buf[1];
+        buf[end < sizeof(buf) ? end : sizeof(buf) - 1] = '\0';
+        int reached = atoi((char *)buf + 5);
+        if (reached < 0)
+                return podrt_error_set(err, EINVAL, "podrt-init refused signal %d", signo);
+        return reached;
+}
