@@ -13,6 +13,7 @@
 #include <podrt/objects.h>
 
 #include "initspec.h"
+#include "caps.h"
 #include "kvm.h"
 #include "strv.h"
 
@@ -411,8 +412,18 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
                 for (size_t g = 0; g < ng; g++)
                         if (initspec_app_add_group(a, groups[g]) < 0)
                                 return -ENOMEM;
-                const char *const *drop = podrt_app_caps_drop(app);
-                if (drop && drop[0] && !(a->caps_drop = strv_copy((char *const *)drop)))
+                /* Capabilities as on nspawn and oci: the OCI default set,
+                 * plus add, minus drop; podrt-init drops the rest from the
+                 * app's bounding set in the guest. */
+                uint64_t caps = cap_default_app_set();
+                const char *const *add = podrt_app_caps_add(app), *const *drop = podrt_app_caps_drop(app);
+                for (size_t k = 0; add && add[k]; k++)
+                        if (cap_from_name(add[k]) >= 0)
+                                caps |= UINT64_C(1) << cap_from_name(add[k]);
+                for (size_t k = 0; drop && drop[k]; k++)
+                        if (cap_from_name(drop[k]) >= 0)
+                                caps &= ~(UINT64_C(1) << cap_from_name(drop[k]));
+                if (!(a->caps_drop = cap_mask_names(~caps, CAP_LAST_KNOWN)))
                         return -ENOMEM;
                 a->read_only_root = podrt_app_read_only_rootfs(app);
                 /* Enforced by podrt-init in a cgroup of the app's own. */

@@ -75,6 +75,17 @@ leftovers() {
         echo "qemu=$n dir=$([ -e "$T/root/pods/$1" ] && echo yes || echo no)"
 }
 
+# ---- 0. capabilities in the guest, as on nspawn and oci (one boot) ----
+cat > "$T/caps.json" <<EOF
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "caps",
+  "containers": [ { "name": "a", "rootfs": "$T/rootfs", "command": ["/bin/sh", "-c", "grep CapBnd /proc/self/status"] },
+                  { "name": "b", "rootfs": "$T/rootfs", "command": ["/bin/sh", "-c", "sleep 0.2; grep CapBnd /proc/self/status"],
+                    "capabilities": { "add": ["NET_ADMIN"], "drop": ["CHOWN"] } } ] }
+EOF
+out=$(P run --rm "$T/caps.json" 2>"$T/caps.err")
+same "capabilities: the default set (OCI's), and add/drop" "CapBnd:	00000000a80425fb
+CapBnd:	00000000a80435fa" "$out"
+
 # ---- 1. one app: output, exit code, env, hostname (one boot) ----
 cat > "$T/one.json" <<EOF
 { "apiVersion": "podrt/v1", "kind": "Pod", "name": "one", "hostname": "vmhost",
