@@ -12,7 +12,7 @@ const char *runtime_images_dir(struct runtime *rt) {
 }
 
 int runtime_images(struct runtime *rt, struct image_store **ret, struct podrt_error **err) {
-        return image_store_open(runtime_images_dir(rt), ret, err);
+        return image_store_open(runtime_images_dir(rt), IMAGE_STORE_CREATE, ret, err);
 }
 
 int runtime_image_users(struct runtime *rt, const char *id, char ***ret, struct podrt_error **err) {

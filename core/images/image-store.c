@@ -17,13 +17,13 @@
 #include "image-internal.h"
 #include "strv.h"
 
-int image_store_open(const char *dir, struct image_store **ret, struct podrt_error **err) {
+int image_store_open(const char *dir, unsigned flags, struct image_store **ret, struct podrt_error **err) {
         _cleanup_(image_store_freep) struct image_store *s = calloc(1, sizeof(*s));
         if (!s || !(s->dir = strdup(dir)))
                 return podrt_error_set(err, ENOMEM, "images: out of memory");
         s->dirfd = -1;
         static const char *const subdirs[] = { "blobs/sha256", "layers", "tmp", NULL };
-        for (size_t i = 0; subdirs[i]; i++) {
+        for (size_t i = 0; (flags & IMAGE_STORE_CREATE) && subdirs[i]; i++) {
                 _cleanup_free_ char *p = path_join(dir, subdirs[i]);
                 int r = p ? mkdir_p(p, 0700) : -ENOMEM;
                 if (r < 0)
@@ -152,6 +152,10 @@ const char *image_record_string(struct json_object *record, const char *key) {
         if (!json_object_object_get_ex(record, key, &v) || !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
+}
+
+bool image_record_names(struct json_object *record, const char *name) {
+        return image_record_has_name(record, name);
 }
 
 bool image_record_has_name(struct json_object *record, const char *name) {

@@ -24,7 +24,10 @@
 
 struct image_store;
 
-PODRT_INTERNAL int image_store_open(const char *dir, struct image_store **ret,
+/* Opens the store at dir; with IMAGE_STORE_CREATE it is made when missing,
+ * else a missing store is -ENOENT. */
+#define IMAGE_STORE_CREATE (1u << 0)
+PODRT_INTERNAL int image_store_open(const char *dir, unsigned flags, struct image_store **ret,
                                     struct podrt_error **err);
 PODRT_INTERNAL struct image_store *image_store_free(struct image_store *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct image_store *, image_store_free)
@@ -33,6 +36,9 @@ PODRT_INTERNAL const char *image_store_dir(const struct image_store *s);
 /* A name as podman shows it: "example/bb" is "example/bb:latest".  NULL
  * (errno EINVAL) when it is not a name. */
 PODRT_INTERNAL char *image_name_normalize(const char *name);
+
+/* True when record has name. */
+PODRT_INTERNAL bool image_record_names(struct json_object *record, const char *name);
 
 /* import SOURCE (oci:DIR[:TAG], oci-archive:FILE[:TAG]) under name (NULL:
  * from the source); *ret the record added (may be NULL). */

@@ -23,7 +23,7 @@ S=$T/store
 OUTSIDE=$T/outside
 export OUTSIDE
 mkdir -p "$OUTSIDE"
-printf 'images = { dir = "%s"; };\nstorage = "overlay";\n' "$S" > "$T/podrt.conf"
+printf 'images = { dir = "%s"; };\nstorage = "overlay";\noci = { runtime = "runc"; };\n' "$S" > "$T/podrt.conf"
 P() { PODRT_CONFIG=$T/podrt.conf "$B/core/cli/podrt" --root "$T/state" "$@"; }
 
 cleanup() {
