@@ -129,7 +129,7 @@ const struct command cli_commands[] = {
           .flags = CMD_SIGPIPE },
         { .name = "image", .run = cmd_image, .synopsis = "import|list|inspect|rm|prune ...",
           .summary = "manage the image store (podrt image SUBCOMMAND --help)",
-          .notes = "  import [--name NAME[:TAG]] SOURCE   SOURCE: oci:DIR[:TAG]\n"
+          .notes = "  import [--name NAME[:TAG]] SOURCE   oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE\n"
                    "  list [--json] | inspect NAME | rm [--force] NAME | prune\n",
           .shortopts = "", .operands = CLI_ANY_OPERANDS, .flags = CMD_NO_RUNTIME },
         { .name = "version", .run = cmd_version, .synopsis = "", .summary = "print podrt's version",

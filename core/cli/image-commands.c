@@ -152,7 +152,8 @@ static const struct command image_commands[] = {
         { .name = "import", .run = cmd_image_import, .synopsis = "[--name NAME[:TAG]] SOURCE",
           .summary = "import an image into the store",
           .options_help = "      --name NAME  the image's name (default: the layout's folder; tag latest)\n",
-          .notes = "SOURCE: oci:DIR[:TAG], an OCI image layout (umoci, skopeo copy oci:...).\n"
+          .notes = "SOURCE: oci:DIR[:TAG] (an OCI image layout), oci-archive:FILE[:TAG],\n"
+                   "docker-archive:FILE (docker save, podman save).\n"
                    "Every blob is verified against its digest; prints the image's ID.\n",
           .shortopts = "", .options = import_options, .operands = CLI_ANY_OPERANDS },
         { .name = "list", .alias = "ls", .fetch = fetch_image_list, .print = print_image_list,

@@ -91,32 +91,207 @@ static int copy_blob(struct import *im, const struct image_descriptor *d, char *
         return 0;
 }
 
-/* "oci:DIR[:TAG]": the directory and the tag (NULL when none). */
-static int parse_source(const char *source, char **ret_dir, char **ret_tag, struct podrt_error **err) {
-        if (strncmp(source, "oci:", 4) != 0) {
-                if (strncmp(source, "oci-archive:", 12) == 0 || strncmp(source, "docker-archive:", 15) == 0)
-                        return podrt_error_set(err, EOPNOTSUPP,
-                                               "%s: not supported yet (unpack it, or skopeo copy it to oci:DIR)",
-                                               source);
-                return podrt_error_set(err, EINVAL, "%s: unknown source (oci:DIR[:TAG])", source);
-        }
-        const char *rest = source + 4, *colon = strrchr(rest, ':');
+enum source_kind { SOURCE_OCI, SOURCE_OCI_ARCHIVE, SOURCE_DOCKER_ARCHIVE };
+
+/* "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE": the
+ * kind, the path and the tag (NULL when none). */
+static int parse_source(const char *source, enum source_kind *ret_kind, char **ret_path, char **ret_tag,
+                        struct podrt_error **err) {
+        static const struct { const char *prefix; enum source_kind kind; } kinds[] = {
+                { "oci:", SOURCE_OCI },
+                { "oci-archive:", SOURCE_OCI_ARCHIVE },
+                { "docker-archive:", SOURCE_DOCKER_ARCHIVE },
+        };
+        const char *rest = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+                if (strncmp(source, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+                        rest = source + strlen(kinds[i].prefix);
+                        *ret_kind = kinds[i].kind;
+                }
+        if (!rest)
+                return podrt_error_set(err, EINVAL,
+                                       "%s: unknown source (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)",
+                                       source);
+        /* The tag: after the last ':' with no '/' after it.  A docker
+         * archive names its own tags. */
+        const char *colon = *ret_kind == SOURCE_DOCKER_ARCHIVE ? NULL : strrchr(rest, ':');
         if (colon && strchr(colon, '/'))
                 colon = NULL;
-        char *dir = strndup(rest, colon ? (size_t)(colon - rest) : strlen(rest));
+        char *path = strndup(rest, colon ? (size_t)(colon - rest) : strlen(rest));
         char *tag = colon && colon[1] ? strdup(colon + 1) : NULL;
-        if (!dir || (colon && colon[1] && !tag)) {
-                free(dir);
+        if (!path || (colon && colon[1] && !tag)) {
+                free(path);
                 return podrt_error_set(err, ENOMEM, "images: out of memory");
         }
-        if (!*dir) {
-                free(dir);
+        if (!*path) {
+                free(path);
                 free(tag);
-                return podrt_error_set(err, EINVAL, "%s: no directory", source);
+                return podrt_error_set(err, EINVAL, "%s: no path", source);
         }
-        *ret_dir = dir;
+        *ret_path = path;
         *ret_tag = tag;
         return 0;
+}
+
+/* dir/name, which must stay inside dir (an archive's symlinks may not
+ * lead out); malloc'd, or NULL with *err set. */
+static char *inside(const char *dir, const char *name, struct podrt_error **err) {
+        _cleanup_free_ char *joined = path_join(dir, name), *real = NULL, *rdir = realpath(dir, NULL);
+        if (!joined || !rdir) {
+                podrt_error_set(err, ENOMEM, "images: out of memory");
+                return NULL;
+        }
+        real = realpath(joined, NULL);
+        size_t l = strlen(rdir);
+        if (!real || strncmp(real, rdir, l) != 0 || real[l] != '/') {
+                podrt_error_set(err, real ? EPERM : errno, "archive entry %s: %s", name,
+                                real ? "leads out of the archive, refused" : strerror(errno));
+                return NULL;
+        }
+        return TAKE_PTR(real);
+}
+
+/* Copies from into dir/blobs/sha256/HEX of its content: digest and size. */
+static int blob_add(const char *from, const char *layout, char ret_digest[72], int64_t *ret_size,
+                    struct podrt_error **err) {
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s/blobs/sha256/.new", layout) < 0)
+                return podrt_error_set(err, ENOMEM, "images: out of memory");
+        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (in < 0 || out < 0)
+                return podrt_error_set(err, errno, "%s: %m", in < 0 ? from : tmp);
+        struct sha256 h;
+        sha256_init(&h);
+        char buf[65536], hex[65];
+        int64_t total = 0;
+        for (;;) {
+                ssize_t n = read(in, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return podrt_error_set(err, errno, "%s: %m", from);
+                if (n == 0)
+                        break;
+                sha256_update(&h, buf, (size_t)n);
+                total += n;
+                int r = write_all(out, buf, (size_t)n);
+                if (r < 0)
+                        return podrt_error_set(err, -r, "%s: %s", tmp, strerror(-r));
+        }
+        sha256_hex(&h, hex);
+        _cleanup_free_ char *final = NULL;
+        if (asprintf(&final, "%s/blobs/sha256/%s", layout, hex) < 0)
+                return podrt_error_set(err, ENOMEM, "images: out of memory");
+        if (rename(tmp, final) < 0)
+                return podrt_error_set(err, errno, "%s: %m", final);
+        snprintf(ret_digest, 72, "sha256:%s", hex);
+        *ret_size = total;
+        return 0;
+}
+
+static struct json_object *descriptor(const char *media_type, const char *digest, int64_t size) {
+        struct json_object *d = json_object_new_object();
+        json_object_object_add(d, "mediaType", json_object_new_string(media_type));
+        json_object_object_add(d, "digest", json_object_new_string(digest));
+        json_object_object_add(d, "size", json_object_new_int64(size));
+        return d;
+}
+
+static int write_json(const char *dir, const char *name, struct json_object *o, struct podrt_error **err) {
+        _cleanup_free_ char *path = path_join(dir, name);
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = path ? write_file_new(path, text, strlen(text), 0600) : -ENOMEM;
+        return r < 0 ? podrt_error_set(err, -r, "%s/%s: %s", dir, name, strerror(-r)) : 0;
+}
+
+/* A docker save / podman save archive, unpacked in dir, as an OCI layout
+ * in layout: its config and layers become blobs (their digests computed
+ * here: the archive has no descriptors; each layer is verified against the
+ * config's diff_ids when it is unpacked), a manifest made for them.
+ * *ret_name: the archive's first RepoTag, or NULL. */
+static int docker_to_oci(const char *dir, const char *layout, char **ret_name, struct podrt_error **err) {
+        _cleanup_free_ char *mpath = path_join(dir, "manifest.json"), *text = NULL, *blobs = NULL,
+                            *cfile = NULL, *mtmp = NULL;
+        if (!mpath || asprintf(&blobs, "%s/blobs/sha256", layout) < 0)
+                return podrt_error_set(err, ENOMEM, "images: out of memory");
+        int r = read_file(mpath, IMAGE_JSON_MAX, &text, NULL);
+        if (r < 0)
+                return podrt_error_set(err, -r, "manifest.json of the archive: %s (not a docker archive)", strerror(-r));
+        if ((r = mkdir_p(blobs, 0700)) < 0)
+                return podrt_error_set(err, -r, "%s: %s", blobs, strerror(-r));
+        struct json_object *m = json_tokener_parse(text), *e, *v, *layers, *tags;
+        if (!m || !json_object_is_type(m, json_type_array) || json_object_array_length(m) != 1) {
+                r = podrt_error_set(err, EBADMSG, "manifest.json of the archive: %s",
+                                    m && json_object_is_type(m, json_type_array)
+                                            ? "not exactly one image (podman save of one image at a time)"
+                                            : "not an array");
+                json_object_put(m);
+                return r;
+        }
+        e = json_object_array_get_idx(m, 0);
+        struct json_object *manifest = json_object_new_object(), *jl = json_object_new_array();
+        char digest[72];
+        int64_t size;
+        if (!json_object_object_get_ex(e, "Config", &v) || !json_object_is_type(v, json_type_string) ||
+            !json_object_object_get_ex(e, "Layers", &layers) || !json_object_is_type(layers, json_type_array)) {
+                r = podrt_error_set(err, EBADMSG, "manifest.json of the archive: no Config or Layers");
+                goto out;
+        }
+        cfile = inside(dir, json_object_get_string(v), err);
+        if (!cfile || (r = blob_add(cfile, layout, digest, &size, err)) < 0) {
+                r = r < 0 ? r : -EPERM;
+                goto out;
+        }
+        json_object_object_add(manifest, "schemaVersion", json_object_new_int(2));
+        json_object_object_add(manifest, "mediaType", json_object_new_string("application/vnd.oci.image.manifest.v1+json"));
+        json_object_object_add(manifest, "config", descriptor("application/vnd.oci.image.config.v1+json", digest, size));
+        for (size_t i = 0; i < json_object_array_length(layers); i++) {
+                struct json_object *l = json_object_array_get_idx(layers, i);
+                _cleanup_free_ char *lfile = json_object_is_type(l, json_type_string)
+                                                     ? inside(dir, json_object_get_string(l), err) : NULL;
+                if (!lfile) {
+                        r = podrt_error_set(err, EBADMSG, "manifest.json of the archive: Layers[%zu]", i);
+                        goto out;
+                }
+                if ((r = blob_add(lfile, layout, digest, &size, err)) < 0)
+                        goto out;
+                json_object_array_add(jl, descriptor("application/vnd.oci.image.layer.v1.tar", digest, size));
+        }
+        json_object_object_add(manifest, "layers", json_object_get(jl));
+        const char *mtext = json_object_to_json_string_ext(manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (asprintf(&mtmp, "%s/manifest.tmp", layout) < 0 ||
+            (r = write_file_new(mtmp, mtext, strlen(mtext), 0600)) < 0) {
+                r = podrt_error_set(err, r < 0 ? -r : ENOMEM, "%s: manifest", layout);
+                goto out;
+        }
+        if ((r = blob_add(mtmp, layout, digest, &size, err)) < 0)
+                goto out;
+        unlink(mtmp);
+        struct json_object *index = json_object_new_object(), *ms = json_object_new_array(), *lv;
+        json_object_object_add(index, "schemaVersion", json_object_new_int(2));
+        json_object_array_add(ms, descriptor("application/vnd.oci.image.manifest.v1+json", digest, size));
+        json_object_object_add(index, "manifests", ms);
+        lv = json_object_new_object();
+        json_object_object_add(lv, "imageLayoutVersion", json_object_new_string("1.0.0"));
+        r = write_json(layout, "index.json", index, err);
+        if (r == 0)
+                r = write_json(layout, "oci-layout", lv, err);
+        json_object_put(index);
+        json_object_put(lv);
+        if (r == 0 && json_object_object_get_ex(e, "RepoTags", &tags) && json_object_is_type(tags, json_type_array) &&
+            json_object_array_length(tags) > 0 &&
+            json_object_is_type(json_object_array_get_idx(tags, 0), json_type_string)) {
+                const char *t = json_object_get_string(json_object_array_get_idx(tags, 0));
+                /* podman's "localhost/x:tag" is shown as such; docker's
+                 * "docker.io/library/x" likewise. */
+                *ret_name = strdup(t);
+        }
+out:
+        json_object_put(jl);
+        json_object_put(manifest);
+        json_object_put(m);
+        return r;
 }
 
 static int move_into(struct import *im, const char *name, const char *dest_dir,
@@ -198,16 +373,23 @@ static int import_layout(struct import *im, const char *tag, const char *name, s
                         r = podrt_error_set(err, ENOMEM, "images: out of memory");
                         goto out;
                 }
-                if (access(have, F_OK) == 0 || access(dest, F_OK) == 0)
-                        continue;
-                if (mkdir(dest, 0755) < 0) {
-                        r = podrt_error_set(err, errno, "images: %s: %m", dest);
-                        goto out;
-                }
                 _cleanup_close_ int fd = open(blob, O_RDONLY | O_CLOEXEC);
                 unsigned skipped = 0;
                 if (fd < 0) {
                         r = podrt_error_set(err, errno, "images: %s: %m", blob);
+                        goto out;
+                }
+                /* Unpacked once per diff_id; a blob of a layer the store
+                 * (or this import) has is still checked against it. */
+                if (access(have, F_OK) == 0 || access(dest, F_OK) == 0) {
+                        if ((r = image_unpack_layer(fd, NULL, hex, &skipped, err)) < 0) {
+                                podrt_error_set(err, -r, "layer %s", layers[i].digest);
+                                goto out;
+                        }
+                        continue;
+                }
+                if (mkdir(dest, 0755) < 0) {
+                        r = podrt_error_set(err, errno, "images: %s: %m", dest);
                         goto out;
                 }
                 if ((r = image_unpack_layer(fd, dest, hex, &skipped, err)) < 0) {
@@ -319,42 +501,70 @@ out:
 int image_import(struct image_store *s, const char *source, const char *name, struct json_object **ret,
                  struct podrt_error **err) {
         struct import im = { .s = s };
-        _cleanup_free_ char *tag = NULL, *full = NULL;
-        int r = parse_source(source, &im.src, &tag, err);
+        enum source_kind kind = SOURCE_OCI;
+        _cleanup_free_ char *tag = NULL, *full = NULL, *path = NULL, *archive_name = NULL;
+        int r = parse_source(source, &kind, &path, &tag, err);
         if (r < 0)
                 return r;
+        _cleanup_close_ int lock = image_lock(s, "lock", LOCK_SH, err);
+        if (lock < 0)
+                return lock;
+        char suffix[7];
+        if (random_suffix(suffix) < 0)
+                snprintf(suffix, sizeof(suffix), "000000");
+        if (asprintf(&im.tmp, "%s/tmp/%ld-%s", s->dir, (long)getpid(), suffix) < 0)
+                return podrt_error_set(err, ENOMEM, "images: out of memory");
+        if (mkdir(im.tmp, 0700) < 0) {
+                r = podrt_error_set(err, errno, "images: %s: %m", im.tmp);
+                goto out;
+        }
+        if (kind == SOURCE_OCI) {
+                im.src = strdup(path);
+        } else {
+                /* An archive: unpacked (as securely as a layer) in the
+                 * import's temp dir, then read as a layout. */
+                _cleanup_free_ char *unpacked = path_join(im.tmp, "archive");
+                if (!unpacked || mkdir(unpacked, 0700) < 0) {
+                        r = podrt_error_set(err, errno ? errno : ENOMEM, "images: %s: %m", im.tmp);
+                        goto out;
+                }
+                if ((r = image_extract_tar(path, unpacked, err)) < 0)
+                        goto out;
+                if (kind == SOURCE_DOCKER_ARCHIVE) {
+                        im.src = path_join(im.tmp, "layout");
+                        if (im.src && (r = docker_to_oci(unpacked, im.src, &archive_name, err)) < 0)
+                                goto out;
+                } else {
+                        im.src = TAKE_PTR(unpacked);
+                }
+        }
+        if (!im.src) {
+                r = podrt_error_set(err, ENOMEM, "images: out of memory");
+                goto out;
+        }
         if (name)
                 full = image_name_normalize(name);
+        else if (archive_name)
+                full = image_name_normalize(archive_name);
         else {
-                /* Without --name: the layout's folder name, the tag given. */
-                const char *base = strrchr(im.src, '/');
+                /* Without --name: the layout's folder (or archive's file)
+                 * name, and the tag given. */
+                const char *base = strrchr(path, '/');
                 _cleanup_free_ char *guess = NULL;
-                base = base && base[1] ? base + 1 : im.src;
-                if (asprintf(&guess, "%s:%s", base, tag ? tag : "latest") >= 0)
+                base = base && base[1] ? base + 1 : path;
+                size_t bl = strlen(base);
+                if (bl > 4 && strcmp(base + bl - 4, ".tar") == 0)
+                        bl -= 4;
+                if (asprintf(&guess, "%.*s:%s", (int)bl, base, tag ? tag : "latest") >= 0)
                         full = image_name_normalize(guess);
         }
         if (!full) {
                 r = podrt_error_set(err, EINVAL, "%s: not an image name ([a-z0-9._/-] and :TAG); give one with --name",
-                                    name ? name : im.src);
-                free(im.src);
-                return r;
+                                    name ? name : archive_name ? archive_name : path);
+                goto out;
         }
-        _cleanup_close_ int lock = image_lock(s, "lock", LOCK_SH, err);
-        if (lock < 0) {
-                free(im.src);
-                return lock;
-        }
-        char suffix[7];
-        if (random_suffix(suffix) < 0)
-                snprintf(suffix, sizeof(suffix), "000000");
-        if (asprintf(&im.tmp, "%s/tmp/%ld-%s", s->dir, (long)getpid(), suffix) < 0) {
-                free(im.src);
-                return podrt_error_set(err, ENOMEM, "images: out of memory");
-        }
-        if (mkdir(im.tmp, 0700) < 0)
-                r = podrt_error_set(err, errno, "images: %s: %m", im.tmp);
-        else
-                r = import_layout(&im, tag, full, ret, err);
+        r = import_layout(&im, kind == SOURCE_DOCKER_ARCHIVE ? NULL : tag, full, ret, err);
+out:
         rm_rf(im.tmp);
         free(im.tmp);
         free(im.src);

@@ -168,6 +168,18 @@ bool image_record_has_name(struct json_object *record, const char *name) {
         return false;
 }
 
+/* have is name, or name with localhost/, docker.io/ or docker.io/library/
+ * before it (podman's short names among local images). */
+static bool name_matches(const char *have, const char *name) {
+        static const char *const prefixes[] = { "", "localhost/", "docker.io/", "docker.io/library/" };
+        for (size_t k = 0; k < ELEMENTSOF(prefixes); k++) {
+                size_t l = strlen(prefixes[k]);
+                if (strncmp(have, prefixes[k], l) == 0 && strcmp(have + l, name) == 0)
+                        return true;
+        }
+        return false;
+}
+
 /* The index of ref's record in images, -ENOENT when none, -EINVAL when an
  * id prefix is not unique; *ret_by_name whether ref was a name. */
 static int index_find(struct json_object *images, const char *ref, bool *ret_by_name) {
@@ -178,6 +190,19 @@ static int index_find(struct json_object *images, const char *ref, bool *ret_by_
                         *ret_by_name = true;
                         return (int)i;
                 }
+        /* A short name, as podman resolves it among local images: with
+         * localhost/, docker.io/ or docker.io/library/ before it. */
+        static const char *const prefixes[] = { "localhost/", "docker.io/", "docker.io/library/" };
+        for (size_t k = 0; name && k < ELEMENTSOF(prefixes); k++) {
+                _cleanup_free_ char *longer = NULL;
+                if (asprintf(&longer, "%s%s", prefixes[k], name) < 0)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++)
+                        if (image_record_has_name(json_object_array_get_idx(images, i), longer)) {
+                                *ret_by_name = true;
+                                return (int)i;
+                        }
+        }
         const char *id = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
         size_t len = strlen(id);
         if (len < 12 || len > 64 || strspn(id, "0123456789abcdef") != len)
@@ -280,8 +305,8 @@ int image_remove(struct image_store *s, const char *ref, struct podrt_error **er
         json_object_object_get_ex(rec, "names", &names);
         if (by_name && json_object_array_length(names) > 1) {
                 _cleanup_free_ char *name = image_name_normalize(ref);
-                for (size_t j = 0; j < json_object_array_length(names); j++)
-                        if (strcmp(json_object_get_string(json_object_array_get_idx(names, j)), name) == 0) {
+                for (size_t j = 0; name && j < json_object_array_length(names); j++)
+                        if (name_matches(json_object_get_string(json_object_array_get_idx(names, j)), name)) {
                                 json_object_array_del_idx(names, j, 1);
                                 break;
                         }

@@ -40,8 +40,8 @@ PODRT_INTERNAL char *image_name_normalize(const char *name);
 /* True when record has name. */
 PODRT_INTERNAL bool image_record_names(struct json_object *record, const char *name);
 
-/* import SOURCE (oci:DIR[:TAG], oci-archive:FILE[:TAG]) under name (NULL:
- * from the source); *ret the record added (may be NULL). */
+/* import SOURCE (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE)
+ * under name (NULL: from the source); *ret the record added (may be NULL). */
 PODRT_INTERNAL int image_import(struct image_store *s, const char *source, const char *name,
                                 struct json_object **ret, struct podrt_error **err);
 /* The records, oldest first. */
@@ -65,6 +65,7 @@ PODRT_INTERNAL int image_remove(struct image_store *s, const char *ref, struct p
 PODRT_INTERNAL int image_prune(struct image_store *s, struct podrt_error **err);
 
 /* Internal to the store's files. */
+int image_extract_tar(const char *file, const char *dest, struct podrt_error **err);
 int image_unpack_layer(int blob_fd, const char *dest, const char *diff_id_hex,
                        unsigned *ret_skipped, struct podrt_error **err);
 

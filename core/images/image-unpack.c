@@ -174,8 +174,8 @@ static int whiteout(int root, const char *name, struct podrt_error **err) {
         return r < 0 ? r : 1;
 }
 
-static int extract(struct archive *tar, struct archive *disk, int root, unsigned *skipped,
-                   struct podrt_error **err) {
+static int extract(struct archive *tar, struct archive *disk, int root, bool whiteouts,
+                   unsigned *skipped, struct podrt_error **err) {
         struct archive_entry *e;
         int r;
         while ((r = la.archive_read_next_header(tar, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -199,7 +199,7 @@ static int extract(struct archive *tar, struct archive *disk, int root, unsigned
                 if (name != raw)
                         la.archive_entry_set_pathname(e, name);
                 name = la.archive_entry_pathname(e);
-                int w = whiteout(root, name, err);
+                int w = whiteouts ? whiteout(root, name, err) : 0;
                 if (w < 0)
                         return w;
                 if (w > 0)
@@ -232,15 +232,65 @@ static int extract(struct archive *tar, struct archive *disk, int root, unsigned
         return 0;
 }
 
+static void disk_options(struct archive *disk) {
+        la.archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+                                                        ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+                                                        ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                        ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                        ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+}
+
+int image_extract_tar(const char *file, const char *dest, struct podrt_error **err) {
+        int r = libarchive_load(err);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int root = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return podrt_error_set(err, errno, "%s: %m", file);
+        if (root < 0 || cwd < 0)
+                return podrt_error_set(err, errno, "images: %s: %m", dest);
+        struct archive *tar = la.archive_read_new(), *disk = la.archive_write_disk_new();
+        unsigned skipped = 0;
+        if (!tar || !disk) {
+                r = podrt_error_set(err, ENOMEM, "images: out of memory");
+                goto out;
+        }
+        la.archive_read_support_filter_all(tar);
+        la.archive_read_support_format_tar(tar);
+        disk_options(disk);
+        if (la.archive_read_open_fd(tar, fd, 65536) != ARCHIVE_OK) {
+                r = podrt_error_set(err, EBADMSG, "%s: %s", file, la.archive_error_string(tar));
+                goto out;
+        }
+        if (fchdir(root) < 0) {
+                r = podrt_error_set(err, errno, "images: %s: %m", dest);
+                goto out;
+        }
+        r = extract(tar, disk, root, false, &skipped, err);
+        if (fchdir(cwd) < 0 && r == 0)
+                r = podrt_error_set(err, errno, "images: back to the working directory: %m");
+        if (r < 0)
+                podrt_error_set(err, -r, "%s", file);
+out:
+        if (disk)
+                la.archive_write_free(disk);
+        if (tar)
+                la.archive_read_free(tar);
+        return r;
+}
+
 int image_unpack_layer(int blob_fd, const char *dest, const char *diff_id_hex, unsigned *ret_skipped,
                        struct podrt_error **err) {
         int r = libarchive_load(err);
         if (r < 0)
                 return r;
-        _cleanup_close_ int root = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* dest NULL: the stream only hashed (a layer the store has). */
+        _cleanup_close_ int root = dest ? open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         _cleanup_close_ int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0 || cwd < 0)
-                return podrt_error_set(err, errno, "images: %s: %m", dest);
+        if ((dest && root < 0) || cwd < 0)
+                return podrt_error_set(err, errno, "images: %s: %m", dest ? dest : ".");
         struct stream *s = calloc(1, sizeof(*s));
         struct archive *tar = NULL, *disk = NULL;
         if (!s)
@@ -257,16 +307,14 @@ int image_unpack_layer(int blob_fd, const char *dest, const char *diff_id_hex, u
         la.archive_read_support_filter_all(s->raw);
         la.archive_read_support_format_raw(s->raw);
         la.archive_read_support_format_tar(tar);
-        la.archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
-                                                        ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-                                                        ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                        ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                        ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+        disk_options(disk);
         if (la.archive_read_open_fd(s->raw, blob_fd, 65536) != ARCHIVE_OK ||
             la.archive_read_next_header(s->raw, &e) != ARCHIVE_OK) {
                 r = podrt_error_set(err, EBADMSG, "layer: %s", la.archive_error_string(s->raw));
                 goto out;
         }
+        if (!dest)
+                goto drain;
         if (la.archive_read_open(tar, s, NULL, stream_read, NULL) != ARCHIVE_OK) {
                 r = podrt_error_set(err, EBADMSG, "layer: %s", la.archive_error_string(tar));
                 goto out;
@@ -277,12 +325,13 @@ int image_unpack_layer(int blob_fd, const char *dest, const char *diff_id_hex, u
                 goto out;
         }
         *ret_skipped = 0;
-        r = extract(tar, disk, root, ret_skipped, err);
+        r = extract(tar, disk, root, true, ret_skipped, err);
         if (fchdir(cwd) < 0 && r == 0)
                 r = podrt_error_set(err, errno, "images: back to the working directory: %m");
         if (r < 0)
                 goto out;
         /* What the tar reader left (its end blocks, padding) counts too. */
+drain:;
         const void *p;
         while (!s->failed && stream_read(tar, s, &p) > 0)
                 ;

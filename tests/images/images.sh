@@ -123,6 +123,55 @@ out=$(P image rm evil/nonesuch 2>&1); rc=$?
 same "rm of an unknown image exits 125" "$rc" 125
 has "naming it" "$out" "evil/nonesuch"
 
+# ---- archives (skopeo) ------------------------------------------------------
+if command -v skopeo >/dev/null; then
+        skopeo copy --quiet oci:lay:latest "docker-archive:$T/bb-docker.tar:example/dock:v1" &&
+        skopeo copy --quiet oci:lay:latest "oci-archive:$T/bb-oci.tar:v2" ||
+                { echo "images: skopeo could not convert the test image" >&2; exit 1; }
+        out=$(P image import "docker-archive:$T/bb-docker.tar" 2>&1); rc=$?
+        same "docker-archive: imported" "$rc" 0
+        has "under the name it names itself (podman's docker.io/ kept)" "$(P image list)" "docker.io/example/dock:v1"
+        same "and found by its short name" \
+                "$(P image inspect example/dock:v1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["names"][0])')" \
+                docker.io/example/dock:v1
+        out=$(P image import --name example/ociarch "oci-archive:$T/bb-oci.tar:v2" 2>&1); rc=$?
+        same "oci-archive:FILE:TAG: imported" "$rc" 0
+        same "an oci-archive of the same image: the same id" "$out" "$id"
+        # A layer of the docker archive with a byte flipped: its diff_id fails.
+        mkdir -p dbad && tar -C dbad -xf "$T/bb-docker.tar"
+        lt=$(cd dbad && ls -S -- */layer.tar *.tar 2>/dev/null | head -1)
+        python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[len(b)//2]^=1; open(p,'wb').write(b)" "dbad/$lt"
+        tar -C dbad -cf "$T/bad-docker.tar" .
+        before2=$(P image list --json)
+        out=$(P image import --name example/dbad "docker-archive:$T/bad-docker.tar" 2>&1); rc=$?
+        same "docker-archive with a flipped byte in a layer: exits 125" "$rc" 125
+        has "naming the diff_id it is not" "$out" "not the diff_id the config names"
+        same "image list unchanged" "$(P image list --json)" "$before2"
+        P image rm example/ociarch >/dev/null 2>&1
+        P image rm example/dock:v1 >/dev/null 2>&1
+else
+        echo "# skip archives: no skopeo"
+fi
+
+# ---- a SIGKILLed import ---------------------------------------------------------
+before3=$(P image list --json)
+for delay in 0.05 0.2; do
+        PODRT_CONFIG=$T/podrt.conf "$B/core/cli/podrt" --root "$T/state" image import --name example/killed oci:lay:latest >/dev/null 2>&1 &
+        pid=$!
+        sleep $delay
+        kill -9 $pid 2>/dev/null
+        wait $pid 2>/dev/null
+done
+after=$(P image list --json | python3 -c 'import json,sys; print(sorted(n for r in json.load(sys.stdin) for n in r["names"]))')
+case $after in
+"['example/bb:latest']"|"['example/bb:latest', 'example/killed:latest']") ok "a SIGKILLed import: the image whole or not at all ($after)" ;;
+*) not_ok "a SIGKILLed import left $after" ;;
+esac
+P image rm example/killed >/dev/null 2>&1
+P image prune >/dev/null 2>&1
+same "prune removes what the killed imports left in tmp" "$(ls -A "$S/tmp")" ""
+same "and the image still imports" "$(P image import --name example/bb oci:lay:latest 2>&1)" "$id"
+
 # ---- pods from images ---------------------------------------------------
 if [ -f "$HERE/pods.sh" ]; then
         . "$HERE/pods.sh"
