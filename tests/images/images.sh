@@ -17,13 +17,16 @@ command -v python3 >/dev/null || { echo "images: python3 missing" >&2; exit 77; 
 [ -x "$B/rootfs/bin/busybox" ] || "$SRC/scripts/mkrootfs.sh" "$B/rootfs" >/dev/null
 
 T=$(mktemp -d /tmp/podrt-images-test.XXXXXX)
-export PODRT_PLUGIN_PATH=$B/plugins/oci:$B/plugins/nspawn:$B/plugins/overlay
+KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
+MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
+export PODRT_PLUGIN_PATH=$B/plugins/oci:$B/plugins/nspawn:$B/plugins/overlay:$B/plugins/kvm:$B/plugins/qemu
 export PODRT_LIBEXEC_DIR=$B/core/init
 S=$T/store
 OUTSIDE=$T/outside
 export OUTSIDE
 mkdir -p "$OUTSIDE"
-printf 'images = { dir = "%s"; };\nstorage = "overlay";\noci = { runtime = "runc"; };\n' "$S" > "$T/podrt.conf"
+printf 'images = { dir = "%s"; };\nstorage = "overlay";\noci = { runtime = "runc"; };\nkvm = { kernel = "%s"; modules = "%s"; accel = "tcg"; };\n' \
+        "$S" "$KERNEL" "$MODULES" > "$T/podrt.conf"
 P() { PODRT_CONFIG=$T/podrt.conf "$B/core/cli/podrt" --root "$T/state" "$@"; }
 
 cleanup() {

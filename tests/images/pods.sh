@@ -1,14 +1,17 @@
 # Sourced by images.sh, with example/bb imported: pods from images on
-# each backend (oci, nspawn), with storage = "overlay".
+# each backend (oci, nspawn, kvm under TCG: the merged root shared over
+# 9p), with storage = "overlay".
 manifest() {   # manifest FILE NAME CONTAINER-JSON-FIELDS
         printf '{"apiVersion":"podrt/v1","kind":"Pod","name":"%s","containers":[{"name":"app",%s}]}\n' \
                 "$2" "$3" > "$1"
 }
 
-for be in oci nspawn; do
+for be in oci nspawn kvm; do
         case $be in
         oci) command -v runc >/dev/null || { echo "# skip oci: no runc"; continue; } ;;
         nspawn) command -v systemd-nspawn >/dev/null || { echo "# skip nspawn: no systemd-nspawn"; continue; } ;;
+        kvm) { [ -f "$KERNEL" ] && [ -d "$MODULES" ] && command -v qemu-system-x86_64 >/dev/null; } ||
+                { echo "# skip kvm: no guest kernel ($KERNEL) or QEMU"; continue; } ;;
         esac
         manifest "$T/run-$be.json" "img-$be" '"image":"example/bb","env":{"OTHER":"manifest"}'
         out=$(P --backend "$be" run --rm "$T/run-$be.json" 2>&1); rc=$?
