@@ -62,8 +62,11 @@ has "naming containers[0].image" "$out" "containers[0].image: no image \"example
 manifest "$T/both.json" both "\"image\":\"example/bb\",\"rootfs\":\"$B/rootfs\""
 has "rootfs and image: refused" "$(P --backend oci create "$T/both.json" 2>&1)" "containers[0].image: a container has a rootfs or an image, not both"
 manifest "$T/dir.json" dirst '"image":"example/bb"'
-out=$(PODRT_CONFIG=/dev/null "$B/core/cli/podrt" --config "$T/dir.conf" --root "$T/state" --backend oci create "$T/dir.json" 2>&1)
-printf 'images = { dir = "%s"; };\n' "$S" > "$T/dir.conf"
+printf 'images = { dir = "%s"; };\noci = { runtime = "runc"; };\n' "$S" > "$T/unset.conf"
+same "storage unset: a pod with an image app runs on overlay" \
+        "$("$B/core/cli/podrt" --config "$T/unset.conf" --root "$T/state" --backend oci run --rm "$T/dir.json" 2>&1 | head -1)" \
+        "from-image image-other /app"
+printf 'images = { dir = "%s"; };\nstorage = "dir";\n' "$S" > "$T/dir.conf"
 out=$("$B/core/cli/podrt" --config "$T/dir.conf" --root "$T/state" --backend oci create "$T/dir.json" 2>&1); rc=$?
 same "storage dir: an image app is refused" "$rc" 125
 has "saying why" "$out" "dir cannot stack layers"
