@@ -121,15 +121,19 @@ static int cmd_image_rm(struct cli *cli, struct cli_args *a, struct podrt_error 
                 return podrt_error_set(err, EBUSY, "in use by pod%s %s (delete %s first, or --force)",
                                        users[1] ? "s" : "", list ? list : "?", users[1] ? "them" : "it");
         }
-        if ((r = image_remove(s, a->operand, err)) < 0)
+        /* Forced while pods use it: the name goes, the image stays (its
+         * layers are their roots) until prune finds it unused. */
+        if ((r = image_remove(s, a->operand, users[0] ? IMAGE_REMOVE_KEEP : 0, err)) < 0)
                 return r;
         return 0;
 }
 
 static int cmd_image_prune(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
         _cleanup_(image_store_freep) struct image_store *s = NULL;
+        _cleanup_strv_free_ char **in_use = NULL;
         int r = image_open(a, &s, err);
-        if (r < 0 || (r = image_prune(s, err)) < 0)
+        if (r < 0 || (r = runtime_images_in_use(a->rt, &in_use, err)) < 0 ||
+            (r = image_prune(s, in_use, err)) < 0)
                 return r;
         printf("%d\n", r);
         return cli_finish_output(cli, 0);
@@ -149,38 +153,38 @@ static const struct cli_option rm_options[] = {
 };
 
 static const struct command image_commands[] = {
-        { .name = "import", .run = cmd_image_import, .synopsis = "[--name NAME[:TAG]] SOURCE",
+        { .name = "image import", .run = cmd_image_import, .synopsis = "[--name NAME[:TAG]] SOURCE",
           .summary = "import an image into the store",
           .options_help = "      --name NAME  the image's name (default: the layout's folder; tag latest)\n",
           .notes = "SOURCE: oci:DIR[:TAG] (an OCI image layout), oci-archive:FILE[:TAG],\n"
                    "docker-archive:FILE (docker save, podman save).\n"
                    "Every blob is verified against its digest; prints the image's ID.\n",
           .shortopts = "", .options = import_options, .operands = CLI_ANY_OPERANDS },
-        { .name = "list", .alias = "ls", .fetch = fetch_image_list, .print = print_image_list,
+        { .name = "image list", .alias = "ls", .fetch = fetch_image_list, .print = print_image_list,
           .synopsis = "[--json]", .summary = "list the images in the store",
           .options_help = "      --json  print them as a JSON array\n",
           .shortopts = "", .options = list_options, .flags = CMD_SIGPIPE },
-        { .name = "inspect", .fetch = fetch_image_inspect, .print = print_image_inspect,
+        { .name = "image inspect", .fetch = fetch_image_inspect, .print = print_image_inspect,
           .synopsis = "NAME", .summary = "print an image's record and config as JSON",
           .shortopts = "", .operands = CLI_ONE_POD, .flags = CMD_SIGPIPE },
-        { .name = "rm", .run = cmd_image_rm, .synopsis = "[--force] NAME",
+        { .name = "image rm", .run = cmd_image_rm, .synopsis = "[--force] NAME",
           .summary = "remove an image's name (the image with its last)",
           .options_help = "  -f, --force  even when pods use it\n",
           .notes = "Blobs and layers stay until `podrt image prune`.\n",
           .shortopts = "f", .options = rm_options, .operands = CLI_ANY_OPERANDS },
-        { .name = "prune", .run = cmd_image_prune, .synopsis = "",
-          .summary = "remove blobs and layers no image uses; prints how many", .shortopts = "" },
+        { .name = "image prune", .run = cmd_image_prune, .synopsis = "",
+          .summary = "remove blobs and layers no image uses, and unnamed images no pod uses; prints how many",
+          .shortopts = "" },
         { NULL },
 };
 
 int cmd_image(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
         if (a->argc == 0 || !*a->argv[0])
                 return cli_usage_error(cli, "missing subcommand (import, list, inspect, rm, prune)");
+        /* "image NAME": the subcommand's usage reads "podrt image NAME". */
         for (const struct command *c = image_commands; c->name; c++)
-                if (streq(c->name, a->argv[0]) || (c->alias && streq(c->alias, a->argv[0]))) {
-                        static char name[32];
-                        snprintf(name, sizeof(name), "image %s", c->name);
-                        cli->cmd = name;
+                if (streq(c->name + strlen("image "), a->argv[0]) || (c->alias && streq(c->alias, a->argv[0]))) {
+                        cli->cmd = c->name;
                         return command_run(cli, c, a->argc, a->argv);
                 }
         return cli_usage_error(cli, "unknown subcommand '%s' (import, list, inspect, rm, prune)", a->argv[0]);

@@ -18,4 +18,7 @@ PODRT_INTERNAL int runtime_images(struct runtime *rt, struct image_store **ret,
 PODRT_INTERNAL int runtime_image_users(struct runtime *rt, const char *id, char ***ret,
                                        struct podrt_error **err);
 
+/* The ids of the images pods use (strv, maybe empty). */
+PODRT_INTERNAL int runtime_images_in_use(struct runtime *rt, char ***ret, struct podrt_error **err);
+
 #endif

@@ -285,7 +285,7 @@ int image_layer_dirs(struct image_store *s, struct json_object *record, char ***
         return 0;
 }
 
-int image_remove(struct image_store *s, const char *ref, struct podrt_error **err) {
+int image_remove(struct image_store *s, const char *ref, unsigned flags, struct podrt_error **err) {
         _cleanup_close_ int lock = image_lock(s, "index.lock", LOCK_EX, err);
         if (lock < 0)
                 return lock;
@@ -310,6 +310,8 @@ int image_remove(struct image_store *s, const char *ref, struct podrt_error **er
                                 json_object_array_del_idx(names, j, 1);
                                 break;
                         }
+        } else if (flags & IMAGE_REMOVE_KEEP) {
+                json_object_object_add(rec, "names", json_object_new_array());
         } else {
                 json_object_array_del_idx(images, i, 1);
         }
@@ -355,7 +357,7 @@ static int prune_dir(struct image_store *s, const char *dir, char *const *keep,
         return r < 0 ? r : n;
 }
 
-int image_prune(struct image_store *s, struct podrt_error **err) {
+int image_prune(struct image_store *s, char *const *in_use, struct podrt_error **err) {
         /* Exclusive: no import is between writing its blobs and naming them. */
         _cleanup_close_ int lock = image_lock(s, "lock", LOCK_EX, err);
         if (lock < 0)
@@ -369,6 +371,21 @@ int image_prune(struct image_store *s, struct podrt_error **err) {
                 return r;
         _cleanup_strv_free_ char **blobs = calloc(1, sizeof(char *)), **layers = calloc(1, sizeof(char *));
         struct json_object *images = image_index_images(index);
+        /* Unnamed images (rm --force while in use) no pod uses any more. */
+        int dropped = 0;
+        for (size_t i = json_object_array_length(images); i-- > 0;) {
+                struct json_object *rec = json_object_array_get_idx(images, i), *names;
+                const char *id = image_record_string(rec, "id");
+                if (json_object_object_get_ex(rec, "names", &names) && json_object_array_length(names) == 0 &&
+                    !(id && strv_contains(in_use, id))) {
+                        json_object_array_del_idx(images, i, 1);
+                        dropped++;
+                }
+        }
+        if (dropped && (r = image_index_write(s, index, err)) < 0) {
+                json_object_put(index);
+                return r;
+        }
         for (size_t i = 0; blobs && layers && i < json_object_array_length(images); i++) {
                 struct json_object *rec = json_object_array_get_idx(images, i), *a;
                 if (json_object_object_get_ex(rec, "blobs", &a))
@@ -392,5 +409,5 @@ int image_prune(struct image_store *s, struct podrt_error **err) {
                 return n2;
         if ((n3 = prune_dir(s, "tmp", NULL, err)) < 0)
                 return n3;
-        return n1 + n2 + n3;
+        return dropped + n1 + n2 + n3;
 }

@@ -58,11 +58,15 @@ PODRT_INTERNAL int image_config(struct image_store *s, struct json_object *recor
 PODRT_INTERNAL int image_layer_dirs(struct image_store *s, struct json_object *record,
                                     char ***ret, struct podrt_error **err);
 /* rm: a name removes that name (the image when it was its last), an id
- * the image.  Blobs stay until prune. */
-PODRT_INTERNAL int image_remove(struct image_store *s, const char *ref, struct podrt_error **err);
-/* prune: blobs and layers no image references, imports that died.  The
- * count of what it removed. */
-PODRT_INTERNAL int image_prune(struct image_store *s, struct podrt_error **err);
+ * the image.  With IMAGE_REMOVE_KEEP the image stays, without names
+ * ("<none>"): pods run on it.  Blobs stay until prune. */
+#define IMAGE_REMOVE_KEEP (1u << 0)
+PODRT_INTERNAL int image_remove(struct image_store *s, const char *ref, unsigned flags,
+                                struct podrt_error **err);
+/* prune: images without a name whose id in_use (strv, may be NULL) does
+ * not hold, then blobs and layers no image references, and imports that
+ * died.  The count of what it removed. */
+PODRT_INTERNAL int image_prune(struct image_store *s, char *const *in_use, struct podrt_error **err);
 
 /* Internal to the store's files. */
 int image_extract_tar(const char *file, const char *dest, struct podrt_error **err);

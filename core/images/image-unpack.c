@@ -193,6 +193,15 @@ static int extract(struct archive *tar, struct archive *disk, int root, bool whi
                                 return podrt_error_set(err, EPERM,
                                                        "layer entry %s: hard link to %s outside the layer, refused",
                                                        name, link);
+                        /* Its target reached with no symlink on the way: a
+                         * link through one would be to a file outside. */
+                        char leaf[256];
+                        int dfd = open_parent(root, clean, leaf, sizeof(leaf));
+                        if (dfd < 0)
+                                return podrt_error_set(err, EPERM,
+                                                       "layer entry %s: hard link to %s through a symlink or a file, refused",
+                                                       name, link);
+                        close(dfd);
                         if (clean != link)
                                 la.archive_entry_set_hardlink(e, clean);
                 }

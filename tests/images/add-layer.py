@@ -4,6 +4,8 @@
 # hostile producer would, with correct digests:
 #   dotdot   an entry "../../x-dotdot"
 #   symlink  a symlink "evil" -> OUTSIDE (env), then "evil/x-symlink"
+#   hardlink a symlink "evil" -> OUTSIDE, then a hard link "x-hardlink" to
+#            evil/target
 #   absolute an entry "/tmp/.../x-absolute" (OUTSIDE)
 #   opaque   opt/stuff made opaque (.wh..wh..opq), with opt/stuff/fresh
 #   device   a character device "dev/null2" and a file "ok"
@@ -39,6 +41,9 @@ with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
     elif kind == "symlink":
         add(t, "evil", type=tarfile.SYMTYPE, linkname=outside)
         add(t, "evil/x-symlink")
+    elif kind == "hardlink":
+        add(t, "evil", type=tarfile.SYMTYPE, linkname=outside)
+        add(t, "x-hardlink", type=tarfile.LNKTYPE, linkname="evil/target")
     elif kind == "absolute":
         add(t, outside + "/x-absolute")
     elif kind == "opaque":

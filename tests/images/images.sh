@@ -107,13 +107,16 @@ same "image list unchanged" "$(P image list --json)" "$before"
 same "nothing left in the store's tmp" "$(ls "$S/tmp")" ""
 
 # Hostile layers: nothing lands outside the store.
-for kind in dotdot symlink absolute; do
+echo outside > "$OUTSIDE/target"
+for kind in dotdot symlink hardlink absolute; do
         rm -rf "l-$kind" && cp -a lay "l-$kind"
         python3 "$HERE/add-layer.py" "l-$kind" latest "$kind" >/dev/null
         out=$(P image import --name "evil/$kind" "oci:l-$kind:latest" 2>&1); rc=$?
         same "a layer entry escaping ($kind): import exits 125" "$rc" 125
         has "($kind) names the entry" "$out" "x-$kind"
 done
+same "the file outside is not linked from the store" "$(stat -c %h "$OUTSIDE/target")" 1
+rm -f "$OUTSIDE/target"
 same "nothing written outside the store" "$(ls -A "$OUTSIDE"; ls -d "$T"/x-* "$S"/x-* "$S"/layers/x-* /x-* 2>/dev/null)" ""
 same "image list unchanged by the refused imports" "$(P image list --json)" "$before"
 rm -rf l-device && cp -a lay l-device && python3 "$HERE/add-layer.py" l-device latest device >/dev/null

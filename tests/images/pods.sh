@@ -70,3 +70,20 @@ printf 'images = { dir = "%s"; };\nstorage = "dir";\n' "$S" > "$T/dir.conf"
 out=$("$B/core/cli/podrt" --config "$T/dir.conf" --root "$T/state" --backend oci create "$T/dir.json" 2>&1); rc=$?
 same "storage dir: an image app is refused" "$rc" 125
 has "saying why" "$out" "dir cannot stack layers"
+
+# rm --force of an image a pod uses: the name goes, the layers stay (they
+# are the pod's root) until the pod is gone and prune runs.
+if command -v runc >/dev/null; then
+        manifest "$T/force.json" force '"image":"example/bb","command":["/bin/cat","/app/hello"]'
+        P --backend oci create "$T/force.json" >/dev/null 2>&1
+        out=$(P image rm --force example/bb 2>&1); rc=$?
+        same "image rm --force of an image in use exits 0" "$rc" 0
+        has "the image stays, unnamed" "$(P image list)" "<none>"
+        P image prune >/dev/null 2>&1
+        same "prune keeps it while the pod exists" "$(ls "$S/layers" | wc -l)" 2
+        same "and the pod still runs on it" "$(P --backend oci start force >/dev/null 2>&1; sleep 1; P logs force 2>&1)" hello
+        P delete --force force >/dev/null 2>&1
+        P image prune >/dev/null 2>&1
+        same "once the pod is gone, prune removes it" "$(P image list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; ls -A "$S/layers")" 0
+        P image import --name example/bb oci:lay:latest >/dev/null 2>&1
+fi
