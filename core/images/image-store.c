@@ -82,6 +82,12 @@ char *image_name_normalize(const char *name) {
                   name[0] != '/' && name[repo_len - 1] != '/' && !strstr(name, "//");
         for (size_t i = 0; ok && i < repo_len; i++)
                 ok = repo_char(name[i]) || (name[i] == ':' && slash && name + i < slash);
+        /* Each component starts and ends with a letter or digit (no ".."). */
+        for (size_t i = 0; ok && i < repo_len; i++) {
+                bool edge = i == 0 || name[i - 1] == '/' || i + 1 == repo_len || name[i + 1] == '/';
+                if (edge && name[i] != '/' && !isalnum((unsigned char)name[i]))
+                        ok = false;
+        }
         for (const char *t = tag; ok && *t; t++)
                 ok = tag_char(*t);
         if (!ok) {

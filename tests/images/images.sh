@@ -159,6 +159,24 @@ else
         echo "# skip archives: no skopeo"
 fi
 
+# ---- concurrent imports of the same layers ------------------------------------
+P image rm example/bb >/dev/null 2>&1
+P image prune >/dev/null 2>&1
+P image import --name example/c1 oci:lay:latest > "$T/c1.out" 2>&1 &
+c1=$!
+P image import --name example/c2 oci:lay:latest > "$T/c2.out" 2>&1 &
+c2=$!
+wait $c1; r1=$?
+wait $c2; r2=$?
+same "two imports of the same image at once both succeed" "$r1 $r2" "0 0"
+same "one image with both names" \
+        "$(P image list --json | python3 -c 'import json,sys; a=json.load(sys.stdin); print(len(a), sorted(a[0]["names"]))')" \
+        "1 ['example/c1:latest', 'example/c2:latest']"
+same "its two layers once" "$(ls "$S/layers" | wc -l)" 2
+P image rm example/c1 >/dev/null 2>&1
+P image rm example/c2 >/dev/null 2>&1
+P image import --name example/bb oci:lay:latest >/dev/null 2>&1
+
 # ---- a SIGKILLed import ---------------------------------------------------------
 before3=$(P image list --json)
 for delay in 0.05 0.2; do
