@@ -19,6 +19,7 @@ enum kind {
         KIND_STRING,
         KIND_STRINGS,       /* a list or array of strings, or one string */
         KIND_PLUGIN_GROUPS, /* a group of groups, free-form inside */
+        KIND_IMAGES,        /* images = { dir = "/abs"; } */
 };
 
 struct where {
@@ -107,6 +108,7 @@ static const struct known known_settings[] = {
         { "log_level", KIND_STRING, check_log_level },
         { "log_size_max", KIND_STRING, check_log_size },
         { "plugins", KIND_PLUGIN_GROUPS, NULL },
+        { "images", KIND_IMAGES, check_absolute },
 };
 
 static const struct known *find_known(const char *key) {
@@ -137,6 +139,21 @@ static int validate_setting(const struct where *w, const config_setting_t *s, co
                         if (config_setting_type(m) != CONFIG_TYPE_GROUP)
                                 return fail_at(w, m, "%s.%s: must be a group ({ ... })", key,
                                                config_setting_name(m));
+                }
+                return 0;
+
+        case KIND_IMAGES:
+                if (type != CONFIG_TYPE_GROUP)
+                        return fail_at(w, s, "%s: must be a group ({ dir = \"/var/lib/podrt/images\"; })", key);
+                for (int i = 0; i < config_setting_length(s); i++) {
+                        const config_setting_t *m = config_setting_get_elem(s, i);
+                        if (strcmp(config_setting_name(m), "dir") != 0)
+                                return fail_at(w, m, "%s: unknown setting '%s'", key, config_setting_name(m));
+                        if (config_setting_type(m) != CONFIG_TYPE_STRING)
+                                return fail_at(w, m, "%s.dir: must be a string", key);
+                        int r = check_absolute(w, m, "images.dir", config_setting_get_string(m));
+                        if (r < 0)
+                                return r;
                 }
                 return 0;
 

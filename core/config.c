@@ -35,6 +35,7 @@ static const char default_text[] =
         "storage = \"dir\";\n"
         "log_level = \"warning\";\n"
         "log_size_max = \"16Mi\";\n"
+        "images = { dir = \"/var/lib/podrt/images\"; };\n"
         "plugins = { };\n";
 
 /* Vectors handed out by podrt_config_strings(), kept until the config is

@@ -18,7 +18,21 @@
 /* MAX_ARG_STRLEN: one argument or environment string of execve(). */
 #define EXEC_STRING_MAX (128u * 1024)
 #include "manifest.h"
+#include "fileio.h"
+#include "image-store.h"
 #include "strv.h"
+
+/* Where images are looked up (manifest_set_images_dir()). */
+static char *images_dir;
+
+void manifest_set_images_dir(const char *dir) {
+        free(images_dir);
+        images_dir = dir ? strdup(dir) : NULL;
+}
+
+static void json_putp(json_object **o) {
+        json_object_put(*o);
+}
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -83,7 +97,11 @@ static int parse_mount(struct parser *p, json_object *o, size_t index, void *use
                 if (strcmp(app->mounts[j].path, m->path) == 0)
                         return parser_fail(p, "path", EINVAL, "%s is already mounted by mounts[%zu]",
                                            m->path, j);
-        if ((r = parser_check_path_in_rootfs(p, "path", app->rootfs, m->path)) < 0 ||
+        /* An image app: no layer may lead the path out. */
+        for (size_t l = 0; app->image_layers && app->image_layers[l]; l++)
+                if ((r = parser_check_path_in_rootfs(p, "path", app->image_layers[l], m->path)) < 0)
+                        return r;
+        if ((app->rootfs && (r = parser_check_path_in_rootfs(p, "path", app->rootfs, m->path)) < 0) ||
             (r = parser_get_bool(p, o, "readOnly", &m->read_only)) < 0)
                 return r;
         if (spec->volumes[vi].read_only)
@@ -288,7 +306,8 @@ static int env_set(char ***env, const char *key, const char *value) {
 /* The environment: rkt's defaults, then the manifest's env over them (in
  * place) and after them (in the JSON object's order). */
 static int parse_env(struct parser *p, json_object *o, const struct pod_spec *spec,
-                     struct spec_app *app, const char *user_name, const char *home) {
+                     struct spec_app *app, const char *user_name, const char *home,
+                     json_object *image_env) {
         _cleanup_strv_free_ char **env = NULL;
         char uid[16];
         json_object *v;
@@ -306,6 +325,16 @@ static int parse_env(struct parser *p, json_object *o, const struct pod_spec *sp
             env_set(&env, "SHELL", "/bin/sh") < 0 || env_set(&env, "HOSTNAME", spec->hostname) < 0 ||
             env_set(&env, "container", "podrt") < 0)
                 return parser_oom(p);
+        /* The image's Env over the defaults; the manifest's over both. */
+        for (size_t i = 0; image_env && i < json_object_array_length(image_env); i++) {
+                const char *kv = json_object_get_string(json_object_array_get_idx(image_env, i));
+                const char *eq = kv ? strchr(kv, '=') : NULL;
+                if (!eq || eq == kv)
+                        continue;
+                _cleanup_free_ char *key = strndup(kv, (size_t)(eq - kv));
+                if (!key || env_set(&env, key, eq + 1) < 0)
+                        return parser_oom(p);
+        }
 
         if ((r = parser_enter_object(p, o, "env", NULL, &v, &saved)) < 0)
                 return r;
@@ -335,12 +364,15 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
         static const char *const fields[] = {
                 "name", "rootfs", "command", "env", "workingDir", "user", "group",
                 "supplementaryGroups", "mounts", "resources", "capabilities", "readOnlyRootfs",
-                "lifecycle", "ports", NULL,
+                "lifecycle", "ports", "image", NULL,
         };
         struct pod_spec *spec = userdata;
         struct spec_app *app = &spec->apps[index];
-        const char *name, *rootfs, *wd, *user_name, *group_name;
+        const char *name, *rootfs, *wd, *user_name, *group_name, *image;
         _cleanup_free_ char *home = NULL;
+        _cleanup_(json_putp) json_object *iconfig = NULL;
+        json_object *icfg = NULL;       /* iconfig's "config", or NULL */
+        const char *lookup_root;        /* where user and group names are read */
         json_object *v;
         struct stat st;
         int r;
@@ -357,9 +389,60 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
         if (!(app->name = strdup(name)))
                 return parser_oom(p);
 
-        /* rootfs: an existing directory on the host. */
-        if ((r = parser_get_string(p, o, "rootfs", true, &rootfs)) < 0)
+        /* Exactly one of rootfs (a directory) and image (in the store). */
+        if ((r = parser_get_string(p, o, "image", false, &image)) < 0 ||
+            (r = parser_get_string(p, o, "rootfs", false, &rootfs)) < 0)
                 return r;
+        if (image && rootfs)
+                return parser_fail(p, "image", EINVAL, "a container has a rootfs or an image, not both");
+        if (!image && !rootfs)
+                return parser_fail(p, "rootfs", EINVAL, "is required (or image)");
+        if (image) {
+                struct podrt_error *ierr = NULL;
+                _cleanup_(image_store_freep) struct image_store *is = NULL;
+                json_object *rec = NULL;
+                const char *dir = images_dir ? images_dir : "/var/lib/podrt/images";
+                if (!*image)
+                        return parser_fail(p, "image", EINVAL, "must not be empty");
+                r = image_store_open(dir, 0, &is, &ierr);
+                if (r == 0)
+                        r = image_find(is, image, &rec, &ierr);
+                if (r == 0) {
+                        r = image_config(is, rec, &iconfig, &ierr);
+                        if (r == 0)
+                                r = image_layer_dirs(is, rec, &app->image_layers, &ierr);
+                }
+                if (r < 0) {
+                        json_object_put(rec);
+                        r = parser_fail(p, "image", -r, r == -ENOENT ? "no image \"%s\" in the image store %s (podrt image list)"
+                                                                      : "image \"%s\": %s", image,
+                                        r == -ENOENT ? dir : podrt_error_message(ierr));
+                        podrt_error_free(ierr);
+                        return r;
+                }
+                json_object *v;
+                _cleanup_free_ char *norm = image_name_normalize(image);
+                if (json_object_object_get_ex(rec, "id", &v))
+                        app->image_id = strdup(json_object_get_string(v));
+                app->image = strdup(norm && image_record_names(rec, norm) ? norm : image);
+                json_object_put(rec);
+                if (!app->image || !app->image_id)
+                        return parser_oom(p);
+                if (json_object_object_get_ex(iconfig, "config", &icfg) &&
+                    !json_object_is_type(icfg, json_type_object))
+                        icfg = NULL;
+                lookup_root = app->image_layers[0];
+                for (size_t l = 0; app->image_layers[l]; l++) {
+                        _cleanup_free_ char *pw = path_join(app->image_layers[l], "etc/passwd");
+                        if (pw && access(pw, F_OK) == 0) {
+                                lookup_root = app->image_layers[l];
+                                break;
+                        }
+                }
+                if (!lookup_root)
+                        return parser_fail(p, "image", EINVAL, "image \"%s\" has no layers", image);
+                goto command;
+        }
         if (!*rootfs)
                 return parser_fail(p, "rootfs", EINVAL, "must not be empty");
         if ((r = parser_host_path(p, rootfs, &app->rootfs)) < 0)
@@ -371,12 +454,38 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
         }
         if (!S_ISDIR(st.st_mode))
                 return parser_fail(p, "rootfs", ENOTDIR, "%s is not a directory", app->rootfs);
+        lookup_root = app->rootfs;
 
+command:
+        /* command: the manifest's replaces the image's Entrypoint and Cmd
+         * both (Kubernetes' command); without it, Entrypoint + Cmd. */
         r = parser_get_strv(p, o, "command", STRV_NONEMPTY, &app->command);
         if (r < 0)
                 return r;
-        if (r == 0)
-                return parser_fail(p, "command", EINVAL, "is required");
+        if (r == 0 && icfg) {
+                static const char *const parts[] = { "Entrypoint", "Cmd" };
+                _cleanup_strv_free_ char **cmd = calloc(1, sizeof(char *));
+                if (!cmd)
+                        return parser_oom(p);
+                for (size_t k = 0; k < 2; k++) {
+                        json_object *a;
+                        if (!json_object_object_get_ex(icfg, parts[k], &a) || !json_object_is_type(a, json_type_array))
+                                continue;
+                        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                                json_object *s = json_object_array_get_idx(a, i);
+                                if (!json_object_is_type(s, json_type_string))
+                                        return parser_fail(p, "image", EINVAL, "image's %s[%zu] is not a string",
+                                                           parts[k], i);
+                                if (strv_push(&cmd, json_object_get_string(s)) < 0)
+                                        return parser_oom(p);
+                        }
+                }
+                if (cmd[0])
+                        app->command = TAKE_PTR(cmd);
+        }
+        if (!app->command)
+                return parser_fail(p, "command", EINVAL, icfg || image ? "is required (the image has no Entrypoint or Cmd)"
+                                                                   : "is required");
         if (!app->command[0][0])
                 return parser_fail_item(p, "command", 0, EINVAL, "must not be empty");
         for (size_t i = 0; app->command[i]; i++)
@@ -386,6 +495,10 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
 
         if ((r = parser_get_string(p, o, "workingDir", false, &wd)) < 0)
                 return r;
+        json_object *iv;
+        if (!wd && icfg && json_object_object_get_ex(icfg, "WorkingDir", &iv) &&
+            json_object_is_type(iv, json_type_string) && json_object_get_string(iv)[0])
+                wd = json_object_get_string(iv);
         if (!wd)
                 app->working_dir = strdup("/");
         else if ((r = parser_container_path(p, "workingDir", wd, &app->working_dir)) < 0)
@@ -397,16 +510,46 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
         if ((r = parser_get_id(p, o, "user", &app->uid, &user_name)) < 0 ||
             (r = parser_get_id(p, o, "group", &app->gid, &group_name)) < 0)
                 return r;
+        /* The image's User ("uid", "name", "uid:gid", "name:group") when
+         * the manifest gives no user. */
+        _cleanup_free_ char *iuser = NULL;
+        bool image_group = false;
+        if (icfg && !json_field_get(o, "user", &v) && json_object_object_get_ex(icfg, "User", &iv) &&
+            json_object_is_type(iv, json_type_string) && json_object_get_string(iv)[0]) {
+                if (!(iuser = strdup(json_object_get_string(iv))))
+                        return parser_oom(p);
+                char *colon = strchr(iuser, ':');
+                if (colon) {
+                        *colon = 0;
+                        if (!json_field_get(o, "group", &v)) {
+                                char *end;
+                                unsigned long g = strtoul(colon + 1, &end, 10);
+                                if (colon[1] && !*end && g <= ID_MAX) {
+                                        app->gid = (uint32_t)g;
+                                        group_name = NULL;
+                                } else {
+                                        group_name = colon + 1;
+                                }
+                                image_group = true;
+                        }
+                }
+                char *end;
+                unsigned long u = strtoul(iuser, &end, 10);
+                if (iuser[0] && !*end && u <= ID_MAX)
+                        app->uid = (uint32_t)u;
+                else
+                        user_name = iuser;
+        }
         if (user_name) {
                 uint32_t gid;
-                if ((r = parser_resolve_name(p, "user", app->rootfs, true, user_name, &app->uid, &gid,
+                if ((r = parser_resolve_name(p, "user", lookup_root, true, user_name, &app->uid, &gid,
                                              &home)) < 0)
                         return r;
-                if (!json_field_get(o, "group", &v))
+                if (!json_field_get(o, "group", &v) && !image_group)
                         app->gid = gid;        /* the user's own group, as su does */
         }
         if (group_name &&
-            (r = parser_resolve_name(p, "group", app->rootfs, false, group_name, &app->gid, NULL, NULL)) < 0)
+            (r = parser_resolve_name(p, "group", lookup_root, false, group_name, &app->gid, NULL, NULL)) < 0)
                 return r;
 
         if (json_field_get(o, "supplementaryGroups", &v)) {
@@ -436,7 +579,9 @@ static int parse_app(struct parser *p, json_object *o, size_t index, void *userd
             (r = parse_capabilities(p, o, app)) < 0 ||
             (r = parser_get_bool(p, o, "readOnlyRootfs", &app->read_only_rootfs)) < 0 ||
             (r = parse_lifecycle(p, o, app)) < 0 ||
-            (r = parse_env(p, o, spec, app, user_name, home)) < 0)
+            (r = parse_env(p, o, spec, app, user_name, home,
+                           icfg && json_object_object_get_ex(icfg, "Env", &iv) &&
+                                           json_object_is_type(iv, json_type_array) ? iv : NULL)) < 0)
                 return r;
         /* What execve() takes in all (ARG_MAX): refused here, naming it,
          * rather than at start. */

@@ -25,6 +25,11 @@ PODRT_INTERNAL int manifest_read(const char *path, char **ret_text, size_t *ret_
 PODRT_INTERNAL int manifest_load(const char *path, struct pod_spec **ret,
                                  struct podrt_error **err);
 
+/* Where a container's "image" is looked up: the image store's directory
+ * (the configuration's images.dir; runtime_new() sets it).  NULL: the
+ * default, /var/lib/podrt/images. */
+PODRT_INTERNAL void manifest_set_images_dir(const char *dir);
+
 /* parse_memory(), parse_cpu(): Kubernetes quantities, the helper library's. */
 #include "quantity.h"
 

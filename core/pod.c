@@ -156,6 +156,10 @@ struct json_object *pod_state_json(const struct podrt_pod *pod) {
                 json_object_object_add(j, "started", time_json(a->started_at));
                 json_object_object_add(j, "finished", time_json(a->finished_at));
                 json_object_object_add(j, "rootfs", a->rootfs && a->rootfs[0] ? json_object_new_string(a->rootfs) : NULL);
+                if (a->spec->image) {
+                        json_object_object_add(j, "image", json_object_new_string(a->spec->image));
+                        json_object_object_add(j, "imageId", json_object_new_string(a->spec->image_id));
+                }
                 json_object_array_add(apps, j);
         }
         json_object_object_add(o, "apps", apps);
@@ -200,7 +204,14 @@ static struct pod_spec *spec_from_state(struct json_object *state) {
                 s->apps = calloc(n + 1, sizeof(*s->apps));
                 for (size_t i = 0; s->apps && i < n; i++) {
                         const char *name = jstr(json_object_array_get_idx(apps, i), "name");
+                        const char *image = jstr(json_object_array_get_idx(apps, i), "image");
+                        const char *image_id = jstr(json_object_array_get_idx(apps, i), "imageId");
                         s->apps[i].name = strdup(name ? name : "app");
+                        /* Kept: a pod whose image went (rm --force) still names it. */
+                        if (image && image_id) {
+                                s->apps[i].image = strdup(image);
+                                s->apps[i].image_id = strdup(image_id);
+                        }
                         s->apps[i].rootfs = strdup("");
                         s->apps[i].working_dir = strdup("/");
                         s->n_apps++;
@@ -447,6 +458,10 @@ int64_t podrt_app_pids_limit(const struct podrt_app *app) { return app->spec->pi
 const char *const *podrt_app_caps_add(const struct podrt_app *app) { return strv_or_empty(app->spec->caps_add); }
 const char *const *podrt_app_caps_drop(const struct podrt_app *app) { return strv_or_empty(app->spec->caps_drop); }
 bool podrt_app_read_only_rootfs(const struct podrt_app *app) { return app->spec->read_only_rootfs; }
+const char *const *podrt_app_image_layers(const struct podrt_app *app) {
+        return (const char *const *)app->spec->image_layers;
+}
+const char *podrt_app_image(const struct podrt_app *app) { return app->spec->image; }
 const char *const *podrt_app_pre_start(const struct podrt_app *app) { return (const char *const *)app->spec->pre_start; }
 const char *const *podrt_app_post_stop(const struct podrt_app *app) { return (const char *const *)app->spec->post_stop; }
 

@@ -12,6 +12,8 @@
 #include "builtins.h"
 #include "check.h"
 #include "errors.h"
+#include "image-runtime.h"
+#include "manifest.h"
 #include "fileio.h"
 #include "lifecycle.h"
 #include "manifest.h"
@@ -29,6 +31,7 @@ int runtime_new(const struct runtime_options *opts, struct runtime **ret, struct
         if (rt->log_level < 0)
                 rt->log_level = PODRT_LOG_WARNING;
         log_set_level(rt->log_level);
+        manifest_set_images_dir(runtime_images_dir(rt));
         rt->backend = strdup(opts->backend ? opts->backend : podrt_config_string(rt->cfg, "backend", "oci"));
         rt->state_dir = strdup(opts->root ? opts->root : podrt_config_string(rt->cfg, "state_dir", PODRT_STATE_DIR));
         if (opts->network && runtime_set_network(rt, opts->network) < 0) {

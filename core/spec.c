@@ -14,6 +14,9 @@ static void spec_app_done(struct spec_app *a) {
         free(a->ports);
         free(a->name);
         free(a->rootfs);
+        free(a->image);
+        free(a->image_id);
+        strv_free(a->image_layers);
         strv_free(a->command);
         strv_free(a->env);
         free(a->working_dir);

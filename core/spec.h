@@ -66,6 +66,10 @@ struct spec_app {
         char **post_stop;   /* strv or NULL */
         struct spec_port *ports;   /* Kubernetes' containerPort fields */
         size_t n_ports;
+        char *image;        /* the image's name as the store has it, or NULL
+                             * for a rootfs app (then rootfs is set) */
+        char *image_id;     /* the store's id of it (its manifest's hex) */
+        char **image_layers;        /* strv: the layer dirs, top first */
 };
 
 struct pod_spec {

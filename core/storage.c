@@ -9,6 +9,10 @@
 static int dir_prepare(void *data, struct podrt_app *app, uint64_t flags, struct podrt_error **err) {
         struct stat st;
         const char *root = podrt_app_rootfs(app);
+        if (podrt_app_image_layers(app))
+                return podrt_error_set(err, EOPNOTSUPP,
+                                       "storage dir: app %s runs image %s: dir cannot stack layers (storage = \"overlay\")",
+                                       podrt_app_name(app), podrt_app_image(app));
         if (stat(root, &st) < 0)
                 return podrt_error_set(err, errno, "storage dir: %s: rootfs of %s: %m", root,
                                        podrt_app_name(app));

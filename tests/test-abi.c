@@ -334,6 +334,7 @@ static const char *const public_functions[] = {
         "podrt_app_n_ports", "podrt_app_port_container", "podrt_app_port_host",
         "podrt_app_port_protocol", "podrt_app_port_host_ip", "podrt_app_port_name",
         "podrt_app_post_stop", "podrt_app_pre_start", "podrt_app_read_only_rootfs",
+        "podrt_app_image_layers", "podrt_app_image",
         "podrt_app_rootfs", "podrt_app_set_exited", "podrt_app_set_pid",
         "podrt_app_set_rootfs", "podrt_app_state", "podrt_app_stderr_fd",
         "podrt_app_stdout_fd", "podrt_app_uid", "podrt_app_working_dir", "podrt_config_bool",

@@ -50,6 +50,9 @@ static int setup(void) {
         char rootfs[PATH_MAX];
         if (!mkdtemp(tmpdir))
                 return -1;
+        /* No store there: an image is "not in the image store". */
+        snprintf(rootfs, sizeof(rootfs), "%s/images", tmpdir);
+        manifest_set_images_dir(rootfs);
         snprintf(rootfs, sizeof(rootfs), "%s/rootfs", tmpdir);
         if (mkdirf("%s/%s", "rootfs") < 0 || mkdirf("%s/%s", "srv") < 0 ||
             mkdirf("%s/%s", "other") < 0 || mkdirf("%s/rootfs/%s", "etc") < 0 ||
@@ -356,7 +359,10 @@ static const struct error_case error_cases[] = {
         /* containers */
         { POD1("", ",'comand':['x']"), "pod.json: containers[0].comand: unknown field" },
         { HEAD ",'containers':[" APP "}," APP "}]}", "pod.json: containers[1].name: container \"a\" is declared twice (also containers[0])" },
-        { HEAD ",'containers':[{'name':'a','command':['x']}]}", "pod.json: containers[0].rootfs: is required" },
+        { HEAD ",'containers':[{'name':'a','command':['x']}]}", "pod.json: containers[0].rootfs: is required (or image)" },
+        { HEAD ",'containers':[{'name':'a','rootfs':'rootfs','image':'example/bb','command':['x']}]}", "pod.json: containers[0].image: a container has a rootfs or an image, not both" },
+        { HEAD ",'containers':[{'name':'a','image':'example/nonesuch','command':['x']}]}", "pod.json: containers[0].image: no image \"example/nonesuch\" in the image store @TMP@/images (podrt image list)" },
+        { HEAD ",'containers':[{'name':'a','image':'','command':['x']}]}", "pod.json: containers[0].image: must not be empty" },
         { HEAD ",'containers':[{'name':'a','rootfs':'nowhere','command':['x']}]}", "pod.json: containers[0].rootfs: @TMP@/nowhere does not exist" },
         { HEAD ",'containers':[{'name':'a','rootfs':'rootfs-file','command':['x']}]}", "pod.json: containers[0].rootfs: @TMP@/rootfs-file is not a directory" },
         { HEAD ",'containers':[{'name':'a','rootfs':'rootfs'}]}", "pod.json: containers[0].command: is required" },

@@ -171,6 +171,7 @@ int cmd_exec(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 int cmd_gc(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 int cmd_version(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 int cmd_help(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_image(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 
 int fetch_list(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
 int fetch_status(struct cli_args *a, struct json_object **ret, struct podrt_error **err);

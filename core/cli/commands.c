@@ -127,6 +127,11 @@ const struct command cli_commands[] = {
           .options_help = "      --json  print them as JSON\n",
           .shortopts = "", .options = json_options, .operands = CLI_ONE_MANIFEST,
           .flags = CMD_SIGPIPE },
+        { .name = "image", .run = cmd_image, .synopsis = "import|list|inspect|rm|prune ...",
+          .summary = "manage the image store (podrt image SUBCOMMAND --help)",
+          .notes = "  import [--name NAME[:TAG]] SOURCE   oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE\n"
+                   "  list [--json] | inspect NAME | rm [--force] NAME | prune\n",
+          .shortopts = "", .operands = CLI_ANY_OPERANDS, .flags = CMD_NO_RUNTIME },
         { .name = "version", .run = cmd_version, .synopsis = "", .summary = "print podrt's version",
           .shortopts = "", .flags = CMD_NO_RUNTIME },
         { .name = "help", .run = cmd_help, .synopsis = "[COMMAND]",

@@ -123,6 +123,13 @@ PODRT_EXPORT int64_t podrt_app_pids_limit(const struct podrt_app *app);
 PODRT_EXPORT const char *const *podrt_app_caps_add(const struct podrt_app *app);
 PODRT_EXPORT const char *const *podrt_app_caps_drop(const struct podrt_app *app);
 PODRT_EXPORT bool podrt_app_read_only_rootfs(const struct podrt_app *app);
+/* An image app's layer directories in the image store, top first (the
+ * order of overlayfs' lowerdir), or NULL for an app that runs on a rootfs
+ * directory (since ABI 1.1).  A storage plugin stacks them; the app's
+ * rootfs is then "" until storage prepare sets it. */
+PODRT_EXPORT const char *const *podrt_app_image_layers(const struct podrt_app *app);
+/* The image's name ("example/bb:latest"), or NULL (since ABI 1.1). */
+PODRT_EXPORT const char *podrt_app_image(const struct podrt_app *app);
 /* Lifecycle handlers, run in the app's root; NULL when none. */
 PODRT_EXPORT const char *const *podrt_app_pre_start(const struct podrt_app *app);
 PODRT_EXPORT const char *const *podrt_app_post_stop(const struct podrt_app *app);
