@@ -230,4 +230,8 @@ void check_print(struct json_object *report, FILE *f) {
         fprintf(f, "configuration: %s\n", str_of(report, "config", "(defaults)"));
         print_notes(get(report, "notes"), f);
         fprintf(f, "backend in use: %s (%s)\n", name, ready ? "ready" : "NOT READY");
+        if (get(report, "storage"))
+                fprintf(f, "storage in use: %s%s\n", str_of(report, "storage", "?"),
+                        strcmp(str_of(report, "storage", ""), "overlay") == 0
+                                ? " (overlayfs: each pod writes to layers of its own)" : "");
 }

@@ -110,13 +110,12 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
                                         return podrt_error_set(err, EINVAL,
                                                                "%s: containers[%zu].ports[%zu].hostPort: network \"none\" maps no ports (network = \"cni\" in the configuration, or --network cni)",
                                                                manifest_path, i, j);
-        /* storage left unset: "dir" (the default), but "overlay" for a pod
-         * with an image app, which dir cannot run. */
+        /* storage left unset: "overlay" where the kernel has overlayfs and
+         * the plugin is installed (each pod writes to its own layer, the
+         * rootfs or image stays as it was), else "dir". */
         const char *storage_name = podrt_config_string(rt->cfg, "storage", "dir");
-        if (!podrt_config_is_set(rt->cfg, "storage"))
-                for (size_t i = 0; i < spec->n_apps; i++)
-                        if (spec->apps[i].image)
-                                storage_name = "overlay";
+        if (!podrt_config_is_set(rt->cfg, "storage") && runtime_overlay_usable(rt))
+                storage_name = "overlay";
         struct plugin *p;
         if ((r = runtime_plugin(rt, rt->backend, "pod", &p, err)) < 0 ||
             (r = runtime_plugin(rt, network_name, "network", &p, err)) < 0 ||

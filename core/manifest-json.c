@@ -289,20 +289,33 @@ struct dup_scan {
         size_t i;
         struct { const char *k; size_t n; } *keys;
         size_t n_keys, cap_keys;
+        bool single_quotes;   /* json-c takes 'x': JSON does not */
 };
+
+/* Past the character at d->i, unless it is the text's end. */
+static void scan_skip(struct dup_scan *d) {
+        if (d->s[d->i])
+                d->i++;
+}
 
 static void scan_ws(struct dup_scan *d) {
         while (is_space(d->s[d->i]))
                 d->i++;
 }
 
+/* A string at d->i, quoted as json-c took it (it also takes '...'): never
+ * past the text's end, whatever the text is. */
 static void scan_string(struct dup_scan *d, const char **ret, size_t *ret_len) {
+        char quote = d->s[d->i];
+        if (quote != '"')
+                d->single_quotes = true;
         size_t start = ++d->i;
-        while (d->s[d->i] != '"')
-                d->i += d->s[d->i] == '\\' ? 2 : 1;
+        while (d->s[d->i] && d->s[d->i] != quote)
+                d->i += d->s[d->i] == '\\' && d->s[d->i + 1] ? 2 : 1;
         *ret = d->s + start;
         *ret_len = d->i - start;
-        d->i++;
+        if (d->s[d->i])
+                d->i++;
 }
 
 static int scan_value(struct dup_scan *d) {
@@ -340,7 +353,7 @@ static int scan_value(struct dup_scan *d) {
                         d->keys[d->n_keys].k = k;
                         d->keys[d->n_keys++].n = n;
                         scan_ws(d);
-                        d->i++;         /* ':' */
+                        scan_skip(d);   /* ':' */
                         saved = p->len;
                         if ((p->len > 0 && path_append(p, ".", 1) < 0) || path_append(p, k, n) < 0)
                                 return parser_oom(p);
@@ -350,9 +363,9 @@ static int scan_value(struct dup_scan *d) {
                         scan_ws(d);
                         if (d->s[d->i] != ',')
                                 break;
-                        d->i++;
+                        scan_skip(d);
                 }
-                d->i++;                 /* '}' */
+                scan_skip(d);           /* '}' */
                 d->n_keys = first;
                 return 0;
         }
@@ -368,9 +381,12 @@ static int scan_value(struct dup_scan *d) {
                                 return r;
                         parser_pop(p, saved);
                         scan_ws(d);
-                        if (d->s[d->i++] != ',')
+                        char c = d->s[d->i];
+                        scan_skip(d);
+                        if (c != ',')
                                 return 0;       /* ']' */
                 }
+        case '\'':
         case '"': {
                 const char *k;
                 size_t n;
@@ -388,6 +404,8 @@ int parser_check_duplicate_keys(struct parser *p, const char *text) {
         struct dup_scan d = { .p = p, .s = text };
         int r = scan_value(&d);
         free(d.keys);
+        if (r >= 0 && d.single_quotes)
+                return parser_fail(p, NULL, EINVAL, "invalid JSON: strings are in double quotes, not '...'");
         if (r >= 0)
                 parser_pop(p, 0);
         return r;

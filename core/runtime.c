@@ -80,6 +80,15 @@ struct runtime *runtime_free(struct runtime *rt) {
 
 const char *runtime_backend(const struct runtime *rt) { return rt->backend; }
 
+bool runtime_overlay_usable(struct runtime *rt) {
+        _cleanup_free_ char *fs = NULL;
+        if (read_file("/proc/filesystems", 1 << 16, &fs, NULL) < 0 || !strstr(fs, "\toverlay\n"))
+                return false;
+        struct plugin *p = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        return loader_load_optional(rt->loader, "overlay", &p, &e) >= 0 && p && plugin_storage_ops(p);
+}
+
 int runtime_set_network(struct runtime *rt, const char *network) {
         char *n = strdup(network);
         if (!n)
@@ -337,6 +346,12 @@ int runtime_check(struct runtime *rt, struct json_object **ret, int *ret_ready, 
         }
         json_object_object_add(report, "backend", json_object_new_string(rt->backend));
         json_object_object_add(report, "ready", json_object_new_boolean(ready));
+        /* The storage new pods get: the configured one, else overlay where
+         * the kernel has overlayfs and the plugin loads, else dir. */
+        const char *storage = podrt_config_is_set(rt->cfg, "storage")
+                ? podrt_config_string(rt->cfg, "storage", "dir")
+                : runtime_overlay_usable(rt) ? "overlay" : "dir";
+        json_object_object_add(report, "storage", json_object_new_string(storage));
         *ret = report;
         *ret_ready = ready;
         return 0;

@@ -80,6 +80,9 @@ PODRT_INTERNAL int runtime_hooks(struct runtime *rt, const char *manifest_path,
                                  struct json_object **ret, struct podrt_error **err);
 /* The backend in use, and the state dir. */
 PODRT_INTERNAL const char *runtime_backend(const struct runtime *rt);
+/* Whether the default storage is overlay here: the kernel has overlayfs
+ * and the overlay plugin loads. */
+PODRT_INTERNAL bool runtime_overlay_usable(struct runtime *rt);
 /* The network plugin of pods created from now on (create/run --network). */
 PODRT_INTERNAL int runtime_set_network(struct runtime *rt, const char *network);
 PODRT_INTERNAL const char *runtime_state_dir(const struct runtime *rt);

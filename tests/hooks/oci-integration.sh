@@ -19,7 +19,7 @@ cg_before=$(pod_cgroups)
 
 # podrt pinned to runc (its state is what the checks read), with the hook
 # directory of this test.
-printf 'oci = { runtime = "runc"; };\nhooks = { dirs = [ "%s" ]; };\n' "$HOOKS" >"$T/hooks.conf"
+printf 'storage = "dir";\noci = { runtime = "runc"; };\nhooks = { dirs = [ "%s" ]; };\n' "$HOOKS" >"$T/hooks.conf"
 hp() {
         "$PODRT_BIN" --config "$T/hooks.conf" --root "$ROOT" --backend oci "$@"
 }
