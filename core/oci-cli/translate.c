@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "caps.h"
 #include "errors.h"
@@ -275,6 +277,77 @@ static int translate_process(struct json_object *proc, struct json_object *app, 
 
 /* ---- mounts ----------------------------------------------------------- */
 
+static bool word_is_name(const char *w) {
+        if (!*w || strlen(w) > 253)
+                return false;
+        for (const char *p = w; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == '-' || *p == '.'))
+                        return false;
+        return w[0] != '-' && w[0] != '.';
+}
+
+static bool word_is_ip(const char *w) {
+        unsigned char buf[16];
+        return inet_pton(AF_INET, w, buf) == 1 || inet_pton(AF_INET6, w, buf) == 1;
+}
+
+/* The files the client made for /etc/hosts and /etc/resolv.conf become the
+ * manifest's hosts and dns, which every backend writes (a bind-mounted file
+ * is not something every backend can do).  Loopback entries are the
+ * backend's own. */
+static void etc_file(const char *dest, const char *source, struct json_object *manifest, struct oci_translation *t) {
+        FILE *f = fopen(source, "re");
+        if (!f) {
+                warn(t, "%s: %s: %m", dest, source);
+                return;
+        }
+        bool hosts = strcmp(dest, "/etc/hosts") == 0;
+        struct json_object *list = json_object_new_array(), *servers = json_object_new_array(),
+                           *searches = json_object_new_array(), *options = json_object_new_array();
+        char line[1024];
+        while (fgets(line, sizeof line, f)) {
+                line[strcspn(line, "#")] = '\0';
+                char *save = NULL, *w = strtok_r(line, " \t\r\n", &save);
+                if (!w)
+                        continue;
+                if (hosts) {
+                        if (!word_is_ip(w) || strncmp(w, "127.", 4) == 0 || strcmp(w, "::1") == 0)
+                                continue;
+                        struct json_object *e = json_object_new_object(), *names = json_object_new_array();
+                        add(e, "ip", json_object_new_string(w));
+                        while ((w = strtok_r(NULL, " \t\r\n", &save)))
+                                if (word_is_name(w))
+                                        json_object_array_add(names, json_object_new_string(w));
+                        add(e, "names", names);
+                        if (json_object_array_length(names))
+                                json_object_array_add(list, e);
+                        else
+                                json_object_put(e);
+                } else {
+                        struct json_object *into = strcmp(w, "nameserver") == 0 ? servers
+                                                 : strcmp(w, "search") == 0    ? searches
+                                                 : strcmp(w, "options") == 0   ? options
+                                                                               : NULL;
+                        while (into && (w = strtok_r(NULL, " \t\r\n", &save)))
+                                if (into == options || (into == servers ? word_is_ip(w) : word_is_name(w)))
+                                        json_object_array_add(into, json_object_new_string(w));
+                }
+        }
+        fclose(f);
+        if (hosts) {
+                add(manifest, "hosts", list);
+                json_object_put(servers), json_object_put(searches), json_object_put(options);
+        } else {
+                struct json_object *dns = json_object_new_object();
+                add(dns, "servers", servers);
+                add(dns, "searches", searches);
+                add(dns, "options", options);
+                add(manifest, "dns", dns);
+                json_object_put(list);
+        }
+}
+
 /* What every backend mounts itself: proc, sysfs, /dev and its parts, the
  * cgroup tree. */
 static bool mount_is_standard(const char *dest, const char *type) {
@@ -330,6 +403,17 @@ static int translate_mounts(struct json_object *mounts, const char *bundle, stru
                         _cleanup_free_ char *abs = NULL;
                         if (s[0] != '/' && asprintf(&abs, "%s/%s", bundle, s) < 0)
                                 return podrt_error_set(err, ENOMEM, "out of memory");
+                        const char *real = abs ? abs : s;
+                        if (strcmp(d, "/etc/hosts") == 0 || strcmp(d, "/etc/resolv.conf") == 0) {
+                                json_object_put(vol);
+                                etc_file(d, real, manifest, t);
+                                continue;
+                        }
+                        if (strcmp(d, "/etc/hostname") == 0 || strcmp(d, "/run/.containerenv") == 0) {
+                                /* The backend writes the hostname; podman's marker is not needed. */
+                                json_object_put(vol);
+                                continue;
+                        }
                         add(vol, "kind", json_object_new_string("host"));
                         add(vol, "source", json_object_new_string(abs ? abs : s));
                 } else if (strcmp(ty, "tmpfs") == 0) {
