@@ -397,12 +397,16 @@ static int translate_mounts(struct json_object *mounts, const char *bundle, stru
                 struct json_object *vol = json_object_new_object();
                 add(vol, "name", json_object_new_string(vname));
                 if (strcmp(ty, "bind") == 0) {
-                        if (!src || !json_object_get_string(src)[0])
+                        if (!src || !json_object_get_string(src)[0]) {
+                                json_object_put(vol);
                                 return podrt_error_set(err, EINVAL, "config.json: mounts[%zu].source: required for a bind mount", i);
+                        }
                         const char *s = json_object_get_string(src);
                         _cleanup_free_ char *abs = NULL;
-                        if (s[0] != '/' && asprintf(&abs, "%s/%s", bundle, s) < 0)
+                        if (s[0] != '/' && asprintf(&abs, "%s/%s", bundle, s) < 0) {
+                                json_object_put(vol);
                                 return podrt_error_set(err, ENOMEM, "out of memory");
+                        }
                         const char *real = abs ? abs : s;
                         if (strcmp(d, "/etc/hosts") == 0 || strcmp(d, "/etc/resolv.conf") == 0) {
                                 json_object_put(vol);
@@ -488,6 +492,7 @@ static int translate_linux(struct json_object *lx, struct json_object *app, cons
         if (res && !is(res, json_type_object))
                 return FAIL(err, "linux.resources", "must be an object");
         struct json_object *ro = json_object_new_object();
+        add(app, "resources", ro);   /* removed again when empty */
         struct json_object *mem = get(get(res, "memory"), "limit");
         if (mem) {
                 if (!is(mem, json_type_int))
@@ -516,10 +521,8 @@ static int translate_linux(struct json_object *lx, struct json_object *app, cons
                 if (json_object_get_int64(pids) > 0)
                         add(ro, "pids", json_object_new_int64(json_object_get_int64(pids)));
         }
-        if (json_object_object_length(ro))
-                add(app, "resources", ro);
-        else
-                json_object_put(ro);
+        if (!json_object_object_length(ro))
+                json_object_object_del(app, "resources");
 
         if (get(lx, "seccomp"))
                 warn(t, "linux.seccomp is not applied by the %s backend: the container runs without a syscall filter",
@@ -534,6 +537,7 @@ static int translate_linux(struct json_object *lx, struct json_object *app, cons
 int oci_translate(struct json_object *config, const char *bundle_dir, const char *id, const char *backend,
                   struct oci_translation *ret, struct podrt_error **err) {
         struct oci_translation t = { .network = "host" };
+        _cleanup_free_ char *rootfs = NULL;
         int r;
         if (!is(config, json_type_object))
                 return podrt_error_set(err, EINVAL, "config.json: must be an object");
@@ -559,7 +563,6 @@ int oci_translate(struct json_object *config, const char *bundle_dir, const char
                 goto fail;
         }
         const char *p = json_object_get_string(path);
-        _cleanup_free_ char *rootfs = NULL;
         if (p[0] == '/')
                 rootfs = strdup(p);
         else if (asprintf(&rootfs, "%s/%s", bundle_dir, p) < 0)
