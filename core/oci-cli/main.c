@@ -118,32 +118,29 @@ static int fail_err(struct podrt_error *e) {
 
 /* ---- the context ------------------------------------------------------ */
 
+/* Where the containers' records are: <--root>/containers, else a fixed
+ * folder, since podman gives its --runtime-flag options to create and
+ * start but not to delete: a record names the configuration, backend and
+ * state folder its pod was made with. */
+#define OCI_CONTAINERS_DIR "/run/podrt-runtime"
+
 struct ctx {
         struct runtime_options opts;
         struct runtime *rt;
-        char *containers;   /* <root>/containers */
+        char *containers;
 };
 
-static int ctx_runtime(struct ctx *c) {
-        if (c->rt)
-                return 0;
-        struct podrt_error *e = NULL;
-        if (runtime_new(&c->opts, &c->rt, &e) < 0)
-                return -fail_err(e);
-        if (asprintf(&c->containers, "%s/containers", runtime_state_dir(c->rt)) < 0)
-                return -EXIT_FAIL;
-        if (mkdir_p(c->containers, 0711) < 0) {
-                log_error("%s: %m", c->containers);
-                return -EXIT_FAIL;
-        }
-        return 0;
-}
+struct container;
+static int ctx_runtime(struct ctx *c, const struct container *k);
 
 /* ---- a container's record --------------------------------------------- */
 
 struct container {
         char *id;
         char *dir;
+        char *config;       /* the runtime's options at create */
+        char *backend;
+        char *state;
         char *pod;          /* the pod's ID */
         char *bundle;
         char *rootfs;
@@ -155,6 +152,9 @@ struct container {
 };
 
 static void container_done(struct container *k) {
+        free(k->config);
+        free(k->backend);
+        free(k->state);
         free(k->id);
         free(k->dir);
         free(k->pod);
@@ -180,6 +180,9 @@ static int container_save(const struct container *k) {
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(k->id));
         json_object_object_add(o, "pod", json_object_new_string(k->pod ? k->pod : ""));
+        json_object_object_add(o, "config", k->config ? json_object_new_string(k->config) : NULL);
+        json_object_object_add(o, "backend", k->backend ? json_object_new_string(k->backend) : NULL);
+        json_object_object_add(o, "state", k->state ? json_object_new_string(k->state) : NULL);
         json_object_object_add(o, "bundle", json_object_new_string(k->bundle));
         json_object_object_add(o, "rootfs", json_object_new_string(k->rootfs ? k->rootfs : ""));
         json_object_object_add(o, "created", json_object_new_string(k->created));
@@ -231,6 +234,9 @@ static int container_load(struct ctx *c, const char *id, struct container *ret) 
         }
         k.id = strdup(id);
         k.pod = xstrdup(jstr(o, "pod"));
+        k.config = xstrdup(jstr(o, "config"));
+        k.backend = xstrdup(jstr(o, "backend"));
+        k.state = xstrdup(jstr(o, "state"));
         k.bundle = xstrdup(jstr(o, "bundle"));
         k.rootfs = xstrdup(jstr(o, "rootfs"));
         k.created = xstrdup(jstr(o, "created"));
@@ -244,6 +250,24 @@ static int container_load(struct ctx *c, const char *id, struct container *ret) 
                 k.hooks = json_object_get(v);
         json_object_put(o);
         *ret = k;
+        return 0;
+}
+
+static int ctx_runtime(struct ctx *c, const struct container *k) {
+        if (c->rt)
+                return 0;
+        struct runtime_options o = c->opts;
+        if (k) {
+                if (!o.config_path && k->config && *k->config)
+                        o.config_path = k->config;
+                if (!o.backend && k->backend && *k->backend)
+                        o.backend = k->backend;
+                if (!o.root && k->state && *k->state)
+                        o.root = k->state;
+        }
+        struct podrt_error *e = NULL;
+        if (runtime_new(&o, &c->rt, &e) < 0)
+                return -fail_err(e);
         return 0;
 }
 
@@ -515,7 +539,7 @@ static int cmd_create(struct ctx *c, int argc, char **argv, int i) {
         }
         if (v[5] && atoi(v[5]) > 0)
                 log_warning("--preserve-fds %s: extra file descriptors do not reach the workload", v[5]);
-        int r = ctx_runtime(c);
+        int r = ctx_runtime(c, NULL);
         if (r < 0)
                 return -r;
 
@@ -541,6 +565,9 @@ static int cmd_create(struct ctx *c, int argc, char **argv, int i) {
                 log_warning("%s", t.warnings[w]);
 
         struct container k = { .id = strdup(id), .bundle = strdup(bundle), .owner = getuid() };
+        k.config = c->opts.config_path ? absolute(c->opts.config_path) : NULL;
+        k.backend = xstrdup(runtime_backend(c->rt));
+        k.state = xstrdup(runtime_state_dir(c->rt));
         char created[64];
         rfc3339(created, sizeof created);
         k.created = strdup(created);
@@ -656,8 +683,12 @@ static int cmd_start(struct ctx *c, int argc, char **argv, int i) {
         int r;
         if (one_id("start", no_opts, v, argc, argv, &i) < 0)
                 return EXIT_FAIL;
-        if ((r = ctx_runtime(c)) < 0 || (r = container_load(c, argv[i], &k)) < 0)
+        if ((r = container_load(c, argv[i], &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         int code = EXIT_FAIL;
@@ -717,8 +748,12 @@ static int cmd_state(struct ctx *c, int argc, char **argv, int i) {
         int r;
         if (one_id("state", no_opts, v, argc, argv, &i) < 0)
                 return EXIT_FAIL;
-        if ((r = ctx_runtime(c)) < 0 || (r = container_load(c, argv[i], &k)) < 0)
+        if ((r = container_load(c, argv[i], &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         struct json_object *o = state_object(&k, status, pid, true);
@@ -740,8 +775,12 @@ static int cmd_kill(struct ctx *c, int argc, char **argv, int i) {
                 log_error("unknown signal \"%s\"", argv[i + 1]);
                 return EXIT_FAIL;
         }
-        if ((r = ctx_runtime(c)) < 0 || (r = container_load(c, argv[i], &k)) < 0)
+        if ((r = container_load(c, argv[i], &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         int code = 0;
@@ -776,10 +815,12 @@ static int cmd_delete(struct ctx *c, int argc, char **argv, int i) {
         int r;
         if (one_id("delete", opts, v, argc, argv, &i) < 0)
                 return EXIT_FAIL;
-        if ((r = ctx_runtime(c)) < 0)
-                return -r;
         if ((r = container_load(c, argv[i], &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         bool force = v[0] != NULL;
@@ -823,8 +864,12 @@ static int cmd_pause_resume(struct ctx *c, int argc, char **argv, int i, bool pa
         int r;
         if (one_id(pause ? "pause" : "resume", no_opts, v, argc, argv, &i) < 0)
                 return EXIT_FAIL;
-        if ((r = ctx_runtime(c)) < 0 || (r = container_load(c, argv[i], &k)) < 0)
+        if ((r = container_load(c, argv[i], &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         int code = 0;
@@ -874,8 +919,12 @@ static int cmd_ps(struct ctx *c, int argc, char **argv, int i) {
         int r;
         if (one_id("ps", opts, v, argc, argv, &i) < 0)
                 return EXIT_FAIL;
-        if ((r = ctx_runtime(c)) < 0 || (r = container_load(c, argv[i], &k)) < 0)
+        if ((r = container_load(c, argv[i], &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         pid_t pids[1024];
@@ -911,8 +960,7 @@ static int cmd_list(struct ctx *c, int argc, char **argv, int i) {
                 log_error("%s", msg);
                 return EXIT_FAIL;
         }
-        if ((r = ctx_runtime(c)) < 0)
-                return -r;
+        (void)r;
         struct json_object *all = json_object_new_array();
         _cleanup_strv_free_ char **ids = calloc(1, sizeof(char *));
         DIR *d = opendir(c->containers);
@@ -925,9 +973,14 @@ static int cmd_list(struct ctx *c, int argc, char **argv, int i) {
                 struct container k;
                 if (container_load(c, ids[j], &k) < 0)
                         continue;
-                pid_t pid;
-                const char *status = container_status(c, &k, &pid, NULL);
-                json_object_array_add(all, state_object(&k, status, pid, true));
+                /* Each with the runtime its pod was made with. */
+                struct ctx one = { .opts = c->opts, .containers = c->containers };
+                if (ctx_runtime(&one, &k) >= 0) {
+                        pid_t pid;
+                        const char *status = container_status(&one, &k, &pid, NULL);
+                        json_object_array_add(all, state_object(&k, status, pid, true));
+                }
+                runtime_free(one.rt);
                 container_done(&k);
         }
         if (v[0] && strcmp(v[0], "json") == 0)
@@ -994,8 +1047,12 @@ static int cmd_exec(struct ctx *c, int argc, char **argv, int i) {
                 log_error("exec: a command is required (ID CMD... or --process FILE)");
                 return EXIT_FAIL;
         }
-        if ((r = ctx_runtime(c)) < 0 || (r = container_load(c, id, &k)) < 0)
+        if ((r = container_load(c, id, &k)) < 0)
                 return -r;
+        if ((r = ctx_runtime(c, &k)) < 0) {
+                container_done(&k);
+                return -r;
+        }
         pid_t pid;
         const char *status = container_status(c, &k, &pid, NULL);
         int code = EXIT_FAIL, term = -1;
@@ -1144,6 +1201,15 @@ int main(int argc, char **argv) {
         }
         if (root && mkdir_p(root, 0711) < 0) {
                 log_error("--root %s: %m", root);
+                return EXIT_FAIL;
+        }
+        if ((root && asprintf(&c.containers, "%s/containers", root) < 0) ||
+            (!root && !(c.containers = strdup(OCI_CONTAINERS_DIR)))) {
+                log_error("out of memory");
+                return EXIT_FAIL;
+        }
+        if (mkdir_p(c.containers, 0711) < 0) {
+                log_error("%s: %m", c.containers);
                 return EXIT_FAIL;
         }
         const char *cmd = argv[i++];
