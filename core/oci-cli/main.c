@@ -287,8 +287,12 @@ static const char *container_status(struct ctx *c, const struct container *k, pi
         struct podrt_error *e = NULL;
         if (k->pod && *k->pod && runtime_status(c->rt, k->pod, &st, &e) >= 0) {
                 const char *s = jstr(st, "state");
-                if (s && alive && (strcmp(s, "created") == 0 || strcmp(s, "running") == 0 || strcmp(s, "paused") == 0))
-                        state = s;
+                /* Static strings: st goes before the caller reads them. */
+                if (s && alive)
+                        state = strcmp(s, "created") == 0   ? "created"
+                              : strcmp(s, "running") == 0 ? "running"
+                              : strcmp(s, "paused") == 0  ? "paused"
+                                                          : "stopped";
         } else
                 podrt_error_free(e);
         if (strcmp(state, "stopped") != 0)
