@@ -508,7 +508,7 @@ static _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci
          * workload ended, and notes it so delete does not run them again. */
         _cleanup_free_ char *done = path_join(k->dir, "poststop.done");
         if (done)
-                write_string_file(done, "1");
+                (void)write_file_atomic(done, "1", 1, 0600, 0);
         _exit(status);
 }
 

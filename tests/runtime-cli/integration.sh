@@ -48,6 +48,11 @@ cleanup() {
                 $PODMAN rm -af -t 0 >/dev/null 2>&1
         fi
         if [ -f "$T/containerd.pid" ]; then
+                for c in t1 t2; do
+                        timeout 10 ctr --address "$T/containerd.sock" task kill -s KILL $c >/dev/null 2>&1
+                        timeout 10 ctr --address "$T/containerd.sock" task rm -f $c >/dev/null 2>&1
+                        timeout 10 ctr --address "$T/containerd.sock" container rm $c >/dev/null 2>&1
+                done
                 kill "$(cat "$T/containerd.pid")" 2>/dev/null
                 sleep 1
         fi
@@ -99,8 +104,10 @@ if $RR create --bundle "$T/bundle" --pid-file "$T/h.pid" hooked > "$T/h.out" 2>"
         [ "$n_pre" = 1 ] && [ "$n_post" = 1 ] && ok "prestart and poststop hooks ran once each with the state" ||
                 bad "hooks: prestart $n_pre times, poststop $n_post times"
         grep -q '"org.example.k":"v"' "$T/hook-prestart.log" || bad "the hook's state has no annotations"
-        $RR state hooked 2>&1 | grep -q 'does not exist' || bad "state of a deleted container"
-        $RR kill nosuch 2>&1 | grep -q 'container "nosuch" does not exist' || bad "kill of an unknown container"
+        out=$($RR state hooked 2>&1)
+        case $out in *"does not exist"*) ;; *) bad "state of a deleted container: $out" ;; esac
+        out=$($RR kill nosuch 2>&1)
+        [ "$out" = 'container "nosuch" does not exist' ] || bad "kill of an unknown container: $out"
 else
         bad "create hooked: $(cat "$T/h.err")"
 fi
@@ -142,10 +149,15 @@ EOF
                 if [ -n "$id" ]; then
                         st=$($P ps --format '{{.Status}}' --filter id="$id")
                         case $st in Up*) ok "podman $backend: run -d, ps: $st" ;; *) bad "podman $backend ps: $st" ;; esac
-                        out=$(timeout 60 $P exec "$id" /bin/sh -c 'echo in-exec; exit 5')
+                        out=$(timeout 60 $P exec "$id" /bin/sh -c 'echo in-exec; exit 5' 2>"$T/err")
                         rc=$?
-                        [ "$out" = in-exec ] && [ $rc = 5 ] && ok "podman $backend: exec exit code" ||
-                                bad "podman $backend exec: '$out' rc=$rc"
+                        if grep -q "does not support pod.exec" "$T/err"; then
+                                echo "runtime-cli: podman $backend: exec skipped, the backend has no exec: $(cat "$T/err")"
+                        elif [ "$out" = in-exec ] && [ $rc = 5 ]; then
+                                ok "podman $backend: exec exit code"
+                        else
+                                bad "podman $backend exec: '$out' rc=$rc $(cat "$T/err")"
+                        fi
                         timeout 60 $P stop -t 2 "$id" >/dev/null || bad "podman $backend stop"
                         st=$($P ps -a --format '{{.Status}}' --filter id="$id")
                         case $st in Exited*) ok "podman $backend: stop: $st" ;; *) bad "podman $backend after stop: $st" ;; esac
