@@ -48,7 +48,7 @@ cleanup() {
                 $PODMAN rm -af -t 0 >/dev/null 2>&1
         fi
         if [ -f "$T/containerd.pid" ]; then
-                for c in t1 t2; do
+                for c in t1 t2 t3; do
                         timeout 10 ctr --address "$T/containerd.sock" task kill -s KILL $c >/dev/null 2>&1
                         timeout 10 ctr --address "$T/containerd.sock" task rm -f $c >/dev/null 2>&1
                         timeout 10 ctr --address "$T/containerd.sock" container rm $c >/dev/null 2>&1
@@ -205,7 +205,11 @@ EOF
 #!/bin/sh
 exec $R --backend nspawn --config $T/podrt.conf "\$@"
 EOF
-        chmod +x "$T/wrapper"
+        cat > "$T/wrapper-kvm" <<EOF
+#!/bin/sh
+exec $R --backend kvm --config $T/kvm.conf "\$@"
+EOF
+        chmod +x "$T/wrapper" "$T/wrapper-kvm"
         containerd --config "$T/containerd.toml" > "$T/containerd.log" 2>&1 &
         echo $! > "$T/containerd.pid"
         for _ in $(seq 100); do [ -S "$T/containerd.sock" ] && break; sleep 0.1; done
@@ -214,6 +218,13 @@ EOF
         out=$(timeout 120 $CTR run --rm $RUNC --rootfs "$ROOTFS" t1 sh -c 'echo hello; exit 4' 2>"$T/err")
         rc=$?
         [ "$out" = hello ] && [ $rc = 4 ] && ok "ctr run: hello, exit 4" || bad "ctr run: '$out' rc=$rc $(cat "$T/err")"
+        if [ -e /var/lib/podrt/kernel/vmlinuz ] && command -v qemu-system-x86_64 >/dev/null; then
+                out=$(timeout 120 $CTR run --rm --runc-binary "$T/wrapper-kvm" --runc-root "$T/runc-root" \
+                        --rootfs "$ROOTFS" t3 sh -c 'echo hello-vm; exit 4' 2>"$T/err")
+                rc=$?
+                [ "$out" = hello-vm ] && [ $rc = 4 ] && ok "ctr run on kvm: hello-vm, exit 4" ||
+                        bad "ctr run on kvm: '$out' rc=$rc $(cat "$T/err")"
+        fi
         if timeout 120 $CTR run -d $RUNC --rootfs "$ROOTFS" t2 sh -c 'while :; do sleep 1; done' 2>"$T/err"; then
                 out=$(timeout 60 $CTR task exec --exec-id e1 t2 sh -c 'echo in-exec; exit 6')
                 rc=$?
