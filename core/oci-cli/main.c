@@ -447,9 +447,24 @@ static int write_pid_file(const char *path, pid_t pid) {
         return r;
 }
 
-static void apply_process_limits(const struct oci_translation *t) {
+/* The rlimits go on the keeper, whose children the backend and the
+ * workload are.  The oci backend writes its own rlimits into runc's
+ * config.json, and runc cannot raise a hard limit lowered here: there only
+ * the soft limits are set. */
+static void apply_process_limits(const struct oci_translation *t, const char *backend) {
+        bool soft_only = backend && strcmp(backend, "oci") == 0;
+        if (soft_only && t->n_rlimits)
+                log_warning("process.rlimits: the oci backend sets its own hard limits; only the soft ones apply");
         for (size_t i = 0; i < t->n_rlimits; i++) {
                 struct rlimit rl = { .rlim_cur = t->rlimits[i].soft, .rlim_max = t->rlimits[i].hard };
+                if (soft_only) {
+                        struct rlimit cur;
+                        if (getrlimit(t->rlimits[i].resource, &cur) < 0)
+                                continue;
+                        rl.rlim_max = cur.rlim_max;
+                        if (rl.rlim_cur > rl.rlim_max)
+                                rl.rlim_cur = rl.rlim_max;
+                }
                 if (setrlimit(t->rlimits[i].resource, &rl) < 0)
                         log_warning("rlimit %d (%" PRIu64 ":%" PRIu64 "): %m", t->rlimits[i].resource,
                                     t->rlimits[i].soft, t->rlimits[i].hard);
@@ -473,7 +488,7 @@ static _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci
                 if (tty > 2)
                         close(tty);
         }
-        apply_process_limits(t);
+        apply_process_limits(t, k->backend);
         if (t->netns_path) {
                 int fd = open(t->netns_path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {

@@ -123,7 +123,7 @@ events_logger = "file"
 EOF
         export CONTAINERS_CONF=$T/containers.conf
         PODMAN="podman --root $T/storage --runroot $T/run --tmpdir $T/tmp"
-        for backend in nspawn kvm; do
+        for backend in nspawn kvm oci; do
                 conf=$T/podrt.conf
                 if [ "$backend" = kvm ]; then
                         conf=$T/kvm.conf
