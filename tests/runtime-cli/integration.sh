@@ -14,6 +14,7 @@ R=$B/core/oci-cli/podrt-runtime
 
 T=$(mktemp -d /tmp/podrt-runtime-test.XXXXXX)
 fail=0
+NS=podrt-rt-$$   # a network namespace of the test's
 bad() { echo "runtime-cli: FAIL: $*" >&2; fail=1; }
 ok() { echo "runtime-cli: ok: $*"; }
 
@@ -63,6 +64,7 @@ cleanup() {
         awk -v t="$T" 'index($2, t) == 1 {print $2}' /proc/self/mounts | sort -r | while read -r m; do
                 umount -l "$m" 2>/dev/null
         done
+        ip netns del "$NS" 2>/dev/null
         rm -rf "$T"
         [ "$had_records_dir" = 1 ] || rmdir /run/podrt-runtime 2>/dev/null
         if [ "$had_containerd_run" = 0 ]; then
@@ -110,6 +112,33 @@ if $RR create --bundle "$T/bundle" --pid-file "$T/h.pid" hooked > "$T/h.out" 2>"
         [ "$out" = 'container "nosuch" does not exist' ] || bad "kill of an unknown container: $out"
 else
         bad "create hooked: $(cat "$T/h.err")"
+fi
+
+# ---- a network namespace given by path is joined -----------------------------
+if ip netns add "$NS" 2>/dev/null; then
+        if ip netns exec "$NS" ip link add rtv0 type veth peer name rtv1 2>/dev/null; then
+                mkdir -p "$T/nsbundle"
+                cat > "$T/nsbundle/config.json" <<EOF
+{ "ociVersion": "1.0.2", "process": { "args": ["/bin/sh", "-c", "cat /proc/net/dev"] }, "root": { "path": "$ROOTFS" },
+  "linux": { "namespaces": [ {"type":"pid"}, {"type":"mount"}, {"type":"network","path":"/run/netns/$NS"} ] } }
+EOF
+                for backend in nspawn oci; do
+                        RN="$R --root $T/rn --backend $backend --config $T/podrt.conf"
+                        if $RN create --bundle "$T/nsbundle" ns-$backend > "$T/ns-$backend.out" 2>"$T/err" &&
+                           $RN start ns-$backend; then
+                                for _ in $(seq 100); do
+                                        $RN state ns-$backend | grep -q '"status":"stopped"' && break
+                                        sleep 0.1
+                                done
+                                $RN delete -f ns-$backend
+                                grep -q rtv0 "$T/ns-$backend.out" && ok "$backend: joins the network namespace of linux.namespaces[].path" ||
+                                        bad "$backend: not in the given network namespace: $(cat "$T/ns-$backend.out")"
+                        else
+                                bad "$backend: create/start in a given network namespace: $(cat "$T/err")"
+                        fi
+                done
+        fi
+        ip netns del "$NS"
 fi
 
 # ---- podman ------------------------------------------------------------------
