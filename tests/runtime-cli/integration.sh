@@ -114,6 +114,18 @@ else
         bad "create hooked: $(cat "$T/h.err")"
 fi
 
+# ---- the small commands, the json log -------------------------------------------
+$R --version | grep -q '^podrt-runtime version' && $R -v | grep -q '^spec: ' && ok "--version, -v" || bad "--version"
+$R features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "poststop" in f["hooks"]' && ok "features" || bad "features"
+$R --root "$T/rr" checkpoint x >/dev/null 2>&1 && bad "checkpoint succeeded" || ok "checkpoint exits non-zero"
+$R --root "$T/rr" --log "$T/log.json" --log-format=json state nosuch >/dev/null 2>&1
+python3 - "$T/log.json" <<'EOF' && ok "--log-format json: level, msg, time" || bad "json log: $(cat "$T/log.json")"
+import json, re, sys
+o = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert o["level"] == "error" and o["msg"] == 'container "nosuch" does not exist', o
+assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$", o["time"]), o
+EOF
+
 # ---- a network namespace given by path is joined -----------------------------
 if ip netns add "$NS" 2>/dev/null; then
         if ip netns exec "$NS" ip link add rtv0 type veth peer name rtv1 2>/dev/null; then
