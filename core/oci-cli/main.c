@@ -821,10 +821,9 @@ static int cmd_kill(struct ctx *c, int argc, char **argv, int i) {
         return code;
 }
 
-static void wait_gone(pid_t pid, const struct container *k, int ms) {
+static void keeper_wait_gone(const struct container *k, int ms) {
         for (int t = 0; t < ms / 10 && keeper_alive(k); t++)
                 usleep(10000);
-        (void)pid;
 }
 
 static int cmd_delete(struct ctx *c, int argc, char **argv, int i) {
@@ -858,7 +857,7 @@ static int cmd_delete(struct ctx *c, int argc, char **argv, int i) {
         if (keeper_alive(&k)) {
                 if (strcmp(status, "created") == 0)
                         kill(k.keeper, SIGKILL);
-                wait_gone(k.keeper, &k, 10000);
+                keeper_wait_gone(&k, 10000);
         }
         int code = 0;
         if (k.pod && *k.pod && runtime_delete(c->rt, k.pod, 1, &e) < 0) {
@@ -974,12 +973,10 @@ static int cmd_list(struct ctx *c, int argc, char **argv, int i) {
         static const struct oci_opt opts[] = { { "format", 'f', true }, { "quiet", 'q', false }, { NULL, 0, false } };
         const char *v[OCI_MAX_OPTS] = { 0 };
         char msg[256];
-        int r;
         if (oci_parse_opts(opts, argc, argv, &i, v, msg, sizeof msg) < 0) {
                 log_error("%s", msg);
                 return EXIT_FAIL;
         }
-        (void)r;
         struct json_object *all = json_object_new_array();
         _cleanup_strv_free_ char **ids = calloc(1, sizeof(char *));
         DIR *d = opendir(c->containers);

@@ -94,6 +94,9 @@ RR="$R --root $T/rr --backend nspawn --config $T/podrt.conf"
 if $RR create --bundle "$T/bundle" --pid-file "$T/h.pid" hooked > "$T/h.out" 2>"$T/h.err"; then
         st=$($RR state hooked)
         echo "$st" | grep -q '"status":"created"' || bad "state after create: $st"
+        # conmon's environment for state: XDG_RUNTIME_DIR and nothing else.
+        st=$(env -i XDG_RUNTIME_DIR=/run $RR state hooked)
+        echo "$st" | grep -q '"status":"created"' && ok "state with an empty environment" || bad "state, empty environment: $st"
         $RR start hooked || bad "start hooked"
         for _ in $(seq 100); do
                 $RR state hooked | grep -q '"status":"stopped"' && break
