@@ -14,7 +14,7 @@ for limit in default 1Mi; do
                 export PODRT_CONFIG=$T/podrt.conf
                 max=$((1024 * 1024))
         fi
-        manifest "$T/pod.json" "chatty" "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 209715200; echo; echo LAST LINE"
+        manifest "$T/pod.json" "chatty" "yes 0123456789abcdefghijklmnopqrstuvwxyz 2>/dev/null | head -c 209715200; echo; echo LAST LINE"
         podrt --backend mock run --name chatty "$T/pod.json" >/dev/null || fail "$limit: run failed"
         dir=$(ls -d "$ROOT"/pods/*/apps/app)
         bytes=$(cat "$dir"/output.log* | wc -c)
