@@ -5,7 +5,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libconfig-dev libjson-c-dev libkmod-dev
       libcunit1-dev busybox-static g++ clang-14 libclang-rt-14-dev runc crun systemd-container qemu-system-x86 kmod
       util-linux iproute2 procps file liblzma-dev cpio containernetworking-plugins iptables
-      libarchive-dev umoci skopeo python3"
+      libarchive-dev umoci skopeo python3 podman containerd"
 missing=""
 for p in $pkgs; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
