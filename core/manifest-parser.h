@@ -125,4 +125,15 @@ int parser_parse_containers(struct parser *p, json_object *root,
 /* A pod, volume or container name (name_is_valid()). */
 int parser_check_name(struct parser *p, const char *key, const char *s);
 
+/* ---- manifest-app.c, manifest-ports.c: the containers ---------------------- */
+
+/* What an item parser of a container's arrays gets: the pod and the app. */
+struct app_of {
+        const struct pod_spec *spec;
+        struct spec_app *app;
+};
+
+/* containers[i].ports[index] (parser_each_object's item). */
+int parser_parse_port(struct parser *p, json_object *o, size_t index, void *userdata);
+
 #endif

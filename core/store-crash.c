@@ -69,15 +69,15 @@ static void names_release_id(struct store *s, const char *id) {
         struct dirent *de;
         while ((de = readdir(d))) {
                 char other[POD_ID_LEN + 1];
-                if (de->d_name[0] != '.' && name_link_read(dirfd(d), de->d_name, other) == 0 &&
+                if (de->d_name[0] != '.' && store_name_link_read(dirfd(d), de->d_name, other) == 0 &&
                     strcmp(other, id) == 0)
-                        (void)name_release(s, de->d_name, id);
+                        (void)store_name_release(s, de->d_name, id);
         }
         closedir(d);
 }
 
 int store_remove_broken(struct store *s, const char *id, struct podrt_error **err) {
-        if (!id_is_valid(id))
+        if (!store_id_is_valid(id))
                 return podrt_error_set(err, EINVAL, "invalid pod ID '%s'", id ? id : "");
         _cleanup_free_ char *path = store_pod_dir(s, id);
         if (!path)
@@ -87,7 +87,7 @@ int store_remove_broken(struct store *s, const char *id, struct podrt_error **er
                 return podrt_error_set(err, r, "remove %s: unmounting what is below it: %s", path,
                                        strerror(-r));
         names_release_id(s, id);
-        return pod_dir_remove(s, id, false, err);
+        return store_pod_dir_remove(s, id, false, err);
 }
 
 int store_sweep(struct store *s, unsigned min_age_sec) {
@@ -130,10 +130,10 @@ int store_sweep(struct store *s, unsigned min_age_sec) {
         }
         while ((de = readdir(d))) {
                 char other[POD_ID_LEN + 1];
-                if (de->d_name[0] == '.' || name_link_read(dirfd(d), de->d_name, other) < 0 ||
-                    pod_dir_exists(s, other))
+                if (de->d_name[0] == '.' || store_name_link_read(dirfd(d), de->d_name, other) < 0 ||
+                    store_pod_dir_exists(s, other))
                         continue;
-                if (name_release(s, de->d_name, other) == 0)
+                if (store_name_release(s, de->d_name, other) == 0)
                         removed++;
         }
         closedir(d);

@@ -18,14 +18,14 @@ struct store {
         int names_fd;
 };
 
-bool id_is_valid(const char *id);
-int flock_retry(int fd, int operation);
+bool store_id_is_valid(const char *id);
+int store_flock_retry(int fd, int operation);
 /* The pod ID a name link points at: -ENOENT none, -EINVAL not ours. */
-int name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]);
-bool pod_dir_exists(struct store *s, const char *id);
+int store_name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]);
+bool store_pod_dir_exists(struct store *s, const char *id);
 /* Removes the name link when it points at id. */
-int name_release(struct store *s, const char *name, const char *id);
+int store_name_release(struct store *s, const char *name, const char *id);
 /* Removes pods/<id> (check_only: only looks for mounts in the way). */
-int pod_dir_remove(struct store *s, const char *id, bool check_only, struct podrt_error **err);
+int store_pod_dir_remove(struct store *s, const char *id, bool check_only, struct podrt_error **err);
 
 #endif

@@ -36,11 +36,11 @@ static bool is_lower_hex(const char *s) {
         return true;
 }
 
-bool id_is_valid(const char *id) {
+bool store_id_is_valid(const char *id) {
         return id && strlen(id) == POD_ID_LEN && is_lower_hex(id);
 }
 
-int flock_retry(int fd, int operation) {
+int store_flock_retry(int fd, int operation) {
         while (flock(fd, operation) < 0) {
                 if (errno != EINTR)
                         return -errno;
@@ -153,7 +153,7 @@ int name_is_valid(const char *name) {
 /* A name link reads "../pods/<id>".  Fills ret_id (when given) with the ID
  * it points at; -ENOENT when there is no link, -EINVAL when it is not one
  * of ours. */
-int name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]) {
+int store_name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]) {
         char target[PATH_MAX];
         ssize_t n = readlinkat(names_fd, name, target, sizeof(target) - 1);
         if (n < 0)
@@ -161,7 +161,7 @@ int name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]) 
         target[n] = '\0';
         const char *id = strrchr(target, '/');
         id = id ? id + 1 : target;
-        if (strncmp(target, "../pods/", 8) != 0 || !id_is_valid(id))
+        if (strncmp(target, "../pods/", 8) != 0 || !store_id_is_valid(id))
                 return -EINVAL;
         if (ret_id)
                 memcpy(ret_id, id, POD_ID_LEN + 1);
@@ -169,7 +169,7 @@ int name_link_read(int names_fd, const char *name, char ret_id[POD_ID_LEN + 1]) 
 }
 
 /* Whether pods/<id> exists as a directory. */
-bool pod_dir_exists(struct store *s, const char *id) {
+bool store_pod_dir_exists(struct store *s, const char *id) {
         struct stat st;
         return fstatat(s->pods_fd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
@@ -182,7 +182,7 @@ static int names_lock(struct store *s, int *ret_fd) {
         int fd = openat(s->names_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        int r = flock_retry(fd, LOCK_EX);
+        int r = store_flock_retry(fd, LOCK_EX);
         if (r < 0) {
                 close(fd);
                 return r;
@@ -214,10 +214,10 @@ static int name_claim(struct store *s, const char *name, const char *id,
                         return -errno;
 
                 char other[POD_ID_LEN + 1] = "";
-                r = name_link_read(s->names_fd, name, other);
+                r = store_name_link_read(s->names_fd, name, other);
                 if (r == -ENOENT)
                         continue;       /* removed meanwhile: try again */
-                if (r == 0 && pod_dir_exists(s, other)) {
+                if (r == 0 && store_pod_dir_exists(s, other)) {
                         memcpy(holder_id, other, POD_ID_LEN + 1);
                         return -EEXIST;
                 }
@@ -253,13 +253,13 @@ static int name_claim(struct store *s, const char *name, const char *id,
 }
 
 /* Unlinks names/<name> if it points at id. */
-int name_release(struct store *s, const char *name, const char *id) {
+int store_name_release(struct store *s, const char *name, const char *id) {
         _cleanup_close_ int lock_fd = -1;
         int r = names_lock(s, &lock_fd);
         if (r < 0)
                 return r;
         char other[POD_ID_LEN + 1];
-        r = name_link_read(s->names_fd, name, other);
+        r = store_name_link_read(s->names_fd, name, other);
         if (r == -ENOENT || r == -EINVAL)
                 return 0;
         if (r < 0)
@@ -275,7 +275,7 @@ int name_release(struct store *s, const char *name, const char *id) {
 
 /* Removes pods/<id>: first a walk that only looks for mount points (so a
  * refused removal leaves the pod whole), then the deletion. */
-int pod_dir_remove(struct store *s, const char *id, bool check_only,
+int store_pod_dir_remove(struct store *s, const char *id, bool check_only,
                           struct podrt_error **err) {
         _cleanup_free_ char *path = store_pod_dir(s, id);
         if (!path)
@@ -348,7 +348,7 @@ int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
                 r = podrt_error_set(err, errno, "create %s/pods/%s/monitor.lock: %m", s->root, id);
                 goto fail;
         }
-        r = flock_retry(lock_fd, LOCK_EX);
+        r = store_flock_retry(lock_fd, LOCK_EX);
         if (r < 0) {
                 r = podrt_error_set(err, r, "lock %s/pods/%s/lock: %s", s->root, id, strerror(-r));
                 goto fail;
@@ -388,7 +388,7 @@ fail:
         if (tmp[0])
                 rm_rf_at(s->pods_fd, tmp, 0, NULL);
         else
-                pod_dir_remove(s, id, false, NULL);
+                store_pod_dir_remove(s, id, false, NULL);
         return r;
 }
 
@@ -400,7 +400,7 @@ int store_resolve(struct store *s, const char *ref, char ret_id[POD_ID_LEN + 1],
                 return podrt_error_set(err, EINVAL, "invalid pod reference '%s': contains '/'", ref);
 
         /* A full ID. */
-        if (id_is_valid(ref) && pod_dir_exists(s, ref)) {
+        if (store_id_is_valid(ref) && store_pod_dir_exists(s, ref)) {
                 memcpy(ret_id, ref, POD_ID_LEN + 1);
                 return 0;
         }
@@ -408,8 +408,8 @@ int store_resolve(struct store *s, const char *ref, char ret_id[POD_ID_LEN + 1],
         /* A name. */
         if (name_is_valid(ref)) {
                 char id[POD_ID_LEN + 1];
-                int r = name_link_read(s->names_fd, ref, id);
-                if (r == 0 && pod_dir_exists(s, id)) {
+                int r = store_name_link_read(s->names_fd, ref, id);
+                if (r == 0 && store_pod_dir_exists(s, id)) {
                         memcpy(ret_id, id, sizeof(id));
                         return 0;
                 }
@@ -463,7 +463,7 @@ int store_list(struct store *s, char (**ret)[POD_ID_LEN + 1], size_t *ret_n,
         int r = 0;
         struct dirent *de;
         for (errno = 0; (de = readdir(d)); errno = 0) {
-                if (!id_is_valid(de->d_name))
+                if (!store_id_is_valid(de->d_name))
                         continue;
                 if (de->d_type != DT_DIR) {
                         struct stat st;
@@ -501,7 +501,7 @@ int store_list(struct store *s, char (**ret)[POD_ID_LEN + 1], size_t *ret_n,
 
 static int lock_file(struct store *s, const char *id, const char *file, int operation,
                      int *ret_fd, struct podrt_error **err) {
-        if (!id_is_valid(id))
+        if (!store_id_is_valid(id))
                 return podrt_error_set(err, EINVAL, "invalid pod ID '%s'", id ? id : "");
         int base = operation & ~LOCK_NB;
         if (base != LOCK_SH && base != LOCK_EX)
@@ -521,7 +521,7 @@ static int lock_file(struct store *s, const char *id, const char *file, int oper
                         return podrt_error_set(err, ENOENT, "no such pod: %s", id);
                 return podrt_error_set(err, errno, "open %s/pods/%s: %m", s->root, path);
         }
-        int r = flock_retry(fd, operation);
+        int r = store_flock_retry(fd, operation);
         if (r == -EWOULDBLOCK)
                 return podrt_error_set(err, EWOULDBLOCK, "pod %s: %s is held by another process",
                                        id, file);
@@ -542,22 +542,22 @@ int store_monitor_lock(struct store *s, const char *id, int operation, int *ret_
 }
 
 int store_remove(struct store *s, const char *id, const char *name, struct podrt_error **err) {
-        if (!id_is_valid(id))
+        if (!store_id_is_valid(id))
                 return podrt_error_set(err, EINVAL, "invalid pod ID '%s'", id ? id : "");
         if (name && !name_is_valid(name))
                 return podrt_error_set(err, EINVAL, "remove pod %s: invalid pod name '%s'", id, name);
 
         /* Refuse before touching anything when a mount is in the way. */
-        int r = pod_dir_remove(s, id, true, err);
+        int r = store_pod_dir_remove(s, id, true, err);
         if (r < 0)
                 return r;
         if (name) {
-                r = name_release(s, name, id);
+                r = store_name_release(s, name, id);
                 if (r < 0)
                         return podrt_error_set(err, r, "remove %s/names/%s: %s", s->root, name,
                                                strerror(-r));
         }
-        return pod_dir_remove(s, id, false, err);
+        return store_pod_dir_remove(s, id, false, err);
 }
 
 /* ---- files ------------------------------------------------------------ */

@@ -16,22 +16,22 @@
 #include "macro.h"
 #include "strv.h"
 #include "translate.h"
+#include "translate-internal.h"
 
-#define FAIL(err, path, ...) podrt_error_set((err), EINVAL, "config.json: " path ": " __VA_ARGS__)
 
-static struct json_object *get(struct json_object *o, const char *key) {
+struct json_object *tr_get(struct json_object *o, const char *key) {
         struct json_object *v = NULL;
         if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
                 return NULL;
         return v;
 }
 
-static bool is(struct json_object *o, enum json_type t) {
+bool tr_is(struct json_object *o, enum json_type t) {
         return o && json_object_is_type(o, t);
 }
 
-static void warn(struct oci_translation *t, const char *fmt, ...) PODRT_PRINTF(2, 3);
-static void warn(struct oci_translation *t, const char *fmt, ...) {
+void tr_warn(struct oci_translation *t, const char *fmt, ...) PODRT_PRINTF(2, 3);
+void tr_warn(struct oci_translation *t, const char *fmt, ...) {
         char *s = NULL;
         va_list ap;
         va_start(ap, fmt);
@@ -77,18 +77,18 @@ int oci_rlimit_from_name(const char *name) {
 }
 
 /* An array of strings, or NULL (absent); -EINVAL when of another type. */
-static int strv_of(struct json_object *a, char ***ret) {
+int tr_strv_of(struct json_object *a, char ***ret) {
         *ret = NULL;
         if (!a)
                 return 0;
-        if (!is(a, json_type_array))
+        if (!tr_is(a, json_type_array))
                 return -EINVAL;
         _cleanup_strv_free_ char **v = calloc(1, sizeof(char *));
         if (!v)
                 return -ENOMEM;
         for (size_t i = 0; i < json_object_array_length(a); i++) {
                 struct json_object *s = json_object_array_get_idx(a, i);
-                if (!is(s, json_type_string))
+                if (!tr_is(s, json_type_string))
                         return -EINVAL;
                 if (strv_push(&v, json_object_get_string(s)) < 0)
                         return -ENOMEM;
@@ -98,13 +98,13 @@ static int strv_of(struct json_object *a, char ***ret) {
 }
 
 static bool is_uint32(struct json_object *o) {
-        if (!is(o, json_type_int))
+        if (!tr_is(o, json_type_int))
                 return false;
         int64_t v = json_object_get_int64(o);
         return v >= 0 && v <= 4294967294LL;
 }
 
-static void add(struct json_object *o, const char *k, struct json_object *v) {
+void tr_add(struct json_object *o, const char *k, struct json_object *v) {
         json_object_object_add(o, k, v);
 }
 
@@ -114,24 +114,24 @@ static int translate_process(struct json_object *proc, struct json_object *app, 
                              struct podrt_error **err) {
         if (!proc)
                 return FAIL(err, "process", "required");
-        if (!is(proc, json_type_object))
+        if (!tr_is(proc, json_type_object))
                 return FAIL(err, "process", "must be an object");
 
         _cleanup_strv_free_ char **args = NULL;
-        if (strv_of(get(proc, "args"), &args) < 0)
+        if (tr_strv_of(tr_get(proc, "args"), &args) < 0)
                 return FAIL(err, "process.args", "must be an array of strings");
         if (!args || !args[0] || !args[0][0])
                 return FAIL(err, "process.args", "must not be empty");
         struct json_object *cmd = json_object_new_array();
         for (size_t i = 0; args[i]; i++)
                 json_object_array_add(cmd, json_object_new_string(args[i]));
-        add(app, "command", cmd);
+        tr_add(app, "command", cmd);
 
         _cleanup_strv_free_ char **env = NULL;
-        if (strv_of(get(proc, "env"), &env) < 0)
+        if (tr_strv_of(tr_get(proc, "env"), &env) < 0)
                 return FAIL(err, "process.env", "must be an array of strings");
         struct json_object *envo = json_object_new_object();
-        add(app, "env", envo);
+        tr_add(app, "env", envo);
         for (size_t i = 0; env && env[i]; i++) {
                 char *eq = strchr(env[i], '=');
                 if (!eq || eq == env[i]) {
@@ -140,41 +140,41 @@ static int translate_process(struct json_object *proc, struct json_object *app, 
                         return -EINVAL;
                 }
                 *eq = '\0';
-                add(envo, env[i], json_object_new_string(eq + 1));
+                tr_add(envo, env[i], json_object_new_string(eq + 1));
         }
 
-        struct json_object *cwd = get(proc, "cwd");
+        struct json_object *cwd = tr_get(proc, "cwd");
         if (cwd) {
-                if (!is(cwd, json_type_string))
+                if (!tr_is(cwd, json_type_string))
                         return FAIL(err, "process.cwd", "must be a string");
                 if (json_object_get_string(cwd)[0] != '/')
                         return FAIL(err, "process.cwd", "must be absolute");
-                add(app, "workingDir", json_object_new_string(json_object_get_string(cwd)));
+                tr_add(app, "workingDir", json_object_new_string(json_object_get_string(cwd)));
         }
 
-        struct json_object *term = get(proc, "terminal");
-        if (term && !is(term, json_type_boolean))
+        struct json_object *term = tr_get(proc, "terminal");
+        if (term && !tr_is(term, json_type_boolean))
                 return FAIL(err, "process.terminal", "must be a boolean");
         t->terminal = term && json_object_get_boolean(term);
 
-        struct json_object *user = get(proc, "user");
+        struct json_object *user = tr_get(proc, "user");
         if (user) {
-                if (!is(user, json_type_object))
+                if (!tr_is(user, json_type_object))
                         return FAIL(err, "process.user", "must be an object");
-                struct json_object *uid = get(user, "uid"), *gid = get(user, "gid"), *groups = get(user, "additionalGids");
+                struct json_object *uid = tr_get(user, "uid"), *gid = tr_get(user, "gid"), *groups = tr_get(user, "additionalGids");
                 if (uid && !is_uint32(uid))
                         return FAIL(err, "process.user.uid", "must be an integer from 0 to 4294967294");
                 if (gid && !is_uint32(gid))
                         return FAIL(err, "process.user.gid", "must be an integer from 0 to 4294967294");
-                if (get(user, "username"))
+                if (tr_get(user, "username"))
                         return FAIL(err, "process.user.username", "not supported (Windows only)");
-                add(app, "user", json_object_new_int64(uid ? json_object_get_int64(uid) : 0));
-                add(app, "group", json_object_new_int64(gid ? json_object_get_int64(gid) : 0));
+                tr_add(app, "user", json_object_new_int64(uid ? json_object_get_int64(uid) : 0));
+                tr_add(app, "group", json_object_new_int64(gid ? json_object_get_int64(gid) : 0));
                 if (groups) {
-                        if (!is(groups, json_type_array))
+                        if (!tr_is(groups, json_type_array))
                                 return FAIL(err, "process.user.additionalGids", "must be an array of integers");
                         struct json_object *g = json_object_new_array();
-                        add(app, "supplementaryGroups", g);
+                        tr_add(app, "supplementaryGroups", g);
                         for (size_t i = 0; i < json_object_array_length(groups); i++) {
                                 struct json_object *x = json_object_array_get_idx(groups, i);
                                 if (!is_uint32(x)) {
@@ -186,19 +186,19 @@ static int translate_process(struct json_object *proc, struct json_object *app, 
                                 json_object_array_add(g, json_object_new_int64(json_object_get_int64(x)));
                         }
                 }
-                if (get(user, "umask"))
-                        warn(t, "process.user.umask is not applied: the backend's umask (022) is used");
+                if (tr_get(user, "umask"))
+                        tr_warn(t, "process.user.umask is not applied: the backend's umask (022) is used");
         }
 
         /* The bounding set is the container's capabilities: podrt's manifest
          * says it as add (what is in it) and drop (everything else), so the
          * result does not depend on the backend's default set. */
-        struct json_object *caps = get(proc, "capabilities");
+        struct json_object *caps = tr_get(proc, "capabilities");
         if (caps) {
-                if (!is(caps, json_type_object))
+                if (!tr_is(caps, json_type_object))
                         return FAIL(err, "process.capabilities", "must be an object");
                 _cleanup_strv_free_ char **bounding = NULL;
-                if (strv_of(get(caps, "bounding"), &bounding) < 0)
+                if (tr_strv_of(tr_get(caps, "bounding"), &bounding) < 0)
                         return FAIL(err, "process.capabilities.bounding", "must be an array of strings");
                 uint64_t mask = 0;
                 for (size_t i = 0; bounding && bounding[i]; i++) {
@@ -219,29 +219,29 @@ static int translate_process(struct json_object *proc, struct json_object *app, 
                         json_object_array_add(a, json_object_new_string(addv[i]));
                 for (size_t i = 0; dropv && dropv[i]; i++)
                         json_object_array_add(d, json_object_new_string(dropv[i]));
-                add(co, "add", a);
-                add(co, "drop", d);
-                add(app, "capabilities", co);
+                tr_add(co, "add", a);
+                tr_add(co, "drop", d);
+                tr_add(app, "capabilities", co);
                 _cleanup_strv_free_ char **ambient = NULL;
-                if (strv_of(get(caps, "ambient"), &ambient) == 0 && ambient && ambient[0])
-                        warn(t, "process.capabilities.ambient is not applied (%s...): only the bounding set is",
+                if (tr_strv_of(tr_get(caps, "ambient"), &ambient) == 0 && ambient && ambient[0])
+                        tr_warn(t, "process.capabilities.ambient is not applied (%s...): only the bounding set is",
                              ambient[0]);
         }
 
-        struct json_object *rl = get(proc, "rlimits");
+        struct json_object *rl = tr_get(proc, "rlimits");
         if (rl) {
-                if (!is(rl, json_type_array))
+                if (!tr_is(rl, json_type_array))
                         return FAIL(err, "process.rlimits", "must be an array");
                 for (size_t i = 0; i < json_object_array_length(rl); i++) {
-                        struct json_object *x = json_object_array_get_idx(rl, i), *type = get(x, "type"),
-                                           *soft = get(x, "soft"), *hard = get(x, "hard");
-                        int res = is(type, json_type_string) ? oci_rlimit_from_name(json_object_get_string(type)) : -1;
+                        struct json_object *x = json_object_array_get_idx(rl, i), *type = tr_get(x, "type"),
+                                           *soft = tr_get(x, "soft"), *hard = tr_get(x, "hard");
+                        int res = tr_is(type, json_type_string) ? oci_rlimit_from_name(json_object_get_string(type)) : -1;
                         if (res < 0) {
                                 podrt_error_set(err, EINVAL, "config.json: process.rlimits[%zu].type: unknown rlimit \"%s\"",
                                                 i, type ? json_object_get_string(type) : "");
                                 return -EINVAL;
                         }
-                        if (!is(soft, json_type_int) || !is(hard, json_object_get_type(soft))) {
+                        if (!tr_is(soft, json_type_int) || !tr_is(hard, json_object_get_type(soft))) {
                                 podrt_error_set(err, EINVAL, "config.json: process.rlimits[%zu]: soft and hard must be integers", i);
                                 return -EINVAL;
                         }
@@ -257,196 +257,21 @@ static int translate_process(struct json_object *proc, struct json_object *app, 
                 }
         }
 
-        struct json_object *nnp = get(proc, "noNewPrivileges");
-        if (nnp && !is(nnp, json_type_boolean))
+        struct json_object *nnp = tr_get(proc, "noNewPrivileges");
+        if (nnp && !tr_is(nnp, json_type_boolean))
                 return FAIL(err, "process.noNewPrivileges", "must be a boolean");
 
-        struct json_object *oom = get(proc, "oomScoreAdj");
+        struct json_object *oom = tr_get(proc, "oomScoreAdj");
         if (oom) {
-                if (!is(oom, json_type_int) || json_object_get_int64(oom) < -1000 || json_object_get_int64(oom) > 1000)
+                if (!tr_is(oom, json_type_int) || json_object_get_int64(oom) < -1000 || json_object_get_int64(oom) > 1000)
                         return FAIL(err, "process.oomScoreAdj", "must be an integer from -1000 to 1000");
                 t->has_oom_score_adj = true;
                 t->oom_score_adj = (int)json_object_get_int64(oom);
         }
-        if (get(proc, "apparmorProfile") && json_object_get_string(get(proc, "apparmorProfile"))[0])
-                warn(t, "process.apparmorProfile is not applied");
-        if (get(proc, "selinuxLabel") && json_object_get_string(get(proc, "selinuxLabel"))[0])
-                warn(t, "process.selinuxLabel is not applied");
-        return 0;
-}
-
-/* ---- mounts ----------------------------------------------------------- */
-
-static bool word_is_name(const char *w) {
-        if (!*w || strlen(w) > 253)
-                return false;
-        for (const char *p = w; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      *p == '-' || *p == '.'))
-                        return false;
-        return w[0] != '-' && w[0] != '.';
-}
-
-static bool word_is_ip(const char *w) {
-        unsigned char buf[16];
-        return inet_pton(AF_INET, w, buf) == 1 || inet_pton(AF_INET6, w, buf) == 1;
-}
-
-/* The files the client made for /etc/hosts and /etc/resolv.conf become the
- * manifest's hosts and dns, which every backend writes (a bind-mounted file
- * is not something every backend can do).  Loopback entries are the
- * backend's own. */
-static void etc_file(const char *dest, const char *source, struct json_object *manifest, struct oci_translation *t) {
-        FILE *f = fopen(source, "re");
-        if (!f) {
-                warn(t, "%s: %s: %m", dest, source);
-                return;
-        }
-        bool hosts = strcmp(dest, "/etc/hosts") == 0;
-        struct json_object *list = json_object_new_array(), *servers = json_object_new_array(),
-                           *searches = json_object_new_array(), *options = json_object_new_array();
-        char line[1024];
-        while (fgets(line, sizeof line, f)) {
-                line[strcspn(line, "#")] = '\0';
-                char *save = NULL, *w = strtok_r(line, " \t\r\n", &save);
-                if (!w)
-                        continue;
-                if (hosts) {
-                        if (!word_is_ip(w) || strncmp(w, "127.", 4) == 0 || strcmp(w, "::1") == 0)
-                                continue;
-                        struct json_object *e = json_object_new_object(), *names = json_object_new_array();
-                        add(e, "ip", json_object_new_string(w));
-                        while ((w = strtok_r(NULL, " \t\r\n", &save)))
-                                if (word_is_name(w))
-                                        json_object_array_add(names, json_object_new_string(w));
-                        add(e, "names", names);
-                        if (json_object_array_length(names))
-                                json_object_array_add(list, e);
-                        else
-                                json_object_put(e);
-                } else {
-                        struct json_object *into = strcmp(w, "nameserver") == 0 ? servers
-                                                 : strcmp(w, "search") == 0    ? searches
-                                                 : strcmp(w, "options") == 0   ? options
-                                                                               : NULL;
-                        while (into && (w = strtok_r(NULL, " \t\r\n", &save)))
-                                if (into == options || (into == servers ? word_is_ip(w) : word_is_name(w)))
-                                        json_object_array_add(into, json_object_new_string(w));
-                }
-        }
-        fclose(f);
-        if (hosts) {
-                add(manifest, "hosts", list);
-                json_object_put(servers), json_object_put(searches), json_object_put(options);
-        } else {
-                struct json_object *dns = json_object_new_object();
-                add(dns, "servers", servers);
-                add(dns, "searches", searches);
-                add(dns, "options", options);
-                add(manifest, "dns", dns);
-                json_object_put(list);
-        }
-}
-
-/* What every backend mounts itself: proc, sysfs, /dev and its parts, the
- * cgroup tree. */
-static bool mount_is_standard(const char *dest, const char *type) {
-        static const struct { const char *dest, *type; } std[] = {
-                { "/proc", "proc" },           { "/sys", "sysfs" },         { "/dev", "tmpfs" },
-                { "/dev/pts", "devpts" },      { "/dev/shm", "tmpfs" },     { "/dev/shm", "bind" },
-                { "/dev/mqueue", "mqueue" },   { "/sys/fs/cgroup", "cgroup" }, { "/sys/fs/cgroup", "cgroup2" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(std); i++)
-                if (strcmp(dest, std[i].dest) == 0 && strcmp(type, std[i].type) == 0)
-                        return true;
-        return false;
-}
-
-static int translate_mounts(struct json_object *mounts, const char *bundle, struct json_object *manifest,
-                            struct json_object *app, struct oci_translation *t, struct podrt_error **err) {
-        if (!mounts)
-                return 0;
-        if (!is(mounts, json_type_array))
-                return FAIL(err, "mounts", "must be an array");
-        struct json_object *vols = json_object_new_array(), *ms = json_object_new_array();
-        add(manifest, "volumes", vols);
-        add(app, "mounts", ms);
-        for (size_t i = 0; i < json_object_array_length(mounts); i++) {
-                struct json_object *m = json_object_array_get_idx(mounts, i);
-                struct json_object *dst = get(m, "destination"), *type = get(m, "type"), *src = get(m, "source");
-                if (!is(m, json_type_object))
-                        return podrt_error_set(err, EINVAL, "config.json: mounts[%zu]: must be an object", i);
-                if (!is(dst, json_type_string) || json_object_get_string(dst)[0] != '/')
-                        return podrt_error_set(err, EINVAL, "config.json: mounts[%zu].destination: must be an absolute path", i);
-                if (type && !is(type, json_type_string))
-                        return podrt_error_set(err, EINVAL, "config.json: mounts[%zu].type: must be a string", i);
-                if (src && !is(src, json_type_string))
-                        return podrt_error_set(err, EINVAL, "config.json: mounts[%zu].source: must be a string", i);
-                _cleanup_strv_free_ char **opts = NULL;
-                if (strv_of(get(m, "options"), &opts) < 0)
-                        return podrt_error_set(err, EINVAL, "config.json: mounts[%zu].options: must be an array of strings", i);
-                const char *d = json_object_get_string(dst);
-                bool bind = strv_contains(opts, "bind") || strv_contains(opts, "rbind");
-                const char *ty = type ? json_object_get_string(type) : (bind ? "bind" : "");
-                if (bind && strcmp(ty, "none") == 0)
-                        ty = "bind";
-                if (mount_is_standard(d, ty))
-                        continue;
-                char vname[32];
-                snprintf(vname, sizeof vname, "m%zu", i);
-                struct json_object *vol = json_object_new_object();
-                add(vol, "name", json_object_new_string(vname));
-                if (strcmp(ty, "bind") == 0) {
-                        if (!src || !json_object_get_string(src)[0]) {
-                                json_object_put(vol);
-                                return podrt_error_set(err, EINVAL, "config.json: mounts[%zu].source: required for a bind mount", i);
-                        }
-                        const char *s = json_object_get_string(src);
-                        _cleanup_free_ char *abs = NULL;
-                        if (s[0] != '/' && asprintf(&abs, "%s/%s", bundle, s) < 0) {
-                                json_object_put(vol);
-                                return podrt_error_set(err, ENOMEM, "out of memory");
-                        }
-                        const char *real = abs ? abs : s;
-                        if (strcmp(d, "/etc/hosts") == 0 || strcmp(d, "/etc/resolv.conf") == 0) {
-                                json_object_put(vol);
-                                etc_file(d, real, manifest, t);
-                                continue;
-                        }
-                        if (strcmp(d, "/etc/hostname") == 0 || strcmp(d, "/run/.containerenv") == 0) {
-                                /* The backend writes the hostname; podman's marker is not needed. */
-                                json_object_put(vol);
-                                continue;
-                        }
-                        add(vol, "kind", json_object_new_string("host"));
-                        add(vol, "source", json_object_new_string(abs ? abs : s));
-                } else if (strcmp(ty, "tmpfs") == 0) {
-                        warn(t, "mounts[%zu]: tmpfs on %s is an empty directory of the pod, not a tmpfs", i, d);
-                        add(vol, "kind", json_object_new_string("empty"));
-                } else if (strcmp(ty, "proc") == 0 || strcmp(ty, "sysfs") == 0 || strcmp(ty, "devpts") == 0 ||
-                           strcmp(ty, "mqueue") == 0 || strcmp(ty, "cgroup") == 0 || strcmp(ty, "cgroup2") == 0) {
-                        json_object_put(vol);
-                        warn(t, "mounts[%zu]: %s on %s: the backend mounts %s only at its standard place", i, ty, d, ty);
-                        continue;
-                } else {
-                        json_object_put(vol);
-                        return podrt_error_set(err, EOPNOTSUPP, "config.json: mounts[%zu].type: \"%s\" is not supported (bind, tmpfs, proc, sysfs, devpts, mqueue, cgroup are)",
-                                               i, ty);
-                }
-                /* A later mount of the same place wins, as in the kernel. */
-                for (size_t j = 0; j < json_object_array_length(ms); j++)
-                        if (strcmp(json_object_get_string(get(json_object_array_get_idx(ms, j), "path")), d) == 0) {
-                                json_object_array_del_idx(ms, j, 1);
-                                break;
-                        }
-                json_object_array_add(vols, vol);
-                struct json_object *mo = json_object_new_object();
-                add(mo, "volume", json_object_new_string(vname));
-                add(mo, "path", json_object_new_string(d));
-                if (strv_contains(opts, "ro"))
-                        add(mo, "readOnly", json_object_new_boolean(1));
-                json_object_array_add(ms, mo);
-        }
+        if (tr_get(proc, "apparmorProfile") && json_object_get_string(tr_get(proc, "apparmorProfile"))[0])
+                tr_warn(t, "process.apparmorProfile is not applied");
+        if (tr_get(proc, "selinuxLabel") && json_object_get_string(tr_get(proc, "selinuxLabel"))[0])
+                tr_warn(t, "process.selinuxLabel is not applied");
         return 0;
 }
 
@@ -457,17 +282,17 @@ static int translate_linux(struct json_object *lx, struct json_object *app, cons
         t->network = "host";
         if (!lx)
                 return 0;
-        if (!is(lx, json_type_object))
+        if (!tr_is(lx, json_type_object))
                 return FAIL(err, "linux", "must be an object");
-        struct json_object *nss = get(lx, "namespaces");
-        if (nss && !is(nss, json_type_array))
+        struct json_object *nss = tr_get(lx, "namespaces");
+        if (nss && !tr_is(nss, json_type_array))
                 return FAIL(err, "linux.namespaces", "must be an array");
         for (size_t i = 0; nss && i < json_object_array_length(nss); i++) {
-                struct json_object *n = json_object_array_get_idx(nss, i), *type = get(n, "type"), *path = get(n, "path");
-                if (!is(type, json_type_string))
+                struct json_object *n = json_object_array_get_idx(nss, i), *type = tr_get(n, "type"), *path = tr_get(n, "path");
+                if (!tr_is(type, json_type_string))
                         return podrt_error_set(err, EINVAL, "config.json: linux.namespaces[%zu].type: must be a string", i);
                 const char *ty = json_object_get_string(type);
-                const char *p = is(path, json_type_string) ? json_object_get_string(path) : NULL;
+                const char *p = tr_is(path, json_type_string) ? json_object_get_string(path) : NULL;
                 if (p && !*p)
                         p = NULL;
                 if (strcmp(ty, "network") == 0) {
@@ -480,57 +305,57 @@ static int translate_linux(struct json_object *lx, struct json_object *app, cons
                 } else if (strcmp(ty, "pid") == 0 || strcmp(ty, "mount") == 0 || strcmp(ty, "ipc") == 0 ||
                            strcmp(ty, "uts") == 0 || strcmp(ty, "cgroup") == 0 || strcmp(ty, "time") == 0) {
                         if (p)
-                                warn(t, "linux.namespaces[%zu]: joining the %s namespace %s is not supported: the container gets its own",
+                                tr_warn(t, "linux.namespaces[%zu]: joining the %s namespace %s is not supported: the container gets its own",
                                      i, ty, p);
                 } else
                         return podrt_error_set(err, EINVAL, "config.json: linux.namespaces[%zu].type: unknown namespace \"%s\"", i, ty);
         }
-        if (get(lx, "uidMappings") || get(lx, "gidMappings"))
+        if (tr_get(lx, "uidMappings") || tr_get(lx, "gidMappings"))
                 return FAIL(err, "linux.uidMappings", "user namespaces are not supported yet");
 
-        struct json_object *res = get(lx, "resources");
-        if (res && !is(res, json_type_object))
+        struct json_object *res = tr_get(lx, "resources");
+        if (res && !tr_is(res, json_type_object))
                 return FAIL(err, "linux.resources", "must be an object");
         struct json_object *ro = json_object_new_object();
-        add(app, "resources", ro);   /* removed again when empty */
-        struct json_object *mem = get(get(res, "memory"), "limit");
+        tr_add(app, "resources", ro);   /* removed again when empty */
+        struct json_object *mem = tr_get(tr_get(res, "memory"), "limit");
         if (mem) {
-                if (!is(mem, json_type_int))
+                if (!tr_is(mem, json_type_int))
                         return FAIL(err, "linux.resources.memory.limit", "must be an integer");
                 if (json_object_get_int64(mem) > 0)
-                        add(ro, "memory", json_object_new_int64(json_object_get_int64(mem)));
+                        tr_add(ro, "memory", json_object_new_int64(json_object_get_int64(mem)));
         }
-        struct json_object *cpu = get(res, "cpu"), *quota = get(cpu, "quota"), *period = get(cpu, "period");
-        if (quota && !is(quota, json_type_int))
+        struct json_object *cpu = tr_get(res, "cpu"), *quota = tr_get(cpu, "quota"), *period = tr_get(cpu, "period");
+        if (quota && !tr_is(quota, json_type_int))
                 return FAIL(err, "linux.resources.cpu.quota", "must be an integer");
-        if (period && !is(period, json_type_int))
+        if (period && !tr_is(period, json_type_int))
                 return FAIL(err, "linux.resources.cpu.period", "must be an integer");
         if (quota && json_object_get_int64(quota) > 0) {
                 int64_t per = period && json_object_get_int64(period) > 0 ? json_object_get_int64(period) : 100000;
                 int64_t milli = (json_object_get_int64(quota) * 1000 + per - 1) / per;
                 char buf[32];
                 snprintf(buf, sizeof buf, "%" PRId64 "m", milli > 0 ? milli : 1);
-                add(ro, "cpu", json_object_new_string(buf));
+                tr_add(ro, "cpu", json_object_new_string(buf));
         }
-        if (get(cpu, "shares") || get(cpu, "cpus"))
-                warn(t, "linux.resources.cpu: shares and cpus are not applied, only quota/period");
-        struct json_object *pids = get(get(res, "pids"), "limit");
+        if (tr_get(cpu, "shares") || tr_get(cpu, "cpus"))
+                tr_warn(t, "linux.resources.cpu: shares and cpus are not applied, only quota/period");
+        struct json_object *pids = tr_get(tr_get(res, "pids"), "limit");
         if (pids) {
-                if (!is(pids, json_type_int))
+                if (!tr_is(pids, json_type_int))
                         return FAIL(err, "linux.resources.pids.limit", "must be an integer");
                 if (json_object_get_int64(pids) > 0)
-                        add(ro, "pids", json_object_new_int64(json_object_get_int64(pids)));
+                        tr_add(ro, "pids", json_object_new_int64(json_object_get_int64(pids)));
         }
         if (!json_object_object_length(ro))
                 json_object_object_del(app, "resources");
 
-        if (get(lx, "seccomp"))
-                warn(t, "linux.seccomp is not applied by the %s backend: the container runs without a syscall filter",
+        if (tr_get(lx, "seccomp"))
+                tr_warn(t, "linux.seccomp is not applied by the %s backend: the container runs without a syscall filter",
                      backend);
-        if (get(lx, "sysctl") && json_object_object_length(get(lx, "sysctl")))
-                warn(t, "linux.sysctl is not applied");
-        if (get(lx, "devices") && json_object_array_length(get(lx, "devices")))
-                warn(t, "linux.devices: extra devices are not created");
+        if (tr_get(lx, "sysctl") && json_object_object_length(tr_get(lx, "sysctl")))
+                tr_warn(t, "linux.sysctl is not applied");
+        if (tr_get(lx, "devices") && json_object_array_length(tr_get(lx, "devices")))
+                tr_warn(t, "linux.devices: extra devices are not created");
         return 0;
 }
 
@@ -539,7 +364,7 @@ int oci_translate(struct json_object *config, const char *bundle_dir, const char
         struct oci_translation t = { .network = "host" };
         _cleanup_free_ char *rootfs = NULL;
         int r;
-        if (!is(config, json_type_object))
+        if (!tr_is(config, json_type_object))
                 return podrt_error_set(err, EINVAL, "config.json: must be an object");
         if (!(t.warnings = calloc(1, sizeof(char *))))
                 return podrt_error_set(err, ENOMEM, "out of memory");
@@ -548,17 +373,17 @@ int oci_translate(struct json_object *config, const char *bundle_dir, const char
         t.manifest = m;
         char name[64];
         oci_pod_name(id, name);
-        add(m, "apiVersion", json_object_new_string("podrt/v1"));
-        add(m, "kind", json_object_new_string("Pod"));
-        add(m, "name", json_object_new_string(name));
-        add(app, "name", json_object_new_string("app"));
+        tr_add(m, "apiVersion", json_object_new_string("podrt/v1"));
+        tr_add(m, "kind", json_object_new_string("Pod"));
+        tr_add(m, "name", json_object_new_string(name));
+        tr_add(app, "name", json_object_new_string("app"));
 
-        struct json_object *root = get(config, "root"), *path = get(root, "path");
+        struct json_object *root = tr_get(config, "root"), *path = tr_get(root, "path");
         if (!root) {
                 r = FAIL(err, "root", "required");
                 goto fail;
         }
-        if (!is(path, json_type_string) || !json_object_get_string(path)[0]) {
+        if (!tr_is(path, json_type_string) || !json_object_get_string(path)[0]) {
                 r = FAIL(err, "root.path", "must be a non-empty string");
                 goto fail;
         }
@@ -571,50 +396,50 @@ int oci_translate(struct json_object *config, const char *bundle_dir, const char
                 r = podrt_error_set(err, ENOMEM, "out of memory");
                 goto fail;
         }
-        add(app, "rootfs", json_object_new_string(rootfs));
-        struct json_object *ro = get(root, "readonly");
-        if (ro && !is(ro, json_type_boolean)) {
+        tr_add(app, "rootfs", json_object_new_string(rootfs));
+        struct json_object *ro = tr_get(root, "readonly");
+        if (ro && !tr_is(ro, json_type_boolean)) {
                 r = FAIL(err, "root.readonly", "must be a boolean");
                 goto fail;
         }
         if (ro && json_object_get_boolean(ro))
-                add(app, "readOnlyRootfs", json_object_new_boolean(1));
+                tr_add(app, "readOnlyRootfs", json_object_new_boolean(1));
 
-        struct json_object *host = get(config, "hostname");
-        if (host && !is(host, json_type_string)) {
+        struct json_object *host = tr_get(config, "hostname");
+        if (host && !tr_is(host, json_type_string)) {
                 r = FAIL(err, "hostname", "must be a string");
                 goto fail;
         }
         if (host && json_object_get_string(host)[0])
-                add(m, "hostname", json_object_new_string(json_object_get_string(host)));
+                tr_add(m, "hostname", json_object_new_string(json_object_get_string(host)));
 
-        struct json_object *an = get(config, "annotations");
+        struct json_object *an = tr_get(config, "annotations");
         if (an) {
-                if (!is(an, json_type_object)) {
+                if (!tr_is(an, json_type_object)) {
                         r = FAIL(err, "annotations", "must be an object of strings");
                         goto fail;
                 }
                 struct json_object *ao = json_object_new_object();
                 json_object_object_foreach(an, k, v) {
-                        if (!is(v, json_type_string)) {
+                        if (!tr_is(v, json_type_string)) {
                                 json_object_put(ao);
                                 r = podrt_error_set(err, EINVAL, "config.json: annotations.%s: must be a string", k);
                                 goto fail;
                         }
                         if (*k)
-                                add(ao, k, json_object_new_string(json_object_get_string(v)));
+                                tr_add(ao, k, json_object_new_string(json_object_get_string(v)));
                 }
-                add(m, "annotations", ao);
+                tr_add(m, "annotations", ao);
         }
 
-        if ((r = translate_process(get(config, "process"), app, &t, err)) < 0 ||
-            (r = translate_mounts(get(config, "mounts"), bundle_dir, m, app, &t, err)) < 0 ||
-            (r = translate_linux(get(config, "linux"), app, backend ? backend : "default", &t, err)) < 0)
+        if ((r = translate_process(tr_get(config, "process"), app, &t, err)) < 0 ||
+            (r = translate_mounts(tr_get(config, "mounts"), bundle_dir, m, app, &t, err)) < 0 ||
+            (r = translate_linux(tr_get(config, "linux"), app, backend ? backend : "default", &t, err)) < 0)
                 goto fail;
 
-        struct json_object *hooks = get(config, "hooks");
+        struct json_object *hooks = tr_get(config, "hooks");
         if (hooks) {
-                if (!is(hooks, json_type_object)) {
+                if (!tr_is(hooks, json_type_object)) {
                         r = FAIL(err, "hooks", "must be an object");
                         goto fail;
                 }
@@ -628,13 +453,13 @@ int oci_translate(struct json_object *config, const char *bundle_dir, const char
                                 r = podrt_error_set(err, EINVAL, "config.json: hooks.%s: unknown stage", k);
                                 goto fail;
                         }
-                        if (!is(v, json_type_array)) {
+                        if (!tr_is(v, json_type_array)) {
                                 r = podrt_error_set(err, EINVAL, "config.json: hooks.%s: must be an array", k);
                                 goto fail;
                         }
                         for (size_t i = 0; i < json_object_array_length(v); i++) {
-                                struct json_object *hp = get(json_object_array_get_idx(v, i), "path");
-                                if (!is(hp, json_type_string) || json_object_get_string(hp)[0] != '/') {
+                                struct json_object *hp = tr_get(json_object_array_get_idx(v, i), "path");
+                                if (!tr_is(hp, json_type_string) || json_object_get_string(hp)[0] != '/') {
                                         r = podrt_error_set(err, EINVAL, "config.json: hooks.%s[%zu].path: must be an absolute path",
                                                             k, i);
                                         goto fail;
@@ -646,7 +471,7 @@ int oci_translate(struct json_object *config, const char *bundle_dir, const char
 
         json_object_array_add(apps, app);
         app = NULL;
-        add(m, "containers", apps);
+        tr_add(m, "containers", apps);
         apps = NULL;
         *ret = t;
         return 0;
