@@ -5,48 +5,7 @@
 # the guest (cgroup2 per app: memory, pids); a signal into the guest.  Three TCG
 # boots.
 # Prints a TAP-like line per check; exits 1 when one failed.
-set -u
-B=${PODRT_BUILD_DIR:?PODRT_BUILD_DIR}
-SRC=${PODRT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
-MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
-
-if [ "$(id -u)" != 0 ]; then
-        echo "kvm exec: needs root" >&2
-        exit 77
-fi
-command -v qemu-system-x86_64 >/dev/null || { echo "kvm exec: qemu-system-x86_64 missing" >&2; exit 1; }
-"$SRC/scripts/fetch-kernel.sh" --kernel "$KERNEL" --modules "$MODULES" >&2 || exit 1
-
-T=$(mktemp -d /tmp/podrt-kvm-exec.XXXXXX)
-cleanup() {
-        for pid in $(pgrep -f "qemu-system-x86_64" || true); do
-                grep -qa "$T" /proc/$pid/cmdline 2>/dev/null && kill -9 "$pid"
-        done
-        rm -rf "$T"
-}
-trap cleanup EXIT
-
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-same() {
-        if [ "$2" = "$3" ]; then ok "$1"; else
-                not_ok "$1"
-                printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
-        fi
-}
-has() {
-        case $3 in *"$2"*) ok "$1" ;; *)
-                not_ok "$1"
-                printf '  expected to contain: %s\n  actual: %s\n' "$2" "$3" ;;
-        esac
-}
-
-"$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || exit 1
-printf 'kvm = { kernel = "%s"; modules = "%s"; accel = "tcg"; };\n' "$KERNEL" "$MODULES" > "$T/podrt.conf"
-export PODRT_PLUGIN_PATH=$B/plugins/kvm:$B/plugins/qemu:$B/plugins/lkvm
-export PODRT_LIBEXEC_DIR=$B/core/init
+. "$(dirname "$0")/lib.sh" exec
 P() { timeout 60 "$B/core/cli/podrt" --config "$T/podrt.conf" --root "$T/root" --backend kvm "$@"; }
 
 mkdir -p "$T/vol"

@@ -7,59 +7,9 @@
 #
 # Env: PODRT_BUILD_DIR (the build tree), PODRT_SOURCE_DIR; PODRT_KVM_KERNEL
 # and PODRT_KVM_MODULES to use another kernel than /var/lib/podrt/kernel.
-set -u
-B=${PODRT_BUILD_DIR:?PODRT_BUILD_DIR}
-SRC=${PODRT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
-MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
-
-if [ "$(id -u)" != 0 ]; then
-        echo "kvm integration: needs root" >&2
-        exit 77        # meson: skipped, never counted as a pass
-fi
-for tool in qemu-system-x86_64 depmod; do
-        command -v $tool >/dev/null || { echo "kvm integration: $tool missing (scripts/deps.sh)" >&2; exit 1; }
-done
-"$SRC/scripts/fetch-kernel.sh" --kernel "$KERNEL" --modules "$MODULES" >&2 || exit 1
-
-T=$(mktemp -d /tmp/podrt-kvm-test.XXXXXX)
-cleanup() {
-        # Nothing of ours may survive: no QEMU naming a pod of this root.
-        for pid in $(pgrep -f "qemu-system-x86_64 -name [0-9a-f]{32}" || true); do
-                for id in $(ls "$T/root/pods" 2>/dev/null); do
-                        grep -qa "$id" /proc/$pid/cmdline 2>/dev/null && kill -9 "$pid"
-                done
-        done
-        rm -rf "$T"
-}
-trap cleanup EXIT
-
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-# same DESCRIPTION EXPECTED ACTUAL
-same() {
-        if [ "$2" = "$3" ]; then ok "$1"; else
-                not_ok "$1"
-                printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
-        fi
-}
-# has DESCRIPTION NEEDLE TEXT
-has() {
-        case $3 in *"$2"*) ok "$1" ;; *)
-                not_ok "$1"
-                printf '  expected to contain: %s\n  actual: %s\n' "$2" "$3" ;;
-        esac
-}
-
-"$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || exit 1
+. "$(dirname "$0")/lib.sh" integration
 mkdir -p "$T/ro" "$T/root"
 echo "from the host" > "$T/ro/file"
-cat > "$T/podrt.conf" <<EOF
-kvm = { kernel = "$KERNEL"; modules = "$MODULES"; accel = "tcg"; };
-EOF
-export PODRT_PLUGIN_PATH=$B/plugins/kvm:$B/plugins/qemu:$B/plugins/lkvm
-export PODRT_LIBEXEC_DIR=$B/core/init
 P() { "$B/core/cli/podrt" --config "$T/podrt.conf" --root "$T/root" --backend kvm "$@"; }
 # The app's exit code in `podrt status --json`.
 exit_code() {

@@ -7,43 +7,7 @@
 # panics with QEMU told to pause on shutdown (it then stays paused, as after
 # a KVM internal error), a "KVM" that is TCG for the probes but whose pod VMs
 # never boot.  Prints a TAP-like line per check; exits 1 when one failed.
-set -u
-B=${PODRT_BUILD_DIR:?PODRT_BUILD_DIR}
-SRC=${PODRT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-KERNEL=${PODRT_KVM_KERNEL:-/var/lib/podrt/kernel/vmlinuz}
-MODULES=${PODRT_KVM_MODULES:-/var/lib/podrt/kernel/modules}
-
-if [ "$(id -u)" != 0 ]; then
-        echo "kvm vm-failures: needs root" >&2
-        exit 77
-fi
-command -v qemu-system-x86_64 >/dev/null || { echo "kvm vm-failures: qemu-system-x86_64 missing" >&2; exit 1; }
-"$SRC/scripts/fetch-kernel.sh" --kernel "$KERNEL" --modules "$MODULES" >&2 || exit 1
-
-T=$(mktemp -d /tmp/podrt-kvm-fail.XXXXXX)
-cleanup() {
-        for pid in $(pgrep -f "qemu-system-x86_64" || true); do
-                grep -qa "$T" /proc/$pid/cmdline 2>/dev/null && kill -9 "$pid"
-        done
-        rm -rf "$T"
-}
-trap cleanup EXIT
-
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-same() {
-        if [ "$2" = "$3" ]; then ok "$1"; else
-                not_ok "$1"
-                printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
-        fi
-}
-has() {
-        case $3 in *"$2"*) ok "$1" ;; *)
-                not_ok "$1"
-                printf '  expected to contain: %s\n  actual: %s\n' "$2" "$3" ;;
-        esac
-}
+. "$(dirname "$0")/lib.sh" vm-failures
 within() {   # DESCRIPTION MAX_MS MS
         if [ "$3" -le "$2" ]; then ok "$1 ($3 ms)"; else not_ok "$1: $3 ms, more than $2"; fi
 }
@@ -56,9 +20,6 @@ qemus() {
         echo "qemu=$n"
 }
 
-"$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || exit 1
-export PODRT_PLUGIN_PATH=$B/plugins/kvm:$B/plugins/qemu:$B/plugins/lkvm
-export PODRT_LIBEXEC_DIR=$B/core/init
 # conf NAME SETTINGS: a configuration file with the kernel and SETTINGS.
 conf() { printf 'kvm = { kernel = "%s"; modules = "%s"; %s };\n' "$KERNEL" "$MODULES" "$2" > "$T/$1.conf"; }
 # P CONF ARGS...: podrt with $T/CONF.conf and the root $T/root-CONF.
