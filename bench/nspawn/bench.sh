@@ -20,6 +20,7 @@ done
 shift $((OPTIND - 1))
 B=${1:-$B}
 N=${2:-$N}
+B=$(cd "$B" && pwd) || { echo "bench: no build dir $B" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 
 T=$(mktemp -d /tmp/podrt-nspawn-bench.XXXXXX)
@@ -29,7 +30,7 @@ cat > "$T/true.json" <<J
 { "apiVersion": "podrt/v1", "kind": "Pod", "name": "bench",
   "containers": [ { "name": "true", "rootfs": "rootfs", "command": ["/bin/true"] } ] }
 J
-export PODRT_PLUGIN_PATH=$B/plugins/nspawn PODRT_LIBEXEC_DIR=$B/core/init
+export PODRT_PLUGIN_PATH=$B/plugins/nspawn:$B/plugins/overlay PODRT_LIBEXEC_DIR=$B/core/init
 unset PODRT_CONFIG
 podrt=("$B/core/cli/podrt" --root "$T/state" --backend nspawn run --rm "$T/true.json")
 # What nspawn needs on this host at the least (ENVIRONMENT.md).

@@ -41,9 +41,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export PODRT_PLUGIN_PATH="$build/plugins/oci"
+# podrt's default storage (overlay where the kernel has it) from this build.
+export PODRT_PLUGIN_PATH="$build/plugins/oci:$build/plugins/overlay"
 podrt() { "$podrt_bin" --root "$dir/state" --backend oci --config "$dir/podrt.conf" "$@"; }
 printf 'oci = { runtime = "runc"; };\n' >"$dir/podrt.conf"
+# The reference bundle's root is the rootfs itself, as a bare runc has it.
+printf 'storage = "dir";\noci = { runtime = "runc"; };\n' >"$dir/ref.conf"
 
 sh "$src/scripts/mkrootfs.sh" "$dir/rootfs" >/dev/null
 cat >"$dir/true.json" <<EOF
@@ -52,7 +55,7 @@ cat >"$dir/true.json" <<EOF
 EOF
 
 # The equivalent bundle, from podrt's own config.json.
-id=$(podrt create --name bench-ref "$dir/true.json")
+id=$("$podrt_bin" --root "$dir/state" --backend oci --config "$dir/ref.conf" create --name bench-ref "$dir/true.json")
 pod=$dir/state/pods/$id
 mkdir -p "$dir/bundle"
 for f in oci-hosts oci-resolv.conf oci-hostname; do cp "$pod/$f" "$dir/bundle/$f"; done
