@@ -104,7 +104,7 @@ int pod_new(struct pod_spec *spec, const char *id, const char *name, const char 
                 a->spec = &pod->spec->apps[i];
                 a->state = PODRT_APP_CREATED;
                 a->exit_code = -1;
-                a->stdout_fd = a->stderr_fd = -1;
+                a->stdout_fd = a->stderr_fd = a->stdin_fd = -1;
                 if (asprintf(&a->id, "%s-%s", pod->id, a->spec->name) < 0)
                         a->id = NULL;
                 a->dir = path_join(appsdir, a->spec->name);
@@ -486,6 +486,7 @@ void podrt_app_set_exited(struct podrt_app *app, int exit_code) {
 
 int podrt_app_stdout_fd(const struct podrt_app *app) { return app->stdout_fd; }
 int podrt_app_stderr_fd(const struct podrt_app *app) { return app->stderr_fd; }
+int podrt_app_stdin_fd(const struct podrt_app *app) { return app->stdin_fd; }
 const char *podrt_app_log_path(const struct podrt_app *app) { return app->log_path; }
 
 /* ---- accessors: volume -------------------------------------------------- */

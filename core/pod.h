@@ -33,6 +33,7 @@ struct podrt_app {
         int exit_code;             /* -1 while not exited */
         int64_t started_at, finished_at;   /* ns since the epoch, 0 unset */
         int stdout_fd, stderr_fd;  /* during start only */
+        int stdin_fd;              /* during start only; -1: /dev/null */
 };
 
 struct podrt_pod {

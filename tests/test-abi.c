@@ -110,7 +110,8 @@ static void test_pod_ops(void) {
 }
 
 static void test_container_ops(void) {
-        SIZE(struct podrt_container_ops, 40);
+        SIZE(struct podrt_container_ops, 48);
+        FIELD(struct podrt_container_ops, remove, 40, 8);
         FIELD(struct podrt_container_ops, version, 0, 4);
         FIELD(struct podrt_container_ops, size, 4, 4);
         FIELD(struct podrt_container_ops, start, 8, 8);
@@ -242,6 +243,7 @@ static void test_types(void) {
         TYPE(struct podrt_container_ops, exec,
              int (*)(void *, struct podrt_app *, const char *const *, uint64_t, E));
         TYPE(struct podrt_container_ops, state, int (*)(void *, struct podrt_app *, uint64_t, E));
+        TYPE(struct podrt_container_ops, remove, int (*)(void *, struct podrt_app *, uint64_t, E));
 
         /* hypervisor ops and what they read */
         TYPE(struct podrt_hypervisor_ops, build_argv,
@@ -273,11 +275,11 @@ static void test_types(void) {
 
 static void test_constants(void) {
         CONST(PODRT_ABI_MAJOR, 1);
-        CONST(PODRT_ABI_MINOR, 1);
+        CONST(PODRT_ABI_MINOR, 2);
 
         CONST(PODRT_HOST_VERSION, 2);
         CONST(PODRT_POD_OPS_VERSION, 1);
-        CONST(PODRT_CONTAINER_OPS_VERSION, 1);
+        CONST(PODRT_CONTAINER_OPS_VERSION, 2);
         CONST(PODRT_VM_SHARE_VERSION, 1);
         CONST(PODRT_VM_CONFIG_VERSION, 3);
         CONST(PODRT_VM_NET_VERSION, 1);

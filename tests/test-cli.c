@@ -315,9 +315,9 @@ static void test_help(void) {
         ASSERT_CONTAINS(OUT, "POD -- CMD [ARG...]");
 
         CU_ASSERT_EQUAL(PODRT_RAW("version"), 0);
-        CU_ASSERT_STRING_EQUAL(OUT, "podrt " PODRT_VERSION " (plugin ABI 1.1)\n");
+        CU_ASSERT_STRING_EQUAL(OUT, "podrt " PODRT_VERSION " (plugin ABI 1.2)\n");
         CU_ASSERT_EQUAL(PODRT_RAW("--version"), 0);
-        CU_ASSERT_STRING_EQUAL(OUT, "podrt " PODRT_VERSION " (plugin ABI 1.1)\n");
+        CU_ASSERT_STRING_EQUAL(OUT, "podrt " PODRT_VERSION " (plugin ABI 1.2)\n");
 }
 
 static void test_usage_errors(void) {
@@ -709,7 +709,7 @@ static void test_plugins(void) {
                     strcmp(json_object_get_string(v), "mock") == 0) {
                         found = 1;
                         CU_ASSERT(json_object_object_get_ex(p, "abi", &v) &&
-                                  strcmp(json_object_get_string(v), "1.1") == 0);
+                                  strcmp(json_object_get_string(v), "1.2") == 0);
                 }
         }
         CU_ASSERT(found);

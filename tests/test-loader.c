@@ -292,11 +292,11 @@ static void test_null_descriptor(void) {
 }
 
 static void test_abi_major(void) {
-        expect_broken("abi-major", EPROTO, "built for ABI 2.x, podrt has 1.1");
+        expect_broken("abi-major", EPROTO, "built for ABI 2.x, podrt has 1.2");
 }
 
 static void test_abi_minor(void) {
-        expect_broken("abi-minor", EPROTONOSUPPORT, "built for ABI 1.2, newer than podrt's 1.1");
+        expect_broken("abi-minor", EPROTONOSUPPORT, "built for ABI 1.3, newer than podrt's 1.2");
 }
 
 static void test_short_descriptor(void) {
@@ -487,7 +487,7 @@ static void test_builtin_refusals(void) {
         _cleanup_error_ struct podrt_error *e = NULL;
         CU_ASSERT_EQUAL(loader_add_builtin(l, &major2, &e), -EPROTO);
         CU_ASSERT_STRING_EQUAL(podrt_error_message(e),
-                               "builtin plugin 'major2': built for ABI 2.x, podrt has 1.1");
+                               "builtin plugin 'major2': built for ABI 2.x, podrt has 1.2");
         e = podrt_error_free(e);
         CU_ASSERT_EQUAL(loader_add_builtin(l, &noname, &e), -EINVAL);
         CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "builtin plugin '?': descriptor has no name");

@@ -29,7 +29,7 @@
 /* The plugin ABI.  A plugin built against major M, minor N loads into a core
  * of major M and minor >= N.  Structs only ever grow at their end. */
 #define PODRT_ABI_MAJOR 1
-#define PODRT_ABI_MINOR 1
+#define PODRT_ABI_MINOR 2
 
 /* Pod states (uint32_t in every ABI struct and accessor). */
 #define PODRT_POD_CREATED 0u

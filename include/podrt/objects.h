@@ -152,6 +152,10 @@ PODRT_EXPORT void podrt_app_set_exited(struct podrt_app *app, int exit_code);
  * output itself, writing to podrt_app_log_path()).  Valid during start only. */
 PODRT_EXPORT int podrt_app_stdout_fd(const struct podrt_app *app);
 PODRT_EXPORT int podrt_app_stderr_fd(const struct podrt_app *app);
+/* For backends, during start: the fd the app's stdin reads (dup2() it into
+ * the process), or -1 for /dev/null (since ABI 1.2).  podrt-runtime hands
+ * its caller's stdin to the workload this way.  Valid during start only. */
+PODRT_EXPORT int podrt_app_stdin_fd(const struct podrt_app *app);
 /* The app's log file, which `podrt logs` reads. */
 PODRT_EXPORT const char *podrt_app_log_path(const struct podrt_app *app);
 

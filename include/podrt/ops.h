@@ -90,18 +90,33 @@ struct podrt_pod_ops {
 
 /* ---- container ops: per-app control inside a running pod ----------------- */
 
+/* A backend that has these can run apps added to a running pod (`podrt app
+ * add/start/stop/rm`, CRI containers of a sandbox).  podrt_app_pod() is the
+ * running pod; its other apps must go on running through every call. */
 struct podrt_container_ops {
-#define PODRT_CONTAINER_OPS_VERSION 1
+#define PODRT_CONTAINER_OPS_VERSION 2
         uint32_t version;
         uint32_t size;
+        /* Start one app of the running pod, as a child of the calling
+         * process (the pod's monitor): as pod start does for each app, call
+         * podrt_app_set_pid() and wire its output to podrt_app_stdout_fd()/
+         * podrt_app_stderr_fd().  Return once it is started. */
         int (*start)(void *data, struct podrt_app *app, uint64_t flags,
                      struct podrt_error **err);                             /* since 1 */
+        /* Send signo to this app only. */
         int (*kill)(void *data, struct podrt_app *app, int signo, uint64_t flags,
                     struct podrt_error **err);                              /* since 1 */
+        /* As pod exec, in this app. */
         int (*exec)(void *data, struct podrt_app *app, const char *const *argv, uint64_t flags,
                     struct podrt_error **err);                              /* since 1 */
+        /* Refresh this app's state (podrt_app_set_exited()). */
         int (*state)(void *data, struct podrt_app *app, uint64_t flags,
                      struct podrt_error **err);                             /* since 1 */
+        /* Remove what start made for this app (runtime state, bundle,
+         * shares); the app has exited.  Must succeed for an app never
+         * started, and again. */
+        int (*remove)(void *data, struct podrt_app *app, uint64_t flags,
+                      struct podrt_error **err);                            /* since 2 (ABI 1.2) */
 };
 
 /* ---- hypervisor ops: start and drive a VM -------------------------------- */

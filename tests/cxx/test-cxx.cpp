@@ -43,7 +43,7 @@ int main() {
         EXPECT(sizeof(struct podrt_vm_config) == 128);
         EXPECT(sizeof(struct podrt_vm_net) == 32);
         EXPECT(pod_ops.delete_ != nullptr);
-        EXPECT(PODRT_ABI_MAJOR == 1 && PODRT_ABI_MINOR == 1);
+        EXPECT(PODRT_ABI_MAJOR == 1 && PODRT_ABI_MINOR == 2);
         // podrt_plugin_entry has a prototype: its type is the entry's.
         podrt_plugin_entry_fn fn = nullptr;
         EXPECT(fn == nullptr);
