@@ -67,6 +67,7 @@ struct initspec_app {
         size_t n_binds;
         char **pre_start;    /* strv or NULL */
         char **post_stop;    /* strv or NULL */
+        char *stdin_path;    /* opened read-only as stdin; NULL: /dev/null */
         char *stdout_path;   /* NULL: inherit init's stdout (the console) */
         char *stderr_path;   /* NULL: inherit init's stderr */
         char *status_path;   /* where the exit status is written, or NULL */

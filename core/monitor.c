@@ -273,9 +273,14 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct podrt_app *a = &pod->apps[i];
                 a->state = PODRT_APP_CREATED, a->pid = 0, a->exit_code = -1, a->finished_at = 0;
+                a->stdin_fd = i == 0 && (flags & (MONITOR_STDIN | MONITOR_TTY)) ? STDIN_FILENO : -1;
                 if ((r = applog_open(&logs[i], a->log_path, log_max)) < 0) {
                         r = podrt_error_set(&e, r, "%s: %s", a->log_path, strerror(-r));
                         break;
+                }
+                if (i == 0 && (flags & MONITOR_TTY)) {
+                        a->stdout_fd = STDOUT_FILENO, a->stderr_fd = STDERR_FILENO;
+                        continue;
                 }
                 for (int k = 0; k < 2; k++) {
                         int p[2];
@@ -303,7 +308,7 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
                 if (writers[i] >= 0)
                         close(writers[i]);
         for (size_t i = 0; i < n; i++)
-                pod->apps[i].stdout_fd = pod->apps[i].stderr_fd = -1;
+                pod->apps[i].stdout_fd = pod->apps[i].stderr_fd = pod->apps[i].stdin_fd = -1;
         if (r >= 0) {
                 pod->state = PODRT_POD_RUNNING;
                 pod->started_at = now_ns();

@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -152,7 +153,10 @@ _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci_transl
         }
         int status = 0;
         struct podrt_error *e = NULL;
-        int r = monitor_run(c->rt, k->pod, MONITOR_FOREGROUND, ready, &status, &e);
+        /* The workload's stdin is ours (conmon's pipe, the shim's fifo, or
+         * /dev/null); with a terminal, its stdio are the terminal. */
+        unsigned mflags = MONITOR_FOREGROUND | (tty >= 0 ? MONITOR_TTY : MONITOR_STDIN);
+        int r = monitor_run(c->rt, k->pod, mflags, ready, &status, &e);
         if (r < 0) {
                 log_error("%s", podrt_error_message(e));
                 _exit(EXIT_FAIL);
@@ -221,6 +225,10 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
                 return fail_err(e);
         for (size_t w = 0; t.warnings[w]; w++)
                 log_warning("%s", t.warnings[w]);
+        struct stat in;
+        if (strcmp(runtime_backend(c->rt), "kvm") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
+            !(S_ISCHR(in.st_mode) && in.st_rdev == makedev(1, 3)))
+                log_warning("kvm: the workload's stdin is not connected into the VM (not supported yet): it reads /dev/null");
 
         struct container k = { .id = strdup(id), .bundle = strdup(bundle), .owner = getuid() };
         k.config = c->opts.config_path ? absolute(c->opts.config_path) : NULL;

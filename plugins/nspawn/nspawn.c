@@ -176,8 +176,9 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
         forget_run(pod);
 
         size_t n = podrt_pod_n_apps(pod);
-        int fds[2 * n], own[2 * n];
-        for (size_t i = 0; i < 2 * n; i++)
+        /* Each app's stdout and stderr, then the first app's stdin. */
+        int fds[2 * n + 1], own[2 * n + 1];
+        for (size_t i = 0; i < 2 * n + 1; i++)
                 fds[i] = own[i] = -1;
         _cleanup_close_ int log_fd = open_append(log, true, err);
         if (log_fd < 0)
@@ -194,17 +195,20 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
                         }
         }
 
+        if (r >= 0 && (fds[2 * n] = n ? podrt_app_stdin_fd(podrt_pod_app(pod, 0)) : -1) < 0 &&
+            (fds[2 * n] = own[2 * n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+                r = podrt_error_set(err, errno, "/dev/null: %m");
         struct nspawn_cgroups cg = { 0 };
         pid_t pid = 0;
         if (r >= 0 && !d->systemd)
                 r = nspawn_cgroups_create(pod, c->memory_bytes, c->cpu_millis, c->pids, &cg, err);
         if (r >= 0) {
-                r = nspawn_spawn(argv, fds, 2 * n, log_fd, d->systemd ? NULL : &cg, &pid, err);
+                r = nspawn_spawn(argv, fds, 2 * n + 1, log_fd, d->systemd ? NULL : &cg, &pid, err);
                 if (r < 0)
                         nspawn_cgroups_remove(pod, NULL);
         }
         nspawn_cgroups_done(&cg);
-        for (size_t i = 0; i < 2 * n; i++)
+        for (size_t i = 0; i < 2 * n + 1; i++)
                 if (own[i] >= 0)
                         close(own[i]);
         if (r < 0)

@@ -163,7 +163,7 @@ static int spawn_app(const struct oci_runtime *rt, struct podrt_app *app, pid_t 
                 return out;
         if (errfd < 0 && (errfd = own_err = open_log(app, err)) < 0)
                 return errfd;
-        int r = oci_spawn(argv, -1, out, errfd, ret_pid, err);
+        int r = oci_spawn(argv, podrt_app_stdin_fd(app), out, errfd, ret_pid, err);
         if (r < 0)
                 return podrt_error_set(err, r, "app %s", podrt_app_name(app));
         return 0;

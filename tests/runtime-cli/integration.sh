@@ -185,10 +185,22 @@ EOF
                 timeout 120 $P run --rm --network none --rootfs "$ROOTFS" /no/such/command >/dev/null 2>&1
                 rc=$?
                 [ $rc = 127 ] && ok "podman $backend: a missing command exits 127" || bad "podman $backend: missing command rc=$rc"
-                out=$(timeout 120 $P run --rm -t --network none --rootfs "$ROOTFS" /bin/sh -c 'echo tty; exit 2' </dev/null 2>"$T/err")
+                # -t: on nspawn the workload's stdio are the terminal; on kvm
+                # its output is relayed from the VM onto it, on oci through
+                # runc run's pipes.
+                tty_test='echo tty; exit 2'
+                [ "$backend" = nspawn ] && tty_test='test -t 0 && test -t 1 && echo tty; exit 2'
+                out=$(timeout 120 $P run --rm -t --network none --rootfs "$ROOTFS" /bin/sh -c "$tty_test" </dev/null 2>"$T/err")
                 rc=$?
                 [ "$(echo "$out" | tr -d '\r')" = tty ] && [ $rc = 2 ] && ok "podman $backend: run -t" ||
                         bad "podman $backend run -t: '$out' rc=$rc $(cat "$T/err")"
+                # -i: the workload reads podman's stdin (not on kvm yet).
+                if [ "$backend" != kvm ]; then
+                        out=$(printf 'line1\nline2\n' | timeout 120 $P run --rm -i --network none --rootfs "$ROOTFS" /bin/sh -c 'wc -l; exit 6' 2>"$T/err")
+                        rc=$?
+                        [ "$(echo $out)" = 2 ] && [ $rc = 6 ] && ok "podman $backend: run -i reads stdin" ||
+                                bad "podman $backend run -i: '$out' rc=$rc $(cat "$T/err")"
+                fi
                 id=$(timeout 120 $P run -d --network none --rootfs "$ROOTFS" /bin/sh -c 'while :; do sleep 1; done' 2>"$T/err")
                 if [ -n "$id" ]; then
                         st=$($P ps --format '{{.Status}}' --filter id="$id")
