@@ -162,3 +162,21 @@ int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err) {
         }
         return ret;
 }
+
+int oci_cgroup_app_frozen(const char *pod_id, const char *app_name) {
+        _cleanup_free_ char *mi = NULL;
+        _cleanup_strv_free_ char **dirs = NULL;
+        if (read_file("/proc/self/mountinfo", 0, &mi, NULL) < 0 || oci_cgroup_pod_dirs(mi, pod_id, &dirs) < 0)
+                return 0;
+        static const char *const files[] = {"freezer.state", "cgroup.freeze"};
+        for (size_t i = 0; dirs[i]; i++)
+                for (size_t k = 0; k < ELEMENTSOF(files); k++) {
+                        _cleanup_free_ char *path = NULL, *text = NULL;
+                        if (asprintf(&path, "%s/%s/%s", dirs[i], app_name, files[k]) < 0 ||
+                            read_file(path, 64, &text, NULL) < 0)
+                                continue;
+                        if (strncmp(text, "FR", 2) == 0 || text[0] == '1')
+                                return 1;
+                }
+        return 0;
+}

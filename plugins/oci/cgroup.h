@@ -33,4 +33,8 @@ int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_d
  * directories are fine. */
 int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err);
 
+/* 1 when the app's cgroup is frozen (v1 freezer.state FROZEN or FREEZING,
+ * v2 cgroup.freeze 1) in some hierarchy, else 0. */
+int oci_cgroup_app_frozen(const char *pod_id, const char *app_name);
+
 #endif

@@ -2,24 +2,24 @@
 /* The oci backend: pods on an OCI runtime's command line (runc, crun), as
  * podman's libpod drives them.
  *
- * Each container is one `<runtime> run` in the foreground, started by the
- * pod's monitor: its exit is the container's exit (128+N for a signal), its
- * stdout and stderr are passed through to the container's process, and the
- * runtime removes the container's state when it ends.  One runtime process
- * per container instead of create, start and delete round trips (measured
- * in docs/oci.md). */
+ * Each container is one `<runtime> run --detach` started by the pod's
+ * monitor (launch.c): the runtime passes the monitor's pipes to the
+ * container's process and exits, and the monitor, a child subreaper, waits
+ * for that process itself: its exit is the container's exit (128+N for a
+ * signal).  No runtime process stays per container; delete removes the
+ * runtime's record of it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <podrt/podrt.h>
 
 #include "bundle.h"
+#include "launch.h"
 #include "cgroup.h"
 #include "check.h"
 #include "errors.h"
@@ -30,10 +30,6 @@
 #include "spec.h"
 #include "strv.h"
 #include "timeutil.h"
-
-/* How long an operation waits for a container that its runtime is still
- * setting up (start returns before). */
-#define CONTAINER_WAIT_MS 5000
 
 struct oci_data {
         const struct podrt_host *host;
@@ -90,12 +86,6 @@ static pid_t container_pid(const struct oci_runtime *rt, struct podrt_app *app) 
         return oci_runtime_container_pid(rt, podrt_app_id(app));
 }
 
-/* 1 when the app's container is there and its process alive. */
-static int container_alive(const struct oci_runtime *rt, struct podrt_app *app) {
-        pid_t pid = container_pid(rt, app);
-        return pid > 0 && kill(pid, 0) == 0;
-}
-
 /* 1 when pid is a live process (not a zombie), 0 when not. */
 static int process_alive(pid_t pid) {
         if (pid <= 0)
@@ -105,18 +95,10 @@ static int process_alive(pid_t pid) {
         return p && p[0] == ' ' && p[1] != 'Z' && p[1] != 'X';
 }
 
-/* Waits until the app's container has its process, while the app's runtime
- * process (started by start) still runs.  1 when the container is there, 0
- * when it will not be (the app is not running, or its runtime ended). */
-static int wait_container(const struct oci_runtime *rt, struct podrt_app *app) {
-        for (int64_t until = now_ms() + CONTAINER_WAIT_MS;;) {
-                if (container_alive(rt, app))
-                        return 1;
-                if (podrt_app_state(app) != PODRT_APP_RUNNING || !process_alive(podrt_app_pid(app)) ||
-                    now_ms() >= until)
-                        return container_alive(rt, app);
-                nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
-        }
+/* 1 when the app's container is there and its process alive: not a zombie
+ * the monitor has yet to reap. */
+static int container_alive(const struct oci_runtime *rt, struct podrt_app *app) {
+        return process_alive(container_pid(rt, app));
 }
 
 /* ---- create ------------------------------------------------------------- */
@@ -134,41 +116,6 @@ static int oci_create(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- start -------------------------------------------------------------- */
 
-static int open_log(struct podrt_app *app, struct podrt_error **err) {
-        int fd = open(podrt_app_log_path(app), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-                      0640);
-        if (fd < 0)
-                return podrt_error_set(err, errno, "%s: %s", podrt_app_log_path(app), strerror(errno));
-        return fd;
-}
-
-static int spawn_app(const struct oci_runtime *rt, struct podrt_app *app, pid_t *ret_pid,
-                     struct podrt_error **err) {
-        _cleanup_free_ char *log = oci_app_path(app, "runtime.log");
-        if (!log)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-        (void)unlink(log);
-
-        /* No --pid-file: the runtime writes it through a temporary file and
-         * rename() (~0.5 ms on ext4, on every run); its own state file
-         * holds the pid. */
-        const char *args[] = {"run", "--bundle", podrt_app_dir(app), podrt_app_id(app), NULL};
-        _cleanup_strv_free_ char **argv = oci_runtime_argv(rt, log, args);
-        if (!argv)
-                return podrt_error_set(err, ENOMEM, "out of memory");
-
-        _cleanup_close_ int own_out = -1, own_err = -1;
-        int out = podrt_app_stdout_fd(app), errfd = podrt_app_stderr_fd(app);
-        if (out < 0 && (out = own_out = open_log(app, err)) < 0)
-                return out;
-        if (errfd < 0 && (errfd = own_err = open_log(app, err)) < 0)
-                return errfd;
-        int r = oci_spawn(argv, podrt_app_stdin_fd(app), out, errfd, ret_pid, err);
-        if (r < 0)
-                return podrt_error_set(err, r, "app %s", podrt_app_name(app));
-        return 0;
-}
-
 static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
                      struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
@@ -180,30 +127,19 @@ static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
                 return r;
 
         size_t n = podrt_pod_n_apps(pod);
-        pid_t pids[n];
-        for (size_t i = 0; i < n; i++)
-                pids[i] = 0;
         for (size_t i = 0; i < n; i++) {
-                struct podrt_app *app = podrt_pod_app(pod, i);
-                r = spawn_app(rt, app, &pids[i], err);
+                r = oci_app_launch(rt, podrt_pod_app(pod, i), err);
                 if (r < 0) {
                         /* End what began; delete removes the rest. */
                         for (size_t j = 0; j < i; j++) {
-                                kill(pids[j], SIGKILL);
-                                if (oci_runtime_has(rt, podrt_app_id(podrt_pod_app(pod, j)))) {
-                                        const char *args[] = {"delete", "--force",
-                                                              podrt_app_id(podrt_pod_app(pod, j)), NULL};
-                                        int st;
-                                        oci_runtime_run(rt, args, &st, NULL, NULL);
-                                }
+                                struct podrt_app *app = podrt_pod_app(pod, j);
+                                if (podrt_app_state(app) == PODRT_APP_RUNNING)
+                                        kill(podrt_app_pid(app), SIGKILL);
+                                oci_app_remove(rt, pod, app, NULL);
                         }
                         return r;
                 }
-                podrt_app_set_pid(app, pids[i]);
         }
-        /* No waiting for the containers to be up: what needs one (exec,
-         * kill, stop, pause) waits for it, and the monitor's own work
-         * overlaps with the runtime's (measured: ~15 ms less per run). */
         return 0;
 }
 
@@ -235,7 +171,7 @@ static int pod_runtime_if_any(struct podrt_pod *pod, struct oci_runtime **ret, s
         return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
 
-/* Sends signo to each app's container once it is there (wait_container),
+/* Sends signo to each app's container that is running,
  * the first failure in err.  With pids (one per app), only to a container
  * with a pid, recorded there (0 for the others).  0, or the first error. */
 static int signal_apps(const struct oci_runtime *rt, struct podrt_pod *pod, int signo, pid_t *pids,
@@ -245,7 +181,7 @@ static int signal_apps(const struct oci_runtime *rt, struct podrt_pod *pod, int 
                 struct podrt_app *app = podrt_pod_app(pod, i);
                 if (pids)
                         pids[i] = 0;
-                if (!wait_container(rt, app) || (pids && (pids[i] = container_pid(rt, app)) <= 0))
+                if (!container_alive(rt, app) || (pids && (pids[i] = container_pid(rt, app)) <= 0))
                         continue;
                 int r = kill_app(rt, app, signo, ret < 0 ? NULL : err);
                 if (r < 0 && ret == 0)
@@ -299,7 +235,7 @@ static int pause_resume(struct podrt_pod *pod, const char *verb, struct podrt_er
                 return r;
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
                 struct podrt_app *app = podrt_pod_app(pod, i);
-                if (!wait_container(rt, app))
+                if (!container_alive(rt, app))
                         continue;
                 const char *args[] = {verb, podrt_app_id(app), NULL};
                 _cleanup_free_ char *output = NULL;
@@ -337,24 +273,7 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
         if (r < 0 && r != -ENOENT)
                 ret = podrt_error_set(err, r, "%s", podrt_error_message(e));
         for (size_t i = 0; rt && i < podrt_pod_n_apps(pod); i++) {
-                struct podrt_app *app = podrt_pod_app(pod, i);
-                const char *id = podrt_app_id(app);
-                if (!oci_runtime_has(rt, id))
-                        continue;
-                /* A paused container is thawed first: a frozen process
-                 * cannot die. */
-                const char *resume[] = {"resume", id, NULL};
-                const char *del[] = {"delete", "--force", id, NULL};
-                _cleanup_free_ char *output = NULL;
-                int status;
-                oci_runtime_run(rt, resume, &status, NULL, NULL);
-                r = oci_runtime_run(rt, del, &status, &output, ret < 0 ? NULL : err);
-                if (r >= 0 && status != 0 && oci_runtime_has(rt, id)) {
-                        char line[1024];
-                        r = podrt_error_set(ret < 0 ? NULL : err, EIO, "app %s: %s delete: exit status %d: %s",
-                                            podrt_app_name(app), rt->name, status,
-                                            oci_last_line(output, line, sizeof line));
-                }
+                r = oci_app_remove(rt, pod, podrt_pod_app(pod, i), ret < 0 ? NULL : err);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
@@ -369,55 +288,22 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- state -------------------------------------------------------------- */
 
-/* The runtime's own failure, from its log: an error line, and for runc one
- * that ended its run ("runc run failed: ..."), not a complaint it logged
- * while the app ran. */
-static char *runtime_failure(const struct oci_runtime *rt, struct podrt_app *app) {
-        _cleanup_free_ char *log = oci_app_path(app, "runtime.log");
-        char *msg = log ? oci_runtime_log_error(log) : NULL;
-        if (msg && rt && strcmp(rt->name, "runc") == 0 && !strstr(msg, "runc run failed")) {
-                free(msg);
-                return NULL;
-        }
-        return msg;
-}
-
+/* Called by the monitor when an app's process has ended and been reaped
+ * (and at the pod's end): the runtime forgets its container then, as a
+ * `run` in the foreground does, so that a stopped pod holds no runtime
+ * state or cgroup and can start again. */
 static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
                      struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
         if (pod_runtime(pod, &rt, NULL) < 0)
                 return 0;
+        int ret = 0;
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
-                struct podrt_app *app = podrt_pod_app(pod, i);
-                int code = podrt_app_exit_code(app);
-                bool ended;
-                /* The monitor asks when an app's runtime process has ended,
-                 * before it records that process's status: a runtime that
-                 * could not start the container gets the status of the
-                 * command line's contract instead of its own 1.  Asked
-                 * later, an app recorded with the runtime's 1 (or 255). */
-                if (podrt_app_state(app) == PODRT_APP_RUNNING) {
-                        ended = !process_alive(podrt_app_pid(app));
-                        /* Running: the app's pid becomes its container's
-                         * process (start recorded the runtime's `run`, which
-                         * the monitor keeps waiting for), so that what is
-                         * told the pid (poststart hooks, status) finds the
-                         * app, in its namespaces.  Just after start this
-                         * waits for the runtime to make the container. */
-                        if (!ended && wait_container(rt, app)) {
-                                pid_t pid = container_pid(rt, app);
-                                if (pid > 0)
-                                        podrt_app_set_pid(app, pid);
-                        }
-                } else
-                        ended = podrt_app_state(app) == PODRT_APP_EXITED && (code == 1 || code == 255);
-                if (!ended)
-                        continue;
-                _cleanup_free_ char *msg = runtime_failure(rt, app);
-                if (msg)
-                        podrt_app_set_exited(app, oci_failure_exit_code(msg));
+                int r = oci_app_forget_ended(rt, podrt_pod_app(pod, i), ret < 0 ? NULL : err);
+                if (r < 0 && ret == 0)
+                        ret = r;
         }
-        return 0;
+        return ret;
 }
 
 /* ---- exec --------------------------------------------------------------- */
@@ -434,8 +320,7 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         if (!argv || !argv[0])
                 return podrt_error_set(err, EINVAL, "exec: no command");
 
-        /* Just after start the runtime may still be setting it up. */
-        if (!wait_container(rt, app))
+        if (!container_alive(rt, app))
                 return podrt_error_set(err, ESRCH, "app %s is not running", podrt_app_name(app));
 
         struct oci_app_input in;

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Starting an app's container detached (`<runtime> run --detach`) and
+ * removing it: see launch.h.  Why detached: a `<runtime> run` in the
+ * foreground stays alive for as long as its container (runc 1.1: 7-14 MB
+ * of PSS each); conmon's way is the runtime's create + start with the
+ * monitor as the subreaper that waits for the container's own process, and
+ * `run --detach` is both in one runtime process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "cgroup.h"
+#include "command.h"
+#include "errors.h"
+#include "launch.h"
+#include "process.h"
+#include "strv.h"
+
+static int open_log(struct podrt_app *app, struct podrt_error **err) {
+        int fd = open(podrt_app_log_path(app), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+                      0640);
+        if (fd < 0)
+                return podrt_error_set(err, errno, "%s: %s", podrt_app_log_path(app), strerror(errno));
+        return fd;
+}
+
+int oci_app_launch(const struct oci_runtime *rt, struct podrt_app *app, struct podrt_error **err) {
+        _cleanup_free_ char *log = oci_app_path(app, "runtime.log");
+        if (!log)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        (void)unlink(log);
+        /* What an earlier start left (its monitor died before the
+         * container ended, say) would make the runtime refuse the ID. */
+        int r = oci_app_remove(rt, podrt_app_pod(app), app, err);
+        if (r < 0)
+                return r;
+
+        /* No --pid-file: the runtime writes it through a temporary file and
+         * rename() (~0.5 ms on ext4); its own state file holds the pid. */
+        const char *args[] = {"run", "--detach", "--bundle", podrt_app_dir(app), podrt_app_id(app), NULL};
+        _cleanup_strv_free_ char **argv = oci_runtime_argv(rt, log, args);
+        if (!argv)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+
+        /* The runtime's stdio become the container's: the monitor's pipes
+         * (or the app's log when there are none), stdin the caller's or
+         * /dev/null. */
+        _cleanup_close_ int own_out = -1, own_err = -1;
+        int out = podrt_app_stdout_fd(app), errfd = podrt_app_stderr_fd(app);
+        if (out < 0 && (out = own_out = open_log(app, err)) < 0)
+                return out;
+        if (errfd < 0 && (errfd = own_err = open_log(app, err)) < 0)
+                return errfd;
+        pid_t pid;
+        int status;
+        r = oci_spawn(argv, podrt_app_stdin_fd(app), out, errfd, &pid, err);
+        if (r < 0)
+                return podrt_error_set(err, r, "app %s", podrt_app_name(app));
+        r = oci_wait(pid, &status);
+        if (r < 0)
+                return podrt_error_set(err, r, "app %s: %s run: %s", podrt_app_name(app), rt->name,
+                                       strerror(-r));
+
+        if (status == 0) {
+                /* The container's process: our child now (the runtime that
+                 * made it has exited), a zombie of ours if it ended already,
+                 * so its pid is not reused before the monitor reaps it. */
+                pid_t cpid = oci_runtime_container_pid(rt, podrt_app_id(app));
+                if (cpid <= 0)
+                        return podrt_error_set(err, ESRCH, "app %s: %s run: no process for container %s",
+                                               podrt_app_name(app), rt->name, podrt_app_id(app));
+                podrt_app_set_pid(app, cpid);
+                return 0;
+        }
+        /* The runtime said why on the app's stderr and in its log: a
+         * failure of its own ("runc run failed: ...", not a complaint
+         * logged on the way) gets the status of the command line's
+         * contract, else the app has the runtime's status. */
+        _cleanup_free_ char *msg = oci_runtime_log_error(log);
+        if (msg && (strcmp(rt->name, "runc") != 0 || strstr(msg, "runc run failed")))
+                status = oci_failure_exit_code(msg);
+        podrt_app_set_exited(app, status);
+        return 0;
+}
+
+int oci_app_forget_ended(const struct oci_runtime *rt, struct podrt_app *app,
+                         struct podrt_error **err) {
+        pid_t pid = podrt_app_pid(app);
+        _cleanup_free_ char *stat = NULL;
+        if (pid <= 0 || pid_stat_fields(pid, &stat) || !oci_runtime_has(rt, podrt_app_id(app)))
+                return 0;
+        return oci_app_remove(rt, podrt_app_pod(app), app, err);
+}
+
+int oci_app_remove(const struct oci_runtime *rt, struct podrt_pod *pod, struct podrt_app *app,
+                   struct podrt_error **err) {
+        const char *id = podrt_app_id(app);
+        if (!oci_runtime_has(rt, id))
+                return 0;
+        if (oci_cgroup_app_frozen(podrt_pod_id(pod), podrt_app_name(app))) {
+                const char *resume[] = {"resume", id, NULL};
+                int ignored;
+                oci_runtime_run(rt, resume, &ignored, NULL, NULL);
+        }
+        const char *del[] = {"delete", "--force", id, NULL};
+        _cleanup_free_ char *output = NULL;
+        int status;
+        int r = oci_runtime_run(rt, del, &status, &output, err);
+        if (r < 0)
+                return r;
+        if (status != 0 && oci_runtime_has(rt, id)) {
+                char line[1024];
+                return podrt_error_set(err, EIO, "app %s: %s delete: exit status %d: %s",
+                                       podrt_app_name(app), rt->name, status,
+                                       oci_last_line(output, line, sizeof line));
+        }
+        return 0;
+}
