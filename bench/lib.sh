@@ -34,10 +34,22 @@ bench_die() { echo "bench/$bench: $*" >&2; exit 1; }
 # src (the source tree), build (made absolute) and podrt_bin; root, the
 # podrt CLI and the backend's plugin ($build/plugins/$bench/$bench.so).
 bench_init() {
-        src=$(cd "$(dirname "$0")/../.." && pwd)
+        src=$(cd "$(dirname "$0")" && pwd)
+        while [ ! -f "$src/bench/lib.sh" ] && [ "$src" != / ]; do src=$(dirname "$src"); done
         build=$(cd "$build" && pwd)
         podrt_bin=$build/core/cli/podrt
         [ "$(id -u)" = 0 ] || bench_die "needs root"
         [ -x "$podrt_bin" ] || bench_die "$podrt_bin not built (-b BUILD_DIR)"
         [ -f "$build/plugins/$bench/$bench.so" ] || bench_die "$build/plugins/$bench/$bench.so not built"
 }
+
+# Microseconds since the epoch (GNU date).
+bench_now_us() { date +%s%6N; }
+
+# The median and the minimum of a file of microsecond figures, in ms.
+bench_median() { sort -n "$1" | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'; }
+bench_min() { sort -n "$1" | awk 'NR == 1 { printf "%.1f", $1 / 1000 }'; }
+
+# bench_result WHAT PODRT BARE RATIO: the line bench/run.sh collects into
+# its table (fields separated by tabs; "-" for what does not apply).
+bench_result() { printf 'result\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"; }

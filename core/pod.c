@@ -176,7 +176,7 @@ int pod_save(const struct podrt_pod *pod, struct podrt_error **err) {
         return r;
 }
 
-static const char *jstr(struct json_object *o, const char *key) {
+const char *pod_json_string(struct json_object *o, const char *key) {
         struct json_object *v;
         return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
                        ? json_object_get_string(v)
@@ -197,15 +197,15 @@ static struct pod_spec *spec_from_state(struct json_object *state) {
         struct json_object *apps;
         if (!s)
                 return NULL;
-        s->name = strdup(jstr(state, "name") ? jstr(state, "name") : "unknown");
+        s->name = strdup(pod_json_string(state, "name") ? pod_json_string(state, "name") : "unknown");
         s->hostname = strdup(s->name ? s->name : "unknown");
         if (json_object_object_get_ex(state, "apps", &apps) && json_object_is_type(apps, json_type_array)) {
                 size_t n = json_object_array_length(apps);
                 s->apps = calloc(n + 1, sizeof(*s->apps));
                 for (size_t i = 0; s->apps && i < n; i++) {
-                        const char *name = jstr(json_object_array_get_idx(apps, i), "name");
-                        const char *image = jstr(json_object_array_get_idx(apps, i), "image");
-                        const char *image_id = jstr(json_object_array_get_idx(apps, i), "imageId");
+                        const char *name = pod_json_string(json_object_array_get_idx(apps, i), "name");
+                        const char *image = pod_json_string(json_object_array_get_idx(apps, i), "image");
+                        const char *image_id = pod_json_string(json_object_array_get_idx(apps, i), "imageId");
                         s->apps[i].name = strdup(name ? name : "app");
                         /* Kept: a pod whose image went (rm --force) still names it. */
                         if (image && image_id) {
@@ -220,10 +220,7 @@ static struct pod_spec *spec_from_state(struct json_object *state) {
         return s;
 }
 
-int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) {
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return podrt_error_set(err, errno, "%s: %m", dir);
+int pod_state_read(int dfd, const char *dir, struct json_object **ret, struct podrt_error **err) {
         _cleanup_free_ char *state_text = NULL;
         _cleanup_error_ struct podrt_error *rerr = NULL;
         int r = store_read_file(dfd, "state.json", &state_text, NULL, &rerr);
@@ -247,8 +244,8 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
          * pod is never taken for the one it names. */
         const char *base = strrchr(dir, '/');
         base = base ? base + 1 : dir;
-        const char *id = jstr(state, "id");
-        if (!id || strcmp(id, base) != 0 || !jstr(state, "backend") || !jstr(state, "state")) {
+        const char *id = pod_json_string(state, "id");
+        if (!id || strcmp(id, base) != 0 || !pod_json_string(state, "backend") || !pod_json_string(state, "state")) {
                 r = podrt_error_set(err, EBADMSG,
                                     "%s/state.json: corrupt (%s%s%s): delete --force removes the pod",
                                     dir, id ? "it names pod " : "no pod ID",
@@ -257,11 +254,25 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
                 json_object_put(state);
                 return r;
         }
+        *ret = state;
+        return 0;
+}
+
+int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) {
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return podrt_error_set(err, errno, "%s: %m", dir);
+        struct json_object *state = NULL;
+        int r = pod_state_read(dfd, dir, &state, err);
+        if (r < 0)
+                return r;
+        const char *base = strrchr(dir, '/');
+        base = base ? base + 1 : dir;
 
         struct pod_spec *spec = NULL;
         _cleanup_free_ char *manifest = NULL;
         size_t len = 0;
-        const char *mdir = jstr(state, "manifestDir");
+        const char *mdir = pod_json_string(state, "manifestDir");
         _cleanup_error_ struct podrt_error *perr = NULL;
         if (store_read_file(dfd, "manifest.json", &manifest, &len, &perr) < 0 ||
             manifest_parse(manifest, len, "manifest.json", mdir ? mdir : dir, &spec, &perr) < 0)
@@ -272,45 +283,45 @@ int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err) 
         }
 
         struct podrt_pod *pod = NULL;
-        r = pod_new(spec, base, jstr(state, "name"), dir, jstr(state, "backend"),
-                    jstr(state, "network"), jstr(state, "storage"), &pod, err);
+        r = pod_new(spec, base, pod_json_string(state, "name"), dir, pod_json_string(state, "backend"),
+                    pod_json_string(state, "network"), pod_json_string(state, "storage"), &pod, err);
         if (r < 0) {
                 json_object_put(state);
                 return r;
         }
         uint32_t st = PODRT_POD_CREATED;
-        if (jstr(state, "state"))
-                pod_state_from_string(jstr(state, "state"), &st);
+        if (pod_json_string(state, "state"))
+                pod_state_from_string(pod_json_string(state, "state"), &st);
         pod->state = st;
-        pod->created_at = parse_time(jstr(state, "created"));
-        pod->started_at = parse_time(jstr(state, "started"));
-        pod->finished_at = parse_time(jstr(state, "finished"));
+        pod->created_at = parse_time(pod_json_string(state, "created"));
+        pod->started_at = parse_time(pod_json_string(state, "started"));
+        pod->finished_at = parse_time(pod_json_string(state, "finished"));
         pod->monitor_pid = (pid_t)jint(state, "monitorPid", 0);
         struct json_object *creating;
         pod->creating = json_object_object_get_ex(state, "creating", &creating) &&
                         json_object_get_boolean(creating);
-        if (jstr(state, "netns"))
-                pod->netns_path = strdup(jstr(state, "netns"));
+        if (pod_json_string(state, "netns"))
+                pod->netns_path = strdup(pod_json_string(state, "netns"));
         if (mdir)
                 pod->manifest_dir = strdup(mdir);
         struct json_object *apps;
         if (json_object_object_get_ex(state, "apps", &apps) && json_object_is_type(apps, json_type_array)) {
                 for (size_t i = 0; i < json_object_array_length(apps); i++) {
                         struct json_object *j = json_object_array_get_idx(apps, i);
-                        struct podrt_app *a = podrt_pod_app_by_name(pod, jstr(j, "name") ? jstr(j, "name") : "");
+                        struct podrt_app *a = podrt_pod_app_by_name(pod, pod_json_string(j, "name") ? pod_json_string(j, "name") : "");
                         if (!a)
                                 continue;
                         uint32_t as = PODRT_APP_CREATED;
-                        if (jstr(j, "state"))
-                                app_state_from_string(jstr(j, "state"), &as);
+                        if (pod_json_string(j, "state"))
+                                app_state_from_string(pod_json_string(j, "state"), &as);
                         a->state = as;
                         a->pid = (pid_t)jint(j, "pid", 0);
                         a->exit_code = (int)jint(j, "exitCode", -1);
-                        a->started_at = parse_time(jstr(j, "started"));
-                        a->finished_at = parse_time(jstr(j, "finished"));
+                        a->started_at = parse_time(pod_json_string(j, "started"));
+                        a->finished_at = parse_time(pod_json_string(j, "finished"));
                         /* What storage prepared, not the manifest's: every
                          * later op runs on it.  Older state files lack it. */
-                        const char *rootfs = jstr(j, "rootfs");
+                        const char *rootfs = pod_json_string(j, "rootfs");
                         if (rootfs && rootfs[0] && podrt_app_set_rootfs(a, rootfs) < 0) {
                                 json_object_put(state);
                                 pod_free(pod);

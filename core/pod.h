@@ -74,6 +74,13 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct podrt_pod *, pod_unref)
 PODRT_INTERNAL struct json_object *pod_state_json(const struct podrt_pod *pod);
 /* Writes state.json atomically into the pod's dir (lock held by caller). */
 PODRT_INTERNAL int pod_save(const struct podrt_pod *pod, struct podrt_error **err);
+/* o's string member key, NULL when absent or not a string. */
+PODRT_INTERNAL const char *pod_json_string(struct json_object *o, const char *key);
+/* Reads and checks dir's state.json (dfd open on dir): an object naming
+ * the folder's own ID, a backend and a state, else -EBADMSG saying how to
+ * remove the pod.  What pod_load() starts from, and all list reads. */
+PODRT_INTERNAL int pod_state_read(int dfd, const char *dir, struct json_object **ret,
+                                  struct podrt_error **err);
 /* Loads a pod from its dir: manifest.json (a copy of the manifest taken at
  * create, re-parsed with the original folder) and state.json. */
 PODRT_INTERNAL int pod_load(const char *dir, struct podrt_pod **ret, struct podrt_error **err);

@@ -2,6 +2,7 @@
 /* The runtime context (configuration, store, plugins) and the read-only
  * commands: status, list, plugins, check, hooks. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -194,13 +195,12 @@ int pod_monitor_alive(struct runtime *rt, const char *id) {
 /* status's "network": { name, interfaces, ips, gateway, ports }: the
  * network plugin's name, and what it recorded in the pod's network.json
  * (cni does; none and host record nothing: no interface, no address). */
-static struct json_object *network_json(const struct podrt_pod *pod) {
+struct json_object *runtime_network_json(int dfd, const char *network) {
         struct json_object *n = json_object_new_object();
-        json_object_object_add(n, "name", json_object_new_string(pod->network ? pod->network : ""));
-        _cleanup_free_ char *path = NULL, *text = NULL;
+        json_object_object_add(n, "name", json_object_new_string(network ? network : ""));
+        _cleanup_free_ char *text = NULL;
         struct json_object *rec = NULL;
-        if (asprintf(&path, "%s/network.json", pod->dir) >= 0 &&
-            read_file(path, 1 << 20, &text, NULL) == 0)
+        if (read_file_at(dfd, "network.json", 1 << 20, &text, NULL) == 0)
                 rec = json_tokener_parse(text);
         static const char *const keys[] = { "interfaces", "ips", "gateway", "ports" };
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
@@ -218,7 +218,8 @@ static struct json_object *network_json(const struct podrt_pod *pod) {
 static struct json_object *status_json(struct runtime *rt, struct podrt_pod *pod) {
         struct json_object *o = pod_state_json(pod);
         json_object_object_del(o, "manifestDir");
-        json_object_object_add(o, "network", network_json(pod));
+        _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        json_object_object_add(o, "network", runtime_network_json(dfd, pod->network));
         /* A pod whose monitor died is not stopped: its apps may run on.
          * It says so; stop, kill and delete reach the apps without it. */
         if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) &&
@@ -234,46 +235,6 @@ int runtime_status(struct runtime *rt, const char *ref, struct json_object **ret
         if (r < 0)
                 return r;
         *ret = status_json(rt, pod);
-        return 0;
-}
-
-static int cmp_created(const void *a, const void *b) {
-        struct json_object *x = *(struct json_object *const *)a, *y = *(struct json_object *const *)b;
-        struct json_object *cx, *cy;
-        const char *sx = json_object_object_get_ex(x, "created", &cx) ? json_object_get_string(cx) : "";
-        const char *sy = json_object_object_get_ex(y, "created", &cy) ? json_object_get_string(cy) : "";
-        return strcmp(sx ? sx : "", sy ? sy : "");
-}
-
-int runtime_list(struct runtime *rt, struct json_object **ret, struct podrt_error **err) {
-        char(*ids)[POD_ID_LEN + 1] = NULL;
-        size_t n = 0;
-        int r = runtime_pod_ids(rt, NULL, &ids, &n, err);
-        if (r < 0)
-                return r;
-        struct json_object *arr = json_object_new_array();
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
-                _cleanup_close_ int lock = -1;
-                _cleanup_error_ struct podrt_error *e = NULL;
-                /* A pod being removed right now is skipped; one that cannot
-                 * be read is listed as such, never hidden. */
-                int r = runtime_open_pod(rt, ids[i], LOCK_SH, &pod, &lock, &e);
-                if (r == -ENOENT)
-                        continue;
-                if (r < 0) {
-                        struct json_object *o = json_object_new_object();
-                        json_object_object_add(o, "id", json_object_new_string(ids[i]));
-                        json_object_object_add(o, "state", json_object_new_string("unknown"));
-                        json_object_object_add(o, "error", json_object_new_string(podrt_error_message(e)));
-                        json_object_array_add(arr, o);
-                        continue;
-                }
-                json_object_array_add(arr, status_json(rt, pod));
-        }
-        free(ids);
-        json_object_array_sort(arr, cmp_created);
-        *ret = arr;
         return 0;
 }
 

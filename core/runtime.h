@@ -53,6 +53,9 @@ PODRT_INTERNAL int runtime_delete(struct runtime *rt, const char *ref, int force
 PODRT_INTERNAL int runtime_status(struct runtime *rt, const char *ref,
                                   struct json_object **ret, struct podrt_error **err);
 /* list: an array of status objects, oldest first. */
+/* status's "network" object from a pod's network.json (dfd: its folder,
+ * may be -1) and the network plugin's name. */
+PODRT_INTERNAL struct json_object *runtime_network_json(int dfd, const char *network);
 PODRT_INTERNAL int runtime_list(struct runtime *rt, struct json_object **ret,
                                 struct podrt_error **err);
 /* logs: copies the app's (or every app's) log to out_fd; follow: until the
