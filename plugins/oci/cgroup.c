@@ -180,3 +180,15 @@ int oci_cgroup_app_frozen(const char *pod_id, const char *app_name) {
                 }
         return 0;
 }
+
+void oci_cgroup_remove_app(const char *pod_id, const char *app_name) {
+        _cleanup_free_ char *mi = NULL;
+        _cleanup_strv_free_ char **dirs = NULL;
+        if (read_file("/proc/self/mountinfo", 0, &mi, NULL) < 0 || oci_cgroup_pod_dirs(mi, pod_id, &dirs) < 0)
+                return;
+        for (size_t i = 0; dirs[i]; i++) {
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/%s", dirs[i], app_name) >= 0)
+                        (void)rmdir(path);
+        }
+}

@@ -33,6 +33,10 @@ int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_d
  * directories are fine. */
 int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err);
 
+/* Removes the app's cgroup (empty: its processes have ended) in every
+ * hierarchy, one rmdir each; what is busy or missing stays as it is. */
+void oci_cgroup_remove_app(const char *pod_id, const char *app_name);
+
 /* 1 when the app's cgroup is frozen (v1 freezer.state FROZEN or FREEZING,
  * v2 cgroup.freeze 1) in some hierarchy, else 0. */
 int oci_cgroup_app_frozen(const char *pod_id, const char *app_name);
