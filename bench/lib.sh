@@ -53,3 +53,22 @@ bench_min() { sort -n "$1" | awk 'NR == 1 { printf "%.1f", $1 / 1000 }'; }
 # bench_result WHAT PODRT BARE RATIO: the line bench/run.sh collects into
 # its table (fields separated by tabs; "-" for what does not apply).
 bench_result() { printf 'result\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"; }
+
+# bench_setup ROUNDS OPTSTRING USAGE_END "$@": rounds defaults to ROUNDS,
+# then bench_getopts and bench_init.
+bench_setup() {
+        rounds=$1
+        shift
+        bench_getopts "$@"
+        bench_init
+}
+
+# bench_need PROGRAM...: each on PATH, or the bench stops saying which.
+bench_need() {
+        for p in "$@"; do command -v "$p" >/dev/null || bench_die "$p not installed"; done
+}
+
+# bench_dir TEMPLATE: dir (-d) made, else a new one from mktemp TEMPLATE.
+bench_dir() {
+        if [ -z "$dir" ]; then dir=$(mktemp -d "$1"); else mkdir -p "$dir"; fi
+}

@@ -19,14 +19,11 @@ set -eu
 
 bench=oci
 . "$(dirname "$0")/lib.sh"
-rounds=10
 pods=1000
 bench_opt() { [ "$1" = p ] && pods=$2; }
-bench_getopts n:b:d:p: 17 "$@"
-bench_init
-command -v runc >/dev/null || bench_die "runc not installed"
-
-if [ -z "$dir" ]; then dir=$(mktemp -d /run/podrt-bench-list.XXXXXX); else mkdir -p "$dir"; fi
+bench_setup 10 n:b:d:p: 17 "$@"
+bench_need runc
+bench_dir /run/podrt-bench-list.XXXXXX
 cleanup() {
         [ -d "$dir/state/pods" ] && ls "$dir/state/pods" | xargs -r "$podrt_bin" --root "$dir/state" --config "$dir/podrt.conf" delete --force >/dev/null 2>&1
         rm -rf --one-file-system "$dir"
@@ -78,5 +75,5 @@ j=$(bench_median "$dir/json.us")
 echo "bench/list: $pods pods (made in $made ms), $rounds rounds, state on $(df --output=fstype "$dir" | tail -n 1)"
 printf '  podrt list          median %7s ms   min %7s ms (goal < 50 ms)\n' "$l" "$(bench_min "$dir/list.us")"
 printf '  podrt list --json   median %7s ms   min %7s ms (goal < 50 ms)\n' "$j" "$(bench_min "$dir/json.us")"
-bench_result "\`podrt list\` of $pods pods" "$l ms" - -
-bench_result "\`podrt list --json\` of $pods pods" "$j ms" - -
+bench_result "bench/list: \`podrt list\` of $pods pods" "$l ms" - -
+bench_result "bench/list: \`podrt list --json\` of $pods pods" "$j ms" - -

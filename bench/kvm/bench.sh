@@ -24,19 +24,15 @@ set -eu
 
 bench=kvm
 . "$(dirname "$0")/../lib.sh"
-rounds=10
 accel=auto
 bench_opt() { [ "$1" = a ] && accel=$2; }
-bench_getopts n:b:d:a: 22 "$@"
-bench_init
-for t in qemu-system-x86_64 cpio python3; do
-        command -v $t >/dev/null || bench_die "$t missing"
-done
+bench_setup 10 n:b:d:a: 22 "$@"
+bench_need qemu-system-x86_64 cpio python3
 kernel=/var/lib/podrt/kernel/vmlinuz
 modules=/var/lib/podrt/kernel/modules
 "$src/scripts/fetch-kernel.sh" --kernel "$kernel" --modules "$modules" >/dev/null
 
-if [ -z "$dir" ]; then dir=$(mktemp -d /tmp/podrt-bench-kvm.XXXXXX); else mkdir -p "$dir"; fi
+bench_dir /tmp/podrt-bench-kvm.XXXXXX
 trap 'rm -rf "$dir"' EXIT
 "$src/scripts/mkrootfs.sh" "$dir/rootfs" >/dev/null
 cat > "$dir/podrt.conf" <<EOF
@@ -90,4 +86,6 @@ mb=$(median "$dir/t.bare")
 echo "bench/kvm: accel $vaccel, $rounds rounds, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  bare QEMU boot of /bin/true:      median ${mb} ms"
 echo "  podrt --backend kvm run --rm:     median ${mp} ms"
-echo "  podrt / bare: $(awk -v p="$mp" -v b="$mb" 'BEGIN { printf "%.3f", p / b }')  (goal: <= 1.10)"
+ratio=$(awk -v p="$mp" -v b="$mb" 'BEGIN { printf "%.2f", p / b }')
+echo "  podrt / bare: $ratio  (goal: <= 1.10)"
+bench_result "bench/kvm ($vaccel): \`podrt --backend kvm run --rm\` / bare QEMU boot" "$mp ms" "$mb ms" "$ratio"
