@@ -37,6 +37,11 @@ struct oci_data {
         char *state_dir;
         uint64_t nofile;
         struct oci_runtime *rt;      /* resolved at the first create */
+        /* The runtime of the pod last asked about (pod_runtime()), so that
+         * one process's create, start, state and delete of a pod (run --rm
+         * in the foreground) read its bundle once, or never. */
+        char *known_pod;
+        struct oci_runtime *known_rt;
 };
 
 /* ---- init --------------------------------------------------------------- */
@@ -71,15 +76,40 @@ static void oci_fini(void *data) {
         if (!d)
                 return;
         oci_runtime_free(d->rt);
+        oci_runtime_free(d->known_rt);
+        free(d->known_pod);
         free(d->setting);
         free(d->state_dir);
         free(d);
 }
 
+/* Remembers rt as pod's runtime (a copy; nothing when out of memory). */
+static void remember_runtime(struct oci_data *d, struct podrt_pod *pod, const struct oci_runtime *rt) {
+        struct oci_runtime *copy = NULL;
+        char *id = strdup(podrt_pod_id(pod));
+        if (!id || oci_runtime_new(rt->name, rt->path, rt->root, &copy) < 0) {
+                free(id);
+                return;
+        }
+        oci_runtime_free(d->known_rt);
+        free(d->known_pod);
+        d->known_rt = copy;
+        d->known_pod = id;
+}
+
 /* The runtime of a pod: the one recorded at its create.  -ENOENT (err
  * untouched) when create did not get that far. */
-static int pod_runtime(struct podrt_pod *pod, struct oci_runtime **ret, struct podrt_error **err) {
-        return oci_bundles_runtime(pod, ret, err);
+static int pod_runtime(struct oci_data *d, struct podrt_pod *pod, struct oci_runtime **ret,
+                       struct podrt_error **err) {
+        if (d->known_pod && strcmp(d->known_pod, podrt_pod_id(pod)) == 0) {
+                const struct oci_runtime *k = d->known_rt;
+                int r = oci_runtime_new(k->name, k->path, k->root, ret);
+                return r < 0 ? podrt_error_set(err, r, "out of memory") : 0;
+        }
+        int r = oci_bundles_runtime(pod, ret, err);
+        if (r >= 0)
+                remember_runtime(d, pod, *ret);
+        return r;
 }
 
 static pid_t container_pid(const struct oci_runtime *rt, struct podrt_app *app) {
@@ -111,7 +141,10 @@ static int oci_create(void *data, struct podrt_pod *pod, uint64_t flags,
                 if (r < 0)
                         return r;
         }
-        return oci_bundles_create(pod, d->rt, d->nofile, err);
+        int r = oci_bundles_create(pod, d->rt, d->nofile, err);
+        if (r >= 0)
+                remember_runtime(d, pod, d->rt);
+        return r;
 }
 
 /* ---- start -------------------------------------------------------------- */
@@ -119,7 +152,7 @@ static int oci_create(void *data, struct podrt_pod *pod, uint64_t flags,
 static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
                      struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime(pod, &rt, err);
+        int r = pod_runtime(data, pod, &rt, err);
         if (r == -ENOENT)
                 return podrt_error_set(err, ENOENT, "pod %s has no bundles: create it again",
                                        podrt_pod_name(pod));
@@ -166,8 +199,9 @@ static int kill_app(const struct oci_runtime *rt, struct podrt_app *app, int sig
 
 /* pod_runtime() where a pod without one needs nothing done: 1 with *ret,
  * 0 when create did not get that far, or -errno. */
-static int pod_runtime_if_any(struct podrt_pod *pod, struct oci_runtime **ret, struct podrt_error **err) {
-        int r = pod_runtime(pod, ret, err);
+static int pod_runtime_if_any(struct oci_data *d, struct podrt_pod *pod, struct oci_runtime **ret,
+                              struct podrt_error **err) {
+        int r = pod_runtime(d, pod, ret, err);
         return r == -ENOENT ? 0 : r < 0 ? r : 1;
 }
 
@@ -193,7 +227,7 @@ static int signal_apps(const struct oci_runtime *rt, struct podrt_pod *pod, int 
 static int oci_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags,
                     struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime_if_any(pod, &rt, err);
+        int r = pod_runtime_if_any(data, pod, &rt, err);
         if (r <= 0)
                 return r;
         return signal_apps(rt, pod, signo, NULL, err);
@@ -202,7 +236,7 @@ static int oci_kill(void *data, struct podrt_pod *pod, int signo, uint64_t flags
 static int oci_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uint64_t flags,
                     struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime_if_any(pod, &rt, err);
+        int r = pod_runtime_if_any(data, pod, &rt, err);
         if (r <= 0)
                 return r;
 
@@ -226,9 +260,10 @@ static int oci_stop(void *data, struct podrt_pod *pod, uint32_t timeout_sec, uin
         return ret;
 }
 
-static int pause_resume(struct podrt_pod *pod, const char *verb, struct podrt_error **err) {
+static int pause_resume(struct oci_data *d, struct podrt_pod *pod, const char *verb,
+                        struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime(pod, &rt, err);
+        int r = pod_runtime(d, pod, &rt, err);
         if (r == -ENOENT)
                 return podrt_error_set(err, ESRCH, "pod %s has no containers", podrt_pod_name(pod));
         if (r < 0)
@@ -254,11 +289,11 @@ static int pause_resume(struct podrt_pod *pod, const char *verb, struct podrt_er
 }
 
 static int oci_pause(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
-        return pause_resume(pod, "pause", err);
+        return pause_resume(data, pod, "pause", err);
 }
 
 static int oci_resume(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
-        return pause_resume(pod, "resume", err);
+        return pause_resume(data, pod, "resume", err);
 }
 
 /* ---- delete ------------------------------------------------------------- */
@@ -269,7 +304,7 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
         _cleanup_error_ struct podrt_error *e = NULL;
         int ret = 0, r;
 
-        r = pod_runtime(pod, &rt, &e);
+        r = pod_runtime(data, pod, &rt, &e);
         if (r < 0 && r != -ENOENT)
                 ret = podrt_error_set(err, r, "%s", podrt_error_message(e));
         for (size_t i = 0; rt && i < podrt_pod_n_apps(pod); i++) {
@@ -295,7 +330,7 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
 static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
                      struct podrt_error **err) {
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        if (pod_runtime(pod, &rt, NULL) < 0)
+        if (pod_runtime(data, pod, &rt, NULL) < 0)
                 return 0;
         int ret = 0;
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
@@ -312,7 +347,7 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
                     const char *const *argv, uint64_t flags, struct podrt_error **err) {
         struct oci_data *d = data;
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
-        int r = pod_runtime(pod, &rt, err);
+        int r = pod_runtime(data, pod, &rt, err);
         if (r == -ENOENT)
                 return podrt_error_set(err, ESRCH, "app %s is not running", podrt_app_name(app));
         if (r < 0)
