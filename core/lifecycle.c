@@ -511,7 +511,7 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
 /* ---- exec, logs --------------------------------------------------------- */
 
 int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *const *argv, int tty,
-                 int *ret_status, struct podrt_error **err) {
+                 const struct podrt_exec_process *proc, int *ret_status, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
         int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
@@ -529,7 +529,14 @@ int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *con
         if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
                 return r;
         close(TAKE_FD(lock));
-        r = PLUGIN_CALL(p, ops, "pod", exec, err, pod, a, (const char *const *)argv, tty ? PODRT_EXEC_TTY : 0);
+        uint64_t flags = tty ? PODRT_EXEC_TTY : 0;
+        if (proc && (proc->env || proc->cwd || (proc->flags & PODRT_EXEC_PROCESS_USER))) {
+                if (!OPS_HAS(ops, exec_process))
+                        return podrt_error_set(err, EOPNOTSUPP, "backend %s cannot set an exec's environment, "
+                                               "working directory or user", pod->backend);
+                r = PLUGIN_CALL(p, ops, "pod", exec_process, err, pod, a, (const char *const *)argv, proc, flags);
+        } else
+                r = PLUGIN_CALL(p, ops, "pod", exec, err, pod, a, (const char *const *)argv, flags);
         if (r < 0)
                 return r;
         *ret_status = r;

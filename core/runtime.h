@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <podrt/error.h>
+#include <podrt/ops.h>
 #include "internal.h"
 #include "store.h"
 
@@ -60,9 +61,11 @@ PODRT_INTERNAL int runtime_list(struct runtime *rt, struct json_object **ret,
 PODRT_INTERNAL int runtime_logs(struct runtime *rt, const char *ref, const char *app,
                                 int follow, int out_fd, struct podrt_error **err);
 /* exec: runs argv in app (NULL: the first app); *ret_status its exit code. */
+/* proc (may be NULL) sets the command's env, working directory or user:
+ * through the backend's exec_process, refused when it has none. */
 PODRT_INTERNAL int runtime_exec(struct runtime *rt, const char *ref, const char *app,
-                                char *const *argv, int tty, int *ret_status,
-                                struct podrt_error **err);
+                                char *const *argv, int tty, const struct podrt_exec_process *proc,
+                                int *ret_status, struct podrt_error **err);
 /* gc: removes stopped pods finished more than grace_sec ago, and pods whose
  * monitor died (state says running, monitor.lock is free).  Returns how
  * many it removed. */

@@ -94,7 +94,8 @@ static void test_host(void) {
 }
 
 static void test_pod_ops(void) {
-        SIZE(struct podrt_pod_ops, 88);
+        SIZE(struct podrt_pod_ops, 96);
+        FIELD(struct podrt_pod_ops, exec_process, 88, 8);
         FIELD(struct podrt_pod_ops, version, 0, 4);
         FIELD(struct podrt_pod_ops, size, 4, 4);
         FIELD(struct podrt_pod_ops, features, 8, 8);
@@ -278,7 +279,7 @@ static void test_constants(void) {
         CONST(PODRT_ABI_MINOR, 2);
 
         CONST(PODRT_HOST_VERSION, 2);
-        CONST(PODRT_POD_OPS_VERSION, 1);
+        CONST(PODRT_POD_OPS_VERSION, 2);
         CONST(PODRT_CONTAINER_OPS_VERSION, 2);
         CONST(PODRT_VM_SHARE_VERSION, 1);
         CONST(PODRT_VM_CONFIG_VERSION, 3);

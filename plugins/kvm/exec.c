@@ -46,8 +46,34 @@ static int send_request(int fd, const char *app, bool tty, const char *const *ar
         return send_frame(fd, INITSPEC_EXEC_REQUEST, buf, n);
 }
 
+/* The process frame (INITSPEC_EXEC_PROCESS) for proc, when it sets anything. */
+static int send_process(int fd, const struct podrt_exec_process *proc) {
+        if (!proc || !(proc->env || proc->cwd || (proc->flags & PODRT_EXEC_PROCESS_USER)))
+                return 0;
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+        if (!f)
+                return -ENOMEM;
+        if (proc->cwd)
+                fprintf(f, "cwd=%s%c", proc->cwd, 0);
+        if (proc->flags & PODRT_EXEC_PROCESS_USER) {
+                fprintf(f, "uid=%u%cgid=%u%c", proc->uid, 0, proc->gid, 0);
+                for (size_t i = 0; i < proc->n_groups; i++)
+                        fprintf(f, "group=%u%c", proc->groups[i], 0);
+        }
+        for (size_t i = 0; proc->env && proc->env[i]; i++)
+                fprintf(f, "env=%s%c", proc->env[i], 0);
+        int r = fclose(f) == 0 ? 0 : -ENOMEM;
+        if (r == 0)
+                r = n > INITSPEC_EXEC_MAX_FRAME ? -E2BIG : send_frame(fd, INITSPEC_EXEC_PROCESS, buf, n);
+        free(buf);
+        return r;
+}
+
 int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
-                     int in_fd, int out_fd, int err_fd, struct podrt_error **err) {
+                     const struct podrt_exec_process *proc, int in_fd, int out_fd, int err_fd,
+                     struct podrt_error **err) {
         _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
         if (!sock || !lockpath)
                 return -ENOMEM;
@@ -66,7 +92,9 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return podrt_error_set(err, errno, "exec: connect to the VM's exec channel %s: %m", sock);
-        int r = send_request(fd, app, tty, argv);
+        int r = send_process(fd, proc);
+        if (r >= 0)
+                r = send_request(fd, app, tty, argv);
         if (r < 0)
                 return podrt_error_set(err, -r, "exec: send the request: %s", strerror(-r));
 

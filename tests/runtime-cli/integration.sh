@@ -212,6 +212,9 @@ EOF
                         else
                                 bad "podman $backend exec: '$out' rc=$rc $(cat "$T/err")"
                         fi
+                        out=$(timeout 60 $P exec -e FOO=bar -w /tmp -u 1000:1001 "$id" /bin/sh -c 'echo $FOO $(pwd) $(id -u) $(id -g)' 2>"$T/err")
+                        [ "$out" = "bar /tmp 1000 1001" ] && ok "podman $backend: exec -e -w -u (process env, cwd, user)" ||
+                                bad "podman $backend exec -e -w -u: '$out' $(cat "$T/err")"
                         timeout 60 $P stop -t 2 "$id" >/dev/null || bad "podman $backend stop"
                         st=$($P ps -a --format '{{.Status}}' --filter id="$id")
                         case $st in Exited*) ok "podman $backend: stop: $st" ;; *) bad "podman $backend after stop: $st" ;; esac
