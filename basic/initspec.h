@@ -130,6 +130,9 @@ struct initspec {
 #define INITSPEC_EXEC_SIGNAL 'K'    /* host: a signal number (decimal) for the command; outside a
                                      * session, for every app (answered by an EXIT frame: how
                                      * many apps it reached, -1 for a bad signal) */
+#define INITSPEC_EXEC_UPDATE 'U'    /* host, outside a session: app ("": every app) NUL memory NUL
+                                     * cpu-millis NUL pids (decimal; 0 unchanged, -1 none): new
+                                     * limits (answered by an EXIT frame: 0, or -errno) */
 #define INITSPEC_EXEC_STDOUT 'O'    /* guest: the command's stdout (and its terminal's output) */
 #define INITSPEC_EXEC_STDERR 'R'    /* guest: its stderr */
 #define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */

@@ -508,7 +508,26 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
         return removed;
 }
 
-/* ---- exec, logs --------------------------------------------------------- */
+/* ---- update, exec, logs ------------------------------------------------- */
+
+int runtime_update(struct runtime *rt, const char *ref, const char *app, const struct podrt_resources *res,
+                   struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+                return r;
+        struct podrt_app *a = app ? podrt_pod_app_by_name(pod, app) : NULL;
+        if (app && !a)
+                return podrt_error_set(err, ENOENT, "pod %s has no app named %s", pod->name, app);
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
+                return r;
+        if (!OPS_HAS(ops, update))
+                return podrt_error_set(err, EOPNOTSUPP, "backend %s cannot change a running pod's limits", pod->backend);
+        return PLUGIN_CALL(p, ops, "pod", update, err, pod, a, res, 0);
+}
 
 int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *const *argv, int tty,
                  const struct podrt_exec_process *proc, int *ret_status, struct podrt_error **err) {

@@ -66,6 +66,9 @@ PODRT_INTERNAL int runtime_logs(struct runtime *rt, const char *ref, const char 
 PODRT_INTERNAL int runtime_exec(struct runtime *rt, const char *ref, const char *app,
                                 char *const *argv, int tty, const struct podrt_exec_process *proc,
                                 int *ret_status, struct podrt_error **err);
+/* New limits for the running pod ref's apps (app NULL: the pod's). */
+PODRT_INTERNAL int runtime_update(struct runtime *rt, const char *ref, const char *app,
+                                  const struct podrt_resources *res, struct podrt_error **err);
 /* gc: removes stopped pods finished more than grace_sec ago, and pods whose
  * monitor died (state says running, monitor.lock is free).  Returns how
  * many it removed. */

@@ -315,6 +315,20 @@ static void test_kill_pause_resume_exec_delete(void) {
         CU_ASSERT_EQUAL(st, 4);
         CU_ASSERT(runtime_exec(rt, id, "nope", argv2, 0, NULL, &st, &e) == -ENOENT);
         e = podrt_error_free(e);
+        /* The mock has neither exec_process nor update: both are refused,
+         * naming the backend; an exec_process that sets nothing is an exec. */
+        const char *env[] = { "A=1", NULL };
+        struct podrt_exec_process proc = { .size = sizeof proc };
+        CU_ASSERT_EQUAL(runtime_exec(rt, id, "app", argv2, 0, &proc, &st, &e), 0);
+        CU_ASSERT_EQUAL(st, 4);
+        proc.env = env;
+        CU_ASSERT_EQUAL(runtime_exec(rt, id, "app", argv2, 0, &proc, &st, &e), -EOPNOTSUPP);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "backend mock cannot set an exec's environment, working directory or user");
+        e = podrt_error_free(e);
+        struct podrt_resources res = { .size = sizeof res, .pids = 10 };
+        CU_ASSERT_EQUAL(runtime_update(rt, id, NULL, &res, &e), -EOPNOTSUPP);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "backend mock cannot change a running pod's limits");
+        e = podrt_error_free(e);
 
         /* A running pod is not deleted without force. */
         CU_ASSERT_EQUAL(runtime_delete(rt, id, 0, &e), -EBUSY);

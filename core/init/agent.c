@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "cgroups.h"
 #include "exec.h"
 #include "status.h"
 
@@ -369,6 +370,28 @@ static int signal_apps(int sig) {
         return n;
 }
 
+/* app NUL memory NUL cpu NUL pids: 0, or -errno. */
+static int update_apps(const struct initspec *s, char *req, size_t n) {
+        char *f[4] = { 0 };
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < 4; i += strlen(req + i) + 1)
+                f[k++] = req + i;
+        if (k != 4)
+                return -EINVAL;
+        int r = 0, found = 0;
+        /* The agent's own copy of the description: later execs join the
+         * cgroups it now gives the apps. */
+        for (size_t i = 0; i < s->n_apps; i++) {
+                struct initspec_app *a = (struct initspec_app *)&s->apps[i];
+                if (*f[0] && strcmp(f[0], a->name) != 0)
+                        continue;
+                found++;
+                int q = cgroups_update(a, strtoll(f[1], NULL, 10), strtoll(f[2], NULL, 10), strtoll(f[3], NULL, 10));
+                r = r < 0 ? r : q;
+        }
+        return found ? r : -ENOENT;
+}
+
 _Noreturn static void agent_main(const struct initspec *s) {
         prctl(PR_SET_NAME, "podrt-exec");
         char path[300];
@@ -410,6 +433,10 @@ _Noreturn static void agent_main(const struct initspec *s) {
                                 char num[16];
                                 int len = snprintf(num, sizeof(num), "%d",
                                                    sig > 0 && sig < NSIG ? signal_apps(sig) : -1);
+                                send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
+                        } else if (type == INITSPEC_EXEC_UPDATE) {
+                                char num[16];
+                                int len = snprintf(num, sizeof(num), "%d", update_apps(s, frame, n));
                                 send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
                         } else if (type == INITSPEC_EXEC_PROCESS) {
                                 memcpy(proc, frame, n + 1);

@@ -49,6 +49,15 @@ struct podrt_exec_process {
 };
 #define PODRT_EXEC_PROCESS_USER (1u << 0)  /* uid, gid and groups apply */
 
+/* New limits for a running pod (update, since ABI 1.2): 0 leaves one as it
+ * is; -1 removes it. */
+struct podrt_resources {
+        uint32_t size;                  /* sizeof() the caller's struct */
+        int64_t memory_bytes;
+        int64_t cpu_millis;             /* 1000 = one CPU */
+        int64_t pids;
+};
+
 #define PODRT_POD_RUNS_HOOKS (1ull << 0) /* the backend runs OCI hooks itself
                                           * (e.g. writes them into config.json);
                                           * the core does not run them */
@@ -106,6 +115,11 @@ struct podrt_pod_ops {
         int (*exec_process)(void *data, struct podrt_pod *pod, struct podrt_app *app,
                             const char *const *argv, const struct podrt_exec_process *proc,
                             uint64_t flags, struct podrt_error **err);      /* since 2 (ABI 1.2) */
+        /* Change the running pod's limits (podrt-runtime update); app NULL:
+         * the pod's.  Absent: the core says the backend cannot. */
+        int (*update)(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                      const struct podrt_resources *res, uint64_t flags,
+                      struct podrt_error **err);                            /* since 2 (ABI 1.2) */
 };
 
 /* ---- container ops: per-app control inside a running pod ----------------- */

@@ -7,6 +7,7 @@
  * stdout and stderr come out onto the caller's, and its exit code is the
  * op's result. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -171,7 +172,10 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
         return r < 0 ? r : podrt_error_set(err, EIO, "exec: no exit code from the guest");
 }
 
-int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
+/* One request outside a session (a signal, an update) and its EXIT frame's
+ * number: >= 0, or -errno (no channel, busy, no answer). */
+static int agent_request(const char *work_dir, char type, const char *payload, size_t n_payload, int *ret,
+                         struct podrt_error **err) {
         _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
         if (!sock || !lockpath)
                 return -ENOMEM;
@@ -186,9 +190,7 @@ int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return podrt_error_set(err, errno, "connect to %s: %m", sock);
-        char num[16];
-        int n = snprintf(num, sizeof(num), "%d", signo);
-        int r = send_frame(fd, INITSPEC_EXEC_SIGNAL, num, (size_t)n);
+        int r = send_frame(fd, type, payload, n_payload);
         if (r < 0)
                 return podrt_error_set(err, -r, "send: %s", strerror(-r));
         /* The answer: an EXIT frame, within a few seconds (the guest may be
@@ -210,8 +212,31 @@ int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
                 return podrt_error_set(err, EPROTO, "a garbled answer from podrt-init's agent");
         size_t end = 5 + (size_t)buf[1];
         buf[end < sizeof(buf) ? end : sizeof(buf) - 1] = '\0';
-        int reached = atoi((char *)buf + 5);
+        *ret = atoi((char *)buf + 5);
+        return 0;
+}
+
+int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%d", signo), reached = -1;
+        int r = agent_request(work_dir, INITSPEC_EXEC_SIGNAL, num, (size_t)n, &reached, err);
+        if (r < 0)
+                return r;
         if (reached < 0)
                 return podrt_error_set(err, EINVAL, "podrt-init refused signal %d", signo);
         return reached;
+}
+
+int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_resources *res,
+                    struct podrt_error **err) {
+        char req[256];
+        int n = snprintf(req, sizeof req, "%s%c%" PRId64 "%c%" PRId64 "%c%" PRId64, app ? app : "", 0,
+                         res->memory_bytes, 0, res->cpu_millis, 0, res->pids);
+        int answer = -1;
+        int r = agent_request(work_dir, INITSPEC_EXEC_UPDATE, req, (size_t)n, &answer, err);
+        if (r < 0)
+                return r;
+        if (answer < 0)
+                return podrt_error_set(err, -answer, "podrt-init: the new limits: %s", strerror(-answer));
+        return 0;
 }

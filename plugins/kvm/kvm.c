@@ -496,6 +496,20 @@ static int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         return kvm_exec_process(data, pod, app, argv, NULL, flags, err);
 }
 
+static int kvm_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                      const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0)
+                return r;
+        if (!pid || flags)
+                return podrt_error_set(err, !pid ? ESRCH : EINVAL, "update: the VM of pod %s is not running",
+                                       podrt_pod_name(pod));
+        return kvm_update_apps(vm->work_dir, app ? podrt_app_name(app) : NULL, res, err);
+}
+
 static const struct podrt_pod_ops kvm_pod_ops = {
         .version = PODRT_POD_OPS_VERSION,
         .size = sizeof(struct podrt_pod_ops),
@@ -510,6 +524,7 @@ static const struct podrt_pod_ops kvm_pod_ops = {
         .state = kvm_state,
         .exec = kvm_exec,   /* through podrt-init's agent (exec.c) */
         .exec_process = kvm_exec_process,
+        .update = kvm_update,
 };
 
 static const struct podrt_plugin kvm_plugin = {

@@ -315,6 +315,11 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
  * apps it reached, or -errno (no channel, busy, no answer). */
 int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err);
 
+/* New limits for app (NULL: every app) of that VM, in its cgroup in the
+ * guest, through podrt-init's agent. */
+int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_resources *res,
+                    struct podrt_error **err);
+
 /* ---- the VM's keeper (keeper.c) ---- */
 
 /* What a hypervisor plugin may leave in the VM's work dir when it ended a

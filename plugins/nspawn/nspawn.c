@@ -512,6 +512,16 @@ static int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         return nspawn_exec_process(data, pod, app, argv, NULL, flags, err);
 }
 
+/* The pod's cgroups carry its limits (one set for all its apps). */
+static int nspawn_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                         const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
+        (void)data;
+        if (app && podrt_pod_n_apps(pod) > 1)
+                return podrt_error_set(err, EOPNOTSUPP, "nspawn: limits are the pod's, not app %s's alone",
+                                       podrt_app_name(app));
+        return nspawn_cgroups_update(pod, res->memory_bytes, res->cpu_millis, res->pids, err);
+}
+
 /* ---- the descriptor ------------------------------------------------------- */
 
 static const struct podrt_pod_ops nspawn_pod_ops = {
@@ -529,6 +539,7 @@ static const struct podrt_pod_ops nspawn_pod_ops = {
         .state = nspawn_state,
         .exec = nspawn_exec,
         .exec_process = nspawn_exec_process,
+        .update = nspawn_update,
 };
 
 static int nspawn_check(void *data, struct podrt_check *check, uint64_t flags,

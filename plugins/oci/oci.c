@@ -30,6 +30,7 @@
 #include "spec.h"
 #include "strv.h"
 #include "timeutil.h"
+#include "update.h"
 
 /* How long an operation waits for a container that its runtime is still
  * setting up (start returns before). */
@@ -512,6 +513,7 @@ static const struct podrt_pod_ops oci_pod_ops = {
         .state = oci_state,
         .exec = oci_exec,
         .exec_process = oci_exec_process,
+        .update = oci_update,
 };
 
 static int oci_check(void *data, struct podrt_check *check, uint64_t flags,
