@@ -235,14 +235,14 @@ EOF
                 # for what runs in it afterwards.
                 id=$(timeout 120 $P run -d --network none --rootfs "$ROOTFS" /bin/sleep 1000 2>"$T/err")
                 if [ -n "$id" ]; then
-                        hog='x=$(head -c 30000000 /dev/zero | tr "\0" a); echo ${#x}'
+                        hog='x=$(head -c 12000000 /dev/zero | tr "\0" a); echo ${#x}'
                         out=$(timeout 60 $P exec "$id" /bin/sh -c "$hog" 2>/dev/null)
-                        [ "$out" = 30000000 ] || bad "podman $backend: 30 MB before update: '$out'"
-                        timeout 60 $P update -m 16m "$id" >/dev/null 2>"$T/err" || bad "podman $backend update -m: $(cat "$T/err")"
+                        [ "$out" = 12000000 ] || bad "podman $backend: 12 MB before update: '$out'"
+                        timeout 60 $P update -m 8m "$id" >/dev/null 2>"$T/err" || bad "podman $backend update -m: $(cat "$T/err")"
                         timeout 60 $P exec "$id" /bin/sh -c "$hog" >/dev/null 2>&1
                         rc=$?
-                        [ $rc = 137 ] && ok "podman $backend: update -m 16m: a 30 MB exec is killed (137)" ||
-                                bad "podman $backend: after update -m 16m the 30 MB exec exited $rc"
+                        [ $rc = 137 ] && ok "podman $backend: update -m 8m: a 12 MB exec is killed (137)" ||
+                                bad "podman $backend: after update -m 8m the 12 MB exec exited $rc"
                         timeout 60 $P rm -f -t 0 "$id" >/dev/null || bad "podman $backend rm -f after update"
                 else
                         bad "podman $backend run -d for update: $(cat "$T/err")"
