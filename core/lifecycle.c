@@ -113,8 +113,8 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
         /* storage left unset: "overlay" where the kernel has overlayfs and
          * the plugin is installed (each pod writes to its own layer, the
          * rootfs or image stays as it was), else "dir". */
-        const char *storage_name = podrt_config_string(rt->cfg, "storage", "dir");
-        if (!podrt_config_is_set(rt->cfg, "storage") && runtime_overlay_usable(rt))
+        const char *storage_name = rt->storage ? rt->storage : podrt_config_string(rt->cfg, "storage", "dir");
+        if (!rt->storage && !podrt_config_is_set(rt->cfg, "storage") && runtime_overlay_usable(rt))
                 storage_name = "overlay";
         struct plugin *p;
         if ((r = runtime_plugin(rt, rt->backend, "pod", &p, err)) < 0 ||

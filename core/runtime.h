@@ -91,6 +91,8 @@ PODRT_INTERNAL const char *runtime_backend(const struct runtime *rt);
 PODRT_INTERNAL bool runtime_overlay_usable(struct runtime *rt);
 /* The network plugin of pods created from now on (create/run --network). */
 PODRT_INTERNAL int runtime_set_network(struct runtime *rt, const char *network);
+/* The storage plugin new pods get, over the configuration's. */
+PODRT_INTERNAL int runtime_set_storage(struct runtime *rt, const char *storage);
 PODRT_INTERNAL const char *runtime_state_dir(const struct runtime *rt);
 
 /* The core's log: "podrt: <message>" to stderr when level <= the set level. */

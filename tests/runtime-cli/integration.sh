@@ -182,6 +182,13 @@ EOF
                 rc=$?
                 [ "$out" = hi ] && [ $rc = 3 ] && ok "podman $backend: run prints hi, exits 3" ||
                         bad "podman $backend run: '$out' rc=$rc $(cat "$T/err")"
+                if [ "$backend" = oci ]; then
+                        # The client's config.json reaches runc as it is: podman's
+                        # seccomp profile is applied.
+                        out=$(timeout 120 $P run --rm --network none --rootfs "$ROOTFS" /bin/sh -c 'grep "^Seccomp:" /proc/self/status' 2>"$T/err")
+                        [ "$(echo $out)" = "Seccomp: 2" ] && ok "podman oci: the bundle goes to runc unchanged (podman's seccomp filter applies)" ||
+                                bad "podman oci: seccomp: '$out' $(cat "$T/err")"
+                fi
                 timeout 120 $P run --rm --network none --rootfs "$ROOTFS" /no/such/command >/dev/null 2>&1
                 rc=$?
                 [ $rc = 127 ] && ok "podman $backend: a missing command exits 127" || bad "podman $backend: missing command rc=$rc"
