@@ -456,8 +456,9 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- exec --------------------------------------------------------------- */
 
-static int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                       const char *const *argv, uint64_t flags, struct podrt_error **err) {
+static int nspawn_exec_process(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                               const char *const *argv, const struct podrt_exec_process *proc,
+                               uint64_t flags, struct podrt_error **err) {
         struct nspawn_data *d = data;
         if (!argv || !argv[0])
                 return podrt_error_set(err, EINVAL, "exec: no command");
@@ -493,11 +494,32 @@ static int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
                 .cap_last = d->cap_last,
                 .cgroup_dirs = cg.dirs,
         };
+        if (proc && proc->env)
+                e.env = proc->env;
+        if (proc && proc->cwd)
+                e.workdir = proc->cwd;
+        if (proc && (proc->flags & PODRT_EXEC_PROCESS_USER))
+                e.uid = proc->uid, e.gid = proc->gid, e.groups = proc->groups, e.n_groups = proc->n_groups;
         int r = nspawn_enter_exec(&e, err);
         nspawn_cgroups_done(&cg);
         if (r < 0)
                 return podrt_error_set(err, r, "app %s", podrt_app_name(app));
         return r;
+}
+
+static int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                       const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        return nspawn_exec_process(data, pod, app, argv, NULL, flags, err);
+}
+
+/* The pod's cgroups carry its limits (one set for all its apps). */
+static int nspawn_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                         const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
+        (void)data;
+        if (app && podrt_pod_n_apps(pod) > 1)
+                return podrt_error_set(err, EOPNOTSUPP, "nspawn: limits are the pod's, not app %s's alone",
+                                       podrt_app_name(app));
+        return nspawn_cgroups_update(pod, res->memory_bytes, res->cpu_millis, res->pids, err);
 }
 
 /* ---- the descriptor ------------------------------------------------------- */
@@ -516,6 +538,8 @@ static const struct podrt_pod_ops nspawn_pod_ops = {
         .delete = nspawn_delete,
         .state = nspawn_state,
         .exec = nspawn_exec,
+        .exec_process = nspawn_exec_process,
+        .update = nspawn_update,
 };
 
 static int nspawn_check(void *data, struct podrt_check *check, uint64_t flags,

@@ -30,6 +30,7 @@
 #include "spec.h"
 #include "strv.h"
 #include "timeutil.h"
+#include "update.h"
 
 struct oci_data {
         const struct podrt_host *host;
@@ -343,8 +344,9 @@ static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- exec --------------------------------------------------------------- */
 
-static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+static int oci_exec_process(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                            const char *const *argv, const struct podrt_exec_process *proc,
+                            uint64_t flags, struct podrt_error **err) {
         struct oci_data *d = data;
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
         int r = pod_runtime(data, pod, &rt, err);
@@ -362,6 +364,12 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         r = oci_app_input(app, NULL, d->nofile, &in, err);
         if (r < 0)
                 return r;
+        if (proc && proc->env)
+                in.c.env = proc->env;
+        if (proc && proc->cwd)
+                in.c.cwd = proc->cwd;
+        if (proc && (proc->flags & PODRT_EXEC_PROCESS_USER))
+                in.c.uid = proc->uid, in.c.gid = proc->gid, in.c.groups = proc->groups, in.c.n_groups = proc->n_groups;
         struct json_object *process = NULL;
         bool tty = flags & PODRT_EXEC_TTY;
         r = oci_spec_process(&in.c, argv, tty, &process, err);
@@ -403,6 +411,11 @@ static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         return r < 0 ? r : status;
 }
 
+static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        return oci_exec_process(data, pod, app, argv, NULL, flags, err);
+}
+
 /* ---- the descriptor ------------------------------------------------------- */
 
 static const struct podrt_pod_ops oci_pod_ops = {
@@ -419,6 +432,8 @@ static const struct podrt_pod_ops oci_pod_ops = {
         .delete = oci_delete,
         .state = oci_state,
         .exec = oci_exec,
+        .exec_process = oci_exec_process,
+        .update = oci_update,
 };
 
 static int oci_check(void *data, struct podrt_check *check, uint64_t flags,
