@@ -564,7 +564,12 @@ int store_remove(struct store *s, const char *id, const char *name, struct podrt
 
 int store_write_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                      struct podrt_error **err) {
-        int r = write_file_atomic_at(dirfd, name, data, len, mode, WRITE_FILE_SYNC);
+        /* No fsync: a process that dies anywhere leaves the page cache,
+         * hence the old file or the new one, whole; only a power loss
+         * could tear it, and /run does not survive one (a torn state file
+         * elsewhere is what gc removes).  runc does not fsync its own state
+         * either.  4 fsyncs a `run --rm`, ~0.6-0.9 ms on ext4 here. */
+        int r = write_file_atomic_at(dirfd, name, data, len, mode, 0);
         if (r < 0)
                 return podrt_error_set(err, r, "write %s: %s", name, strerror(-r));
         return 0;

@@ -64,9 +64,9 @@ PODRT_INTERNAL int store_monitor_lock(struct store *s, const char *id, int opera
 PODRT_INTERNAL int store_remove(struct store *s, const char *id, const char *name,
                                 struct podrt_error **err);
 
-/* Atomically replaces dirfd/name with data: name.tmp-XXXXXX, write, fsync,
- * rename.  A crash at any point leaves either the old or the
- * new file (and maybe a stale temp file, which store_remove and readers
+/* Atomically replaces dirfd/name with data: name.tmp-XXXXXX, write,
+ * rename (no fsync).  A process crash at any point leaves either the old or
+ * the new file (and maybe a stale temp file, which store_remove and readers
  * ignore). */
 PODRT_INTERNAL int store_write_file(int dirfd, const char *name, const void *data, size_t len,
                                     mode_t mode, struct podrt_error **err);
