@@ -31,8 +31,9 @@ bench_getopts() {
 
 bench_die() { echo "bench/$bench: $*" >&2; exit 1; }
 
-# src (the source tree), build (made absolute) and podrt_bin; root, the
-# podrt CLI and the backend's plugin ($build/plugins/$bench/$bench.so).
+# src (the source tree), build (made absolute), podrt_bin and plugins (a
+# PODRT_PLUGIN_PATH of this build's plugin dirs); root, the podrt CLI and
+# the backend's plugin ($build/plugins/$bench/$bench.so).
 bench_init() {
         src=$(cd "$(dirname "$0")" && pwd)
         while [ ! -f "$src/bench/lib.sh" ] && [ "$src" != / ]; do src=$(dirname "$src"); done
@@ -41,6 +42,10 @@ bench_init() {
         [ "$(id -u)" = 0 ] || bench_die "needs root"
         [ -x "$podrt_bin" ] || bench_die "$podrt_bin not built (-b BUILD_DIR)"
         [ -f "$build/plugins/$bench/$bench.so" ] || bench_die "$build/plugins/$bench/$bench.so not built"
+        # Every plugin of this build (hooks and storage too), found before
+        # any installed one of the same name.
+        plugins=$(for d in "$build"/plugins/*/; do printf '%s:' "${d%/}"; done)
+        plugins=${plugins%:}
 }
 
 # Microseconds since the epoch (GNU date).

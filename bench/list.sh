@@ -31,7 +31,7 @@ cleanup() {
 [ -n "${BENCH_KEEP:-}" ] || trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export PODRT_PLUGIN_PATH="$build/plugins/oci"
+export PODRT_PLUGIN_PATH="$plugins"
 printf 'storage = "dir";\nnetwork = "host";\noci = { runtime = "runc"; };\n' >"$dir/podrt.conf"
 podrt() { "$podrt_bin" --root "$dir/state" --backend oci --config "$dir/podrt.conf" "$@"; }
 sh "$src/scripts/mkrootfs.sh" "$dir/rootfs" >/dev/null

@@ -25,7 +25,7 @@ bench=oci
 bench_setup 3 n:b:d: 19 "$@"
 bench_need runc jq
 bench_dir /run/podrt-bench-memory.XXXXXX
-export PODRT_PLUGIN_PATH="$build/plugins/oci:$build/plugins/overlay"
+export PODRT_PLUGIN_PATH="$plugins"
 printf 'oci = { runtime = "runc"; };\n' >"$dir/podrt.conf"
 podrt() { "$podrt_bin" --root "$dir/state" --backend oci --config "$dir/podrt.conf" "$@"; }
 cleanup() {

@@ -42,7 +42,7 @@ cat > "$dir/true.json" <<EOF
 { "apiVersion": "podrt/v1", "kind": "Pod", "name": "bench",
   "containers": [ { "name": "app", "rootfs": "$dir/rootfs", "command": ["/bin/true"] } ] }
 EOF
-export PODRT_PLUGIN_PATH=$build/plugins/kvm:$build/plugins/qemu:$build/plugins/lkvm:$build/plugins/overlay PODRT_LIBEXEC_DIR=$build/core/init
+export PODRT_PLUGIN_PATH="$plugins" PODRT_LIBEXEC_DIR="$build/core/init"
 podrt() { "$podrt_bin" --config "$dir/podrt.conf" --root "$dir/state" --backend kvm "$@"; }
 
 # What podrt's VM is: from the vm.json of a created pod.

@@ -30,7 +30,7 @@ cat >"$dir/true.json" <<EOJ
 { "apiVersion": "podrt/v1", "kind": "Pod", "name": "bench",
   "containers": [ { "name": "true", "rootfs": "rootfs", "command": ["/bin/true"] } ] }
 EOJ
-export PODRT_PLUGIN_PATH="$build/plugins/nspawn:$build/plugins/overlay" PODRT_LIBEXEC_DIR="$build/core/init"
+export PODRT_PLUGIN_PATH="$plugins" PODRT_LIBEXEC_DIR="$build/core/init"
 unset PODRT_CONFIG
 run_podrt() { "$podrt_bin" --root "$dir/state" --backend nspawn run --rm "$dir/true.json"; }
 if [ -d /run/systemd/system ]; then

@@ -40,8 +40,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# podrt's default storage (overlay where the kernel has it) from this build.
-export PODRT_PLUGIN_PATH="$build/plugins/oci:$build/plugins/overlay"
+# This build's plugins: podrt's default storage (overlay where the kernel has
+# it), the hooks plugin.
+export PODRT_PLUGIN_PATH="$plugins"
 podrt() { "$podrt_bin" --root "$dir/state" --backend oci --config "$dir/podrt.conf" "$@"; }
 printf 'oci = { runtime = "runc"; };\n' >"$dir/podrt.conf"
 # The reference bundle's root is the rootfs itself, as a bare runc has it.
