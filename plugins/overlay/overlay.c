@@ -2,10 +2,11 @@
 /* overlay: a storage plugin.  prepare mounts an overlayfs at
  * <app dir>/overlay/merged: lowerdir the image's layers, top first
  * (podrt_app_image_layers()), or the app's rootfs directory, which then
- * stays untouched; upperdir and workdir next to it, so every app writes
- * only to its own layer.  readOnlyRootfs: the backend makes that root
- * read-only (see overlay_prepare).  release unmounts it and removes the app's overlay dir, and
- * succeeds on a half-prepared app and when called again. */
+ * stays untouched; upperdir and workdir next to it (mounted volatile: never
+ * synced), so every app writes only to its own layer.  readOnlyRootfs: the
+ * backend makes that root read-only (see overlay_prepare).  release
+ * unmounts it and removes the app's overlay dir, and succeeds on a
+ * half-prepared app and when called again. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,13 +97,24 @@ static int overlay_prepare(void *data, struct podrt_app *app, uint64_t flags, st
          * which a mount without an upper refuses. */
         if ((r = mkdir_p(upper, 0755)) < 0 || (r = mkdir_p(work, 0700)) < 0)
                 return podrt_error_set(err, -r, "overlay: %s: %s", base, strerror(-r));
-        r = asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+        /* volatile (Linux 5.10): no sync of the upper layer, at umount
+         * above all, which otherwise flushes the upper file system's journal
+         * (1.7 ms a umount here, 30 ms with the files runc writes in it).
+         * An upper is never mounted twice (prepare starts afresh), so what
+         * a crash could lose is never read again; podman's --rm does the
+         * same.  Older kernels refuse the option: mounted without it. */
+        r = asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", lower, upper, work);
         if (r < 0)
                 return podrt_error_set(err, ENOMEM, "overlay: out of memory");
         if ((size_t)r >= (size_t)sysconf(_SC_PAGESIZE) - 1)
                 return podrt_error_set(err, E2BIG, "overlay: app %s: %zu layers: the mount options are longer than a page",
                                        podrt_app_name(app), n);
-        if (mount("overlay", merged, "overlay", 0, opts) < 0) {
+        int m = mount("overlay", merged, "overlay", 0, opts);
+        if (m < 0 && errno == EINVAL) {
+                opts[strlen(opts) - strlen(",volatile")] = '\0';
+                m = mount("overlay", merged, "overlay", 0, opts);
+        }
+        if (m < 0) {
                 int e = errno;
                 (void)rm_rf(base);
                 return podrt_error_set(err, e, "overlay: app %s: mount overlay on %s: %s", podrt_app_name(app),
