@@ -22,6 +22,8 @@
 
 #include "kvm.h"
 
+static char *boot_id(void);
+
 uint64_t accel_tsc_khz(void) {
         /* Count the TSC over 20 ms of CLOCK_MONOTONIC_RAW; TCG guests read
          * the host's TSC, and a kernel that knows its rate boots without
@@ -44,6 +46,25 @@ uint64_t accel_tsc_khz(void) {
                         best = khz;
         }
         return best;
+}
+
+uint64_t accel_tsc_khz_cached(const char *cache_dir) {
+        /* The rate is the host's for as long as it runs: measured once a
+         * boot (60 ms of sleeping on every create before), kept as
+         * "boot <boot_id>\nkhz <rate>\n". */
+        _cleanup_free_ char *boot = boot_id(), *path = cache_dir ? path_join(cache_dir, "tsc-khz") : NULL,
+                            *text = NULL, *entry = NULL;
+        if (boot && path && read_file(path, 4096, &text, NULL) == 0 && strncmp(text, "boot ", 5) == 0 &&
+            strncmp(text + 5, boot, strlen(boot)) == 0 && strncmp(text + 5 + strlen(boot), "\nkhz ", 5) == 0) {
+                unsigned long long khz = strtoull(text + 5 + strlen(boot) + 5, NULL, 10);
+                if (khz > 0)
+                        return khz;
+        }
+        uint64_t khz = accel_tsc_khz();
+        if (khz && boot && path && mkdir_p(cache_dir, 0755) >= 0 &&
+            asprintf(&entry, "boot %s\nkhz %llu\n", boot, (unsigned long long)khz) >= 0)
+                (void)write_file_atomic(path, entry, strlen(entry), 0644, 0);
+        return khz;
 }
 
 /* ---- the choice ---- */

@@ -285,7 +285,7 @@ static int vm_run(const struct kvm_hv *hv, const struct kvm_vm *vm, const char *
 
 /* The same pod again under TCG: the VM's command line, vm.json. */
 static int vm_to_tcg(struct kvm_vm *vm, const char *kvm_dir) {
-        char *cmdline = kvm_vm_cmdline(PODRT_ACCEL_TCG, accel_tsc_khz());
+        char *cmdline = kvm_vm_cmdline(PODRT_ACCEL_TCG, accel_tsc_khz_cached(vm->probe_cache));
         if (!cmdline)
                 return -ENOMEM;
         free(vm->cmdline);

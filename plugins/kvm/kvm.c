@@ -213,7 +213,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         uint32_t mem, vcpus;
         kvm_vm_size(pod, k->cfg, &mem, &vcpus);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        if ((r = kvm_vm_new(pod, hv.name, boot, initrd, accel, accel == PODRT_ACCEL_TCG ? accel_tsc_khz() : 0,
+        if ((r = kvm_vm_new(pod, hv.name, boot, initrd, accel, accel == PODRT_ACCEL_TCG ? accel_tsc_khz_cached(state_kvm) : 0,
                             mem, vcpus, kvm_dir, &vm, err)) < 0)
                 return r;
         if (net && (r = kvm_vm_set_net(vm, net)) < 0)

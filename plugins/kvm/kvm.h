@@ -191,6 +191,9 @@ int accel_choose(const char *wanted, const struct kvm_hv *hv, int kvm_works,
                  struct podrt_error **err);
 /* The host's TSC frequency in kHz (what a TCG guest's TSC counts at), or 0. */
 uint64_t accel_tsc_khz(void);
+/* The same, measured once a boot: cached in cache_dir/tsc-khz (cache_dir
+ * NULL: measured). */
+uint64_t accel_tsc_khz_cached(const char *cache_dir);
 
 /* ---- a pod on a network (net.c) ---- */
 
