@@ -134,7 +134,7 @@ if ip netns add "$NS" 2>/dev/null; then
         if ip netns exec "$NS" ip link add rtv0 type veth peer name rtv1 2>/dev/null; then
                 mkdir -p "$T/nsbundle"
                 cat > "$T/nsbundle/config.json" <<EOF
-{ "ociVersion": "1.0.2", "process": { "args": ["/bin/sh", "-c", "cat /proc/net/dev"] }, "root": { "path": "$ROOTFS" },
+{ "ociVersion": "1.0.2", "process": { "args": ["/bin/sh", "-c", "cat /proc/net/dev"], "cwd": "/" }, "root": { "path": "$ROOTFS" },
   "linux": { "namespaces": [ {"type":"pid"}, {"type":"mount"}, {"type":"network","path":"/run/netns/$NS"} ] } }
 EOF
                 for backend in nspawn oci; do
