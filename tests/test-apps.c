@@ -287,6 +287,65 @@ static void test_crash_cleaned_by_gc(void) {
         CU_ASSERT_EQUAL(pod_count(), 0);
 }
 
+
+/* The added app's own hooks run at their stages (the first app's do not
+ * run again): prestart, createRuntime, createContainer at add,
+ * startContainer and poststart at start, poststop at rm. */
+static void test_hooks_of_added_app(void) {
+        char hooks[4200], script[4300], conf[4300], calls[4300], plugin_path[8192], path[4300];
+        snprintf(hooks, sizeof hooks, "%s/hooks.d", tmpdir);
+        snprintf(script, sizeof script, "%s/record.sh", tmpdir);
+        snprintf(conf, sizeof conf, "%s/hooks.conf", tmpdir);
+        snprintf(calls, sizeof calls, "%s/calls", tmpdir);
+        mkdir(hooks, 0755);
+        char text[16384];
+        snprintf(text, sizeof text, "#!/bin/sh\nid=$(tr -d ' \\n' | sed -n 's/.*\"id\":\"\\([^\"]*\\)\".*/\\1/p')\n"
+                                    "echo \"$1 ${id##*-}\" >> %s\n", calls);
+        write_file(script, text);
+        chmod(script, 0755);
+        static const char *const stages[] = { "prestart", "createRuntime", "createContainer",
+                                              "startContainer", "poststart", "poststop" };
+        for (size_t i = 0; i < 6; i++) {
+                snprintf(path, sizeof path, "%s/%zu-%s.json", hooks, i, stages[i]);
+                snprintf(text, sizeof text, "{\"version\":\"1.0.0\",\"hook\":{\"path\":\"%s\",\"args\":[\"record.sh\",\"%s\"]},"
+                                            "\"when\":{\"always\":true},\"stages\":[\"%s\"]}", script, stages[i], stages[i]);
+                write_file(path, text);
+        }
+        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", hooks);
+        write_file(conf, text);
+        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
+                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
+        char *env[] = { plugin_path, NULL };
+        snprintf(path, sizeof path, "%s/h.json", tmpdir);
+        write_file(path, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"h\","
+                         "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
+#define HPODRT(...) PODRT_ENV(env, "--config", conf, __VA_ARGS__)
+        CU_ASSERT_EQUAL_FATAL(HPODRT("run", "-d", path), 0);
+        /* The pod's poststart hooks run after run -d returned. */
+        for (int i = 0; i < 200; i++) {
+                _cleanup_free_ char *text = NULL;
+                if (read_file(calls, 1 << 16, &text, NULL) == 0 && strstr(text, "poststart first\n"))
+                        break;
+                usleep(25 * 1000);
+        }
+        unlink(calls);
+        CU_ASSERT_EQUAL(HPODRT("app", "add", "h", app_file("second", "exec sleep 60", NULL)), 0);
+        _cleanup_free_ char *after_add = NULL;
+        CU_ASSERT_EQUAL(read_file(calls, 1 << 16, &after_add, NULL), 0);
+        CU_ASSERT_STRING_EQUAL(after_add ? after_add : "",
+                               "prestart second\ncreateRuntime second\ncreateContainer second\n");
+        CU_ASSERT_EQUAL(HPODRT("app", "start", "h", "second"), 0);
+        CU_ASSERT_EQUAL(HPODRT("app", "stop", "h", "second"), 0);
+        CU_ASSERT_EQUAL(HPODRT("app", "rm", "h", "second"), 0);
+        _cleanup_free_ char *all = NULL;
+        CU_ASSERT_EQUAL(read_file(calls, 1 << 16, &all, NULL), 0);
+        CU_ASSERT_STRING_EQUAL(all ? all : "",
+                               "prestart second\ncreateRuntime second\ncreateContainer second\n"
+                               "startContainer second\npoststart second\npoststop second\n");
+        CU_ASSERT_EQUAL(HPODRT("delete", "--force", "h"), 0);
+#undef HPODRT
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("apps", suite_init, suite_cleanup);
         ADD_TEST(s, test_add_start_stop_rm);
@@ -295,4 +354,5 @@ void register_tests(void) {
         ADD_TEST(s, test_backend_without_container_ops);
         ADD_TEST(s, test_sandbox);
         ADD_TEST(s, test_crash_cleaned_by_gc);
+        ADD_TEST(s, test_hooks_of_added_app);
 }
