@@ -7,6 +7,7 @@
  * stdout and stderr come out onto the caller's, and its exit code is the
  * op's result. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -46,8 +47,34 @@ static int send_request(int fd, const char *app, bool tty, const char *const *ar
         return send_frame(fd, INITSPEC_EXEC_REQUEST, buf, n);
 }
 
+/* The process frame (INITSPEC_EXEC_PROCESS) for proc, when it sets anything. */
+static int send_process(int fd, const struct podrt_exec_process *proc) {
+        if (!proc || !(proc->env || proc->cwd || (proc->flags & PODRT_EXEC_PROCESS_USER)))
+                return 0;
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+        if (!f)
+                return -ENOMEM;
+        if (proc->cwd)
+                fprintf(f, "cwd=%s%c", proc->cwd, 0);
+        if (proc->flags & PODRT_EXEC_PROCESS_USER) {
+                fprintf(f, "uid=%u%cgid=%u%c", proc->uid, 0, proc->gid, 0);
+                for (size_t i = 0; i < proc->n_groups; i++)
+                        fprintf(f, "group=%u%c", proc->groups[i], 0);
+        }
+        for (size_t i = 0; proc->env && proc->env[i]; i++)
+                fprintf(f, "env=%s%c", proc->env[i], 0);
+        int r = fclose(f) == 0 ? 0 : -ENOMEM;
+        if (r == 0)
+                r = n > INITSPEC_EXEC_MAX_FRAME ? -E2BIG : send_frame(fd, INITSPEC_EXEC_PROCESS, buf, n);
+        free(buf);
+        return r;
+}
+
 int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
-                     int in_fd, int out_fd, int err_fd, struct podrt_error **err) {
+                     const struct podrt_exec_process *proc, int in_fd, int out_fd, int err_fd,
+                     struct podrt_error **err) {
         _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
         if (!sock || !lockpath)
                 return -ENOMEM;
@@ -66,7 +93,9 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return podrt_error_set(err, errno, "exec: connect to the VM's exec channel %s: %m", sock);
-        int r = send_request(fd, app, tty, argv);
+        int r = send_process(fd, proc);
+        if (r >= 0)
+                r = send_request(fd, app, tty, argv);
         if (r < 0)
                 return podrt_error_set(err, -r, "exec: send the request: %s", strerror(-r));
 
@@ -143,7 +172,10 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
         return r < 0 ? r : podrt_error_set(err, EIO, "exec: no exit code from the guest");
 }
 
-int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
+/* One request outside a session (a signal, an update) and its EXIT frame's
+ * number: >= 0, or -errno (no channel, busy, no answer). */
+static int agent_request(const char *work_dir, char type, const char *payload, size_t n_payload, int *ret,
+                         struct podrt_error **err) {
         _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
         if (!sock || !lockpath)
                 return -ENOMEM;
@@ -158,9 +190,7 @@ int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return podrt_error_set(err, errno, "connect to %s: %m", sock);
-        char num[16];
-        int n = snprintf(num, sizeof(num), "%d", signo);
-        int r = send_frame(fd, INITSPEC_EXEC_SIGNAL, num, (size_t)n);
+        int r = send_frame(fd, type, payload, n_payload);
         if (r < 0)
                 return podrt_error_set(err, -r, "send: %s", strerror(-r));
         /* The answer: an EXIT frame, within a few seconds (the guest may be
@@ -182,8 +212,31 @@ int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
                 return podrt_error_set(err, EPROTO, "a garbled answer from podrt-init's agent");
         size_t end = 5 + (size_t)buf[1];
         buf[end < sizeof(buf) ? end : sizeof(buf) - 1] = '\0';
-        int reached = atoi((char *)buf + 5);
+        *ret = atoi((char *)buf + 5);
+        return 0;
+}
+
+int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%d", signo), reached = -1;
+        int r = agent_request(work_dir, INITSPEC_EXEC_SIGNAL, num, (size_t)n, &reached, err);
+        if (r < 0)
+                return r;
         if (reached < 0)
                 return podrt_error_set(err, EINVAL, "podrt-init refused signal %d", signo);
         return reached;
+}
+
+int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_resources *res,
+                    struct podrt_error **err) {
+        char req[256];
+        int n = snprintf(req, sizeof req, "%s%c%" PRId64 "%c%" PRId64 "%c%" PRId64, app ? app : "", 0,
+                         res->memory_bytes, 0, res->cpu_millis, 0, res->pids);
+        int answer = -1;
+        int r = agent_request(work_dir, INITSPEC_EXEC_UPDATE, req, (size_t)n, &answer, err);
+        if (r < 0)
+                return r;
+        if (answer < 0)
+                return podrt_error_set(err, -answer, "podrt-init: the new limits: %s", strerror(-answer));
+        return 0;
 }

@@ -169,6 +169,8 @@ static int spec_app(struct podrt_pod *pod, size_t i, int cap_last, struct initsp
             copy_strv(podrt_app_post_stop(app), &a->post_stop) < 0 ||
             !(a->stdout_path = format("/proc/self/fd/%zu", 3 + 2 * i)) ||
             !(a->stderr_path = format("/proc/self/fd/%zu", 4 + 2 * i)) ||
+            /* The first app's stdin: the descriptor after the outputs. */
+            (i == 0 && !(a->stdin_path = format("/proc/self/fd/%zu", 3 + 2 * podrt_pod_n_apps(pod)))) ||
             !(a->status_path = format("/podrt/status/%s", name)) ||
             !(a->pid_path = format("/podrt/pids/%s", name)))
                 return -ENOMEM;
