@@ -76,6 +76,28 @@ i=0
 while [ ! -s "$host" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 check_eq "the app added again sees the pod's hostname" podhost "$(cat "$host" 2>/dev/null)"
 
+# Added and never started, then the whole pod stopped and started again:
+# every app runs, in one UTS and IPC namespace.
+l=$(manifest late '{"name":"late","rootfs":"rootfs","command":["/bin/sleep","1000"]}')
+out=$(podrt_runc app add "$id" "$l" 2>&1)
+check_eq "app add without --start" "" "$out"
+check_contains "the added app is created" "$(podrt_runc app list "$id")" "late    created"
+podrt_runc stop --timeout 2 "$id" >/dev/null 2>&1
+check_eq "the pod stops" stopped "$(podrt_runc status --json "$id" | sed -n 's/^  "state": "\([a-z]*\)".*/\1/p')"
+out=$(podrt_runc start "$id" 2>&1)
+check_eq "the pod starts again with its added apps" "0 " "$? $out"
+for a in first second late; do
+        check_eq "after the restart, $a runs" running "$(wait_runc "$id-$a" running)"
+done
+p1=$(pid_of "$id-first")
+for a in second late; do
+        p=$(pid_of "$id-$a")
+        for ns in uts ipc net; do
+                check_eq "after the restart, $a shares the first app's $ns namespace" \
+                        "$(readlink /proc/$p1/ns/$ns)" "$(readlink /proc/$p/ns/$ns)"
+        done
+done
+
 p2=$(pid_of "$id-second")
 podrt_runc delete --force "$id" >/dev/null 2>&1
 check_clean "after delete --force" "$cg_before"
