@@ -179,7 +179,17 @@ static void test_add_then_start(void) {
         CU_ASSERT_STRING_EQUAL(app_field("late", "exitCode"), "3");
         /* The pod runs on with its first app. */
         CU_ASSERT_STRING_EQUAL(pod_state("p"), "running");
+
+        /* Added apps are the pod's: a stopped pod starts with them. */
+        CU_ASSERT_EQUAL(PODRT("app", "add", "p", app_file("idle", "exec sleep 60", NULL)), 0);
+        CU_ASSERT_EQUAL(PODRT("stop", "--timeout", "5", "p"), 0);
+        CU_ASSERT_STRING_EQUAL(pod_state("p"), "stopped");
+        CU_ASSERT_EQUAL(PODRT("start", "p"), 0);
+        CU_ASSERT_STRING_EQUAL(app_field("first", "state"), "running");
+        CU_ASSERT_STRING_EQUAL(app_field("idle", "state"), "running");
+        CU_ASSERT_EQUAL(n_apps(), 3);
         CU_ASSERT_EQUAL(PODRT("delete", "--force", "p"), 0);
+        CU_ASSERT_EQUAL(pod_count(), 0);
 }
 
 /* Runs podrt app ARGS, expecting 125 with msg on stderr and manifest.json
