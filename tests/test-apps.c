@@ -212,6 +212,8 @@ static void test_errors(void) {
         REFUSED("nope.json: mounts[0].volume: no volume named \"nope\" is declared in volumes", "add", "p",
                 app_file("nope", "true", ",\"mounts\":[{\"volume\":\"nope\",\"path\":\"/x\"}]"));
         REFUSED("typo.json: comand: unknown field", "add", "p", app_file("typo", "true", ",\"comand\":[]"));
+        REFUSED("port.json: ports[0].hostPort: an app added to a running pod cannot publish a host port", "add", "p",
+                app_file("port", "true", ",\"ports\":[{\"containerPort\":80,\"hostPort\":18080}]"));
         char bad[4200];
         snprintf(bad, sizeof bad, "%s/bad.json", tmpdir);
         write_file(bad, "{\"name\": \"bad\",");
