@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -363,6 +364,62 @@ static void test_hooks_of_added_app(void) {
 #undef HPODRT
 }
 
+/* A monitor killed in the middle of an add (while the app's createContainer
+ * hook runs): the app is in manifest.json already, and gc tears the pod
+ * down with it. */
+static void test_crash_mid_add(void) {
+        char hooks[4200], script[4300], conf[4300], plugin_path[8192], path[4300], text[8192];
+        snprintf(hooks, sizeof hooks, "%s/hang.d", tmpdir);
+        snprintf(script, sizeof script, "%s/hang.sh", tmpdir);
+        snprintf(conf, sizeof conf, "%s/hang.conf", tmpdir);
+        mkdir(hooks, 0755);
+        write_file(script, "#!/bin/sh\ncat >/dev/null\nexec sleep 3\n");
+        chmod(script, 0755);
+        snprintf(path, sizeof path, "%s/hang.json", hooks);
+        snprintf(text, sizeof text, "{\"version\":\"1.0.0\",\"hook\":{\"path\":\"%s\"},"
+                                    "\"when\":{\"commands\":[\"^/hang$\"]},\"stages\":[\"createContainer\"]}", script);
+        write_file(path, text);
+        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", hooks);
+        write_file(conf, text);
+        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
+                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
+        char *env[] = { plugin_path, NULL };
+        snprintf(path, sizeof path, "%s/c.json", tmpdir);
+        write_file(path, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"c\","
+                         "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
+        CU_ASSERT_EQUAL_FATAL(PODRT_ENV(env, "--config", conf, "run", "-d", path), 0);
+        snprintf(pod_id, sizeof pod_id, "%.32s", OUT);
+        CU_ASSERT_EQUAL(PODRT("status", "--json", "c"), 0);
+        json_object *o = parse_out(), *m, *apps, *pid;
+        pid_t monitor = json_object_object_get_ex(o, "monitorPid", &m) ? json_object_get_int(m) : 0;
+        pid_t first = json_object_object_get_ex(o, "apps", &apps) &&
+                      json_object_object_get_ex(json_object_array_get_idx(apps, 0), "pid", &pid) ? json_object_get_int(pid) : 0;
+        json_object_put(o);
+        CU_ASSERT_FATAL(monitor > 0 && first > 0);
+
+        char app[4300];
+        snprintf(app, sizeof app, "%s/hang-app.json", tmpdir);
+        write_file(app, "{\"name\":\"hang\",\"rootfs\":\"rootfs\",\"command\":[\"/hang\"]}");
+        pid_t killer = fork();
+        if (killer == 0) {
+                usleep(700 * 1000);
+                kill(monitor, SIGKILL);
+                _exit(0);
+        }
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "--config", conf, "app", "add", "c", app), 125);
+        ASSERT_CONTAINS(ERR, "its monitor ended without an answer");
+        waitpid(killer, NULL, 0);
+        _cleanup_free_ char *manifest = pod_file("manifest.json");
+        ASSERT_CONTAINS(manifest ? manifest : "", "\"name\":\"hang\"");
+
+        CU_ASSERT_EQUAL(PODRT("gc"), 0);
+        CU_ASSERT_STRING_EQUAL(OUT, "removed 1 pod\n");
+        CU_ASSERT_EQUAL(pod_count(), 0);
+        for (int i = 0; i < 100 && kill(first, 0) == 0; i++)
+                usleep(20 * 1000);
+        CU_ASSERT(kill(first, 0) < 0);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("apps", suite_init, suite_cleanup);
         ADD_TEST(s, test_add_start_stop_rm);
@@ -372,4 +429,5 @@ void register_tests(void) {
         ADD_TEST(s, test_sandbox);
         ADD_TEST(s, test_crash_cleaned_by_gc);
         ADD_TEST(s, test_hooks_of_added_app);
+        ADD_TEST(s, test_crash_mid_add);
 }
