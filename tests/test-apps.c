@@ -34,18 +34,39 @@ static const char *app_file(const char *name, const char *script, const char *ex
         return p;
 }
 
-/* A running pod "p" whose app "first" sleeps, with an empty volume. */
-static void start_pod(const char *annotations) {
+/* A running pod NAME whose app "first" sleeps, with an empty volume; with
+ * conf, run with that configuration and env. */
+static void start_pod_as(const char *name, const char *annotations, char **env, const char *conf) {
         char path[4200], text[4096];
-        snprintf(path, sizeof path, "%s/p.json", tmpdir);
+        snprintf(path, sizeof path, "%s/%s.json", tmpdir, name);
         snprintf(text, sizeof text,
-                 "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"p\",%s"
+                 "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"%s\",%s"
                  "\"volumes\":[{\"name\":\"scratch\",\"kind\":\"empty\"}],"
                  "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}",
-                 annotations ? annotations : "");
+                 name, annotations ? annotations : "");
         write_file(path, text);
-        CU_ASSERT_EQUAL_FATAL(PODRT("run", "-d", path), 0);
+        CU_ASSERT_EQUAL_FATAL(conf ? PODRT_ENV(env, "--config", conf, "run", "-d", path) : PODRT("run", "-d", path), 0);
         snprintf(pod_id, sizeof pod_id, "%.32s", OUT);
+}
+
+static void start_pod(const char *annotations) {
+        start_pod_as("p", annotations, NULL, NULL);
+}
+
+/* tmpdir/NAME.d for hook files (*ret_dir), tmpdir/NAME.conf naming it
+ * (*ret_conf); the env that puts the hooks plugin on the plugin path. */
+static char **hooks_setup(const char *name, char ret_dir[4200], char ret_conf[4300]) {
+        static char plugin_path[8192];
+        static char *env[] = { plugin_path, NULL };
+        char text[8192];
+        snprintf(ret_dir, 4200, "%s/%s.d", tmpdir, name);
+        snprintf(ret_conf, 4300, "%s/%s.conf", tmpdir, name);
+        mkdir(ret_dir, 0755);
+        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", ret_dir);
+        write_file(ret_conf, text);
+        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
+                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
+        return env;
 }
 
 /* What a file of the pod's folder holds (malloc'd), or NULL. */
@@ -310,12 +331,10 @@ static void test_crash_cleaned_by_gc(void) {
  * run again): prestart, createRuntime, createContainer at add,
  * startContainer and poststart at start, poststop at rm. */
 static void test_hooks_of_added_app(void) {
-        char hooks[4200], script[4300], conf[4300], calls[4300], plugin_path[8192], path[4300];
-        snprintf(hooks, sizeof hooks, "%s/hooks.d", tmpdir);
+        char hooks[4200], script[4300], conf[4300], calls[4300], path[4300];
+        char **env = hooks_setup("hooks", hooks, conf);
         snprintf(script, sizeof script, "%s/record.sh", tmpdir);
-        snprintf(conf, sizeof conf, "%s/hooks.conf", tmpdir);
         snprintf(calls, sizeof calls, "%s/calls", tmpdir);
-        mkdir(hooks, 0755);
         char text[16384];
         snprintf(text, sizeof text, "#!/bin/sh\nid=$(tr -d ' \\n' | sed -n 's/.*\"id\":\"\\([^\"]*\\)\".*/\\1/p')\n"
                                     "echo \"$1 ${id##*-}\" >> %s\n", calls);
@@ -329,16 +348,8 @@ static void test_hooks_of_added_app(void) {
                                             "\"when\":{\"always\":true},\"stages\":[\"%s\"]}", script, stages[i], stages[i]);
                 write_file(path, text);
         }
-        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", hooks);
-        write_file(conf, text);
-        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
-                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
-        char *env[] = { plugin_path, NULL };
-        snprintf(path, sizeof path, "%s/h.json", tmpdir);
-        write_file(path, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"h\","
-                         "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
 #define HPODRT(...) PODRT_ENV(env, "--config", conf, __VA_ARGS__)
-        CU_ASSERT_EQUAL_FATAL(HPODRT("run", "-d", path), 0);
+        start_pod_as("h", NULL, env, conf);
         /* The pod's poststart hooks run after run -d returned. */
         for (int i = 0; i < 200; i++) {
                 _cleanup_free_ char *text = NULL;
@@ -368,27 +379,16 @@ static void test_hooks_of_added_app(void) {
  * hook runs): the app is in manifest.json already, and gc tears the pod
  * down with it. */
 static void test_crash_mid_add(void) {
-        char hooks[4200], script[4300], conf[4300], plugin_path[8192], path[4300], text[8192];
-        snprintf(hooks, sizeof hooks, "%s/hang.d", tmpdir);
+        char hooks[4200], script[4300], conf[4300], path[4300], text[8192];
+        char **env = hooks_setup("hang", hooks, conf);
         snprintf(script, sizeof script, "%s/hang.sh", tmpdir);
-        snprintf(conf, sizeof conf, "%s/hang.conf", tmpdir);
-        mkdir(hooks, 0755);
         write_file(script, "#!/bin/sh\ncat >/dev/null\nexec sleep 3\n");
         chmod(script, 0755);
         snprintf(path, sizeof path, "%s/hang.json", hooks);
         snprintf(text, sizeof text, "{\"version\":\"1.0.0\",\"hook\":{\"path\":\"%s\"},"
                                     "\"when\":{\"commands\":[\"^/hang$\"]},\"stages\":[\"createContainer\"]}", script);
         write_file(path, text);
-        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", hooks);
-        write_file(conf, text);
-        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
-                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
-        char *env[] = { plugin_path, NULL };
-        snprintf(path, sizeof path, "%s/c.json", tmpdir);
-        write_file(path, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"c\","
-                         "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
-        CU_ASSERT_EQUAL_FATAL(PODRT_ENV(env, "--config", conf, "run", "-d", path), 0);
-        snprintf(pod_id, sizeof pod_id, "%.32s", OUT);
+        start_pod_as("c", NULL, env, conf);
         CU_ASSERT_EQUAL(PODRT("status", "--json", "c"), 0);
         json_object *o = parse_out(), *m, *apps, *pid;
         pid_t monitor = json_object_object_get_ex(o, "monitorPid", &m) ? json_object_get_int(m) : 0;
