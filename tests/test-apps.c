@@ -420,6 +420,23 @@ static void test_crash_mid_add(void) {
         CU_ASSERT(kill(first, 0) < 0);
 }
 
+/* A state dir too deep for a socket address (sun_path: 108 bytes): the
+ * control socket is reached through the pod folder's fd. */
+static void test_long_state_dir(void) {
+        char deep[4200], pod[4300];
+        snprintf(deep, sizeof deep, "%s/%0120d", tmpdir, 0);
+        snprintf(pod, sizeof pod, "%s/long.json", tmpdir);
+        write_file(pod, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"long\","
+                        "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
+        CU_ASSERT_EQUAL_FATAL(PODRT_RAW("--root", deep, "--backend", "mock", "run", "-d", pod), 0);
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", deep, "--backend", "mock", "app", "add", "--start", "long",
+                                  app_file("second", "exec sleep 60", NULL)), 0);
+        CU_ASSERT_STRING_EQUAL(ERR, "");
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", deep, "--backend", "mock", "app", "list", "--json", "long"), 0);
+        ASSERT_CONTAINS(OUT, "\"name\": \"second\"");
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", deep, "--backend", "mock", "delete", "--force", "long"), 0);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("apps", suite_init, suite_cleanup);
         ADD_TEST(s, test_add_start_stop_rm);
@@ -430,4 +447,5 @@ void register_tests(void) {
         ADD_TEST(s, test_crash_cleaned_by_gc);
         ADD_TEST(s, test_hooks_of_added_app);
         ADD_TEST(s, test_crash_mid_add);
+        ADD_TEST(s, test_long_state_dir);
 }
