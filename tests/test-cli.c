@@ -78,7 +78,7 @@ static void test_usage_errors(void) {
         CU_ASSERT_EQUAL(PODRT("stop", "--timeout", "soon", "x"), 125);
         ASSERT_CONTAINS(ERR, "podrt: stop: --timeout: 'soon' is not a number of seconds");
         CU_ASSERT_EQUAL(PODRT("stop", "x", "--timeout"), 125);   /* options first */
-        ASSERT_CONTAINS(ERR, "podrt: stop: too many arguments");
+        ASSERT_CONTAINS(ERR, "podrt: stop: --timeout: options go before the PODs");
         CU_ASSERT_EQUAL(PODRT("kill", "--signal", "NOPE", "x"), 125);
         ASSERT_CONTAINS(ERR, "podrt: kill: --signal: unknown signal 'NOPE'");
         CU_ASSERT_EQUAL(PODRT("logs", "--app"), 125);
@@ -323,6 +323,23 @@ static void test_kill(void) {
         CU_ASSERT_EQUAL(PODRT("kill", "victim2"), 0);
         CU_ASSERT(wait_state("victim2", "stopped"));
         CU_ASSERT_EQUAL(PODRT("delete", "victim2"), 0);
+
+        /* several pods, as delete: each tried, each error named, 125 overall */
+        CU_ASSERT_EQUAL(PODRT("run", "-d", manifest_sh("k1", "exec sleep 300")), 0);
+        CU_ASSERT_EQUAL(PODRT("run", "-d", manifest_sh("k2", "exec sleep 300")), 0);
+        CU_ASSERT_EQUAL(PODRT("kill", "-s", "KILL", "k1", "no-such-pod", "k2"), 125);
+        ASSERT_CONTAINS(ERR, "podrt: kill no-such-pod: ");
+        CU_ASSERT(wait_state("k1", "stopped"));
+        CU_ASSERT(wait_state("k2", "stopped"));
+        CU_ASSERT_EQUAL(PODRT("run", "-d", manifest_sh("s1", "exec sleep 300")), 0);
+        CU_ASSERT_EQUAL(PODRT("run", "-d", manifest_sh("s2", "exec sleep 300")), 0);
+        CU_ASSERT_EQUAL(PODRT("stop", "--timeout", "1", "s1", "s2"), 0);
+        CU_ASSERT_STRING_EQUAL(pod_state("s1"), "stopped");
+        CU_ASSERT_STRING_EQUAL(pod_state("s2"), "stopped");
+        CU_ASSERT_EQUAL(PODRT("stop", "nope1", "nope2"), 125);
+        ASSERT_CONTAINS(ERR, "podrt: stop nope1: ");
+        ASSERT_CONTAINS(ERR, "podrt: stop nope2: ");
+        CU_ASSERT_EQUAL(PODRT("delete", "k1", "k2", "s1", "s2"), 0);
 }
 
 static void test_pause_resume(void) {

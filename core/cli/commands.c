@@ -73,15 +73,17 @@ const struct command cli_commands[] = {
           .shortopts = "", .options = create_options, .operands = CLI_ONE_MANIFEST },
         { .name = "start", .run = cmd_start, .synopsis = "POD",
           .summary = "start a created or stopped pod", .shortopts = "", .operands = CLI_ONE_POD },
-        { .name = "stop", .run = cmd_stop, .synopsis = "[--timeout SECS] POD",
-          .summary = "stop a pod: gracefully, then killed after the timeout",
+        { .name = "stop", .run = cmd_stop, .synopsis = "[--timeout SECS] POD...",
+          .summary = "stop pods: gracefully, then killed after the timeout",
           .options_help = "  -t, --timeout SECS  seconds to wait before killing (default 10)\n",
-          .shortopts = "t:", .options = stop_options, .operands = CLI_ONE_POD, .seconds = 10 },
-        { .name = "kill", .run = cmd_kill, .synopsis = "[--signal SIG] [--app NAME] POD",
-          .summary = "send a signal to a pod's apps",
+          .notes = "Every POD is tried; podrt exits 125 if any could not be stopped.\n",
+          .shortopts = "t:", .options = stop_options, .operands = CLI_PODS, .seconds = 10 },
+        { .name = "kill", .run = cmd_kill, .synopsis = "[--signal SIG] [--app NAME] POD...",
+          .summary = "send a signal to pods' apps",
+          .notes = "Every POD is tried; podrt exits 125 if any could not be signalled.\n",
           .options_help = "  -s, --signal SIG  a name (TERM, SIGTERM) or a number (default TERM)\n"
                           "      --app NAME   only to this app (the backend needs container ops)\n",
-          .shortopts = "s:", .options = kill_options, .operands = CLI_ONE_POD },
+          .shortopts = "s:", .options = kill_options, .operands = CLI_PODS },
         { .name = "pause", .run = cmd_pause, .synopsis = "POD", .summary = "freeze a running pod",
           .shortopts = "", .operands = CLI_ONE_POD },
         { .name = "resume", .run = cmd_resume, .synopsis = "POD", .summary = "thaw a paused pod",
@@ -260,9 +262,12 @@ static int operands_check(struct cli *cli, const struct command *c, struct cli_a
         case CLI_PODS:
                 if (a->argc == 0)
                         return cli_usage_error(cli, "missing POD");
-                for (int i = 0; i < a->argc; i++)
+                for (int i = 0; i < a->argc; i++) {
                         if (!*a->argv[i])
                                 return cli_usage_error(cli, "empty POD");
+                        if (a->argv[i][0] == '-')
+                                return cli_usage_error(cli, "%s: options go before the PODs", a->argv[i]);
+                }
                 break;
         }
         if (c->flags & CMD_NO_RUNTIME)
