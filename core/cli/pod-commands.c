@@ -56,25 +56,44 @@ int cmd_resume(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
         return done(runtime_resume(a->rt, a->operand, err));
 }
 
-int cmd_stop(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
-        return done(runtime_stop(a->rt, a->operand, a->seconds, err));
-}
-
-int cmd_kill(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
-        return done(runtime_kill(a->rt, a->operand, a->signo, err));
-}
-
-/* Every POD is tried, each failure reported. */
-int cmd_delete(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
+/* Every POD is tried with one, each failure reported: 125 if any failed. */
+static int each_pod(struct cli *cli, struct cli_args *a,
+                    int (*one)(struct cli_args *a, const char *pod, struct podrt_error **err)) {
         int failed = 0;
         for (int i = 0; i < a->argc; i++) {
                 struct podrt_error *e = NULL;
-                if (runtime_delete(a->rt, a->argv[i], a->flags & CLI_FORCE ? 1 : 0, &e) < 0) {
+                if (one(a, a->argv[i], &e) < 0) {
                         cli_fail(cli, a->argv[i], e);
                         failed = 1;
                 }
         }
         return failed ? EXIT_PODRT_FAILED : 0;
+}
+
+static int stop_one(struct cli_args *a, const char *pod, struct podrt_error **err) {
+        return runtime_stop(a->rt, pod, a->seconds, err);
+}
+
+static int kill_one(struct cli_args *a, const char *pod, struct podrt_error **err) {
+        if (a->app)
+                return runtime_app_kill(a->rt, pod, a->app, a->signo, err);
+        return runtime_kill(a->rt, pod, a->signo, err);
+}
+
+static int delete_one(struct cli_args *a, const char *pod, struct podrt_error **err) {
+        return runtime_delete(a->rt, pod, a->flags & CLI_FORCE ? 1 : 0, err);
+}
+
+int cmd_stop(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
+        return each_pod(cli, a, stop_one);
+}
+
+int cmd_kill(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
+        return each_pod(cli, a, kill_one);
+}
+
+int cmd_delete(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
+        return each_pod(cli, a, delete_one);
 }
 
 int cmd_logs(struct cli *cli, struct cli_args *a, struct podrt_error **err) {

@@ -32,6 +32,7 @@
 #include "strv.h"
 #include "translate.h"
 
+#include "cri.h"
 #include "oci-cli.h"
 
 /* ---- start, state, kill, delete, pause, resume, ps, list --------------- */
@@ -163,7 +164,7 @@ int cmd_kill(struct ctx *c, int argc, char **argv, int i) {
                 }
         } else {
                 struct podrt_error *e = NULL;
-                if (runtime_kill(c->rt, k.pod, signo, &e) < 0)
+                if ((k.app ? runtime_app_kill(c->rt, k.pod, k.app, signo, &e) : runtime_kill(c->rt, k.pod, signo, &e)) < 0)
                         code = fail_err(e);
         }
         container_done(&k);
@@ -191,6 +192,22 @@ int cmd_delete(struct ctx *c, int argc, char **argv, int i) {
                 return EXIT_FAIL;
         }
         struct podrt_error *e = NULL;
+        int code = 0;
+        if (k.app) {
+                /* A CRI container: its app leaves the pod (cri.c). */
+                if (strcmp(status, "created") == 0 && keeper_alive(&k))
+                        kill(k.keeper, SIGKILL);
+                code = -cri_remove_app(c, &k);
+                keeper_wait_gone(&k, 10000);
+                goto hooks;
+        }
+        if (cri_pod_shared(c, &k)) {
+                /* A sandbox whose containers remain: the pod goes with the
+                 * last of them. */
+                if (strcmp(status, "created") == 0 && keeper_alive(&k))
+                        kill(k.keeper, SIGKILL);
+                goto hooks;
+        }
         if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
                 if (strcmp(status, "paused") == 0)
                         runtime_resume(c->rt, k.pod, NULL);
@@ -202,7 +219,6 @@ int cmd_delete(struct ctx *c, int argc, char **argv, int i) {
                         kill(k.keeper, SIGKILL);
                 keeper_wait_gone(&k, 10000);
         }
-        int code = 0;
         if (k.pod && *k.pod && runtime_delete(c->rt, k.pod, 1, &e) < 0) {
                 if (podrt_error_code(e) != ENOENT)
                         code = fail_err(e);
@@ -210,6 +226,7 @@ int cmd_delete(struct ctx *c, int argc, char **argv, int i) {
                         podrt_error_free(e);
                 e = NULL;
         }
+hooks:;
         _cleanup_free_ char *done = path_join(k.dir, "poststop.done");
         if (done && access(done, F_OK) < 0)
                 run_hooks(&k, "poststop", "stopped", 0);

@@ -32,6 +32,7 @@
 #include "strv.h"
 #include "translate.h"
 
+#include "cri.h"
 #include "oci-cli.h"
 
 /* ---- the context ------------------------------------------------------ */
@@ -49,6 +50,7 @@ void container_done(struct container *k) {
         free(k->id);
         free(k->dir);
         free(k->pod);
+        free(k->app);
         free(k->bundle);
         free(k->rootfs);
         free(k->created);
@@ -71,6 +73,8 @@ int container_save(const struct container *k) {
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(k->id));
         json_object_object_add(o, "pod", json_object_new_string(k->pod ? k->pod : ""));
+        if (k->app)
+                json_object_object_add(o, "app", json_object_new_string(k->app));
         json_object_object_add(o, "config", k->config ? json_object_new_string(k->config) : NULL);
         json_object_object_add(o, "backend", k->backend ? json_object_new_string(k->backend) : NULL);
         json_object_object_add(o, "state", k->state ? json_object_new_string(k->state) : NULL);
@@ -125,6 +129,7 @@ int container_load(struct ctx *c, const char *id, struct container *ret) {
         }
         k.id = strdup(id);
         k.pod = xstrdup(jstr(o, "pod"));
+        k.app = xstrdup(jstr(o, "app"));
         k.config = xstrdup(jstr(o, "config"));
         k.backend = xstrdup(jstr(o, "backend"));
         k.state = xstrdup(jstr(o, "state"));
@@ -179,7 +184,9 @@ const char *container_status(struct ctx *c, const struct container *k, pid_t *re
         if (k->pod && *k->pod && runtime_status(c->rt, k->pod, &st, &e) >= 0) {
                 const char *s = jstr(st, "state");
                 /* Static strings: st goes before the caller reads them. */
-                if (s && alive)
+                if (k->app)
+                        state = cri_status(st, k, alive);
+                else if (s && alive)
                         state = strcmp(s, "created") == 0   ? "created"
                               : strcmp(s, "running") == 0 ? "running"
                               : strcmp(s, "paused") == 0  ? "paused"

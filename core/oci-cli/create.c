@@ -33,6 +33,7 @@
 #include "strv.h"
 #include "translate.h"
 
+#include "cri.h"
 #include "oci-cli.h"
 
 /* ---- create ------------------------------------------------------------ */
@@ -266,14 +267,25 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
          * layer of podrt's. */
         if (!podrt_config_is_set(c->rt->cfg, "storage"))
                 runtime_set_storage(c->rt, "dir");
-        char podid[POD_ID_LEN + 1];
-        char name[64];
-        oci_pod_name(id, name);
-        if (runtime_create(c->rt, mpath, name, podid, &e) < 0) {
-                code = fail_err(e);
-                goto out;
+        const char *sandbox = cri_sandbox_of(k.annotations);
+        if (sandbox) {
+                /* A CRI container: an app of its sandbox's pod (cri.c). */
+                if (t.terminal) {
+                        log_error("%s: process.terminal: a container of a sandbox has no terminal yet", cfgpath);
+                        goto out;
+                }
+                if (cri_add(c, &k, &t, sandbox, cfgpath) < 0)
+                        goto out;
+        } else {
+                char podid[POD_ID_LEN + 1];
+                char name[64];
+                oci_pod_name(id, name);
+                if (runtime_create(c->rt, mpath, name, podid, &e) < 0) {
+                        code = fail_err(e);
+                        goto out;
+                }
+                k.pod = strdup(podid);
         }
-        k.pod = strdup(podid);
         if (t.terminal) {
                 if (!v[2]) {
                         log_error("process.terminal is true but no --console-socket was given");
@@ -296,6 +308,8 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
                 log_error("fork: %m");
                 goto out_pod;
         }
+        if (keeper == 0 && k.app)
+                cri_keeper_main(c, &k, start_fd);
         if (keeper == 0)
                 keeper_main(c, &k, &t, tty, start_fd);
         close(TAKE_FD(start_fd));
@@ -316,7 +330,9 @@ out_kill:
         kill(keeper, SIGKILL);
         waitpid(keeper, NULL, 0);
 out_pod:
-        if (k.pod) {
+        if (k.app)
+                (void)cri_remove_app(c, &k);
+        else if (k.pod) {
                 struct podrt_error *de = NULL;
                 if (runtime_delete(c->rt, k.pod, 1, &de) < 0)
                         podrt_error_free(de);

@@ -198,7 +198,7 @@ int cmd_exec(struct ctx *c, int argc, char **argv, int i) {
                 }
                 int st = 0;
                 struct podrt_error *e = NULL;
-                r = runtime_exec(c->rt, k.pod, NULL, args, tty && term >= 0 ? 1 : tty && isatty(0), &proc, &st, &e);
+                r = runtime_exec(c->rt, k.pod, k.app, args, tty && term >= 0 ? 1 : tty && isatty(0), &proc, &st, &e);
                 if (r < 0) {
                         int en = podrt_error_code(e);
                         st = en == ENOENT ? 127 : EXIT_FAIL;

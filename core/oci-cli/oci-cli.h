@@ -45,6 +45,7 @@ struct container {
         char *backend;
         char *state;
         char *pod;          /* the pod's ID */
+        char *app;          /* a CRI container's app in its sandbox's pod, or NULL (cri.c) */
         char *bundle;
         char *rootfs;
         char *created;      /* RFC 3339 */

@@ -59,7 +59,7 @@ int cmd_update(struct ctx *c, int argc, char **argv, int i) {
         struct podrt_error *e = NULL;
         if (strcmp(status, "running") != 0 && strcmp(status, "paused") != 0)
                 log_error("container not running");
-        else if (runtime_update(c->rt, k.pod, NULL, &res, &e) < 0)
+        else if (runtime_update(c->rt, k.pod, k.app, &res, &e) < 0)
                 code = fail_err(e);
         else
                 code = 0;

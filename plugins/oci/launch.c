@@ -36,7 +36,7 @@ int oci_app_launch(const struct oci_runtime *rt, struct podrt_app *app, struct p
         (void)unlink(log);
         /* What an earlier start left (its monitor died before the
          * container ended, say) would make the runtime refuse the ID. */
-        int r = oci_app_remove(rt, podrt_app_pod(app), app, err);
+        int r = oci_container_remove(rt, podrt_app_pod(app), app, err);
         if (r < 0)
                 return r;
 
@@ -88,14 +88,14 @@ int oci_app_launch(const struct oci_runtime *rt, struct podrt_app *app, struct p
         return 0;
 }
 
-int oci_app_forget_ended(const struct oci_runtime *rt, struct podrt_app *app,
+int oci_container_forget_ended(const struct oci_runtime *rt, struct podrt_app *app,
                          struct podrt_error **err) {
         pid_t pid = podrt_app_pid(app);
         _cleanup_free_ char *stat = NULL;
         if (pid <= 0 || pid_stat_fields(pid, &stat) || !oci_runtime_has(rt, podrt_app_id(app)))
                 return 0;
         if (strcmp(rt->name, "runc") != 0)
-                return oci_app_remove(rt, podrt_app_pod(app), app, err);
+                return oci_container_remove(rt, podrt_app_pod(app), app, err);
         /* What `runc delete` does for a stopped container (its destroy():
          * the cgroups, then the state folder; config.json has no poststop
          * hooks), without a runc process (~8 ms here) on every app's end,
@@ -111,7 +111,7 @@ int oci_app_forget_ended(const struct oci_runtime *rt, struct podrt_app *app,
         return 0;
 }
 
-int oci_app_remove(const struct oci_runtime *rt, struct podrt_pod *pod, struct podrt_app *app,
+int oci_container_remove(const struct oci_runtime *rt, struct podrt_pod *pod, struct podrt_app *app,
                    struct podrt_error **err) {
         const char *id = podrt_app_id(app);
         if (!oci_runtime_has(rt, id))

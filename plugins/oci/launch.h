@@ -22,14 +22,14 @@ int oci_app_launch(const struct oci_runtime *rt, struct podrt_app *app, struct p
 /* Removes app's container from the runtime's state, if the runtime knows
  * it (`<runtime> delete --force`; a frozen container is thawed first, since
  * a frozen process cannot die).  0, or -errno. */
-int oci_app_remove(const struct oci_runtime *rt, struct podrt_pod *pod, struct podrt_app *app,
+int oci_container_remove(const struct oci_runtime *rt, struct podrt_pod *pod, struct podrt_app *app,
                    struct podrt_error **err);
 
 /* What `<runtime> run` in the foreground did as its container ended:
  * removes app's container from the runtime's state (and so its cgroup)
  * once its process has been reaped.  Not before: the runtime takes a
  * zombie for a running process.  0, or -errno. */
-int oci_app_forget_ended(const struct oci_runtime *rt, struct podrt_app *app,
+int oci_container_forget_ended(const struct oci_runtime *rt, struct podrt_app *app,
                          struct podrt_error **err);
 
 #endif

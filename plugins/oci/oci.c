@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <podrt/podrt.h>
@@ -27,6 +28,7 @@
 #include "process.h"
 #include "runtime.h"
 #include "command.h"
+#include "container.h"
 #include "spec.h"
 #include "strv.h"
 #include "timeutil.h"
@@ -118,7 +120,7 @@ static pid_t container_pid(const struct oci_runtime *rt, struct podrt_app *app) 
 }
 
 /* 1 when pid is a live process (not a zombie), 0 when not. */
-static int process_alive(pid_t pid) {
+int process_alive(pid_t pid) {
         if (pid <= 0)
                 return 0;
         _cleanup_free_ char *stat = NULL;
@@ -128,7 +130,7 @@ static int process_alive(pid_t pid) {
 
 /* 1 when the app's container is there and its process alive: not a zombie
  * the monitor has yet to reap. */
-static int container_alive(const struct oci_runtime *rt, struct podrt_app *app) {
+int container_alive(const struct oci_runtime *rt, struct podrt_app *app) {
         return process_alive(container_pid(rt, app));
 }
 
@@ -157,7 +159,7 @@ static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
         if (r == -ENOENT)
                 return podrt_error_set(err, ENOENT, "pod %s has no bundles: create it again",
                                        podrt_pod_name(pod));
-        if (r < 0)
+        if (r < 0 || (r = oci_bundles_refresh(pod, rt, err)) < 0)
                 return r;
 
         size_t n = podrt_pod_n_apps(pod);
@@ -167,9 +169,14 @@ static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
                         /* End what began; delete removes the rest. */
                         for (size_t j = 0; j < i; j++) {
                                 struct podrt_app *app = podrt_pod_app(pod, j);
-                                if (podrt_app_state(app) == PODRT_APP_RUNNING)
+                                /* Reaped first: the runtime takes a zombie
+                                 * for a running process. */
+                                if (podrt_app_state(app) == PODRT_APP_RUNNING && podrt_app_pid(app) > 0) {
                                         kill(podrt_app_pid(app), SIGKILL);
-                                oci_app_remove(rt, pod, app, NULL);
+                                        while (waitpid(podrt_app_pid(app), NULL, 0) < 0 && errno == EINTR)
+                                                ;
+                                }
+                                oci_container_remove(rt, pod, app, NULL);
                         }
                         return r;
                 }
@@ -181,7 +188,7 @@ static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* Sends signo to the app's container.  A container that ended meanwhile is
  * not an error. */
-static int kill_app(const struct oci_runtime *rt, struct podrt_app *app, int signo,
+int kill_app(const struct oci_runtime *rt, struct podrt_app *app, int signo,
                     struct podrt_error **err) {
         char sig[16];
         snprintf(sig, sizeof sig, "%d", signo);
@@ -309,7 +316,7 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
         if (r < 0 && r != -ENOENT)
                 ret = podrt_error_set(err, r, "%s", podrt_error_message(e));
         for (size_t i = 0; rt && i < podrt_pod_n_apps(pod); i++) {
-                r = oci_app_remove(rt, pod, podrt_pod_app(pod, i), ret < 0 ? NULL : err);
+                r = oci_container_remove(rt, pod, podrt_pod_app(pod, i), ret < 0 ? NULL : err);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
@@ -335,7 +342,7 @@ static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
                 return 0;
         int ret = 0;
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
-                int r = oci_app_forget_ended(rt, podrt_pod_app(pod, i), ret < 0 ? NULL : err);
+                int r = oci_container_forget_ended(rt, podrt_pod_app(pod, i), ret < 0 ? NULL : err);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
@@ -411,7 +418,7 @@ static int oci_exec_process(void *data, struct podrt_pod *pod, struct podrt_app 
         return r < 0 ? r : status;
 }
 
-static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
                     const char *const *argv, uint64_t flags, struct podrt_error **err) {
         return oci_exec_process(data, pod, app, argv, NULL, flags, err);
 }
@@ -451,6 +458,7 @@ static const struct podrt_plugin oci_plugin = {
         .init = oci_init,
         .fini = oci_fini,
         .pod = &oci_pod_ops,
+        .container = &oci_container_ops,
         .check = oci_check,
         .config_check = oci_config_check,
 };

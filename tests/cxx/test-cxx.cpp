@@ -38,7 +38,7 @@ int main() {
         } while (0)
         EXPECT(sizeof(struct podrt_plugin) == 120);
         EXPECT(sizeof(struct podrt_host) == 72);
-        EXPECT(sizeof(struct podrt_pod_ops) == 88);
+        EXPECT(sizeof(struct podrt_pod_ops) == 104);
         EXPECT(offsetof(struct podrt_pod_ops, delete_) == 64);
         EXPECT(sizeof(struct podrt_vm_config) == 128);
         EXPECT(sizeof(struct podrt_vm_net) == 32);

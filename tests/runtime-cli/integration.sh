@@ -49,7 +49,7 @@ cleanup() {
                 $PODMAN rm -af -t 0 >/dev/null 2>&1
         fi
         if [ -f "$T/containerd.pid" ]; then
-                for c in t1 t2 t3; do
+                for c in t1 t2 t3 web-oci sb-oci web-nspawn sb-nspawn web-kvm sb-kvm job-oci job-nspawn job-kvm; do
                         timeout 10 ctr --address "$T/containerd.sock" task kill -s KILL $c >/dev/null 2>&1
                         timeout 10 ctr --address "$T/containerd.sock" task rm -f $c >/dev/null 2>&1
                         timeout 10 ctr --address "$T/containerd.sock" container rm $c >/dev/null 2>&1
@@ -134,7 +134,7 @@ if ip netns add "$NS" 2>/dev/null; then
         if ip netns exec "$NS" ip link add rtv0 type veth peer name rtv1 2>/dev/null; then
                 mkdir -p "$T/nsbundle"
                 cat > "$T/nsbundle/config.json" <<EOF
-{ "ociVersion": "1.0.2", "process": { "args": ["/bin/sh", "-c", "cat /proc/net/dev"] }, "root": { "path": "$ROOTFS" },
+{ "ociVersion": "1.0.2", "process": { "args": ["/bin/sh", "-c", "cat /proc/net/dev"], "cwd": "/" }, "root": { "path": "$ROOTFS" },
   "linux": { "namespaces": [ {"type":"pid"}, {"type":"mount"}, {"type":"network","path":"/run/netns/$NS"} ] } }
 EOF
                 for backend in nspawn oci; do
@@ -317,6 +317,60 @@ EOF
         else
                 bad "ctr run -d: $(cat "$T/err")"
         fi
+        # CRI sandboxes: a sandbox and a container annotated with its id are
+        # one pod with two apps (on kvm: one VM).
+        cat > "$T/wrapper-oci" <<EOF
+#!/bin/sh
+exec $R --backend oci --config $T/podrt.conf "\$@"
+EOF
+        chmod +x "$T/wrapper-oci"
+        cat > "$T/cri.conf" <<EOF
+plugin_path = [ $PLUGINS ];
+state_dir = "$T/runc-root/default";
+EOF
+        SB="--annotation io.kubernetes.cri.container-type=sandbox"
+        CT="--annotation io.kubernetes.cri.container-type=container --annotation io.kubernetes.cri.sandbox-id"
+        for backend in oci nspawn kvm; do
+                W=$T/wrapper-$backend
+                [ "$backend" = nspawn ] && W=$T/wrapper
+                if [ "$backend" = kvm ] && [ ! -e /var/lib/podrt/kernel/vmlinuz ]; then
+                        bad "CRI on kvm: no guest kernel"
+                        continue
+                fi
+                CR="--runc-binary $W --runc-root $T/runc-root"
+                if ! timeout 120 $CTR run -d $CR $SB --rootfs "$ROOTFS" sb-$backend /bin/sleep 1000 2>"$T/err"; then
+                        bad "CRI $backend: the sandbox: $(cat "$T/err")"
+                        continue
+                fi
+                timeout 120 $CTR run -d $CR $CT=sb-$backend --annotation io.kubernetes.cri.container-name=web \
+                        --rootfs "$ROOTFS" web-$backend /bin/sleep 1000 2>"$T/err" || bad "CRI $backend: the container: $(cat "$T/err")"
+                out=$(timeout 120 $CTR run --rm $CR $CT=sb-$backend --rootfs "$ROOTFS" job-$backend /bin/sh -c 'echo from-job; hostname; exit 4' 2>"$T/err")
+                rc=$?
+                [ "$(echo $out)" = "from-job sb-$backend" ] && [ $rc = 4 ] && ok "CRI $backend: a container of the sandbox prints, has its hostname, exits 4" ||
+                        bad "CRI $backend: the job: '$out' rc=$rc $(cat "$T/err")"
+                apps=$("$B/core/cli/podrt" --config "$T/cri.conf" list --json | python3 -c '
+import json, sys
+pods = json.load(sys.stdin)
+print(len(pods), " ".join(sorted(a["name"] + ":" + a["state"] for a in pods[0]["apps"] if a["state"] == "running")) if pods else 0)')
+                [ "$apps" = "1 app:running web:running" ] && ok "CRI $backend: a sandbox and its container are one pod with two apps" ||
+                        bad "CRI $backend: pods and running apps: $apps"
+                out=$(timeout 60 $CTR task exec --exec-id e1 web-$backend /bin/sh -c 'echo in-web; exit 6')
+                rc=$?
+                [ "$out" = in-web ] && [ $rc = 6 ] && ok "CRI $backend: task exec into the container" || bad "CRI $backend: exec: '$out' rc=$rc"
+                if [ "$backend" = kvm ]; then
+                        pod=$("$B/core/cli/podrt" --config "$T/cri.conf" list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+                        n=$(pgrep -fc "qemu-system.*$pod")
+                        [ "$n" = 1 ] && ok "CRI kvm: one QEMU for the sandbox and its containers" || bad "CRI kvm: $n QEMU processes for pod $pod"
+                fi
+                for c in web-$backend sb-$backend; do
+                        timeout 30 $CTR task kill -s KILL $c
+                        for _ in $(seq 100); do $CTR task ls | grep -q "^$c .*STOPPED" && break; sleep 0.1; done
+                        timeout 30 $CTR task rm $c >/dev/null || bad "CRI $backend: task rm $c"
+                        timeout 30 $CTR container rm $c || bad "CRI $backend: container rm $c"
+                done
+                left=$(ls "$T/runc-root/default/containers" "$T/runc-root/default/pods" 2>/dev/null | grep -v ':$' | grep -v '^$')
+                [ -z "$left" ] && ok "CRI $backend: sandbox and container deleted, no pod left" || bad "CRI $backend: left: $left"
+        done
         left=$(ls "$T/runc-root/containers" "$T/podrt/pods" 2>/dev/null | grep -v ':$' | grep -v '^$')
         [ -z "$left" ] && ok "containerd: nothing left" || bad "containerd: left: $left"
         kill "$(cat "$T/containerd.pid")"
