@@ -120,6 +120,7 @@ enum {
         SEEN_POWEROFF = 1u << 14,
         SEEN_STOP_FILE = 1u << 15,
         SEEN_EXEC_PORT = 1u << 16,
+        SEEN_CONTROL = 1u << 20,
 };
 
 struct parser {
@@ -243,6 +244,17 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (!(s->exec_port = strdup(v[1])))
                         return PERR(p, ENOMEM, "out of memory");
                 p->pod_seen |= SEEN_EXEC_PORT;
+        } else if (strcmp(key, "control") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "control: expects one path");
+                if (p->pod_seen & SEEN_CONTROL)
+                        return PERR(p, EINVAL, "control: given twice");
+                if (!initspec_path_is_absolute(v[1]) || strlen(v[1]) > INITSPEC_CONTROL_PATH_MAX)
+                        return PERR(p, EINVAL, "control: \"%s\" must be an absolute path of at most %d bytes",
+                                    v[1], INITSPEC_CONTROL_PATH_MAX);
+                if (!(s->control_path = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_CONTROL;
         } else if (strcmp(key, "module") == 0) {
                 if (n < 2 || n > 3)
                         return PERR(p, EINVAL, "module: expects PATH [PARAMETERS]");

@@ -113,7 +113,13 @@ struct initspec {
         char *exec_port;     /* the name of a virtio-serial port (a VM's
                               * exec channel, /sys/class/virtio-ports/ * /name)
                               * podrt-init serves `podrt exec` on; NULL: none */
+        char *control_path;  /* a unix socket PID 1 listens on for apps added
+                              * to the running pod and signals to one app
+                              * (the control channel, below); NULL: none */
 };
+
+/* At most this long, so that it fits a sockaddr_un. */
+#define INITSPEC_CONTROL_PATH_MAX 100
 
 /* The exec channel (exec-port) between the kvm backend and podrt-init:
  * frames of a type byte, a 32-bit little-endian length and that many bytes
@@ -130,6 +136,49 @@ struct initspec {
 #define INITSPEC_EXEC_STDERR 'R'    /* guest: its stderr */
 #define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */
 #define INITSPEC_EXEC_MAX_FRAME 65536
+
+/* Apps added to the running pod (docs/podrt-init.md, "The control channel"):
+ * requests on the exec channel outside a session (the agent passes them on)
+ * and on the control socket (control_path), in the same frames.
+ *   host: APP_START, a description (initspec text) holding exactly one app;
+ *         on the control socket it may carry two descriptors (SCM_RIGHTS),
+ *         the app's stdout and stderr, which then replace its stdout and
+ *         stderr paths.  Answer: APP_STARTED with the app's pid in the pod,
+ *         or STDERR (why) then EXIT (non-zero).  On the control socket, the
+ *         connection then stays open: EXIT with the app's exit code when it
+ *         and its post-stop are over (the host's relay for the app waits for
+ *         it).
+ *   host: APP_SIGNAL, "NAME" NUL "SIGNO": to the process group of that app's
+ *         current process (pre-start, app or post-stop).  Answer: EXIT with 1
+ *         (sent), 0 (the app is not running) or -1 (no such app, bad signal). */
+#define INITSPEC_EXEC_APP_START 'A'
+#define INITSPEC_EXEC_APP_STARTED 'P'
+#define INITSPEC_EXEC_APP_SIGNAL 'S'
+
+/* A frame's 5-byte header. */
+#define INITSPEC_FRAME_HEADER 5
+void initspec_frame_header(unsigned char h[INITSPEC_FRAME_HEADER], char type, size_t n);
+/* Whether buf (len bytes) starts with a whole frame: 1 (*ret_type, its data
+ * at buf + INITSPEC_FRAME_HEADER, *ret_n bytes), 0 (not yet), -EPROTO (a
+ * length over INITSPEC_EXEC_MAX_FRAME). */
+int initspec_frame_parse(const unsigned char *buf, size_t len, char *ret_type, size_t *ret_n);
+/* Writes one frame to a socket, with n_fds descriptors (SCM_RIGHTS, at most
+ * 2) on its first byte; blocks.  0 or -errno. */
+int initspec_frame_send(int fd, char type, const void *data, size_t n, const int *fds,
+                        size_t n_fds);
+/* Reads one frame from a socket within timeout_ms (-1: no limit): its type,
+ * its data (malloc'd, NUL-terminated) and length, and up to 2 descriptors
+ * that came with it (received O_CLOEXEC; *ret_n_fds of them; ret_fds may be
+ * NULL, then any that came are closed).  -ETIMEDOUT, -ECONNRESET (closed
+ * before a whole frame), -EPROTO. */
+int initspec_frame_recv(int fd, int timeout_ms, char *ret_type, char **ret_data, size_t *ret_n,
+                        int *ret_fds, size_t *ret_n_fds);
+
+/* The text of an APP_START request: a description holding app alone. */
+int initspec_app_text(const struct initspec_app *app, char **ret_text, struct podrt_error **err);
+/* Parses an APP_START request: exactly one app, and no pod keys but the
+ * format's version.  *ret holds it as ret->apps[0]. */
+int initspec_app_parse(const char *text, struct initspec **ret, struct podrt_error **err);
 
 struct initspec *initspec_new(void);
 /* Frees everything; NULL is fine; returns NULL. */

@@ -40,17 +40,17 @@ static void app_dir(const struct initspec_app *app, char *out, size_t size) {
         snprintf(out, size, CGROUP_ROOT "/app-%s", app->name);
 }
 
-void cgroups_setup(const struct initspec *s) {
-        bool any = false;
-        for (size_t i = 0; i < s->n_apps; i++)
-                any = any || s->apps[i].memory_max || s->apps[i].cpu_millis || s->apps[i].pids_max;
-        if (!any)
-                return;
+/* cgroup2 mounted, the controllers enabled for the apps' cgroups: once. */
+static bool enable(void) {
+        static bool tried;
+        if (tried)
+                return enabled;
+        tried = true;
         mkdir(CGROUP_ROOT, 0755);
         if (mount("cgroup2", CGROUP_ROOT, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY) {
                 fprintf(stderr, "podrt-init: cgroup2 on " CGROUP_ROOT ": %s: the apps' limits are not enforced\n",
                         strerror(errno));
-                return;
+                return false;
         }
         /* One by one: a kernel without one of them still gets the others. */
         static const char *const controllers[] = { "+memory", "+cpu", "+pids" };
@@ -60,36 +60,44 @@ void cgroups_setup(const struct initspec *s) {
                         fprintf(stderr, "podrt-init: cgroup controller %s: %s\n", controllers[i] + 1, strerror(-r));
         }
         enabled = true;
-        for (size_t i = 0; i < s->n_apps; i++) {
-                const struct initspec_app *a = &s->apps[i];
-                if (!a->memory_max && !a->cpu_millis && !a->pids_max)
-                        continue;
-                char dir[256], v[64];
-                app_dir(a, dir, sizeof(dir));
-                if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-                        fprintf(stderr, "podrt-init: app %s: cgroup %s: %s\n", a->name, dir, strerror(errno));
-                        continue;
-                }
-                int r = 0;
-                if (a->memory_max) {
-                        snprintf(v, sizeof(v), "%llu", (unsigned long long)a->memory_max);
-                        if ((r = put(dir, "memory.max", v)) < 0)
-                                fprintf(stderr, "podrt-init: app %s: memory.max %s: %s\n", a->name, v, strerror(-r));
-                        (void)put(dir, "memory.swap.max", "0");
-                        (void)put(dir, "memory.oom.group", "1");
-                }
-                if (a->cpu_millis) {
-                        snprintf(v, sizeof(v), "%llu %llu", (unsigned long long)(a->cpu_millis * CPU_PERIOD_US / 1000),
-                                 CPU_PERIOD_US);
-                        if ((r = put(dir, "cpu.max", v)) < 0)
-                                fprintf(stderr, "podrt-init: app %s: cpu.max %s: %s\n", a->name, v, strerror(-r));
-                }
-                if (a->pids_max) {
-                        snprintf(v, sizeof(v), "%llu", (unsigned long long)a->pids_max);
-                        if ((r = put(dir, "pids.max", v)) < 0)
-                                fprintf(stderr, "podrt-init: app %s: pids.max %s: %s\n", a->name, v, strerror(-r));
-                }
+        return true;
+}
+
+void cgroups_setup_app(const struct initspec_app *a) {
+        if (!a->memory_max && !a->cpu_millis && !a->pids_max)
+                return;
+        if (!enable())
+                return;
+        char dir[256], v[64];
+        app_dir(a, dir, sizeof(dir));
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                fprintf(stderr, "podrt-init: app %s: cgroup %s: %s\n", a->name, dir, strerror(errno));
+                return;
         }
+        int r = 0;
+        if (a->memory_max) {
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)a->memory_max);
+                if ((r = put(dir, "memory.max", v)) < 0)
+                        fprintf(stderr, "podrt-init: app %s: memory.max %s: %s\n", a->name, v, strerror(-r));
+                (void)put(dir, "memory.swap.max", "0");
+                (void)put(dir, "memory.oom.group", "1");
+        }
+        if (a->cpu_millis) {
+                snprintf(v, sizeof(v), "%llu %llu", (unsigned long long)(a->cpu_millis * CPU_PERIOD_US / 1000),
+                         CPU_PERIOD_US);
+                if ((r = put(dir, "cpu.max", v)) < 0)
+                        fprintf(stderr, "podrt-init: app %s: cpu.max %s: %s\n", a->name, v, strerror(-r));
+        }
+        if (a->pids_max) {
+                snprintf(v, sizeof(v), "%llu", (unsigned long long)a->pids_max);
+                if ((r = put(dir, "pids.max", v)) < 0)
+                        fprintf(stderr, "podrt-init: app %s: pids.max %s: %s\n", a->name, v, strerror(-r));
+        }
+}
+
+void cgroups_setup(const struct initspec *s) {
+        for (size_t i = 0; i < s->n_apps; i++)
+                cgroups_setup_app(&s->apps[i]);
 }
 
 void cgroups_join(const struct initspec_app *app) {

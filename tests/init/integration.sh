@@ -1,12 +1,14 @@
 #!/bin/sh
 # Runs the built podrt-init as PID 1 of busybox pods, in fresh PID, mount and
 # UTS namespaces, as systemd-nspawn would (root only):
-#   integration.sh PODRT_INIT
+#   integration.sh PODRT_INIT INIT_CTL
+# (INIT_CTL: tests/init/init-ctl, a client of podrt-init's control socket)
 # Each pod root holds podrt-init, /podrt/pod.conf and the apps' roots under
 # /opt/stage2/<app>/rootfs (scripts/mkrootfs.sh).  Prints a TAP-like line per
 # check; exits 1 when one failed.
 set -u
-INIT=${1:?usage: integration.sh PODRT_INIT}
+INIT=${1:?usage: integration.sh PODRT_INIT INIT_CTL}
+CTL=${2:?usage: integration.sh PODRT_INIT INIT_CTL}
 SRC=${PODRT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 if [ "$(id -u)" != 0 ]; then
@@ -378,6 +380,73 @@ same "--check reports the same error and runs nothing" \
         "125 podrt-init: $P/podrt/pod.conf:3: unknown key \"frob\"" "$? $(cat "$T/check.err")"
 "$INIT" --check "$T/pod1/podrt/pod.conf"
 same "--check accepts a good description" 0 "$?"
+
+# ---- 6. apps added while the pod runs: the control socket ----
+mkpod pod6 a b c
+P=$T/pod6
+cat >"$P/podrt/pod.conf" <<'EOF'
+podrt-init 1
+hostname ctl-pod
+control /podrt/control
+
+app a
+root /opt/stage2/a/rootfs
+exec /bin/sh -c while\s[\s!\s-e\s/shared/stop\s];\sdo\ssleep\s0.1;\sdone
+bind /shared /shared
+status /podrt/status/a
+EOF
+cat >"$T/b.conf" <<'EOF'
+podrt-init 1
+app b
+root /opt/stage2/b/rootfs
+exec /bin/sh -c hostname\s>/shared/host-b;\secho\sout-b;\secho\serr-b\s>&2;\sexit\s7
+bind /shared /shared
+status /podrt/status/b
+EOF
+cat >"$T/c.conf" <<'EOF'
+podrt-init 1
+app c
+root /opt/stage2/c/rootfs
+exec /bin/sleep 60
+bind /shared /shared
+post-stop /bin/sh -c echo\spost-c\s>/shared/post-c
+status /podrt/status/c
+EOF
+printf 'podrt-init 1\nhostname x\napp d\nroot /opt/stage2/c/rootfs\nexec /bin/true\n' >"$T/d.conf"
+runpod "$P" & pod6=$!
+for i in $(seq 1 100); do [ -S "$P/podrt/control" ] && break; sleep 0.05; done
+check "the control socket is there while the pod runs" test -S "$P/podrt/control"
+"$CTL" "$P/podrt/control" start "$T/b.conf" >"$T/b.out" 2>"$T/b.err" 3>"$T/b.ctl"
+same "an added app runs to its end: its exit code" 7 "$?"
+same "it has the pod's hostname and binds" ctl-pod "$(cat "$P/shared/host-b" 2>/dev/null)"
+same "its stdout is the descriptor that came with it" out-b "$(cat "$T/b.out")"
+same "its stderr too" err-b "$(cat "$T/b.err")"
+check "the answer was: started, with a pid" grep -q '^started [0-9][0-9]*$' "$T/b.ctl"
+same "its status file" 7 "$(cat "$P/podrt/status/b" 2>/dev/null)"
+"$CTL" "$P/podrt/control" start "$T/c.conf" >/dev/null 2>&1 3>"$T/c.ctl" & c=$!
+for i in $(seq 1 100); do grep -q started "$T/c.ctl" && break; sleep 0.05; done
+"$CTL" "$P/podrt/control" start "$T/c.conf" >/dev/null 2>&1 3>"$T/c2.ctl"
+same "a second app of a running app's name: refused" 125 "$?"
+check "... saying why" grep -q "app c: an app of that name is running" "$T/c2.ctl"
+"$CTL" "$P/podrt/control" start "$T/d.conf" >/dev/null 2>&1 3>"$T/d.ctl"
+same "a description with pod keys: refused" 125 "$?"
+check "... saying why" grep -q "pod keys" "$T/d.ctl"
+same "a signal to one app reaches it" 1 "$("$CTL" "$P/podrt/control" signal c 15)"
+wait $c
+same "... which ends with 128+15" 143 "$?"
+same "its post-stop ran" post-c "$(cat "$P/shared/post-c" 2>/dev/null)"
+same "its status file" 143 "$(cat "$P/podrt/status/c" 2>/dev/null)"
+same "a signal to an app that ended: 0" 0 "$("$CTL" "$P/podrt/control" signal c 15)"
+same "a signal to no app: -1" -1 "$("$CTL" "$P/podrt/control" signal nosuch 15)"
+same "a bad signal: -1" -1 "$("$CTL" "$P/podrt/control" signal a 0)"
+check "the pod's own app still runs" test ! -e "$P/podrt/status/a"
+rm -f "$P/shared/host-b"
+"$CTL" "$P/podrt/control" start "$T/b.conf" >/dev/null 2>&1
+same "an app that ended can be added again" "7 ctl-pod" "$? $(cat "$P/shared/host-b" 2>/dev/null)"
+touch "$P/shared/stop"
+wait $pod6
+same "the pod ends with its own apps' status (the added apps' do not count)" 0 "$?"
+check "the control socket is gone with it" test ! -e "$P/podrt/control"
 
 if [ "$fails" != 0 ]; then
         echo "integration: $fails check(s) failed"
