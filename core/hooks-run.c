@@ -37,8 +37,9 @@ static int hooks_at_stage(struct plugin *hooks, struct podrt_pod *pod, uint32_t 
         return found;
 }
 
-int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
-                  struct podrt_error **err) {
+/* The hooks of stage for every app of pod, or only for only (when set). */
+static int run_hooks(struct runtime *rt, struct podrt_pod *pod, struct podrt_app *only, uint32_t stage,
+                     const char *status, struct podrt_error **err) {
         struct plugin *backend, *hooks;
         int r = runtime_plugin(rt, pod->backend, "pod", &backend, err);
         if (r < 0 || (r = runtime_hooks_plugin(rt, &hooks, err)) < 0)
@@ -63,6 +64,8 @@ int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, con
         int ret = 0;
         for (size_t i = 0; i < pod->spec->n_apps; i++) {
                 _cleanup_error_ struct podrt_error *e = NULL;
+                if (only && &pod->apps[i] != only)
+                        continue;
                 r = PLUGIN_CALL(hooks, plugin_hook_ops(hooks), "hooks", run, &e, &pod->apps[i], stage,
                                 status, 0);
                 if (r >= 0)
@@ -80,4 +83,14 @@ int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, con
         if (first && err && !*err)
                 *err = TAKE_PTR(first);
         return ret;
+}
+
+int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
+                  struct podrt_error **err) {
+        return run_hooks(rt, pod, NULL, stage, status, err);
+}
+
+int pod_run_app_hooks(struct runtime *rt, struct podrt_app *app, uint32_t stage, const char *status,
+                      struct podrt_error **err) {
+        return run_hooks(rt, app->pod, app, stage, status, err);
 }

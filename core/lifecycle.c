@@ -316,6 +316,7 @@ int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, stru
             (r = PLUGIN_CALL(p, ops, "pod", resume, err, pod, 0)) < 0)
                 return r;
         close(TAKE_FD(lock));
+        monitor_request_shutdown(pod);
         if (OPS_HAS(ops, stop))
                 r = PLUGIN_CALL(p, ops, "pod", stop, err, pod, timeout_sec, 0);
         else
@@ -332,7 +333,7 @@ int runtime_stop(struct runtime *rt, const char *ref, unsigned timeout_sec, stru
         return pod_mark_stopped(rt, pod->id, err);
 }
 
-static int require_running(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
+int pod_require_running(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
         if ((pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) && pod_monitor_alive(rt, pod->id))
                 return 0;
         return podrt_error_set(err, EINVAL, "pod %s is not running", pod->name);
@@ -342,7 +343,7 @@ int runtime_kill(struct runtime *rt, const char *ref, int signo, struct podrt_er
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
         int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
-        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+        if (r < 0 || (r = pod_require_running(rt, pod, err)) < 0)
                 return r;
         return pod_kill_locked(rt, pod, signo, err);
 }
@@ -351,7 +352,7 @@ static int pause_resume(struct runtime *rt, const char *ref, int pause, struct p
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
         int r = runtime_open_pod(rt, ref, LOCK_EX, &pod, &lock, err);
-        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+        if (r < 0 || (r = pod_require_running(rt, pod, err)) < 0)
                 return r;
         uint32_t to = pause ? PODRT_POD_PAUSED : PODRT_POD_RUNNING;
         if (!pod_state_transition_ok(pod->state, to))
@@ -413,6 +414,7 @@ static int delete_id(struct runtime *rt, const char *id, int force, struct podrt
                         if (pod_backend(rt, pod, &p, &ops, NULL) >= 0 && OPS_HAS(ops, resume))
                                 ops->resume(plugin_data(p), pod, 0, NULL);
                 }
+                monitor_request_shutdown(pod);
                 if ((r = pod_kill_locked(rt, pod, SIGKILL, err)) < 0)
                         return r;
                 /* The monitor needs the lock to record the end.  A monitor
@@ -515,7 +517,7 @@ int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *con
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
         int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
-        if (r < 0 || (r = require_running(rt, pod, err)) < 0)
+        if (r < 0 || (r = pod_require_running(rt, pod, err)) < 0)
                 return r;
         if (pod->state == PODRT_POD_PAUSED)
                 return podrt_error_set(err, EINVAL, "pod %s is paused", pod->name);

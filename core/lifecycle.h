@@ -44,6 +44,9 @@ PODRT_INTERNAL int runtime_open_pod(struct runtime *rt, const char *ref, int loc
  * runs them. */
 PODRT_INTERNAL int pod_run_hooks(struct runtime *rt, struct podrt_pod *pod, uint32_t stage, const char *status,
                   struct podrt_error **err);
+/* The same for one app (an app added to a running pod). */
+PODRT_INTERNAL int pod_run_app_hooks(struct runtime *rt, struct podrt_app *app, uint32_t stage,
+                                     const char *status, struct podrt_error **err);
 /* teardown.c: undoes create: backend delete, network teardown, storage
  * release.  Keeps going on errors and reports the first. */
 PODRT_INTERNAL int pod_teardown(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
@@ -53,6 +56,9 @@ PODRT_INTERNAL int pod_destroy(struct runtime *rt, struct podrt_pod *pod, struct
 /* runtime.c: 1 when the pod's monitor runs (monitor.lock is held), 0 when
  * not. */
 PODRT_INTERNAL int pod_monitor_alive(struct runtime *rt, const char *id);
+/* lifecycle.c: 0 when the pod runs (or is paused) under its monitor, else
+ * -EINVAL "pod NAME is not running". */
+PODRT_INTERNAL int pod_require_running(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err);
 /* teardown.c: waits up to timeout_ms for the monitor to end: 1 ended, 0
  * still there. */
 PODRT_INTERNAL int pod_wait_monitor(struct runtime *rt, const char *id, unsigned timeout_ms);

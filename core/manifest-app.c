@@ -287,7 +287,7 @@ static int parse_env(struct parser *p, json_object *o, const struct pod_spec *sp
         return 0;
 }
 
-static int parse_app(struct parser *p, json_object *o, size_t index, void *userdata) {
+int parser_parse_app(struct parser *p, json_object *o, size_t index, void *userdata) {
         static const char *const fields[] = {
                 "name", "rootfs", "command", "env", "workingDir", "user", "group",
                 "supplementaryGroups", "mounts", "resources", "capabilities", "readOnlyRootfs",
@@ -536,6 +536,6 @@ int parser_parse_containers(struct parser *p, json_object *root, struct pod_spec
         if (n == 0)
                 return parser_fail(p, "containers", EINVAL, "must have at least one container");
         r = parser_each_object(p, root, "containers", &spec->apps, sizeof(struct spec_app),
-                               parse_app, spec);
+                               parser_parse_app, spec);
         return r < 0 ? r : 0;
 }

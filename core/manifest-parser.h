@@ -36,6 +36,11 @@ struct parser {
 };
 
 int parser_oom(struct parser *p);
+/* A parser for text from source (NULL: "manifest"), relative paths taken
+ * from base_dir (NULL or relative: against the current directory), which
+ * *ret_base (malloc'd, the caller frees it after the parse) holds. */
+int parser_begin(struct parser *p, const char *text, const char *source, const char *base_dir,
+                 char **ret_base, struct podrt_error **err);
 /* Enters field key of the current object; *saved restores with parser_pop(). */
 int parser_push_key(struct parser *p, const char *key, size_t *saved);
 int parser_push_index(struct parser *p, size_t i, size_t *saved);
@@ -122,6 +127,10 @@ int parser_resolve_name(struct parser *p, const char *key, const char *rootfs,
 
 int parser_parse_containers(struct parser *p, json_object *root,
                             struct pod_spec *spec);
+/* containers[index] of spec (parser_each_object's item; userdata: the
+ * spec, whose apps has room for it): counts it in spec->n_apps first, so
+ * that a half-read app is freed with the spec. */
+int parser_parse_app(struct parser *p, json_object *o, size_t index, void *userdata);
 /* A pod, volume or container name (name_is_valid()). */
 int parser_check_name(struct parser *p, const char *key, const char *s);
 

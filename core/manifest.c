@@ -253,28 +253,35 @@ static int parse_pod(struct parser *p, json_object *root, struct pod_spec *spec)
         return 0;
 }
 
-int manifest_parse(const char *text, size_t len, const char *source, const char *base_dir,
-                   struct pod_spec **ret, struct podrt_error **err) {
-        struct parser p = { .source = source ? source : "manifest", .err = err };
+int parser_begin(struct parser *p, const char *text, const char *source, const char *base_dir,
+                 char **ret_base, struct podrt_error **err) {
         _cleanup_free_ char *cwd = NULL, *base = NULL;
-        _cleanup_(json_object_putp) json_object *root = NULL;
-        _cleanup_(pod_spec_freep) struct pod_spec *spec = NULL;
-        int r;
-
+        *p = (struct parser){ .source = source ? source : "manifest", .err = err };
         if (!text)
-                return podrt_error_set(err, EINVAL, "%s: no manifest text", p.source);
+                return podrt_error_set(err, EINVAL, "%s: no manifest text", p->source);
         /* base_dir: absolute, so that every rootfs in the spec is. */
         if (!base_dir || base_dir[0] != '/') {
                 if (!(cwd = getcwd(NULL, 0)))
                         return podrt_error_set(err, errno, "%s: cannot get the current directory: %s",
-                                               p.source, strerror(errno));
+                                               p->source, strerror(errno));
                 if (base_dir && asprintf(&base, "%s/%s", cwd, base_dir) < 0)
-                        return parser_oom(&p);
+                        return parser_oom(p);
         }
+        if (path_normalise(base ? base : base_dir ? base_dir : cwd, true, ret_base) < 0)
+                return parser_oom(p);
+        p->base_dir = *ret_base;
+        return 0;
+}
+
+int manifest_parse(const char *text, size_t len, const char *source, const char *base_dir,
+                   struct pod_spec **ret, struct podrt_error **err) {
+        struct parser p;
         _cleanup_free_ char *norm = NULL;
-        if (path_normalise(base ? base : base_dir ? base_dir : cwd, true, &norm) < 0)
-                return parser_oom(&p);
-        p.base_dir = norm;
+        _cleanup_(json_object_putp) json_object *root = NULL;
+        _cleanup_(pod_spec_freep) struct pod_spec *spec = NULL;
+        int r = parser_begin(&p, text, source, base_dir, &norm, err);
+        if (r < 0)
+                return r;
 
         r = parser_parse_json(&p, text, len, &root);
         if (r >= 0)

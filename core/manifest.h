@@ -25,6 +25,24 @@ PODRT_INTERNAL int manifest_read(const char *path, char **ret_text, size_t *ret_
 PODRT_INTERNAL int manifest_load(const char *path, struct pod_spec **ret,
                                  struct podrt_error **err);
 
+/* An app added to a running pod (manifest-add.c): text (len bytes, one
+ * object of the manifest's containers[] form, read from source; a relative
+ * rootfs is taken from base_dir) parsed and validated as the manifest's
+ * containers are, against spec: its volumes, its other apps' names (a name
+ * it has already: -EEXIST).  Appended to spec->apps, which may move (what
+ * points into it must be renewed, also on failure).  *ret_json: the app
+ * object as manifest.json keeps it (rootfs absolute).  Errors read
+ * "<source>: <json path>: <what>". */
+struct json_object;
+PODRT_INTERNAL int manifest_parse_app(struct pod_spec *spec, const char *text, size_t len,
+                                      const char *source, const char *base_dir,
+                                      struct json_object **ret_json, struct podrt_error **err);
+/* A manifest.json text with app appended to its containers, or without the
+ * container named name (-ENOENT when it has none); *ret malloc'd.
+ * -EBADMSG when text has no containers array. */
+PODRT_INTERNAL int manifest_text_add_app(const char *text, struct json_object *app, char **ret);
+PODRT_INTERNAL int manifest_text_remove_app(const char *text, const char *name, char **ret);
+
 /* Where a container's "image" is looked up: the image store's directory
  * (the configuration's images.dir; runtime_new() sets it).  NULL: the
  * default, /var/lib/podrt/images. */

@@ -23,6 +23,7 @@
 #include "lifecycle.h"
 #include "quantity.h"
 #include "monitor.h"
+#include "monitor-internal.h"
 #include "process.h"
 #include "states.h"
 
@@ -57,18 +58,9 @@ static void signals_restore(void) {
                         close(signal_pipe[i]), signal_pipe[i] = -1;
 }
 
-/* An app's log file, bounded: past max bytes it is renamed to <log>.1
- * (the one before is dropped) and a new one begun, as conmon's
- * log_size_max does.  stdout and stderr of the app share it. */
-struct applog {
-        int fd;
-        uint64_t size;
-        uint64_t max;  /* 0: no limit */
-        const char *path;
-};
-
 static int applog_open(struct applog *l, const char *path, uint64_t max) {
-        l->path = path;
+        if (!(l->path = strdup(path)))
+                return -ENOMEM;
         l->max = max;
         l->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
         if (l->fd < 0)
@@ -100,14 +92,8 @@ static void applog_write(struct applog *l, const char *buf, size_t n) {
                 l->size += n;
 }
 
-struct stream {
-        int fd;                /* read end, -1 once closed */
-        struct applog *log;    /* the app's log */
-        int echo;              /* 1 or 2 in the foreground, else -1 */
-};
-
 /* Copies what is readable; closes the stream at EOF.  Returns bytes read. */
-static ssize_t stream_pump(struct stream *s) {
+static ssize_t stream_pump(struct stream *s, struct applog *log) {
         char buf[65536];
         ssize_t total = 0;
         while (s->fd >= 0) {
@@ -121,7 +107,7 @@ static ssize_t stream_pump(struct stream *s) {
                         s->fd = -1;
                         break;
                 }
-                applog_write(s->log, buf, (size_t)n);
+                applog_write(log, buf, (size_t)n);
                 if (s->echo >= 0)
                         (void)write_all(s->echo, buf, (size_t)n);
                 total += n;
@@ -131,10 +117,13 @@ static ssize_t stream_pump(struct stream *s) {
 
 /* Saves the pod under its lock, keeping a pause recorded by another command
  * while the pod runs. */
-static int monitor_save(struct runtime *rt, struct podrt_pod *pod, struct podrt_error **err) {
+/* Saves the pod under its lock, keeping a pause recorded by another command
+ * while the pod runs. */
+int monitor_save(struct monitor *m, struct podrt_error **err) {
+        struct podrt_pod *pod = m->pod;
         struct store *s;
         _cleanup_close_ int lock = -1;
-        int r = runtime_store(rt, &s, err);
+        int r = runtime_store(m->rt, &s, err);
         if (r < 0 || (r = store_lock(s, pod->id, LOCK_EX, &lock, err)) < 0)
                 return r;
         if (pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) {
@@ -154,8 +143,12 @@ static size_t n_exited(const struct podrt_pod *pod) {
         return n;
 }
 
-static int all_exited(const struct podrt_pod *pod) {
-        return n_exited(pod) == pod->spec->n_apps;
+/* Whether an app this monitor started has not exited yet. */
+static bool apps_running(const struct monitor *m) {
+        for (size_t i = 0; i < m->pod->spec->n_apps; i++)
+                if (m->apps[i].started && m->pod->apps[i].state != PODRT_APP_EXITED)
+                        return true;
+        return false;
 }
 
 /* The exit code of the first app that failed, by exit time. */
@@ -183,10 +176,11 @@ static void backend_refresh(struct plugin *p, struct podrt_pod *pod) {
  * process of an app ends, the backend's state() is asked first: for
  * backends whose apps live inside one process (nspawn, kvm) it records each
  * app's own status, in the order they exited; what it leaves is the
- * process's status.  waited[i] is the process start gave for app i: the
- * one to wait for, even when the backend's state has since told the app's
- * own pid (an OCI runtime's container process, not our child). */
-static int reap(struct plugin *backend, struct podrt_pod *pod, const pid_t *waited) {
+ * process's status.  m->apps[i].waited is the process start gave for app
+ * i: the one to wait for, even when the backend's state has since told the
+ * app's own pid (an OCI runtime's container process, not our child). */
+static int reap(struct monitor *m) {
+        struct podrt_pod *pod = m->pod;
         for (;;) {
                 int st;
                 pid_t pid = waitpid(-1, &st, WNOHANG);
@@ -197,13 +191,16 @@ static int reap(struct plugin *backend, struct podrt_pod *pod, const pid_t *wait
                 int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
                 int ours = 0;
                 for (size_t i = 0; i < pod->spec->n_apps; i++)
-                        ours |= waited[i] == pid && pod->apps[i].state != PODRT_APP_EXITED;
+                        ours |= m->apps[i].waited == pid && pod->apps[i].state != PODRT_APP_EXITED;
                 if (!ours)
                         continue;   /* an orphan we inherited as subreaper */
-                backend_refresh(backend, pod);
+                backend_refresh(m->backend, pod);
                 for (size_t i = 0; i < pod->spec->n_apps; i++)
-                        if (waited[i] == pid && pod->apps[i].state != PODRT_APP_EXITED)
-                                podrt_app_set_exited(&pod->apps[i], code);
+                        if (m->apps[i].waited == pid) {
+                                if (pod->apps[i].state != PODRT_APP_EXITED)
+                                        podrt_app_set_exited(&pod->apps[i], code);
+                                m->apps[i].waited = 0;
+                        }
         }
 }
 
@@ -226,170 +223,273 @@ static uint64_t monitor_log_max(struct runtime *rt) {
         return (uint64_t)bytes;
 }
 
-int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
-                struct podrt_error **err) {
+/* ---- per-app output ------------------------------------------------------- */
+
+int monitor_grow(struct monitor *m) {
+        size_t n = m->pod->spec->n_apps;
+        if (n + 1 <= m->cap)
+                return 0;
+        size_t cap = 2 * (n + 1);
+        struct mapp *a = realloc(m->apps, cap * sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = m->cap; i < cap; i++)
+                a[i] = (struct mapp){ .log.fd = -1, .out = { -1, -1 }, .err = { -1, -1 } };
+        m->apps = a;
+        m->cap = cap;
+        return 0;
+}
+
+void monitor_app_close(struct mapp *a) {
+        if (a->out.fd >= 0)
+                close(a->out.fd);
+        if (a->err.fd >= 0)
+                close(a->err.fd);
+        if (a->log.fd >= 0)
+                close(a->log.fd);
+        free(a->log.path);
+        *a = (struct mapp){ .log.fd = -1, .out = { -1, -1 }, .err = { -1, -1 } };
+}
+
+int monitor_app_streams(struct monitor *m, size_t i, int writers[2], struct podrt_error **err) {
+        struct mapp *ma = &m->apps[i];
+        struct podrt_app *a = &m->pod->apps[i];
+        int r;
+        writers[0] = writers[1] = -1;
+        if (ma->log.fd < 0) {
+                free(ma->log.path);
+                ma->log.path = NULL;
+                if ((r = applog_open(&ma->log, a->log_path, m->log_max)) < 0)
+                        return podrt_error_set(err, r, "%s: %s", a->log_path, strerror(-r));
+        }
+        struct stream *s[2] = { &ma->out, &ma->err };
+        for (int k = 0; k < 2; k++) {
+                int p[2];
+                if (pipe2(p, O_CLOEXEC) < 0) {
+                        r = podrt_error_set(err, errno, "pipe: %m");
+                        for (int j = 0; j < k; j++)
+                                close(writers[j]), writers[j] = -1;
+                        return r;
+                }
+                fcntl(p[0], F_SETFL, O_NONBLOCK);
+                if (s[k]->fd >= 0)
+                        close(s[k]->fd);   /* a restarted app's old output */
+                *s[k] = (struct stream){ .fd = p[0], .echo = (m->flags & MONITOR_FOREGROUND) ? 1 + k : -1 };
+                writers[k] = p[1];
+        }
+        a->stdout_fd = writers[0];
+        a->stderr_fd = writers[1];
+        return 0;
+}
+
+void monitor_app_streams_started(struct monitor *m, size_t i, int writers[2]) {
+        for (int k = 0; k < 2; k++)
+                if (writers[k] >= 0)
+                        close(writers[k]), writers[k] = -1;
+        m->pod->apps[i].stdout_fd = m->pod->apps[i].stderr_fd = -1;
+}
+
+/* ---- the monitor ------------------------------------------------------------ */
+
+static void monitor_done(struct monitor *m) {
+        for (size_t i = 0; i < m->cap; i++)
+                monitor_app_close(&m->apps[i]);
+        free(m->apps);
+        m->apps = NULL;
+        m->cap = 0;
+        monitor_control_close(m);
+}
+
+/* Opens the pod for its monitor: the monitor lock, the pod, its backend. */
+static int monitor_open(struct monitor *m, const char *id, int *mlock, struct podrt_error **err) {
         struct store *s;
-        _cleanup_close_ int mlock = -1;
-        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
-        _cleanup_error_ struct podrt_error *e = NULL;
-        struct plugin *backend = NULL;
-        int r = runtime_store(rt, &s, &e);
-        if (r >= 0 && (r = store_monitor_lock(s, id, LOCK_EX | LOCK_NB, &mlock, &e)) == -EWOULDBLOCK)
-                r = podrt_error_set(&e, EBUSY, "pod %s is running already", id);
+        int r = runtime_store(m->rt, &s, err);
+        if (r >= 0 && (r = store_monitor_lock(s, id, LOCK_EX | LOCK_NB, mlock, err)) == -EWOULDBLOCK)
+                r = podrt_error_set(err, EBUSY, "pod %s is running already", id);
         if (r >= 0) {
                 _cleanup_close_ int lock = -1;
-                if ((r = runtime_open_pod(rt, id, LOCK_EX, &pod, &lock, &e)) >= 0 &&
-                    !pod_state_transition_ok(pod->state, PODRT_POD_RUNNING))
-                        r = podrt_error_set(&e, EBUSY, "pod %s is %s", pod->name, pod_state_to_string(pod->state));
+                if ((r = runtime_open_pod(m->rt, id, LOCK_EX, &m->pod, &lock, err)) >= 0 &&
+                    !pod_state_transition_ok(m->pod->state, PODRT_POD_RUNNING))
+                        r = podrt_error_set(err, EBUSY, "pod %s is %s", m->pod->name,
+                                            pod_state_to_string(m->pod->state));
         }
         if (r >= 0)
-                r = runtime_plugin(rt, pod->backend, "pod", &backend, &e);
-        if (r < 0) {
-                report(ready_fd, r, e);
-                *err = TAKE_PTR(e);
-                return r;
+                r = runtime_plugin(m->rt, m->pod->backend, "pod", &m->backend, err);
+        if (r >= 0 && monitor_grow(m) < 0)
+                r = podrt_error_set(err, ENOMEM, "monitor: out of memory");
+        if (r >= 0) {
+                const char *sb = podrt_pod_annotation(m->pod, POD_SANDBOX_ANNOTATION);
+                m->sandbox = sb && strcmp(sb, "true") == 0;
+                m->log_max = monitor_log_max(m->rt);
         }
+        return r;
+}
 
+/* Starts the pod's apps through the backend's pod start. */
+static int monitor_start(struct monitor *m, struct podrt_error **err) {
+        struct podrt_pod *pod = m->pod;
         size_t n = pod->spec->n_apps;
-        _cleanup_free_ struct applog *logs = calloc(n, sizeof(*logs));
-        _cleanup_free_ struct stream *streams = calloc(2 * n, sizeof(*streams));
-        _cleanup_free_ int *writers = calloc(2 * n, sizeof(*writers));
-        _cleanup_free_ pid_t *waited = calloc(n, sizeof(*waited));
-        _cleanup_free_ struct pollfd *pfd = calloc(1 + 2 * n, sizeof(*pfd));
-        if (!logs || !streams || !writers || !waited || !pfd) {
-                r = podrt_error_set(&e, ENOMEM, "monitor: out of memory");
-                report(ready_fd, r, e);
-                *err = TAKE_PTR(e);
-                return r;
-        }
-        for (size_t i = 0; i < n; i++)
-                logs[i].fd = -1;
-        for (size_t i = 0; i < 2 * n; i++)
-                streams[i] = (struct stream){ .fd = -1, .log = &logs[i / 2], .echo = -1 }, writers[i] = -1;
-        uint64_t log_max = monitor_log_max(rt);
-
+        _cleanup_free_ int *writers = calloc(2 * n, sizeof(int));
+        if (!writers)
+                return podrt_error_set(err, ENOMEM, "monitor: out of memory");
         prctl(PR_SET_CHILD_SUBREAPER, 1);
-        r = signals_install(&e);
+        int r = signals_install(err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct podrt_app *a = &pod->apps[i];
                 a->state = PODRT_APP_CREATED, a->pid = 0, a->exit_code = -1, a->finished_at = 0;
-                if ((r = applog_open(&logs[i], a->log_path, log_max)) < 0) {
-                        r = podrt_error_set(&e, r, "%s: %s", a->log_path, strerror(-r));
-                        break;
-                }
-                for (int k = 0; k < 2; k++) {
-                        int p[2];
-                        if (pipe2(p, O_CLOEXEC) < 0) {
-                                r = podrt_error_set(&e, errno, "pipe: %m");
-                                break;
-                        }
-                        fcntl(p[0], F_SETFL, O_NONBLOCK);
-                        streams[2 * i + k] = (struct stream){
-                                .fd = p[0],
-                                .log = &logs[i],
-                                .echo = (flags & MONITOR_FOREGROUND) ? 1 + k : -1,
-                        };
-                        writers[2 * i + k] = p[1];
-                }
-                a->stdout_fd = writers[2 * i];
-                a->stderr_fd = writers[2 * i + 1];
+                r = monitor_app_streams(m, i, &writers[2 * i], err);
         }
         if (r >= 0)
-                r = pod_run_hooks(rt, pod, PODRT_HOOK_START_CONTAINER, "created", &e);
-        if (r >= 0) {
-                r = PLUGIN_CALL(backend, plugin_pod_ops(backend), "pod", start, &e, pod, 0);
-        }
-        for (size_t i = 0; i < 2 * n; i++)
-                if (writers[i] >= 0)
-                        close(writers[i]);
+                r = monitor_control_open(m, err);
+        if (r >= 0)
+                r = pod_run_hooks(m->rt, pod, PODRT_HOOK_START_CONTAINER, "created", err);
+        if (r >= 0)
+                r = PLUGIN_CALL(m->backend, plugin_pod_ops(m->backend), "pod", start, err, pod, 0);
         for (size_t i = 0; i < n; i++)
-                pod->apps[i].stdout_fd = pod->apps[i].stderr_fd = -1;
+                monitor_app_streams_started(m, i, &writers[2 * i]);
         if (r >= 0) {
                 pod->state = PODRT_POD_RUNNING;
                 pod->started_at = now_ns();
                 pod->finished_at = 0;
                 pod->monitor_pid = getpid();
-                r = monitor_save(rt, pod, &e);
+                r = monitor_save(m, err);
         }
         if (r < 0) {
                 /* Undo a partial start: end what began, reap it. */
-                const struct podrt_pod_ops *ops = plugin_pod_ops(backend);
+                const struct podrt_pod_ops *ops = plugin_pod_ops(m->backend);
                 if (OPS_HAS(ops, kill))
-                        ops->kill(plugin_data(backend), pod, SIGKILL, 0, NULL);
+                        ops->kill(plugin_data(m->backend), pod, SIGKILL, 0, NULL);
                 while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
                         ;
-                for (size_t i = 0; i < 2 * n; i++)
-                        if (streams[i].fd >= 0) close(streams[i].fd);
-                for (size_t i = 0; i < n; i++)
-                        if (logs[i].fd >= 0) close(logs[i].fd);
+                return r;
+        }
+        for (size_t i = 0; i < n; i++) {
+                m->apps[i].waited = pod->apps[i].pid;
+                m->apps[i].started = true;
+        }
+        return 0;
+}
+
+/* Handles what the signal pipe holds: 1 when a child ended. */
+static int monitor_signals(struct monitor *m) {
+        unsigned char sig;
+        int reaped = 0;
+        while (read(signal_pipe[0], &sig, 1) == 1) {
+                if (sig == SIGCHLD) {
+                        reaped = 1;
+                        continue;
+                }
+                /* Forwarded to the apps; a sandbox ends with them. */
+                m->shutdown = true;
+                _cleanup_error_ struct podrt_error *ke = NULL;
+                const struct podrt_pod_ops *ops = plugin_pod_ops(m->backend);
+                if (OPS_HAS(ops, kill) && PLUGIN_CALL(m->backend, ops, "pod", kill, &ke, m->pod, sig, 0) < 0)
+                        log_msg(PODRT_LOG_WARNING, "%s: forwarding signal %d: %s", m->pod->name, sig,
+                                podrt_error_message(ke));
+        }
+        return reaped;
+}
+
+/* Until the apps it started have ended (a sandbox: until it is also asked
+ * to end): their output copied, their exits recorded, control requests
+ * served. */
+static void monitor_loop(struct monitor *m) {
+        struct podrt_pod *pod = m->pod;
+        _cleanup_free_ struct pollfd *pfd = NULL;
+        size_t pfd_cap = 0;
+        int children = 1, drain_rounds = 0;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        for (;;) {
+                size_t n = pod->spec->n_apps;
+                if (!children && apps_running(m) && m->sandbox) {
+                        for (size_t i = 0; i < n; i++)
+                                if (m->apps[i].started && pod->apps[i].state != PODRT_APP_EXITED)
+                                        podrt_app_set_exited(&pod->apps[i], 255);
+                }
+                int done = (!apps_running(m) || !children) && (!m->sandbox || m->shutdown);
+                if (done)
+                        monitor_control_close(m);   /* no new apps from here on */
+                if (pfd_cap < 2 + 2 * n) {
+                        struct pollfd *p = realloc(pfd, (2 + 2 * n) * sizeof(*p));
+                        if (!p)
+                                break;
+                        pfd = p;
+                        pfd_cap = 2 + 2 * n;
+                }
+                pfd[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+                pfd[1] = (struct pollfd){ .fd = m->control_fd, .events = POLLIN };
+                int open_streams = 0;
+                for (size_t i = 0; i < n; i++) {
+                        pfd[2 + 2 * i] = (struct pollfd){ .fd = m->apps[i].out.fd, .events = POLLIN };
+                        pfd[3 + 2 * i] = (struct pollfd){ .fd = m->apps[i].err.fd, .events = POLLIN };
+                        open_streams += (m->apps[i].out.fd >= 0) + (m->apps[i].err.fd >= 0);
+                }
+                if (done && (!open_streams || drain_rounds > 20))
+                        break;
+                int k = poll(pfd, 2 + 2 * n, done ? 50 : 1000);
+                if (k < 0 && errno != EINTR)
+                        break;
+                ssize_t moved = 0;
+                for (size_t i = 0; i < n; i++) {
+                        if (pfd[2 + 2 * i].revents)
+                                moved += stream_pump(&m->apps[i].out, &m->apps[i].log);
+                        if (pfd[3 + 2 * i].revents)
+                                moved += stream_pump(&m->apps[i].err, &m->apps[i].log);
+                }
+                if (done && !moved)
+                        drain_rounds++;
+                if (monitor_signals(m) || k == 0) {
+                        size_t before = n_exited(pod);
+                        children = reap(m);
+                        /* Record an app's end while others run; the last
+                         * one's is recorded with the pod's. */
+                        if (n_exited(pod) != before && (apps_running(m) || m->sandbox)) {
+                                if (monitor_save(m, &e) < 0)
+                                        log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
+                                e = podrt_error_free(e);
+                        }
+                }
+                /* Last: a request may add or remove apps (and the fds
+                 * polled above with them). */
+                if (k > 0 && m->control_fd >= 0 && (pfd[1].revents & POLLIN)) {
+                        monitor_control_serve(m);
+                        children = 1;
+                }
+        }
+}
+
+int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
+                struct podrt_error **err) {
+        struct monitor m = { .rt = rt, .flags = flags, .control_fd = -1 };
+        _cleanup_close_ int mlock = -1;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        int r = monitor_open(&m, id, &mlock, &e);
+        if (r >= 0 && (r = monitor_start(&m, &e)) < 0) {
+                monitor_done(&m);
                 signals_restore();
+        }
+        if (r < 0) {
                 report(ready_fd, r, e);
+                pod_unref(m.pod);
+                free(m.apps);
                 *err = TAKE_PTR(e);
                 return r;
         }
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = m.pod;
         report(ready_fd, 0, NULL);
-        for (size_t i = 0; i < n; i++)
-                waited[i] = pod->apps[i].pid;
 
         if (pod_run_hooks(rt, pod, PODRT_HOOK_POSTSTART, "running", &e) < 0)
                 log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
         e = podrt_error_free(e);
 
-        int children = 1, drain_rounds = 0;
-        for (;;) {
-                int done = all_exited(pod) || !children;
-                pfd[0] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
-                for (size_t i = 0; i < 2 * n; i++)
-                        pfd[1 + i] = (struct pollfd){ .fd = streams[i].fd, .events = POLLIN };
-                int open_streams = 0;
-                for (size_t i = 0; i < 2 * n; i++)
-                        open_streams += streams[i].fd >= 0;
-                if (done && (!open_streams || drain_rounds > 20))
-                        break;
-                int k = poll(pfd, 1 + 2 * n, done ? 50 : 1000);
-                if (k < 0 && errno != EINTR)
-                        break;
-                ssize_t moved = 0;
-                for (size_t i = 0; i < 2 * n; i++)
-                        if (pfd[1 + i].revents)
-                                moved += stream_pump(&streams[i]);
-                if (done && !moved)
-                        drain_rounds++;
-                unsigned char sig;
-                int reaped = 0;
-                while (read(signal_pipe[0], &sig, 1) == 1) {
-                        if (sig == SIGCHLD)
-                                reaped = 1;
-                        else {
-                                _cleanup_error_ struct podrt_error *ke = NULL;
-                                const struct podrt_pod_ops *ops = plugin_pod_ops(backend);
-                                if (OPS_HAS(ops, kill) && PLUGIN_CALL(backend, ops, "pod", kill, &ke, pod, sig, 0) < 0)
-                                        log_msg(PODRT_LOG_WARNING, "%s: forwarding signal %d: %s", pod->name,
-                                                sig, podrt_error_message(ke));
-                        }
-                }
-                if (reaped || k == 0) {
-                        size_t before = n_exited(pod);
-                        children = reap(backend, pod, waited);
-                        /* Record an app's end while others run; the last
-                         * one's is recorded with the pod's. */
-                        if (n_exited(pod) != before && !all_exited(pod)) {
-                                if (monitor_save(rt, pod, &e) < 0)
-                                        log_msg(PODRT_LOG_WARNING, "%s: %s", pod->name, podrt_error_message(e));
-                                e = podrt_error_free(e);
-                        }
-                }
-        }
-        backend_refresh(backend, pod);
-        for (size_t i = 0; i < n; i++)
-                if (pod->apps[i].state != PODRT_APP_EXITED) {
+        monitor_loop(&m);
+        backend_refresh(m.backend, pod);
+        for (size_t i = 0; i < pod->spec->n_apps; i++)
+                if (pod->apps[i].state == PODRT_APP_RUNNING) {
                         log_msg(PODRT_LOG_WARNING, "%s: app %s: exit status unknown", pod->name, pod->apps[i].spec->name);
                         podrt_app_set_exited(&pod->apps[i], 255);
                 }
-        for (size_t i = 0; i < 2 * n; i++)
-                if (streams[i].fd >= 0) close(streams[i].fd);
-        for (size_t i = 0; i < n; i++)
-                if (logs[i].fd >= 0) close(logs[i].fd);
+        monitor_done(&m);
         while (waitpid(-1, NULL, WNOHANG) > 0)
                 ;
         signals_restore();
@@ -402,10 +502,11 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         *ret_status = pod_exit_status(pod);
         /* With --rm the pod is removed right away: no need to record its end
          * (a crash before the removal leaves a pod gc cleans up). */
-        r = (flags & MONITOR_RM) ? 0 : monitor_save(rt, pod, &e);
+        r = (flags & MONITOR_RM) ? 0 : monitor_save(&m, &e);
         if (r >= 0 && (flags & MONITOR_RM)) {
+                struct store *s;
                 _cleanup_close_ int lock = -1;
-                if ((r = store_lock(s, pod->id, LOCK_EX, &lock, &e)) >= 0)
+                if ((r = runtime_store(rt, &s, &e)) >= 0 && (r = store_lock(s, pod->id, LOCK_EX, &lock, &e)) >= 0)
                         r = pod_destroy(rt, pod, &e);
         }
         if (r < 0)

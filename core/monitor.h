@@ -19,4 +19,12 @@ PODRT_INTERNAL int monitor_run(struct runtime *rt, const char *id, unsigned flag
 /* Starts the pod under a detached monitor process and waits for its start. */
 PODRT_INTERNAL int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err);
 
+/* monitor-control.c: sends req (a JSON object, see there) to the running
+ * pod's monitor and waits for its answer: 0, or its error.  A pod without a
+ * listening monitor: -EINVAL, "pod NAME is not running". */
+PODRT_INTERNAL int monitor_request(const struct podrt_pod *pod, struct json_object *req, struct podrt_error **err);
+/* Tells the monitor that the pod is being stopped: a sandbox pod's
+ * monitor then ends once its apps have (stop, delete --force). */
+PODRT_INTERNAL void monitor_request_shutdown(const struct podrt_pod *pod);
+
 #endif

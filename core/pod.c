@@ -22,7 +22,7 @@ static const char *const *strv_or_empty(char **v) {
 
 /* ---- construction ------------------------------------------------------- */
 
-static void app_done(struct podrt_app *a) {
+void pod_app_done(struct podrt_app *a) {
         free(a->id);
         free(a->dir);
         free(a->rootfs);
@@ -33,7 +33,7 @@ static struct podrt_pod *pod_free(struct podrt_pod *pod) {
         if (!pod)
                 return NULL;
         for (size_t i = 0; pod->spec && i < pod->spec->n_apps; i++)
-                app_done(&pod->apps[i]);
+                pod_app_done(&pod->apps[i]);
         for (size_t i = 0; pod->spec && pod->volumes && i < pod->spec->n_volumes; i++)
                 free(pod->volumes[i].source);
         free(pod->apps);
@@ -62,12 +62,28 @@ struct podrt_pod *pod_unref(struct podrt_pod *pod) {
         return NULL;
 }
 
+int pod_app_init(struct podrt_pod *pod, size_t i) {
+        struct podrt_app *a = &pod->apps[i];
+        a->pod = pod;
+        a->index = i;
+        a->spec = &pod->spec->apps[i];
+        a->state = PODRT_APP_CREATED;
+        a->exit_code = -1;
+        a->stdout_fd = a->stderr_fd = a->stdin_fd = -1;
+        if (asprintf(&a->id, "%s-%s", pod->id, a->spec->name) < 0)
+                a->id = NULL;
+        _cleanup_free_ char *appsdir = path_join(pod->dir, "apps");
+        a->dir = appsdir ? path_join(appsdir, a->spec->name) : NULL;
+        a->rootfs = a->spec->rootfs ? strdup(a->spec->rootfs) : strdup("");
+        a->log_path = a->dir ? path_join(a->dir, "output.log") : NULL;
+        return !a->id || !a->dir || !a->rootfs || !a->log_path ? -ENOMEM : 0;
+}
+
 int pod_new(struct pod_spec *spec, const char *id, const char *name, const char *dir,
             const char *backend, const char *network, const char *storage,
             struct podrt_pod **ret, struct podrt_error **err) {
         _cleanup_(pod_spec_freep) struct pod_spec *s = spec;
         _cleanup_free_ char *voldir = path_join(dir, "volumes");
-        _cleanup_free_ char *appsdir = path_join(dir, "apps");
         struct podrt_pod *pod = calloc(1, sizeof(*pod));
         if (!pod)
                 return podrt_error_set(err, ENOMEM, "out of memory");
@@ -86,7 +102,7 @@ int pod_new(struct pod_spec *spec, const char *id, const char *name, const char 
             !pod->volumes || !pod->apps)
                 goto oom;
 
-        if (!voldir || !appsdir)
+        if (!voldir)
                 goto oom;
         for (size_t i = 0; i < pod->spec->n_volumes; i++) {
                 struct podrt_volume *v = &pod->volumes[i];
@@ -97,22 +113,9 @@ int pod_new(struct pod_spec *spec, const char *id, const char *name, const char 
                 if (!v->source)
                         goto oom;
         }
-        for (size_t i = 0; i < pod->spec->n_apps; i++) {
-                struct podrt_app *a = &pod->apps[i];
-                a->pod = pod;
-                a->index = i;
-                a->spec = &pod->spec->apps[i];
-                a->state = PODRT_APP_CREATED;
-                a->exit_code = -1;
-                a->stdout_fd = a->stderr_fd = a->stdin_fd = -1;
-                if (asprintf(&a->id, "%s-%s", pod->id, a->spec->name) < 0)
-                        a->id = NULL;
-                a->dir = path_join(appsdir, a->spec->name);
-                a->rootfs = a->spec->rootfs ? strdup(a->spec->rootfs) : strdup("");
-                a->log_path = a->dir ? path_join(a->dir, "output.log") : NULL;
-                if (!a->id || !a->dir || !a->rootfs || !a->log_path)
+        for (size_t i = 0; i < pod->spec->n_apps; i++)
+                if (pod_app_init(pod, i) < 0)
                         goto oom;
-        }
         *ret = pod;
         return 0;
 oom:

@@ -61,6 +61,20 @@ PODRT_INTERNAL int pod_new(struct pod_spec *spec, const char *id, const char *na
                            const char *dir, const char *backend, const char *network,
                            const char *storage, struct podrt_pod **ret,
                            struct podrt_error **err);
+/* App i of pod, from its spec (pod->spec->apps[i]): the run-time fields
+ * set up, its strings made (-ENOMEM).  pod_app_done() frees them. */
+PODRT_INTERNAL int pod_app_init(struct podrt_pod *pod, size_t i);
+PODRT_INTERNAL void pod_app_done(struct podrt_app *a);
+/* pod-apps.c: a running pod's app set grows and shrinks.  The apps array
+ * (and the spec's) may move: pointers to apps are renewed from indexes.
+ * pod_add_app: text (one container object from source, base_dir for a
+ * relative rootfs) validated as manifest_parse_app() does, appended; its
+ * manifest.json form in *ret_json. */
+PODRT_INTERNAL int pod_add_app(struct podrt_pod *pod, const char *text, size_t len, const char *source,
+                               const char *base_dir, struct json_object **ret_json,
+                               struct podrt_error **err);
+/* Removes app i (its strings and spec); the later ones move down. */
+PODRT_INTERNAL void pod_remove_app(struct podrt_pod *pod, size_t i);
 PODRT_INTERNAL struct podrt_pod *pod_ref(struct podrt_pod *pod);
 PODRT_INTERNAL struct podrt_pod *pod_unref(struct podrt_pod *pod);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct podrt_pod *, pod_unref)

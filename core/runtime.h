@@ -6,6 +6,7 @@
 #define PODRT_RUNTIME_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <podrt/error.h>
 #include "internal.h"
 #include "store.h"
@@ -63,6 +64,24 @@ PODRT_INTERNAL int runtime_logs(struct runtime *rt, const char *ref, const char 
 PODRT_INTERNAL int runtime_exec(struct runtime *rt, const char *ref, const char *app,
                                 char *const *argv, int tty, int *ret_status,
                                 struct podrt_error **err);
+/* app add: the app of the JSON file at path (one object of a manifest's
+ * containers[] form) joins the running pod ref, and starts with start.
+ * app start|stop|rm, kill --app: one app of a running pod.  Each needs a
+ * backend with container ops; errors name what and where (-EEXIST: a name
+ * the pod has; -ENOENT: no such app; -EINVAL: the pod is not running). */
+PODRT_INTERNAL int runtime_app_add(struct runtime *rt, const char *ref, const char *path, bool start,
+                                   struct podrt_error **err);
+PODRT_INTERNAL int runtime_app_start(struct runtime *rt, const char *ref, const char *name,
+                                     struct podrt_error **err);
+/* SIGTERM, SIGKILL after timeout_sec; returns once the monitor recorded
+ * the app's exit. */
+PODRT_INTERNAL int runtime_app_stop(struct runtime *rt, const char *ref, const char *name,
+                                    unsigned timeout_sec, struct podrt_error **err);
+/* A stopped app (force: stopped first, at once) leaves the pod. */
+PODRT_INTERNAL int runtime_app_rm(struct runtime *rt, const char *ref, const char *name, bool force,
+                                  struct podrt_error **err);
+PODRT_INTERNAL int runtime_app_kill(struct runtime *rt, const char *ref, const char *name, int signo,
+                                    struct podrt_error **err);
 /* gc: removes stopped pods finished more than grace_sec ago, and pods whose
  * monitor died (state says running, monitor.lock is free).  Returns how
  * many it removed. */

@@ -5,7 +5,7 @@
 #include "spec.h"
 #include "strv.h"
 
-static void spec_app_done(struct spec_app *a) {
+void spec_app_done(struct spec_app *a) {
         for (size_t i = 0; i < a->n_ports; i++) {
                 free(a->ports[i].name);
                 free(a->ports[i].protocol);

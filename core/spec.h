@@ -88,6 +88,8 @@ struct pod_spec {
 };
 
 PODRT_INTERNAL struct pod_spec *pod_spec_free(struct pod_spec *spec);
+/* Frees what one app of a spec owns (not the struct itself). */
+PODRT_INTERNAL void spec_app_done(struct spec_app *a);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct pod_spec *, pod_spec_free)
 
 #endif

@@ -55,6 +55,7 @@ struct cli_option {
 #define CLI_FOLLOW (1u << 3)
 #define CLI_TTY (1u << 4)
 #define CLI_JSON (1u << 5)
+#define CLI_START (1u << 6)
 
 /* What comes after a command's options. */
 enum cli_operands {
@@ -112,6 +113,9 @@ const struct command *command_find(const char *name);
 /* The one path of every command: options, operands, runtime, then its run
  * or its fetch and print.  Returns the exit code. */
 int command_run(struct cli *cli, const struct command *c, int argc, char **argv);
+/* A command whose first operand names one of table's subcommands ("app
+ * add": "add"), names listing them for messages: that one's command_run. */
+int command_run_sub(struct cli *cli, struct cli_args *a, const struct command *table, const char *names);
 
 /* Prints "podrt: CMD: <what>" and a pointer to the command's help to stderr;
  * returns EXIT_PODRT_FAILED. */
@@ -172,6 +176,7 @@ int cmd_gc(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 int cmd_version(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 int cmd_help(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 int cmd_image(struct cli *cli, struct cli_args *a, struct podrt_error **err);
+int cmd_app(struct cli *cli, struct cli_args *a, struct podrt_error **err);
 
 int fetch_list(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
 int fetch_status(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
@@ -180,6 +185,8 @@ int fetch_check(struct cli_args *a, struct json_object **ret, struct podrt_error
 int fetch_hooks(struct cli_args *a, struct json_object **ret, struct podrt_error **err);
 int print_list(struct json_object *pods, FILE *f);
 int print_status(struct json_object *pod, FILE *f);
+/* A status's "apps" array as a table: APP STATE PID "EXIT CODE" STARTED FINISHED. */
+int print_apps(struct json_object *apps, FILE *f);
 int print_plugins(struct json_object *plugins, FILE *f);
 int print_check(struct json_object *report, FILE *f);
 int print_hooks(struct json_object *hooks, FILE *f);

@@ -31,6 +31,7 @@ static const struct cli_option stop_options[] = {
 };
 static const struct cli_option kill_options[] = {
         { "signal", 's', CLI_SIGNAL, 0 },
+        { "app", 'a', CLI_APP, 0 },
         { NULL },
 };
 static const struct cli_option delete_options[] = {
@@ -76,9 +77,10 @@ const struct command cli_commands[] = {
           .summary = "stop a pod: gracefully, then killed after the timeout",
           .options_help = "  -t, --timeout SECS  seconds to wait before killing (default 10)\n",
           .shortopts = "t:", .options = stop_options, .operands = CLI_ONE_POD, .seconds = 10 },
-        { .name = "kill", .run = cmd_kill, .synopsis = "[--signal SIG] POD",
+        { .name = "kill", .run = cmd_kill, .synopsis = "[--signal SIG] [--app NAME] POD",
           .summary = "send a signal to a pod's apps",
-          .options_help = "  -s, --signal SIG  a name (TERM, SIGTERM) or a number (default TERM)\n",
+          .options_help = "  -s, --signal SIG  a name (TERM, SIGTERM) or a number (default TERM)\n"
+                          "      --app NAME   only to this app (the backend needs container ops)\n",
           .shortopts = "s:", .options = kill_options, .operands = CLI_ONE_POD },
         { .name = "pause", .run = cmd_pause, .synopsis = "POD", .summary = "freeze a running pod",
           .shortopts = "", .operands = CLI_ONE_POD },
@@ -131,6 +133,11 @@ const struct command cli_commands[] = {
           .summary = "manage the image store (podrt image SUBCOMMAND --help)",
           .notes = "  import [--name NAME[:TAG]] SOURCE   oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE\n"
                    "  list [--json] | inspect NAME | rm [--force] NAME | prune\n",
+          .shortopts = "", .operands = CLI_ANY_OPERANDS, .flags = CMD_NO_RUNTIME },
+        { .name = "app", .run = cmd_app, .synopsis = "add|start|stop|rm|list ...",
+          .summary = "change a running pod's apps (podrt app SUBCOMMAND --help)",
+          .notes = "  add [--start] POD APP.json | start POD APP | stop [--timeout SECS] POD APP\n"
+                   "  rm [--force] POD APP | list [--json] POD\n",
           .shortopts = "", .operands = CLI_ANY_OPERANDS, .flags = CMD_NO_RUNTIME },
         { .name = "version", .run = cmd_version, .synopsis = "", .summary = "print podrt's version",
           .shortopts = "", .flags = CMD_NO_RUNTIME },
@@ -304,4 +311,18 @@ int command_run(struct cli *cli, const struct command *c, int argc, char **argv)
         if (r < 0)
                 return cli_fail(cli, a.operand, err);
         return r;
+}
+
+int command_run_sub(struct cli *cli, struct cli_args *a, const struct command *table, const char *names) {
+        if (a->argc == 0 || !*a->argv[0])
+                return cli_usage_error(cli, "missing subcommand (%s)", names);
+        /* "app NAME": the subcommand's usage reads "podrt app NAME". */
+        for (const struct command *c = table; c->name; c++) {
+                const char *sub = strchr(c->name, ' ');
+                if ((sub && streq(sub + 1, a->argv[0])) || (c->alias && streq(c->alias, a->argv[0]))) {
+                        cli->cmd = c->name;
+                        return command_run(cli, c, a->argc, a->argv);
+                }
+        }
+        return cli_usage_error(cli, "unknown subcommand '%s' (%s)", a->argv[0], names);
 }

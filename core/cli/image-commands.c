@@ -179,13 +179,5 @@ static const struct command image_commands[] = {
 };
 
 int cmd_image(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
-        if (a->argc == 0 || !*a->argv[0])
-                return cli_usage_error(cli, "missing subcommand (import, list, inspect, rm, prune)");
-        /* "image NAME": the subcommand's usage reads "podrt image NAME". */
-        for (const struct command *c = image_commands; c->name; c++)
-                if (streq(c->name + strlen("image "), a->argv[0]) || (c->alias && streq(c->alias, a->argv[0]))) {
-                        cli->cmd = c->name;
-                        return command_run(cli, c, a->argc, a->argv);
-                }
-        return cli_usage_error(cli, "unknown subcommand '%s' (import, list, inspect, rm, prune)", a->argv[0]);
+        return command_run_sub(cli, a, image_commands, "import, list, inspect, rm, prune");
 }

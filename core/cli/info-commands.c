@@ -168,9 +168,14 @@ int print_status(struct json_object *pod, FILE *f) {
         }
 
         struct json_object *apps = get(pod, "apps");
-        size_t n = json_object_is_type(apps, json_type_array) ? json_object_array_length(apps) : 0;
-        if (n == 0)
+        if (!json_object_is_type(apps, json_type_array) || json_object_array_length(apps) == 0)
                 return 0;
+        fputc('\n', f);
+        return print_apps(apps, f);
+}
+
+int print_apps(struct json_object *apps, FILE *f) {
+        size_t n = json_object_is_type(apps, json_type_array) ? json_object_array_length(apps) : 0;
         static const char *const header[] = { "APP", "STATE", "PID", "EXIT CODE", "STARTED", "FINISHED" };
         _cleanup_(table_freep) struct table *t = table_new(ELEMENTSOF(header), header);
         if (!t)
@@ -189,9 +194,8 @@ int print_status(struct json_object *pod, FILE *f) {
                 if (table_add(t, row) < 0)
                         return -ENOMEM;
         }
-        fputc('\n', f);
         table_print(t, f);
-        return 0;
+        return ferror(f) ? -EIO : 0;
 }
 
 int fetch_status(struct cli_args *a, struct json_object **ret, struct podrt_error **err) {

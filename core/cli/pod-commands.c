@@ -61,6 +61,8 @@ int cmd_stop(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
 }
 
 int cmd_kill(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
+        if (a->app)
+                return done(runtime_app_kill(a->rt, a->operand, a->app, a->signo, err));
         return done(runtime_kill(a->rt, a->operand, a->signo, err));
 }
 
