@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +187,27 @@ fail:
         for (size_t i = 0; i < n_fds; i++)
                 close(fds[i]);
         return r;
+}
+
+int initspec_connect(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int path_fd = -1;
+        if (strlen(path) < sizeof(sa.sun_path))
+                strcpy(sa.sun_path, path);
+        else {
+                if ((path_fd = open(path, O_PATH | O_CLOEXEC)) < 0)
+                        return -errno;
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", path_fd);
+        }
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
 }
 
 /* ---- one app ---- */

@@ -174,6 +174,11 @@ int initspec_frame_send(int fd, char type, const void *data, size_t n, const int
 int initspec_frame_recv(int fd, int timeout_ms, char *ret_type, char **ret_data, size_t *ret_n,
                         int *ret_fds, size_t *ret_n_fds);
 
+/* A stream socket connected to the unix socket at path (a path too long
+ * for a socket address is reached through an O_PATH descriptor of it):
+ * the fd (O_CLOEXEC), or -errno. */
+int initspec_connect(const char *path);
+
 /* The text of an APP_START request: a description holding app alone. */
 int initspec_app_text(const struct initspec_app *app, char **ret_text, struct podrt_error **err);
 /* Parses an APP_START request: exactly one app, and no pod keys but the

@@ -124,6 +124,28 @@ char *find_program(const char *name) {
         return NULL;
 }
 
+void report_write(int fd, int code, const char *msg) {
+        char buf[4096];
+        int n = snprintf(buf, sizeof(buf), "%d %s", code, msg ? msg : "");
+        if (n >= (int)sizeof(buf))
+                n = snprintf(buf, sizeof(buf), "%d (report too long)", code);
+        (void)write_all(fd, buf, (size_t)n);
+        close(fd);
+}
+
+int report_wait(int fd, char *msg, size_t size, const char *died) {
+        char buf[4096];
+        size_t len = read_report(fd, buf, sizeof(buf));
+        char *rest = NULL;
+        long code = len ? strtol(buf, &rest, 10) : EIO;
+        if (code == 0)
+                return 0;
+        if (code < 0 || code > 4095)
+                code = EIO;
+        snprintf(msg, size, "%s", !len ? died : rest && *rest == ' ' ? rest + 1 : buf);
+        return (int)code;
+}
+
 int pid_cmdline_contains(pid_t pid, const char *needle) {
         if (pid <= 0)
                 return 0;

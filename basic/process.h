@@ -49,6 +49,13 @@ pid_t fork_reporting(struct report_pipe *rp);
 /* Reads fd to its end (or an error) into buf, NUL-terminated (size - 1
  * bytes at the most), and closes it: the length read. */
 size_t read_report(int fd, char *buf, size_t size);
+/* The child's word, "CODE MESSAGE" (0: all went well), onto fd, which is
+ * closed. */
+void report_write(int fd, int code, const char *msg);
+/* The parent's reading of it: 0 when the child said 0; else the errno it
+ * said, its message in msg (EIO and died when it said nothing: it died
+ * first).  fd is closed. */
+int report_wait(int fd, char *msg, size_t size, const char *died);
 
 /* 1 when pid runs and its command line holds needle, else 0. */
 int pid_cmdline_contains(pid_t pid, const char *needle);

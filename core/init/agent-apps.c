@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "agent-apps.h"
@@ -58,28 +56,12 @@ static void fail(int port, const char *fmt, const char *detail) {
         agent_send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
 }
 
-static int connect_control(const char *path) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
-}
-
 void agent_app_request(const struct initspec *s, int port, char type, const char *data, size_t n) {
         if (!s->control_path) {
                 fail(port, "podrt-init: %s: this pod has no control socket: apps cannot be added to it\n", "exec");
                 return;
         }
-        _cleanup_close_ int fd = connect_control(s->control_path);
+        _cleanup_close_ int fd = initspec_connect(s->control_path);
         if (fd < 0) {
                 fail(port, "podrt-init: control socket: %s (is the pod stopping?)\n", strerror(-fd));
                 return;

@@ -124,13 +124,6 @@ static int socket_answers(const char *path) {
         return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 }
 
-static void report(int fd, int code, const char *msg) {
-        char buf[4096];
-        int n = snprintf(buf, sizeof(buf), "%d %s", code, msg ? msg : "");
-        write_str(fd, n < (int)sizeof(buf) ? buf : "5 report too long");
-        close(fd);
-}
-
 /* The tail of a hypervisor log, for an error message. */
 static void log_tail(const char *path, char *out, size_t size) {
         _cleanup_free_ char *text = NULL;
@@ -339,10 +332,10 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, struct kvm_vm *vm,
         char msg[2048];
         int r = vm_run(hv, vm, kvm_dir, logname, &vmpid, msg, sizeof(msg));
         if (r < 0) {
-                report(report_fd, -r, msg);
+                report_write(report_fd, -r, msg);
                 _exit(125);
         }
-        report(report_fd, 0, NULL);
+        report_write(report_fd, 0, NULL);
 
         /* No VLA sized by the pod: on the heap (the keeper exits at the end). */
         struct follow *f = calloc(2 * n + 1, sizeof(*f));
@@ -538,15 +531,12 @@ int keeper_start(const struct kvm_hv *hv, struct kvm_vm *vm,
                 }
                 keeper_main(hv, vm, kvm_dir, n, names, fds, rp.fd[1]);
         }
-        char buf[4096];
-        size_t len = read_report(rp.fd[0], buf, sizeof(buf));
-        char *msg = NULL;
-        long code = len ? strtol(buf, &msg, 10) : EIO;
+        char msg[4096];
+        int code = report_wait(rp.fd[0], msg, sizeof(msg), "the VM's keeper died before starting it");
         if (code != 0) {
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
-                return podrt_error_set(err, (int)code, "%s", len ? (msg && *msg == ' ' ? msg + 1 : buf)
-                                                                 : "the VM's keeper died before starting it");
+                return podrt_error_set(err, code, "%s", msg);
         }
         *ret_pid = pid;
         return 0;
