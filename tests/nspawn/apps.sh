@@ -1,0 +1,99 @@
+#!/bin/sh
+# Apps added to a running nspawn pod (podrt app): the added app runs inside
+# the running container (its hostname, the pod's shared empty volume), exec
+# and logs reach it, app stop stops it alone, rm removes it (its mount in the
+# container too), it can be added again, a pod stop covers it, and nothing is
+# left after delete.
+#   PODRT_BUILD_DIR=<build> PODRT_SOURCE_DIR=<source> apps.sh
+# Prints a TAP-like line per check; exits 1 when one failed.
+NSPAWN_TEST=apps
+. "$(dirname "$0")/lib.sh"
+
+cat > "$T/pod.json" <<J
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "grow", "hostname": "grow-host",
+  "volumes": [ { "name": "shared", "kind": "empty" } ],
+  "containers": [
+    { "name": "main", "rootfs": "rootfs",
+      "mounts": [ { "volume": "shared", "path": "/shared" } ],
+      "command": ["/bin/sh", "-c", "echo main-up; while :; do sleep 0.1; done"] } ] }
+J
+cat > "$T/side.json" <<J
+{ "name": "side", "rootfs": "$T/rootfs", "env": { "WHO": "side" },
+  "mounts": [ { "volume": "shared", "path": "/data" } ],
+  "command": ["/bin/sh", "-c", "hostname > /data/side-host; echo side-out; echo side-err >&2; exec sleep 3600"] }
+J
+cat > "$T/bad.json" <<J
+{ "name": "bad", "rootfs": "$T/rootfs", "mounts": [ { "volume": "nosuch", "path": "/x" } ],
+  "command": ["/bin/true"] }
+J
+# wait_for COMMAND...: up to 10 s for COMMAND to succeed.
+wait_for() {
+        i=0
+        while ! "$@" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        "$@"
+}
+app_state() { $PODRT app list grow | awk -v a="$1" '$1 == a { print $2 }'; }
+main_pid() { $PODRT app list grow | awk '$1 == "main" { print $3 }'; }
+V=""
+
+$PODRT run -d "$T/pod.json" >/dev/null
+id=$(pod_id grow)
+V=$ROOT/pods/$id/volumes/shared
+wait_for sh -c "$PODRT logs --app main grow 2>/dev/null | grep -q main-up"
+same "the pod runs" running "$(app_state main)"
+pid0=$(main_pid)
+
+$PODRT app add --start grow "$T/bad.json" 2>"$T/err"
+same "an app naming no volume of the pod: refused (125)" 125 "$?"
+same "... and not added" "" "$(app_state bad)"
+
+$PODRT app add --start grow "$T/side.json"
+same "app add --start: ok" 0 "$?"
+same "the added app runs" running "$(app_state side)"
+wait_for test -s "$V/side-host"
+same "it wrote the pod's hostname into the shared volume" grow-host "$(cat "$V/side-host" 2>/dev/null)"
+same "exec --app reaches it, with its env and mounts" "side grow-host" \
+        "$($PODRT exec --app side grow -- sh -c 'echo $WHO $(cat /data/side-host)' </dev/null)"
+same "exec --app: its exit code" 7 "$($PODRT exec --app side grow -- sh -c 'exit 7' </dev/null; echo $?)"
+wait_for sh -c "$PODRT logs --app side grow 2>/dev/null | grep -q side-err"
+has "logs --app: its stdout" "$($PODRT logs --app side grow 2>&1)" side-out
+has "logs --app: its stderr" "$($PODRT logs --app side grow 2>&1)" side-err
+leader=$(pgrep -P "$(pgrep -f -- "--machine=podrt-$id" | head -1)" | head -1)
+same "its root is mounted in the container" 1 "$(grep -c " /podrt/apps/side " /proc/$leader/mountinfo)"
+same "... and not on the host" 0 "$(grep -c "podrt/apps/side" /proc/self/mountinfo)"
+$PODRT app add --start grow "$T/side.json" 2>"$T/err"
+same "adding a name the pod has: refused (125)" 125 "$?"
+
+$PODRT app stop --timeout 5 grow side
+same "app stop: ok" 0 "$?"
+same "the added app stopped (SIGTERM)" "exited" "$(app_state side)"
+has "... with 143" "$($PODRT status --json grow)" '"exitCode": 143'
+same "the first app still runs, the same process" "running $pid0" "$(app_state main) $(main_pid)"
+$PODRT app rm grow side
+same "app rm: ok" 0 "$?"
+same "the app is gone from the pod" "" "$(app_state side)"
+same "its root is no longer mounted in the container" 0 "$(grep -c " /podrt/apps/side " /proc/$leader/mountinfo)"
+$PODRT app rm grow side 2>/dev/null
+check "app rm of an app not there: fails" test "$?" -ne 0
+
+rm -f "$V/side-host"
+$PODRT app add --start grow "$T/side.json"
+same "added again: ok" 0 "$?"
+wait_for test -s "$V/side-host"
+same "... and it runs again" "running grow-host" "$(app_state side) $(cat "$V/side-host" 2>/dev/null)"
+same "the first app never stopped" "running $pid0" "$(app_state main) $(main_pid)"
+$PODRT kill --app side grow
+wait_for sh -c "[ \"\$($PODRT app list grow | awk '\$1 == \"side\" { print \$2 }')\" = exited ]"
+same "kill --app: that app only" "exited running" "$(app_state side) $(app_state main)"
+$PODRT app start grow side
+same "app start of the stopped app" running "$(app_state side)"
+
+$PODRT stop --timeout 5 grow
+same "a pod stop covers the added app" "exited exited" "$(app_state main) $(app_state side)"
+$PODRT delete grow
+same "delete: ok" 0 "$?"
+same "nothing left on the host (no process, mount, cgroup, folder)" "" "$(leftovers "$id")"
+same "no relay left" "" "$(pgrep -af podrt-app | grep -v pgrep)"
+
+echo "1..$n"
+[ "$fails" = 0 ]
