@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -50,6 +53,33 @@ void fds_close_from(int first, int cloexec) {
                         close(fd);
                 }
         }
+}
+
+void fds_close_except(const int *keep, size_t n) {
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        int self = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                        continue;
+                int fd = atoi(de->d_name);
+                bool k = fd <= 2 || fd == self;
+                for (size_t i = 0; i < n && !k; i++)
+                        k = keep[i] == fd;
+                if (!k)
+                        close(fd);
+        }
+        closedir(d);
+}
+
+void relay_child_setup(const char *name, const int *keep, size_t n) {
+        signals_reset();
+        signal(SIGPIPE, SIG_IGN);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_NAME, name);
+        fds_close_except(keep, n);
 }
 
 void child_setup(int in_fd, int out_fd, int err_fd, unsigned flags) {

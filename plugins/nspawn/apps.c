@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -144,24 +143,9 @@ static int lost_code(struct podrt_app *app) {
 
 _Noreturn static void relay_main(struct podrt_app *app, pid_t leader, const char *text, int out, int errfd,
                                  int report_fd) {
-        for (int s = 1; s < NSIG; s++)
-                if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
-        signal(SIGPIPE, SIG_IGN);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        prctl(PR_SET_NAME, "podrt-app");
         /* Nothing of the monitor's but what the relay uses. */
         int keep[] = { out, errfd, report_fd };
-        for (int fd = 3; fd < 1024; fd++) {
-                bool k = false;
-                for (size_t i = 0; i < ELEMENTSOF(keep); i++)
-                        k = k || keep[i] == fd;
-                if (!k)
-                        close(fd);
-        }
+        relay_child_setup("podrt-app", keep, ELEMENTSOF(keep));
         char msg[2048];
         int r = attach_root(app, leader, msg, sizeof(msg));
         if (r < 0) {
