@@ -110,7 +110,7 @@ int kvm_apps_unmount(const char *kvm_dir, const char *name, struct podrt_error *
         return r;
 }
 
-/* The app's rootfs bound at <kvm dir>/apps/<app>, read-only when its root is. */
+/* The app's rootfs bound at <kvm dir>/apps/<app>. */
 static int bind_root(const char *kvm_dir, struct podrt_app *app, struct podrt_error **err) {
         const char *rootfs = podrt_app_rootfs(app);
         if (!rootfs || rootfs[0] != '/')
@@ -123,14 +123,11 @@ static int bind_root(const char *kvm_dir, struct podrt_app *app, struct podrt_er
                 return podrt_error_set(err, ENOMEM, "out of memory");
         if ((r = mkdir_p(target, 0755)) < 0)
                 return podrt_error_set(err, -r, "%s: %s", target, strerror(-r));
+        /* Writable even for a read-only root: podrt-init makes the app's
+         * mount points in it first, then remounts it read-only in the
+         * app's own mount namespace (read-only-root). */
         if (mount(rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return podrt_error_set(err, errno, "binding %s on %s: %m", rootfs, target);
-        if (podrt_app_read_only_rootfs(app) &&
-            mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
-                r = podrt_error_set(err, errno, "%s: read-only: %m", target);
-                unmount_one(target, NULL);
-                return r;
-        }
         return 0;
 }
 
