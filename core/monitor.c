@@ -28,9 +28,19 @@
 #include "states.h"
 
 static int signal_pipe[2] = { -1, -1 };
+static pid_t signal_owner;
 
 static void on_signal(int signo) {
         int e = errno;
+        /* A child a backend forked that has not exec'd yet has our handler:
+         * what is sent to it is its own, not the monitor's (an app stopped
+         * right after its start would otherwise stop the whole pod). */
+        if (getpid() != signal_owner) {
+                signal(signo, SIG_DFL);
+                raise(signo);
+                errno = e;
+                return;
+        }
         unsigned char c = (unsigned char)signo;
         (void)!write(signal_pipe[1], &c, 1);
         errno = e;
@@ -39,6 +49,7 @@ static void on_signal(int signo) {
 static const int handled_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 
 static int signals_install(struct podrt_error **err) {
+        signal_owner = getpid();
         if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
                 return podrt_error_set(err, errno, "monitor: pipe: %m");
         struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART | SA_NOCLDSTOP };

@@ -184,7 +184,7 @@ static int write_etc_files(struct podrt_pod *pod, struct podrt_error **err) {
         return 0;
 }
 
-static int write_app(struct podrt_app *app, const struct oci_runtime *rt, uint64_t nofile,
+int oci_bundle_write_app(struct podrt_app *app, const struct oci_runtime *rt, uint64_t nofile,
                      struct podrt_error **err) {
         struct podrt_pod *pod = podrt_app_pod(app);
         const char *dir = podrt_app_dir(app);
@@ -271,7 +271,7 @@ int oci_bundles_create(struct podrt_pod *pod, const struct oci_runtime *rt, uint
         }
 
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
-                r = write_app(podrt_pod_app(pod, i), rt, nofile, err);
+                r = oci_bundle_write_app(podrt_pod_app(pod, i), rt, nofile, err);
                 if (r < 0)
                         goto fail;
         }
@@ -283,7 +283,7 @@ fail:
 
 /* ---- remove ------------------------------------------------------------------ */
 
-static void remove_app_files(struct podrt_app *app) {
+void oci_bundle_remove_app(struct podrt_app *app) {
         static const char *const names[] = {"config.json", "containerenv", "runtime.log"};
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 _cleanup_free_ char *p = oci_app_path(app, names[i]);
@@ -305,7 +305,7 @@ int oci_bundles_remove(struct podrt_pod *pod, struct podrt_error **err) {
         int ret = 0, r;
 
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++)
-                remove_app_files(podrt_pod_app(pod, i));
+                oci_bundle_remove_app(podrt_pod_app(pod, i));
 
         static const char *const ns[] = {"uts", "ipc"};
         for (size_t i = 0; i < ELEMENTSOF(ns); i++) {

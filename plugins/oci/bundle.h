@@ -45,6 +45,11 @@ char *oci_app_path(const struct podrt_app *app, const char *name);
  * On failure removes what it made. */
 int oci_bundles_create(struct podrt_pod *pod, const struct oci_runtime *rt, uint64_t nofile,
                        struct podrt_error **err);
+/* One app's bundle (its config.json and containerenv), and removing its
+ * files (config.json, containerenv, runtime.log, exec leftovers). */
+int oci_bundle_write_app(struct podrt_app *app, const struct oci_runtime *rt, uint64_t nofile,
+                         struct podrt_error **err);
+void oci_bundle_remove_app(struct podrt_app *app);
 /* Removes the files and namespaces of oci_bundles_create(); again is fine. */
 int oci_bundles_remove(struct podrt_pod *pod, struct podrt_error **err);
 

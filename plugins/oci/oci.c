@@ -27,6 +27,7 @@
 #include "process.h"
 #include "runtime.h"
 #include "command.h"
+#include "container.h"
 #include "spec.h"
 #include "strv.h"
 #include "timeutil.h"
@@ -91,13 +92,13 @@ static pid_t container_pid(const struct oci_runtime *rt, struct podrt_app *app) 
 }
 
 /* 1 when the app's container is there and its process alive. */
-static int container_alive(const struct oci_runtime *rt, struct podrt_app *app) {
+int container_alive(const struct oci_runtime *rt, struct podrt_app *app) {
         pid_t pid = container_pid(rt, app);
         return pid > 0 && kill(pid, 0) == 0;
 }
 
 /* 1 when pid is a live process (not a zombie), 0 when not. */
-static int process_alive(pid_t pid) {
+int process_alive(pid_t pid) {
         if (pid <= 0)
                 return 0;
         _cleanup_free_ char *stat = NULL;
@@ -108,7 +109,7 @@ static int process_alive(pid_t pid) {
 /* Waits until the app's container has its process, while the app's runtime
  * process (started by start) still runs.  1 when the container is there, 0
  * when it will not be (the app is not running, or its runtime ended). */
-static int wait_container(const struct oci_runtime *rt, struct podrt_app *app) {
+int wait_container(const struct oci_runtime *rt, struct podrt_app *app) {
         for (int64_t until = now_ms() + CONTAINER_WAIT_MS;;) {
                 if (container_alive(rt, app))
                         return 1;
@@ -142,7 +143,7 @@ static int open_log(struct podrt_app *app, struct podrt_error **err) {
         return fd;
 }
 
-static int spawn_app(const struct oci_runtime *rt, struct podrt_app *app, pid_t *ret_pid,
+int spawn_app(const struct oci_runtime *rt, struct podrt_app *app, pid_t *ret_pid,
                      struct podrt_error **err) {
         _cleanup_free_ char *log = oci_app_path(app, "runtime.log");
         if (!log)
@@ -211,7 +212,7 @@ static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* Sends signo to the app's container.  A container that ended meanwhile is
  * not an error. */
-static int kill_app(const struct oci_runtime *rt, struct podrt_app *app, int signo,
+int kill_app(const struct oci_runtime *rt, struct podrt_app *app, int signo,
                     struct podrt_error **err) {
         char sig[16];
         snprintf(sig, sizeof sig, "%d", signo);
@@ -372,7 +373,7 @@ static int oci_delete(void *data, struct podrt_pod *pod, uint64_t flags,
 /* The runtime's own failure, from its log: an error line, and for runc one
  * that ended its run ("runc run failed: ..."), not a complaint it logged
  * while the app ran. */
-static char *runtime_failure(const struct oci_runtime *rt, struct podrt_app *app) {
+char *runtime_failure(const struct oci_runtime *rt, struct podrt_app *app) {
         _cleanup_free_ char *log = oci_app_path(app, "runtime.log");
         char *msg = log ? oci_runtime_log_error(log) : NULL;
         if (msg && rt && strcmp(rt->name, "runc") == 0 && !strstr(msg, "runc run failed")) {
@@ -422,7 +423,7 @@ static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- exec --------------------------------------------------------------- */
 
-static int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
                     const char *const *argv, uint64_t flags, struct podrt_error **err) {
         struct oci_data *d = data;
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
@@ -516,6 +517,7 @@ static const struct podrt_plugin oci_plugin = {
         .init = oci_init,
         .fini = oci_fini,
         .pod = &oci_pod_ops,
+        .container = &oci_container_ops,
         .check = oci_check,
         .config_check = oci_config_check,
 };

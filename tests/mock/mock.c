@@ -11,7 +11,9 @@
  * Pod ops: create, start, kill, pause, resume, delete, state, exec.  There is
  * no stop: the core then stops a pod with SIGTERM through kill, and SIGKILL
  * after the timeout, which is what the tests of that path want.
- * Container ops: start, kill, exec, state, for one app.
+ * Container ops: start, kill, exec, state, remove, for one app.  Built
+ * with MOCK_NO_CONTAINER_OPS it is "mock-pods" (mock-pods.so), the same
+ * backend without them: a backend that cannot change a running pod's apps.
  *
  * For the tests:
  *  - $PODRT_MOCK_LOG: every call appends a line "<op> <pod name>" (container
@@ -281,6 +283,7 @@ static const struct podrt_pod_ops mock_pod_ops = {
         .exec = mock_exec,
 };
 
+#ifndef MOCK_NO_CONTAINER_OPS
 /* ---- container ops ------------------------------------------------------ */
 
 static int mock_app_start(void *data, struct podrt_app *app, uint64_t flags,
@@ -306,6 +309,13 @@ static int mock_app_state(void *data, struct podrt_app *app, uint64_t flags,
         return record("container.state", podrt_app_pod(app), err);
 }
 
+/* The app's process has ended (the monitor reaped it): nothing is left to
+ * remove but the record of the call. */
+static int mock_app_remove(void *data, struct podrt_app *app, uint64_t flags,
+                           struct podrt_error **err) {
+        return record("container.remove", podrt_app_pod(app), err);
+}
+
 static const struct podrt_container_ops mock_container_ops = {
         .version = PODRT_CONTAINER_OPS_VERSION,
         .size = sizeof(struct podrt_container_ops),
@@ -313,7 +323,15 @@ static const struct podrt_container_ops mock_container_ops = {
         .kill = mock_app_kill,
         .exec = mock_app_exec,
         .state = mock_app_state,
+        .remove = mock_app_remove,
 };
+
+#define MOCK_NAME "mock"
+#define MOCK_CONTAINER_OPS &mock_container_ops
+#else
+#define MOCK_NAME "mock-pods"
+#define MOCK_CONTAINER_OPS NULL
+#endif
 
 /* ---- the plugin --------------------------------------------------------- */
 
@@ -334,13 +352,13 @@ static const struct podrt_plugin mock_plugin = {
         .abi_major = PODRT_ABI_MAJOR,
         .abi_minor = PODRT_ABI_MINOR,
         .size = sizeof(struct podrt_plugin),
-        .name = "mock",
+        .name = MOCK_NAME,
         .version = "1.0",
         .description = "test backend: apps as plain host processes, calls recorded",
         .init = mock_init,
         .fini = mock_fini,
         .pod = &mock_pod_ops,
-        .container = &mock_container_ops,
+        .container = MOCK_CONTAINER_OPS,
 };
 
 PODRT_EXPORT const struct podrt_plugin *podrt_plugin_entry(void) {
