@@ -54,6 +54,9 @@ wait_for test -s "$V/side-host"
 same "it wrote the pod's hostname into the shared volume" grow-host "$(cat "$V/side-host" 2>/dev/null)"
 same "exec --app reaches it, with its env and mounts" "side grow-host" \
         "$($PODRT exec --app side grow -- sh -c 'echo $WHO $(cat /data/side-host)' </dev/null)"
+ns_of() { $PODRT exec --app "$1" grow -- sh -c 'for n in uts net ipc pid; do readlink /proc/self/ns/$n; done' </dev/null | tr '\n' ' '; }
+nsmain=$(ns_of main)
+check "the added app is in the first app's uts, net, ipc and pid namespaces" test -n "$nsmain" -a "$nsmain" = "$(ns_of side)"
 same "exec --app: its exit code" 7 "$($PODRT exec --app side grow -- sh -c 'exit 7' </dev/null; echo $?)"
 wait_for sh -c "$PODRT logs --app side grow 2>/dev/null | grep -q side-err"
 has "logs --app: its stdout" "$($PODRT logs --app side grow 2>&1)" side-out
