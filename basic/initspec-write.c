@@ -132,6 +132,8 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
                 goto fail;
         if (s->poweroff)
                 fputs("poweroff yes\n", f);
+        if (s->linger)
+                fputs("linger yes\n", f);
         if (s->stop_path && (r = put(f, "stop-file", s->stop_path, NULL)) < 0)
                 goto fail;
         if (s->exec_port && (r = put(f, "exec-port", s->exec_port, NULL)) < 0)

@@ -113,6 +113,9 @@ struct initspec {
         char *exec_port;     /* the name of a virtio-serial port (a VM's
                               * exec channel, /sys/class/virtio-ports/ * /name)
                               * podrt-init serves `podrt exec` on; NULL: none */
+        bool linger;         /* stay when every app is over, until a stop
+                              * (SIGTERM, the stop-file): a sandbox, for
+                              * apps added later */
         char *control_path;  /* a unix socket PID 1 listens on for apps added
                               * to the running pod and signals to one app
                               * (the control channel, below); NULL: none */

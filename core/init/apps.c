@@ -334,9 +334,9 @@ int apps_run(const struct initspec *s, bool limits) {
 
         apps_block_signals();
         apps_signal_set(&set);
-        if (s->n_apps == 0)
+        if (s->n_apps == 0 && !s->linger)
                 return 0;
-        sv.runs = calloc(s->n_apps, sizeof(*sv.runs));
+        sv.runs = calloc(s->n_apps + 1, sizeof(*sv.runs));
         if (!sv.runs) {
                 fprintf(stderr, "podrt-init: out of memory\n");
                 return INIT_EXIT_FAILURE;
@@ -350,7 +350,8 @@ int apps_run(const struct initspec *s, bool limits) {
                 sv.runs[i] = (struct app_run){ .app = &s->apps[i], .watcher = -1, .out_fd = -1, .err_fd = -1 };
                 start(&sv, &sv.runs[i]);
         }
-        while (!all_done(&sv))
+        /* A sandbox (linger) waits for apps added later, until a stop. */
+        while (!all_done(&sv) || (s->linger && !sv.stop_signal))
                 wait_events(&sv, s, sfd, lfd, &set, &polling);
         if (lfd >= 0) {
                 close(lfd);

@@ -433,6 +433,9 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
         if (net && kvm_net_describe(net, s) < 0)   /* eth0's address, MTU, routes (net.c) */
                 return -ENOMEM;
         s->poweroff = true;
+        /* A sandbox: podrt-init stays for apps added later, until a stop. */
+        const char *sandbox = podrt_pod_annotation(pod, PODRT_SANDBOX_ANNOTATION);
+        s->linger = sandbox && !strcmp(sandbox, "true");
         /* `podrt stop` writes it on the status share; podrt-init polls for
          * it and gives the apps a SIGTERM. */
         if (!(s->stop_path = strdup(KVM_GUEST_STATUS "/" KVM_STOP_FILE)) ||

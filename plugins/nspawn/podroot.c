@@ -198,6 +198,9 @@ int nspawn_pod_spec(struct podrt_pod *pod, int cap_last, struct initspec **ret,
         /* control: apps added to the running pod (apps.c). */
         if (!s || !(s->hostname = strdup(podrt_pod_hostname(pod))) || !(s->control_path = strdup(NSPAWN_CONTROL)))
                 return podrt_error_set(err, ENOMEM, "out of memory");
+        /* A sandbox: podrt-init stays for apps added later, until a stop. */
+        const char *sandbox = podrt_pod_annotation(pod, PODRT_SANDBOX_ANNOTATION);
+        s->linger = sandbox && !strcmp(sandbox, "true");
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
                 struct podrt_app *app = podrt_pod_app(pod, i);
                 _cleanup_free_ char *root = format(NSPAWN_STAGE2 "/%s/rootfs", podrt_app_name(app));

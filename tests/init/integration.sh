@@ -448,6 +448,33 @@ wait $pod6
 same "the pod ends with its own apps' status (the added apps' do not count)" 0 "$?"
 check "the control socket is gone with it" test ! -e "$P/podrt/control"
 
+# ---- 7. a sandbox (linger): PID 1 stays when its apps are over ----
+mkpod pod7 a b
+P=$T/pod7
+cat >"$P/podrt/pod.conf" <<'EOF'
+podrt-init 1
+linger yes
+control /podrt/control
+stop-file /podrt/stop
+
+app a
+root /opt/stage2/a/rootfs
+exec /bin/true
+status /podrt/status/a
+EOF
+sed 's|/shared|/podrt|; s|hostname\\s>/podrt/host-b;\\s||' "$T/b.conf" | grep -v '^bind' >"$T/b7.conf"
+runpod "$P" & pod7=$!
+for i in $(seq 1 100); do [ -e "$P/podrt/status/a" ] && break; sleep 0.05; done
+same "the sandbox's app ended" 0 "$(cat "$P/podrt/status/a" 2>/dev/null)"
+sleep 0.3
+check "PID 1 stays, its control socket too" sh -c "kill -0 $pod7 && test -S '$P/podrt/control'"
+"$CTL" "$P/podrt/control" start "$T/b7.conf" >"$T/b7.out" 2>/dev/null
+same "an app added to the sandbox runs" "7 out-b" "$? $(cat "$T/b7.out")"
+check "PID 1 stays after it too" kill -0 $pod7
+touch "$P/podrt/stop"
+wait $pod7
+same "a stop ends the sandbox, with its apps' status" 0 "$?"
+
 if [ "$fails" != 0 ]; then
         echo "integration: $fails check(s) failed"
         exit 1

@@ -145,6 +145,7 @@ static void test_app_parse_refuses(void) {
                   "app: 2 apps described, not one" },
                 { "podrt-init 1\nhostname h\napp a\nroot /r\nexec /x\n", "app a: pod keys in an app's description" },
                 { "podrt-init 1\ncontrol /c\napp a\nroot /r\nexec /x\n", "app a: pod keys in an app's description" },
+                { "podrt-init 1\nlinger yes\napp a\nroot /r\nexec /x\n", "app a: pod keys in an app's description" },
                 { "podrt-init 1\napp a\nroot /r\n", "app:2: app a: no \"exec\" line" },
                 { "app a\n", "app:1:" },
         };
@@ -161,14 +162,15 @@ static void test_app_parse_refuses(void) {
 static void test_control_key(void) {
         _cleanup_error_ struct podrt_error *e = NULL;
         _cleanup_(initspec_freep) struct initspec *s = NULL;
-        CU_ASSERT_FATAL(initspec_parse_string("podrt-init 1\ncontrol /podrt/control\n", "pod.conf", &s, &e) == 0);
+        CU_ASSERT_FATAL(initspec_parse_string("podrt-init 1\nlinger yes\ncontrol /podrt/control\n", "pod.conf", &s, &e) == 0);
         CU_ASSERT_STRING_EQUAL(s->control_path, "/podrt/control");
+        CU_ASSERT(s->linger);
         char *text = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&text, &len);
         CU_ASSERT_FATAL(initspec_write(s, f, &e) == 0);
         fclose(f);
-        ASSERT_CONTAINS(text, "\ncontrol /podrt/control\n");
+        ASSERT_CONTAINS(text, "\nlinger yes\ncontrol /podrt/control\n");
         free(text);
 
         static const struct {
@@ -177,6 +179,9 @@ static void test_control_key(void) {
                 { "podrt-init 1\ncontrol podrt/control\n", "pod.conf:2: control: \"podrt/control\" must be an absolute path" },
                 { "podrt-init 1\ncontrol /a\ncontrol /b\n", "pod.conf:3: control: given twice" },
                 { "podrt-init 1\ncontrol\n", "pod.conf:2: control: expects one path" },
+                { "podrt-init 1\nlinger maybe\n", "pod.conf:2: linger:" },
+                { "podrt-init 1\napp a\nroot /r\nexec /x\nlinger yes\n", "pod.conf:5: \"linger\" is a pod key" },
+                { "podrt-init 1\napp a\nroot /r\nexec /x\ncontrol /c\n", "pod.conf:5: \"control\" is a pod key" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_error_ struct podrt_error *e2 = NULL;
