@@ -116,6 +116,7 @@ enum {
         SEEN_MEMORY_MAX = 1u << 17,
         SEEN_CPU_MAX = 1u << 18,
         SEEN_PIDS_MAX = 1u << 19,
+        SEEN_STDIN = 1u << 20,
         SEEN_HOSTNAME = 1u << 13,
         SEEN_POWEROFF = 1u << 14,
         SEEN_STOP_FILE = 1u << 15,
@@ -338,11 +339,12 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 { "stderr", SEEN_STDERR },   { "status", SEEN_STATUS },
                 { "pidfile", SEEN_PIDFILE },
                 { "memory-max", SEEN_MEMORY_MAX }, { "cpu-max", SEEN_CPU_MAX },
-                { "pids-max", SEEN_PIDS_MAX },
+                { "pids-max", SEEN_PIDS_MAX }, { "stdin", SEEN_STDIN },
         };
         static const char *const single[] = { "root", "workdir", "uid", "gid", "no-new-privs",
                                               "read-only-root", "stdout", "stderr", "status",
-                                              "pidfile", "env", "memory-max", "cpu-max", "pids-max" };
+                                              "pidfile", "env", "memory-max", "cpu-max", "pids-max",
+                                              "stdin" };
         struct initspec_app *a = &p->s->apps[p->s->n_apps - 1];
         const char *key = v[0];
 
@@ -431,6 +433,8 @@ static int app_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 }
                 return take_path(p, key, v[1], false, slot, err);
         }
+        if (strcmp(key, "stdin") == 0)
+                return take_path(p, key, v[1], false, &a->stdin_path, err);
         if (strcmp(key, "status") == 0)
                 return take_path(p, key, v[1], false, &a->status_path, err);
         if (strcmp(key, "pidfile") == 0)

@@ -108,6 +108,8 @@ static int write_app(const struct initspec_app *a, FILE *f) {
         if ((r = put(f, "stdout", a->stdout_path ? a->stdout_path : "inherit", NULL)) < 0 ||
             (r = put(f, "stderr", a->stderr_path ? a->stderr_path : "inherit", NULL)) < 0)
                 return r;
+        if (a->stdin_path && (r = put(f, "stdin", a->stdin_path, NULL)) < 0)
+                return r;
         if (a->status_path && (r = put(f, "status", a->status_path, NULL)) < 0)
                 return r;
         if (a->pid_path && (r = put(f, "pidfile", a->pid_path, NULL)) < 0)

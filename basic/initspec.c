@@ -95,6 +95,7 @@ static void app_clear(struct initspec_app *a) {
         free(a->binds);
         strv_free(a->pre_start);
         strv_free(a->post_stop);
+        free(a->stdin_path);
         free(a->stdout_path);
         free(a->stderr_path);
         free(a->status_path);
@@ -275,6 +276,7 @@ static int check_app(const struct initspec_app *a, struct podrt_error **err) {
         const struct {
                 const char *key, *value;
         } paths[] = {
+                { "stdin", a->stdin_path },
                 { "stdout", a->stdout_path },
                 { "stderr", a->stderr_path },
                 { "status", a->status_path },

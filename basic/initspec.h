@@ -67,6 +67,7 @@ struct initspec_app {
         size_t n_binds;
         char **pre_start;    /* strv or NULL */
         char **post_stop;    /* strv or NULL */
+        char *stdin_path;    /* opened read-only as stdin; NULL: /dev/null */
         char *stdout_path;   /* NULL: inherit init's stdout (the console) */
         char *stderr_path;   /* NULL: inherit init's stderr */
         char *status_path;   /* where the exit status is written, or NULL */
@@ -130,11 +131,17 @@ struct initspec {
  * a request, stdin and its end; the guest answers with the command's stdout,
  * stderr and, last, its exit code.  docs/podrt-init.md, exec-port. */
 #define INITSPEC_EXEC_REQUEST 'X'   /* host: app NUL tty ("0"/"1") NUL argv[0] NUL argv[1] NUL ... */
+#define INITSPEC_EXEC_PROCESS 'P'   /* host, just before a request: what the command runs with instead
+                                     * of the app's: NUL-ended "cwd=DIR", "uid=N", "gid=N",
+                                     * "group=N" (each), "env=KEY=VALUE" (each: the whole env) */
 #define INITSPEC_EXEC_STDIN 'I'     /* host: bytes for the command's stdin */
 #define INITSPEC_EXEC_STDIN_EOF 'E' /* host: stdin is over */
 #define INITSPEC_EXEC_SIGNAL 'K'    /* host: a signal number (decimal) for the command; outside a
                                      * session, for every app (answered by an EXIT frame: how
                                      * many apps it reached, -1 for a bad signal) */
+#define INITSPEC_EXEC_UPDATE 'U'    /* host, outside a session: app ("": every app) NUL memory NUL
+                                     * cpu-millis NUL pids (decimal; 0 unchanged, -1 none): new
+                                     * limits (answered by an EXIT frame: 0, or -errno) */
 #define INITSPEC_EXEC_STDOUT 'O'    /* guest: the command's stdout (and its terminal's output) */
 #define INITSPEC_EXEC_STDERR 'R'    /* guest: its stderr */
 #define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */
@@ -155,7 +162,7 @@ struct initspec {
  *         current process (pre-start, app or post-stop).  Answer: EXIT with 1
  *         (sent), 0 (the app is not running) or -1 (no such app, bad signal). */
 #define INITSPEC_EXEC_APP_START 'A'
-#define INITSPEC_EXEC_APP_STARTED 'P'
+#define INITSPEC_EXEC_APP_STARTED 'T'
 #define INITSPEC_EXEC_APP_SIGNAL 'S'
 
 /* A frame's 5-byte header. */

@@ -27,6 +27,8 @@ static int open_running(struct runtime *rt, const char *ref, struct podrt_pod **
         if (r < 0 || (r = pod_require_running(rt, pod, err)) < 0 ||
             (r = runtime_plugin(rt, pod->backend, "pod", &p, err)) < 0)
                 return r;
+        if (pod->state == PODRT_POD_PAUSED)
+                return podrt_error_set(err, EINVAL, "pod %s is paused: resume it first", pod->name);
         if (!OPS_HAS(plugin_container_ops(p), start))
                 return podrt_error_set(err, EOPNOTSUPP,
                                        "backend %s cannot change a running pod's apps (it has no container ops)",

@@ -113,8 +113,8 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
         /* storage left unset: "overlay" where the kernel has overlayfs and
          * the plugin is installed (each pod writes to its own layer, the
          * rootfs or image stays as it was), else "dir". */
-        const char *storage_name = podrt_config_string(rt->cfg, "storage", "dir");
-        if (!podrt_config_is_set(rt->cfg, "storage") && runtime_overlay_usable(rt))
+        const char *storage_name = rt->storage ? rt->storage : podrt_config_string(rt->cfg, "storage", "dir");
+        if (!rt->storage && !podrt_config_is_set(rt->cfg, "storage") && runtime_overlay_usable(rt))
                 storage_name = "overlay";
         struct plugin *p;
         if ((r = runtime_plugin(rt, rt->backend, "pod", &p, err)) < 0 ||
@@ -510,10 +510,29 @@ int runtime_gc(struct runtime *rt, unsigned grace_sec, struct podrt_error **err)
         return removed;
 }
 
-/* ---- exec, logs --------------------------------------------------------- */
+/* ---- update, exec, logs ------------------------------------------------- */
+
+int runtime_update(struct runtime *rt, const char *ref, const char *app, const struct podrt_resources *res,
+                   struct podrt_error **err) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        _cleanup_close_ int lock = -1;
+        int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
+        if (r < 0 || (r = pod_require_running(rt, pod, err)) < 0)
+                return r;
+        struct podrt_app *a = app ? podrt_pod_app_by_name(pod, app) : NULL;
+        if (app && !a)
+                return podrt_error_set(err, ENOENT, "pod %s has no app named %s", pod->name, app);
+        struct plugin *p;
+        const struct podrt_pod_ops *ops;
+        if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
+                return r;
+        if (!OPS_HAS(ops, update))
+                return podrt_error_set(err, EOPNOTSUPP, "backend %s cannot change a running pod's limits", pod->backend);
+        return PLUGIN_CALL(p, ops, "pod", update, err, pod, a, res, 0);
+}
 
 int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *const *argv, int tty,
-                 int *ret_status, struct podrt_error **err) {
+                 const struct podrt_exec_process *proc, int *ret_status, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         _cleanup_close_ int lock = -1;
         int r = runtime_open_pod(rt, ref, LOCK_SH, &pod, &lock, err);
@@ -531,7 +550,14 @@ int runtime_exec(struct runtime *rt, const char *ref, const char *app, char *con
         if ((r = pod_backend(rt, pod, &p, &ops, err)) < 0)
                 return r;
         close(TAKE_FD(lock));
-        r = PLUGIN_CALL(p, ops, "pod", exec, err, pod, a, (const char *const *)argv, tty ? PODRT_EXEC_TTY : 0);
+        uint64_t flags = tty ? PODRT_EXEC_TTY : 0;
+        if (proc && (proc->env || proc->cwd || (proc->flags & PODRT_EXEC_PROCESS_USER))) {
+                if (!OPS_HAS(ops, exec_process))
+                        return podrt_error_set(err, EOPNOTSUPP, "backend %s cannot set an exec's environment, "
+                                               "working directory or user", pod->backend);
+                r = PLUGIN_CALL(p, ops, "pod", exec_process, err, pod, a, (const char *const *)argv, proc, flags);
+        } else
+                r = PLUGIN_CALL(p, ops, "pod", exec, err, pod, a, (const char *const *)argv, flags);
         if (r < 0)
                 return r;
         *ret_status = r;

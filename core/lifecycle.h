@@ -16,6 +16,7 @@ struct runtime {
         struct podrt_config *cfg;
         char *backend;
         char *network;             /* --network, or NULL: the config's */
+        char *storage;             /* runtime_set_storage(), or NULL: the config's */
         char *state_dir;
         char *libexec_dir;
         int log_level;

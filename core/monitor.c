@@ -348,6 +348,15 @@ static int monitor_start(struct monitor *m, struct podrt_error **err) {
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct podrt_app *a = &pod->apps[i];
                 a->state = PODRT_APP_CREATED, a->pid = 0, a->exit_code = -1, a->finished_at = 0;
+                a->stdin_fd = i == 0 && (m->flags & (MONITOR_STDIN | MONITOR_TTY)) ? STDIN_FILENO : -1;
+                writers[2 * i] = writers[2 * i + 1] = -1;
+                if (i == 0 && (m->flags & MONITOR_TTY)) {
+                        /* The terminal itself: its log stays empty. */
+                        a->stdout_fd = STDOUT_FILENO, a->stderr_fd = STDERR_FILENO;
+                        if ((r = applog_open(&m->apps[i].log, a->log_path, m->log_max)) < 0)
+                                r = podrt_error_set(err, r, "%s: %s", a->log_path, strerror(-r));
+                        continue;
+                }
                 r = monitor_app_streams(m, i, &writers[2 * i], err);
         }
         if (r >= 0)
@@ -356,8 +365,10 @@ static int monitor_start(struct monitor *m, struct podrt_error **err) {
                 r = pod_run_hooks(m->rt, pod, PODRT_HOOK_START_CONTAINER, "created", err);
         if (r >= 0)
                 r = PLUGIN_CALL(m->backend, plugin_pod_ops(m->backend), "pod", start, err, pod, 0);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 monitor_app_streams_started(m, i, &writers[2 * i]);
+                pod->apps[i].stdin_fd = -1;
+        }
         if (r >= 0) {
                 pod->state = PODRT_POD_RUNNING;
                 pod->started_at = now_ns();

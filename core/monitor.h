@@ -9,6 +9,10 @@
 
 #define MONITOR_FOREGROUND (1u << 0)   /* stream output to our stdout/stderr */
 #define MONITOR_RM (1u << 1)           /* delete the pod when it stopped */
+#define MONITOR_STDIN (1u << 2)        /* the first app reads our stdin */
+#define MONITOR_TTY (1u << 3)          /* the first app's stdio are our terminal
+                                        * (fds 0-2), as runc's terminal: its output
+                                        * reaches no log */
 
 /* Becomes the pod's monitor in this process: starts the pod, captures
  * output, records exits, marks it stopped.  ready_fd >= 0: the start's

@@ -72,6 +72,7 @@ struct runtime *runtime_free(struct runtime *rt) {
         config_free(rt->cfg);
         free(rt->backend);
         free(rt->network);
+        free(rt->storage);
         free(rt->state_dir);
         free(rt->libexec_dir);
         free(rt);
@@ -87,6 +88,15 @@ bool runtime_overlay_usable(struct runtime *rt) {
         struct plugin *p = NULL;
         _cleanup_error_ struct podrt_error *e = NULL;
         return loader_load_optional(rt->loader, "overlay", &p, &e) >= 0 && p && plugin_storage_ops(p);
+}
+
+int runtime_set_storage(struct runtime *rt, const char *storage) {
+        char *n = strdup(storage);
+        if (!n)
+                return -ENOMEM;
+        free(rt->storage);
+        rt->storage = n;
+        return 0;
 }
 
 int runtime_set_network(struct runtime *rt, const char *network) {

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <podrt/error.h>
+#include <podrt/ops.h>
 #include "internal.h"
 #include "store.h"
 
@@ -61,9 +62,14 @@ PODRT_INTERNAL int runtime_list(struct runtime *rt, struct json_object **ret,
 PODRT_INTERNAL int runtime_logs(struct runtime *rt, const char *ref, const char *app,
                                 int follow, int out_fd, struct podrt_error **err);
 /* exec: runs argv in app (NULL: the first app); *ret_status its exit code. */
+/* proc (may be NULL) sets the command's env, working directory or user:
+ * through the backend's exec_process, refused when it has none. */
 PODRT_INTERNAL int runtime_exec(struct runtime *rt, const char *ref, const char *app,
-                                char *const *argv, int tty, int *ret_status,
-                                struct podrt_error **err);
+                                char *const *argv, int tty, const struct podrt_exec_process *proc,
+                                int *ret_status, struct podrt_error **err);
+/* New limits for the running pod ref's apps (app NULL: the pod's). */
+PODRT_INTERNAL int runtime_update(struct runtime *rt, const char *ref, const char *app,
+                                  const struct podrt_resources *res, struct podrt_error **err);
 /* app add: the app of the JSON file at path (one object of a manifest's
  * containers[] form) joins the running pod ref, and starts with start.
  * app start|stop|rm, kill --app: one app of a running pod.  Each needs a
@@ -104,6 +110,8 @@ PODRT_INTERNAL const char *runtime_backend(const struct runtime *rt);
 PODRT_INTERNAL bool runtime_overlay_usable(struct runtime *rt);
 /* The network plugin of pods created from now on (create/run --network). */
 PODRT_INTERNAL int runtime_set_network(struct runtime *rt, const char *network);
+/* The storage plugin new pods get, over the configuration's. */
+PODRT_INTERNAL int runtime_set_storage(struct runtime *rt, const char *storage);
 PODRT_INTERNAL const char *runtime_state_dir(const struct runtime *rt);
 
 /* The core's log: "podrt: <message>" to stderr when level <= the set level. */

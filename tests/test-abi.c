@@ -94,7 +94,9 @@ static void test_host(void) {
 }
 
 static void test_pod_ops(void) {
-        SIZE(struct podrt_pod_ops, 88);
+        SIZE(struct podrt_pod_ops, 104);
+        FIELD(struct podrt_pod_ops, update, 96, 8);
+        FIELD(struct podrt_pod_ops, exec_process, 88, 8);
         FIELD(struct podrt_pod_ops, version, 0, 4);
         FIELD(struct podrt_pod_ops, size, 4, 4);
         FIELD(struct podrt_pod_ops, features, 8, 8);
@@ -278,7 +280,7 @@ static void test_constants(void) {
         CONST(PODRT_ABI_MINOR, 2);
 
         CONST(PODRT_HOST_VERSION, 2);
-        CONST(PODRT_POD_OPS_VERSION, 1);
+        CONST(PODRT_POD_OPS_VERSION, 2);
         CONST(PODRT_CONTAINER_OPS_VERSION, 2);
         CONST(PODRT_VM_SHARE_VERSION, 1);
         CONST(PODRT_VM_CONFIG_VERSION, 3);
@@ -387,7 +389,7 @@ static void test_plugin_exports(void) {
         const struct podrt_plugin *d = entry();
         CU_ASSERT_EQUAL(d->abi_major, PODRT_ABI_MAJOR);
         CU_ASSERT_EQUAL(d->size, 120);
-        CU_ASSERT_EQUAL(d->pod->size, 88);
+        CU_ASSERT_EQUAL(d->pod->size, 104);
         CU_ASSERT_PTR_NULL(dlsym(h, "mock_start"));
         CU_ASSERT_PTR_NULL(dlsym(h, "mock_init"));
         CU_ASSERT_PTR_NULL(dlsym(h, "mock_plugin"));

@@ -226,6 +226,11 @@ static void test_errors(void) {
         snprintf(path, sizeof path, "%s/pods/%s/apps/ok", root, pod_id);
         CU_ASSERT(access(path, F_OK) < 0);
 
+        /* Paused. */
+        CU_ASSERT_EQUAL(PODRT("pause", "p"), 0);
+        REFUSED("podrt: app add p: pod p is paused: resume it first", "add", "p", app_file("ok", "true", NULL));
+        CU_ASSERT_EQUAL(PODRT("resume", "p"), 0);
+
         /* Not running. */
         CU_ASSERT_EQUAL(PODRT("stop", "p"), 0);
         REFUSED("podrt: app add p: pod p is not running", "add", "p", app_file("ok", "true", NULL));

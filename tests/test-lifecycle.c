@@ -299,7 +299,7 @@ static void test_kill_pause_resume_exec_delete(void) {
         e = podrt_error_free(e);
         /* exec into a paused pod is refused. */
         char *argv[] = { "true", NULL };
-        CU_ASSERT(runtime_exec(rt, id, NULL, argv, 0, &st, &e) < 0);
+        CU_ASSERT(runtime_exec(rt, id, NULL, argv, 0, NULL, &st, &e) < 0);
         e = podrt_error_free(e);
         CU_ASSERT_EQUAL(runtime_resume(rt, "kpr", &e), 0);
         /* SIGCONT is asynchronous: the process leaves 'T' soon after. */
@@ -311,9 +311,23 @@ static void test_kill_pause_resume_exec_delete(void) {
         json_object_put(o);
 
         char *argv2[] = { "/bin/sh", "-c", "exit 4", NULL };
-        CU_ASSERT_EQUAL(runtime_exec(rt, id, "app", argv2, 0, &st, &e), 0);
+        CU_ASSERT_EQUAL(runtime_exec(rt, id, "app", argv2, 0, NULL, &st, &e), 0);
         CU_ASSERT_EQUAL(st, 4);
-        CU_ASSERT(runtime_exec(rt, id, "nope", argv2, 0, &st, &e) == -ENOENT);
+        CU_ASSERT(runtime_exec(rt, id, "nope", argv2, 0, NULL, &st, &e) == -ENOENT);
+        e = podrt_error_free(e);
+        /* The mock has neither exec_process nor update: both are refused,
+         * naming the backend; an exec_process that sets nothing is an exec. */
+        const char *env[] = { "A=1", NULL };
+        struct podrt_exec_process proc = { .size = sizeof proc };
+        CU_ASSERT_EQUAL(runtime_exec(rt, id, "app", argv2, 0, &proc, &st, &e), 0);
+        CU_ASSERT_EQUAL(st, 4);
+        proc.env = env;
+        CU_ASSERT_EQUAL(runtime_exec(rt, id, "app", argv2, 0, &proc, &st, &e), -EOPNOTSUPP);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "backend mock cannot set an exec's environment, working directory or user");
+        e = podrt_error_free(e);
+        struct podrt_resources res = { .size = sizeof res, .pids = 10 };
+        CU_ASSERT_EQUAL(runtime_update(rt, id, NULL, &res, &e), -EOPNOTSUPP);
+        CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "backend mock cannot change a running pod's limits");
         e = podrt_error_free(e);
 
         /* A running pod is not deleted without force. */

@@ -110,7 +110,7 @@ int cmd_exec(struct cli *cli, struct cli_args *a, struct podrt_error **err) {
 
         int status = 0;
         fflush(stdout);
-        if ((r = runtime_exec(a->rt, a->operand, a->app, cmd, a->flags & CLI_TTY ? 1 : 0, &status,
+        if ((r = runtime_exec(a->rt, a->operand, a->app, cmd, a->flags & CLI_TTY ? 1 : 0, NULL, &status,
                               err)) < 0)
                 return r;
         return status >= 0 && status <= 255 ? status : EXIT_PODRT_FAILED;

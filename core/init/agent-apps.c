@@ -29,6 +29,14 @@ const struct initspec_app *agent_added_app(const char *name) {
         return NULL;
 }
 
+size_t agent_n_added(void) {
+        return n_added;
+}
+
+struct initspec_app *agent_added_at(size_t i) {
+        return i < n_added ? &added[i]->apps[0] : NULL;
+}
+
 static void remember(const char *text) {
         _cleanup_error_ struct podrt_error *e = NULL;
         struct initspec *s = NULL;

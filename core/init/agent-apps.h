@@ -18,5 +18,9 @@ void agent_app_request(const struct initspec *s, int port, char type, const char
 
 /* The description of the app called name added last, or NULL. */
 const struct initspec_app *agent_added_app(const char *name);
+/* The added apps' descriptions, i < agent_n_added(): an update's new
+ * limits go into them too, for later execs. */
+size_t agent_n_added(void);
+struct initspec_app *agent_added_at(size_t i);
 
 #endif

@@ -28,6 +28,7 @@
 
 #include "agent-apps.h"
 #include "agent.h"
+#include "cgroups.h"
 #include "exec.h"
 #include "status.h"
 
@@ -168,8 +169,36 @@ static int open_pty(int *ret_master, int *ret_slave) {
 
 /* One session, after its request (data: n bytes).  Returns false when the
  * host went away. */
+/* The app with what a process frame (INITSPEC_EXEC_PROCESS: cwd=, uid=,
+ * gid=, group=, env= tokens) sets instead; in the command's child. */
+static struct initspec_app with_process(const struct initspec_app *app, char *proc, size_t n) {
+        static char *env[1024];
+        static uint32_t groups[256];
+        struct initspec_app a = *app;
+        size_t n_env = 0, n_groups = 0;
+        bool user = false;
+        for (size_t i = 0; i < n; i += strlen(proc + i) + 1) {
+                char *t = proc + i;
+                if (!strncmp(t, "cwd=", 4))
+                        a.workdir = t + 4;
+                else if (!strncmp(t, "uid=", 4))
+                        a.uid = (uint32_t)strtoul(t + 4, NULL, 10), user = true;
+                else if (!strncmp(t, "gid=", 4))
+                        a.gid = (uint32_t)strtoul(t + 4, NULL, 10);
+                else if (!strncmp(t, "group=", 6) && n_groups < ELEMENTSOF(groups))
+                        groups[n_groups++] = (uint32_t)strtoul(t + 6, NULL, 10);
+                else if (!strncmp(t, "env=", 4) && n_env < ELEMENTSOF(env) - 1)
+                        env[n_env++] = t + 4;
+        }
+        if (n_env)
+                env[n_env] = NULL, a.env = env;
+        if (user)
+                a.groups = groups, a.n_groups = n_groups;
+        return a;
+}
+
 static bool session(const struct initspec *s, int port, struct inbox *in, char *data, size_t n,
-                    char *frame) {
+                    char *frame, char *proc, size_t proc_n) {
         /* app NUL tty NUL argv... */
         char *argv[256];
         size_t argc = 0;
@@ -210,7 +239,8 @@ static bool session(const struct initspec *s, int port, struct inbox *in, char *
                         ioctl(0, TIOCSCTTY, 0);
                 } else
                         dup2(in_p[0], 0), dup2(out_p[1], 1), dup2(err_p[1], 2);
-                exec_in_app(app, argv, tty);
+                struct initspec_app a = with_process(app, proc, proc_n);
+                exec_in_app(&a, argv, tty);
         }
         int to_child = tty ? master : in_p[1];
         int from[2] = { tty ? master : out_p[0], tty ? -1 : err_p[0] };
@@ -343,6 +373,30 @@ static int signal_apps(int sig) {
         return n;
 }
 
+/* app NUL memory NUL cpu NUL pids: 0, or -errno. */
+static int update_apps(const struct initspec *s, char *req, size_t n) {
+        char *f[4] = { 0 };
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < 4; i += strlen(req + i) + 1)
+                f[k++] = req + i;
+        if (k != 4)
+                return -EINVAL;
+        int r = 0, found = 0;
+        /* The agent's own copy of the description: later execs join the
+         * cgroups it now gives the apps. */
+        for (size_t i = 0; i < s->n_apps + agent_n_added(); i++) {
+                /* The pod's apps, then those added since it started. */
+                struct initspec_app *a = i < s->n_apps ? (struct initspec_app *)&s->apps[i]
+                                                       : agent_added_at(i - s->n_apps);
+                if (*f[0] && strcmp(f[0], a->name) != 0)
+                        continue;
+                found++;
+                int q = cgroups_update(a, strtoll(f[1], NULL, 10), strtoll(f[2], NULL, 10), strtoll(f[3], NULL, 10));
+                r = r < 0 ? r : q;
+        }
+        return found ? r : -ENOENT;
+}
+
 _Noreturn static void agent_main(const struct initspec *s) {
         prctl(PR_SET_NAME, "podrt-exec");
         char path[300];
@@ -360,7 +414,8 @@ _Noreturn static void agent_main(const struct initspec *s) {
                 _exit(INIT_EXIT_FAILURE);
         }
         static struct inbox in;
-        static char frame[INITSPEC_EXEC_MAX_FRAME + 1];
+        static char frame[INITSPEC_EXEC_MAX_FRAME + 1], proc[INITSPEC_EXEC_MAX_FRAME + 1];
+        size_t proc_n = 0;
         for (;;) {
                 struct pollfd p = { .fd = port, .events = POLLIN };
                 poll(&p, 1, -1);
@@ -384,13 +439,20 @@ _Noreturn static void agent_main(const struct initspec *s) {
                                 int len = snprintf(num, sizeof(num), "%d",
                                                    sig > 0 && sig < NSIG ? signal_apps(sig) : -1);
                                 agent_send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
+                        } else if (type == INITSPEC_EXEC_UPDATE) {
+                                char num[16];
+                                int len = snprintf(num, sizeof(num), "%d", update_apps(s, frame, n));
+                                agent_send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
+                        } else if (type == INITSPEC_EXEC_PROCESS) {
+                                memcpy(proc, frame, n + 1);
+                                proc_n = n;
                         } else if (type == INITSPEC_EXEC_REQUEST) {
                                 static char req[INITSPEC_EXEC_MAX_FRAME + 1];
                                 memcpy(req, frame, n + 1);
-                                if (!session(s, port, &in, req, n, frame))
+                                if (!session(s, port, &in, req, n, frame, proc, proc_n))
                                         in.len = 0;
-                        }
-                        else if (type == INITSPEC_EXEC_APP_START || type == INITSPEC_EXEC_APP_SIGNAL)
+                                proc_n = 0;
+                        } else if (type == INITSPEC_EXEC_APP_START || type == INITSPEC_EXEC_APP_SIGNAL)
                                 agent_app_request(s, port, type, frame, n);
                         /* Anything else outside a session: a stale frame. */
         }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "macro.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CPU_PERIOD_US 100000ull
@@ -40,12 +41,11 @@ static void app_dir(const struct initspec_app *app, char *out, size_t size) {
         snprintf(out, size, CGROUP_ROOT "/app-%s", app->name);
 }
 
-/* cgroup2 mounted, the controllers enabled for the apps' cgroups: once. */
-static bool enable(void) {
-        static bool tried;
-        if (tried)
-                return enabled;
-        tried = true;
+/* cgroup2 at /sys/fs/cgroup, the controllers enabled for init's children:
+ * false when it cannot be (said on stderr). */
+static bool cgroups_mount(void) {
+        if (enabled)
+                return true;
         mkdir(CGROUP_ROOT, 0755);
         if (mount("cgroup2", CGROUP_ROOT, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && errno != EBUSY) {
                 fprintf(stderr, "podrt-init: cgroup2 on " CGROUP_ROOT ": %s: the apps' limits are not enforced\n",
@@ -59,45 +59,83 @@ static bool enable(void) {
                 if (r < 0)
                         fprintf(stderr, "podrt-init: cgroup controller %s: %s\n", controllers[i] + 1, strerror(-r));
         }
-        enabled = true;
-        return true;
+        return enabled = true;
 }
 
-void cgroups_setup_app(const struct initspec_app *a) {
-        if (!a->memory_max && !a->cpu_millis && !a->pids_max)
-                return;
-        if (!enable())
-                return;
+/* The app's cgroup with its limits (memory_max, cpu_millis, pids_max; 0 is
+ * none): the first error, said on stderr. */
+static int app_limits(const struct initspec_app *a) {
         char dir[256], v[64];
         app_dir(a, dir, sizeof(dir));
         if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
                 fprintf(stderr, "podrt-init: app %s: cgroup %s: %s\n", a->name, dir, strerror(errno));
-                return;
+                return -errno;
         }
-        int r = 0;
-        if (a->memory_max) {
+        int r = 0, first = 0;
+        if (a->memory_max)
                 snprintf(v, sizeof(v), "%llu", (unsigned long long)a->memory_max);
-                if ((r = put(dir, "memory.max", v)) < 0)
-                        fprintf(stderr, "podrt-init: app %s: memory.max %s: %s\n", a->name, v, strerror(-r));
-                (void)put(dir, "memory.swap.max", "0");
-                (void)put(dir, "memory.oom.group", "1");
-        }
-        if (a->cpu_millis) {
-                snprintf(v, sizeof(v), "%llu %llu", (unsigned long long)(a->cpu_millis * CPU_PERIOD_US / 1000),
-                         CPU_PERIOD_US);
-                if ((r = put(dir, "cpu.max", v)) < 0)
-                        fprintf(stderr, "podrt-init: app %s: cpu.max %s: %s\n", a->name, v, strerror(-r));
-        }
-        if (a->pids_max) {
+        if ((r = put(dir, "memory.max", a->memory_max ? v : "max")) < 0)
+                fprintf(stderr, "podrt-init: app %s: memory.max %s: %s\n", a->name, v, strerror(-r)), first = first ? first : r;
+        (void)put(dir, "memory.swap.max", "0");
+        (void)put(dir, "memory.oom.group", "1");
+        if (a->cpu_millis)
+                snprintf(v, sizeof(v), "%llu %llu", (unsigned long long)(a->cpu_millis * CPU_PERIOD_US / 1000), CPU_PERIOD_US);
+        else
+                snprintf(v, sizeof(v), "max %llu", CPU_PERIOD_US);
+        if ((r = put(dir, "cpu.max", v)) < 0)
+                fprintf(stderr, "podrt-init: app %s: cpu.max %s: %s\n", a->name, v, strerror(-r)), first = first ? first : r;
+        if (a->pids_max)
                 snprintf(v, sizeof(v), "%llu", (unsigned long long)a->pids_max);
-                if ((r = put(dir, "pids.max", v)) < 0)
-                        fprintf(stderr, "podrt-init: app %s: pids.max %s: %s\n", a->name, v, strerror(-r));
-        }
+        if ((r = put(dir, "pids.max", a->pids_max ? v : "max")) < 0)
+                fprintf(stderr, "podrt-init: app %s: pids.max %s: %s\n", a->name, v, strerror(-r)), first = first ? first : r;
+        return first;
 }
 
 void cgroups_setup(const struct initspec *s) {
+        bool any = false;
         for (size_t i = 0; i < s->n_apps; i++)
-                cgroups_setup_app(&s->apps[i]);
+                any = any || s->apps[i].memory_max || s->apps[i].cpu_millis || s->apps[i].pids_max;
+        if (!any || !cgroups_mount())
+                return;
+        for (size_t i = 0; i < s->n_apps; i++) {
+                const struct initspec_app *a = &s->apps[i];
+                if (a->memory_max || a->cpu_millis || a->pids_max)
+                        (void)app_limits(a);
+        }
+}
+
+void cgroups_setup_app(const struct initspec_app *a) {
+        if ((a->memory_max || a->cpu_millis || a->pids_max) && cgroups_mount())
+                (void)app_limits(a);
+}
+
+static uint64_t updated(uint64_t old, int64_t v) {
+        return v == 0 ? old : v < 0 ? 0 : (uint64_t)v;
+}
+
+int cgroups_update(struct initspec_app *app, int64_t memory, int64_t cpu_millis, int64_t pids) {
+        if (!cgroups_mount())
+                return -EOPNOTSUPP;
+        app->memory_max = updated(app->memory_max, memory);
+        app->cpu_millis = updated(app->cpu_millis, cpu_millis);
+        app->pids_max = updated(app->pids_max, pids);
+        int r = app_limits(app);
+        if (r < 0)
+                return r;
+        /* An app started without limits is not in a cgroup of its own yet:
+         * its process moves there (what it started before stays behind). */
+        char text[32] = "", dir[256];
+        int fd = app->pid_path ? open(app->pid_path, O_RDONLY | O_CLOEXEC) : -1;
+        if (fd >= 0) {
+                ssize_t n = read(fd, text, sizeof(text) - 1);
+                text[n > 0 ? n : 0] = '\0';
+                close(fd);
+        }
+        text[strcspn(text, "\n")] = '\0';
+        app_dir(app, dir, sizeof(dir));
+        if (*text && (r = put(dir, "cgroup.procs", text)) < 0 && r != -ESRCH)
+                return r;
+        return 0;
 }
 
 void cgroups_join(const struct initspec_app *app) {

@@ -20,4 +20,8 @@ void cgroups_setup_app(const struct initspec_app *app);
  * the app's cgroup, when there is one. */
 void cgroups_join(const struct initspec_app *app);
 
+/* New limits for a running app (0: unchanged, -1: none), recorded in app
+ * for its later execs; its process joins its cgroup.  0 or -errno. */
+int cgroups_update(struct initspec_app *app, int64_t memory, int64_t cpu_millis, int64_t pids);
+
 #endif

@@ -58,7 +58,10 @@ static int redirect(const char *path, int target_fd, struct podrt_error **err) {
 }
 
 static int setup_stdio(const struct initspec_app *app, struct podrt_error **err) {
-        int r, null = open("/dev/null", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        const char *in = app->stdin_path ? app->stdin_path : "/dev/null";
+        int r, null = open(in, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        if (null < 0 && app->stdin_path)
+                return podrt_error_set(err, errno, "stdin %s: %m", in);
         if (null >= 0) {
                 if (null != STDIN_FILENO) {
                         dup2(null, STDIN_FILENO);

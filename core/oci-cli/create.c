@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -86,24 +87,14 @@ int write_pid_file(const char *path, pid_t pid) {
         return r;
 }
 
-/* The rlimits go on the keeper, whose children the backend and the
- * workload are.  The oci backend writes its own rlimits into runc's
- * config.json, and runc cannot raise a hard limit lowered here: there only
- * the soft limits are set. */
+/* The rlimits and oomScoreAdj go on the keeper, whose children the backend
+ * and the workload are.  On the oci backend the runtime runs the bundle's
+ * own config.json and applies them itself. */
 void apply_process_limits(const struct oci_translation *t, const char *backend) {
-        bool soft_only = backend && strcmp(backend, "oci") == 0;
-        if (soft_only && t->n_rlimits)
-                log_warning("process.rlimits: the oci backend sets its own hard limits; only the soft ones apply");
+        if (backend && strcmp(backend, "oci") == 0)
+                return;
         for (size_t i = 0; i < t->n_rlimits; i++) {
                 struct rlimit rl = { .rlim_cur = t->rlimits[i].soft, .rlim_max = t->rlimits[i].hard };
-                if (soft_only) {
-                        struct rlimit cur;
-                        if (getrlimit(t->rlimits[i].resource, &cur) < 0)
-                                continue;
-                        rl.rlim_max = cur.rlim_max;
-                        if (rl.rlim_cur > rl.rlim_max)
-                                rl.rlim_cur = rl.rlim_max;
-                }
                 if (setrlimit(t->rlimits[i].resource, &rl) < 0)
                         log_warning("rlimit %d (%" PRIu64 ":%" PRIu64 "): %m", t->rlimits[i].resource,
                                     t->rlimits[i].soft, t->rlimits[i].hard);
@@ -152,7 +143,10 @@ _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci_transl
         }
         int status = 0;
         struct podrt_error *e = NULL;
-        int r = monitor_run(c->rt, k->pod, MONITOR_FOREGROUND, ready, &status, &e);
+        /* The workload's stdin is ours (conmon's pipe, the shim's fifo, or
+         * /dev/null); with a terminal, its stdio are the terminal. */
+        unsigned mflags = MONITOR_FOREGROUND | (tty >= 0 ? MONITOR_TTY : MONITOR_STDIN);
+        int r = monitor_run(c->rt, k->pod, mflags, ready, &status, &e);
         if (r < 0) {
                 log_error("%s", podrt_error_message(e));
                 _exit(EXIT_FAIL);
@@ -219,8 +213,15 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
         json_object_put(config);
         if (r < 0)
                 return fail_err(e);
-        for (size_t w = 0; t.warnings[w]; w++)
+        /* What podrt's pods cannot do: moot on the oci backend, whose runtime
+         * gets the bundle as it is. */
+        bool passthrough = strcmp(runtime_backend(c->rt), "oci") == 0;
+        for (size_t w = 0; !passthrough && t.warnings[w]; w++)
                 log_warning("%s", t.warnings[w]);
+        struct stat in;
+        if (strcmp(runtime_backend(c->rt), "kvm") == 0 && fstat(STDIN_FILENO, &in) == 0 &&
+            !(S_ISCHR(in.st_mode) && in.st_rdev == makedev(1, 3)))
+                log_warning("kvm: the workload's stdin is not connected into the VM (not supported yet): it reads /dev/null");
 
         struct container k = { .id = strdup(id), .bundle = strdup(bundle), .owner = getuid() };
         k.config = c->opts.config_path ? absolute(c->opts.config_path) : NULL;
@@ -231,8 +232,17 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
         k.created = strdup(created);
         struct json_object *app = json_object_array_get_idx(json_object_object_get(t.manifest, "containers"), 0);
         k.rootfs = xstrdup(jstr(app, "rootfs"));
-        k.annotations = json_object_get(json_object_object_get(t.manifest, "annotations"));
+        struct json_object *an = json_object_object_get(t.manifest, "annotations");
+        if (an)
+                json_object_deep_copy(an, &k.annotations, NULL);
         k.hooks = json_object_get(t.hooks);
+        /* The oci backend runs the client's own config.json (plugins/oci
+         * passthrough.c): it learns where from the pod's annotation. */
+        if (k.backend && strcmp(k.backend, "oci") == 0) {
+                if (!an)
+                        json_object_object_add(t.manifest, "annotations", an = json_object_new_object());
+                json_object_object_add(an, "io.podrt.oci.bundle", json_object_new_string(bundle));
+        }
         int code = EXIT_FAIL, tty = -1, start_fd = -1;
         bool made = false;
         _cleanup_free_ char *mpath = NULL, *sf = NULL, *rf = NULL;
@@ -251,6 +261,11 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
                 goto out;
         }
         runtime_set_network(c->rt, t.netns_path ? "host" : t.network);
+        /* The bundle's root is the container's, as with runc: what the
+         * workload writes lands there (podman cp, diff, commit), not in a
+         * layer of podrt's. */
+        if (!podrt_config_is_set(c->rt->cfg, "storage"))
+                runtime_set_storage(c->rt, "dir");
         char podid[POD_ID_LEN + 1];
         char name[64];
         oci_pod_name(id, name);

@@ -182,7 +182,9 @@ int main(int argc, char **argv) {
                 code = cmd_list(&c, argc, argv, i);
         else if (strcmp(cmd, "features") == 0)
                 code = cmd_features();
-        else if (strcmp(cmd, "checkpoint") == 0 || strcmp(cmd, "restore") == 0 || strcmp(cmd, "update") == 0) {
+        else if (strcmp(cmd, "update") == 0)
+                code = cmd_update(&c, argc, argv, i);
+        else if (strcmp(cmd, "checkpoint") == 0 || strcmp(cmd, "restore") == 0) {
                 log_error("%s is not supported by podrt-runtime", cmd);
                 code = EXIT_FAIL;
         } else if (strcmp(cmd, "help") == 0) {

@@ -86,6 +86,8 @@ size_t descendants(pid_t root, pid_t *out, size_t max);
 int cmd_ps(struct ctx *c, int argc, char **argv, int i);
 int cmd_list(struct ctx *c, int argc, char **argv, int i);
 int cmd_exec(struct ctx *c, int argc, char **argv, int i);
+int cmd_update(struct ctx *c, int argc, char **argv, int i);
+
 int cmd_features(void);
 void print_version(void);
 void usage(FILE *f);

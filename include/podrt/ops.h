@@ -35,12 +35,35 @@ PODRT_BEGIN_DECLS
 #define PODRT_EXEC_TTY (1ull << 0)     /* exec: allocate a terminal */
 
 /* podrt_pod_ops.features */
+/* What an exec runs with besides its argv (exec_process, since ABI 1.2):
+ * each part NULL/false keeps the app's own.  `size` is sizeof() the struct
+ * the caller has; read a member only when size covers it. */
+struct podrt_exec_process {
+        uint32_t size;
+        uint32_t flags;                 /* PODRT_EXEC_PROCESS_* */
+        const char *const *env;         /* KEY=VALUE: exactly the environment */
+        const char *cwd;                /* absolute, inside the app's root */
+        uint32_t uid, gid;              /* with PODRT_EXEC_PROCESS_USER */
+        const uint32_t *groups;         /* supplementary groups (with _USER) */
+        size_t n_groups;
+};
+#define PODRT_EXEC_PROCESS_USER (1u << 0)  /* uid, gid and groups apply */
+
+/* New limits for a running pod (update, since ABI 1.2): 0 leaves one as it
+ * is; -1 removes it. */
+struct podrt_resources {
+        uint32_t size;                  /* sizeof() the caller's struct */
+        int64_t memory_bytes;
+        int64_t cpu_millis;             /* 1000 = one CPU */
+        int64_t pids;
+};
+
 #define PODRT_POD_RUNS_HOOKS (1ull << 0) /* the backend runs OCI hooks itself
                                           * (e.g. writes them into config.json);
                                           * the core does not run them */
 
 struct podrt_pod_ops {
-#define PODRT_POD_OPS_VERSION 1
+#define PODRT_POD_OPS_VERSION 2
         uint32_t version;
         uint32_t size;
         uint64_t features;                                                  /* since 1 */
@@ -86,6 +109,17 @@ struct podrt_pod_ops {
         int (*exec)(void *data, struct podrt_pod *pod, struct podrt_app *app,
                     const char *const *argv, uint64_t flags,
                     struct podrt_error **err);                              /* since 1 */
+        /* exec with its environment, working directory and user given
+         * (podrt exec -e/-w/-u, podrt-runtime exec --process).  Absent: the
+         * core refuses an exec that sets any of them. */
+        int (*exec_process)(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                            const char *const *argv, const struct podrt_exec_process *proc,
+                            uint64_t flags, struct podrt_error **err);      /* since 2 (ABI 1.2) */
+        /* Change the running pod's limits (podrt-runtime update); app NULL:
+         * the pod's.  Absent: the core says the backend cannot. */
+        int (*update)(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                      const struct podrt_resources *res, uint64_t flags,
+                      struct podrt_error **err);                            /* since 2 (ABI 1.2) */
 };
 
 /* ---- container ops: per-app control inside a running pod ----------------- */

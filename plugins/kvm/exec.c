@@ -7,6 +7,7 @@
  * stdout and stderr come out onto the caller's, and its exit code is the
  * op's result. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -46,8 +47,34 @@ static int send_request(int fd, const char *app, bool tty, const char *const *ar
         return send_frame(fd, INITSPEC_EXEC_REQUEST, buf, n);
 }
 
+/* The process frame (INITSPEC_EXEC_PROCESS) for proc, when it sets anything. */
+static int send_process(int fd, const struct podrt_exec_process *proc) {
+        if (!proc || !(proc->env || proc->cwd || (proc->flags & PODRT_EXEC_PROCESS_USER)))
+                return 0;
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&buf, &n);
+        if (!f)
+                return -ENOMEM;
+        if (proc->cwd)
+                fprintf(f, "cwd=%s%c", proc->cwd, 0);
+        if (proc->flags & PODRT_EXEC_PROCESS_USER) {
+                fprintf(f, "uid=%u%cgid=%u%c", proc->uid, 0, proc->gid, 0);
+                for (size_t i = 0; i < proc->n_groups; i++)
+                        fprintf(f, "group=%u%c", proc->groups[i], 0);
+        }
+        for (size_t i = 0; proc->env && proc->env[i]; i++)
+                fprintf(f, "env=%s%c", proc->env[i], 0);
+        int r = fclose(f) == 0 ? 0 : -ENOMEM;
+        if (r == 0)
+                r = n > INITSPEC_EXEC_MAX_FRAME ? -E2BIG : send_frame(fd, INITSPEC_EXEC_PROCESS, buf, n);
+        free(buf);
+        return r;
+}
+
 int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
-                     int in_fd, int out_fd, int err_fd, struct podrt_error **err) {
+                     const struct podrt_exec_process *proc, int in_fd, int out_fd, int err_fd,
+                     struct podrt_error **err) {
         _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
         if (!sock || !lockpath)
                 return -ENOMEM;
@@ -66,7 +93,9 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return podrt_error_set(err, errno, "exec: connect to the VM's exec channel %s: %m", sock);
-        int r = send_request(fd, app, tty, argv);
+        int r = send_process(fd, proc);
+        if (r >= 0)
+                r = send_request(fd, app, tty, argv);
         if (r < 0)
                 return podrt_error_set(err, -r, "exec: send the request: %s", strerror(-r));
 
@@ -200,17 +229,41 @@ int kvm_agent_request(const char *work_dir, char type, const void *data, size_t 
         }
 }
 
-int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
-        char num[16], answer[1024];
-        int n = snprintf(num, sizeof(num), "%d", signo);
-        /* An exec session holds the channel: do not wait for it. */
-        int r = kvm_agent_request(work_dir, INITSPEC_EXEC_SIGNAL, num, (size_t)n, 0, answer, sizeof(answer), err);
+/* A request answered by an EXIT frame's number (a signal, an update),
+ * without waiting for an exec session: the number, or -errno. */
+static int agent_number(const char *work_dir, char type, const char *payload, size_t n, int *ret,
+                        struct podrt_error **err) {
+        char answer[1024];
+        int r = kvm_agent_request(work_dir, type, payload, n, 0, answer, sizeof(answer), err);
         if (r < 0)
                 return r;
         if (r != INITSPEC_EXEC_EXIT)
                 return podrt_error_set(err, EPROTO, "a garbled answer from podrt-init's agent");
-        int reached = atoi(answer);
+        *ret = atoi(answer);
+        return 0;
+}
+
+int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
+        char num[16];
+        int n = snprintf(num, sizeof(num), "%d", signo), reached = -1;
+        int r = agent_number(work_dir, INITSPEC_EXEC_SIGNAL, num, (size_t)n, &reached, err);
+        if (r < 0)
+                return r;
         if (reached < 0)
                 return podrt_error_set(err, EINVAL, "podrt-init refused signal %d", signo);
         return reached;
+}
+
+int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_resources *res,
+                    struct podrt_error **err) {
+        char req[256];
+        int n = snprintf(req, sizeof req, "%s%c%" PRId64 "%c%" PRId64 "%c%" PRId64, app ? app : "", 0,
+                         res->memory_bytes, 0, res->cpu_millis, 0, res->pids);
+        int answer = -1;
+        int r = agent_number(work_dir, INITSPEC_EXEC_UPDATE, req, (size_t)n, &answer, err);
+        if (r < 0)
+                return r;
+        if (answer < 0)
+                return podrt_error_set(err, -answer, "podrt-init: the new limits: %s", strerror(-answer));
+        return 0;
 }

@@ -481,8 +481,9 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         return 0;
 }
 
-int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+static int kvm_exec_process(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                            const char *const *argv, const struct podrt_exec_process *proc,
+                            uint64_t flags, struct podrt_error **err) {
         if (flags & ~PODRT_EXEC_TTY)
                 return podrt_error_set(err, EINVAL, "kvm: exec: unknown flags 0x%llx", (unsigned long long)flags);
         _cleanup_free_ char *dir = NULL;
@@ -496,7 +497,26 @@ int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         if (!argv || !argv[0])
                 return podrt_error_set(err, EINVAL, "exec: no command");
         return kvm_exec_session(vm->work_dir, app ? podrt_app_name(app) : "", argv, flags & PODRT_EXEC_TTY,
-                                STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, err);
+                                proc, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, err);
+}
+
+int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+             const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        return kvm_exec_process(data, pod, app, argv, NULL, flags, err);
+}
+
+static int kvm_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                      const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        if (r < 0)
+                return r;
+        if (!pid || flags)
+                return podrt_error_set(err, !pid ? ESRCH : EINVAL, "update: the VM of pod %s is not running",
+                                       podrt_pod_name(pod));
+        return kvm_update_apps(vm->work_dir, app ? podrt_app_name(app) : NULL, res, err);
 }
 
 static const struct podrt_pod_ops kvm_pod_ops = {
@@ -512,6 +532,8 @@ static const struct podrt_pod_ops kvm_pod_ops = {
         .delete = kvm_delete,
         .state = kvm_state,
         .exec = kvm_exec,   /* through podrt-init's agent (exec.c) */
+        .exec_process = kvm_exec_process,
+        .update = kvm_update,
 };
 
 static const struct podrt_plugin kvm_plugin = {

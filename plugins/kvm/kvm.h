@@ -326,11 +326,17 @@ bool kvm_etc_bindable(const struct podrt_app *app, const char *name);
  * work_dir, through its exec channel, with in_fd, out_fd and err_fd as its
  * stdio (a terminal for it when tty).  The command's exit code, or -errno. */
 int kvm_exec_session(const char *work_dir, const char *app, const char *const *argv, bool tty,
-                     int in_fd, int out_fd, int err_fd, struct podrt_error **err);
+                     const struct podrt_exec_process *proc, int in_fd, int out_fd, int err_fd,
+                     struct podrt_error **err);
 
 /* Sends signo to every app of that VM, through podrt-init's agent: how many
  * apps it reached, or -errno (no channel, busy, no answer). */
 int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err);
+
+/* New limits for app (NULL: every app) of that VM, in its cgroup in the
+ * guest, through podrt-init's agent. */
+int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_resources *res,
+                    struct podrt_error **err);
 
 /* One request outside a session on that VM's exec channel (type, data: n
  * bytes; basic/initspec.h), waiting up to wait_ms for an exec session to

@@ -248,6 +248,16 @@ static int v2_enable(const char *dir, struct podrt_error **err) {
         return r < 0 ? podrt_error_set(err, r, "cgroup %s: enabling memory, cpu, pids: %s", ctl, strerror(-r)) : 0;
 }
 
+/* A limit's value: n (times scale), or none for a negative one. */
+static const char *limit(char *v, size_t size, int64_t n, int64_t scale, const char *none, const char *suffix) {
+        if (n < 0)
+                snprintf(v, size, "%s%s", none, suffix);
+        else
+                snprintf(v, size, "%" PRId64 "%s", n * scale, suffix);
+        return v;
+}
+
+/* 0 leaves a limit alone, -1 removes it. */
 static int write_limits(const struct nspawn_cgroups *cg, int64_t memory, int64_t cpu, int64_t pids,
                         struct podrt_error **err) {
         char v[64];
@@ -258,11 +268,11 @@ static int write_limits(const struct nspawn_cgroups *cg, int64_t memory, int64_t
                         return 0;
                 if ((r = v2_enable(d, err)) < 0)
                         return r;
-                if (memory && (snprintf(v, sizeof v, "%" PRId64, memory), r = write_limit(d, "memory.max", v, err)) < 0)
+                if (memory && (r = write_limit(d, "memory.max", limit(v, sizeof v, memory, 1, "max", ""), err)) < 0)
                         return r;
-                if (cpu && (snprintf(v, sizeof v, "%" PRId64 " 100000", cpu * 100), r = write_limit(d, "cpu.max", v, err)) < 0)
+                if (cpu && (r = write_limit(d, "cpu.max", limit(v, sizeof v, cpu, 100, "max", " 100000"), err)) < 0)
                         return r;
-                if (pids && (snprintf(v, sizeof v, "%" PRId64, pids), r = write_limit(d, "pids.max", v, err)) < 0)
+                if (pids && (r = write_limit(d, "pids.max", limit(v, sizeof v, pids, 1, "max", ""), err)) < 0)
                         return r;
                 return 0;
         }
@@ -270,14 +280,13 @@ static int write_limits(const struct nspawn_cgroups *cg, int64_t memory, int64_t
         if (memory) {
                 if (!(d = dir_of(cg, NSPAWN_CG_MEMORY)))
                         return podrt_error_set(err, ENOTSUP, "memory limit: no memory cgroup hierarchy on this host");
-                snprintf(v, sizeof v, "%" PRId64, memory);
-                if ((r = write_limit(d, "memory.limit_in_bytes", v, err)) < 0)
+                if ((r = write_limit(d, "memory.limit_in_bytes", limit(v, sizeof v, memory, 1, "-1", ""), err)) < 0)
                         return r;
         }
         if (cpu) {
                 if (!(d = dir_of(cg, NSPAWN_CG_CPU)))
                         return podrt_error_set(err, ENOTSUP, "cpu limit: no cpu cgroup hierarchy on this host");
-                snprintf(v, sizeof v, "%" PRId64, cpu * 100);
+                limit(v, sizeof v, cpu, 100, "-1", "");
                 if ((r = write_limit(d, "cpu.cfs_period_us", "100000", err)) < 0 ||
                     (r = write_limit(d, "cpu.cfs_quota_us", v, err)) < 0)
                         return r;
@@ -285,42 +294,26 @@ static int write_limits(const struct nspawn_cgroups *cg, int64_t memory, int64_t
         if (pids) {
                 if (!(d = dir_of(cg, NSPAWN_CG_PIDS)))
                         return podrt_error_set(err, ENOTSUP, "pids limit: no pids cgroup hierarchy on this host");
-                snprintf(v, sizeof v, "%" PRId64, pids);
-                if ((r = write_limit(d, "pids.max", v, err)) < 0)
+                if ((r = write_limit(d, "pids.max", limit(v, sizeof v, pids, 1, "max", ""), err)) < 0)
                         return r;
         }
         return 0;
 }
 
-/* On v1, a controller's hierarchy is joined only for its limit: every
- * directory is one more to make and remove. */
-static int drop_unused(struct nspawn_cgroups *cg, int64_t memory, int64_t cpu, int64_t pids) {
-        if (cg->v2)
-                return 0;
-        char **kinds = calloc(1, sizeof(char *)), **dirs = calloc(1, sizeof(char *));
-        if (!kinds || !dirs) {
-                free(kinds);
-                free(dirs);
-                return -ENOMEM;
-        }
-        for (size_t i = 0; cg->kinds[i]; i++) {
-                const char *k = cg->kinds[i];
-                if ((!memory && strcmp(k, NSPAWN_CG_MEMORY) == 0) || (!cpu && strcmp(k, NSPAWN_CG_CPU) == 0) ||
-                    (!pids && strcmp(k, NSPAWN_CG_PIDS) == 0))
-                        continue;
-                if (strv_push(&kinds, k) < 0 || strv_push(&dirs, cg->dirs[i]) < 0) {
-                        strv_free(kinds);
-                        strv_free(dirs);
-                        return -ENOMEM;
-                }
-        }
-        strv_free(cg->kinds);
-        strv_free(cg->dirs);
-        cg->kinds = kinds;
-        cg->dirs = dirs;
-        return 0;
+int nspawn_cgroups_update(struct podrt_pod *pod, int64_t memory_bytes, int64_t cpu_millis, int64_t pids,
+                          struct podrt_error **err) {
+        struct nspawn_cgroups cg;
+        int r = nspawn_cgroups_load(pod, &cg);
+        if (r < 0)
+                return podrt_error_set(err, EOPNOTSUPP, "pod %s has no cgroups of podrt's (systemd places it): "
+                                       "its limits cannot be changed", podrt_pod_name(pod));
+        r = write_limits(&cg, memory_bytes, cpu_millis, pids, err);
+        nspawn_cgroups_done(&cg);
+        return r;
 }
 
+/* On v1 every controller's hierarchy is joined, with a limit or not, so
+ * that update can set one later on the processes already there. */
 int nspawn_cgroups_create(struct podrt_pod *pod, int64_t memory_bytes, int64_t cpu_millis,
                           int64_t pids, struct nspawn_cgroups *ret, struct podrt_error **err) {
         _cleanup_free_ char *mi = NULL, *self = NULL;
@@ -329,8 +322,7 @@ int nspawn_cgroups_create(struct podrt_pod *pod, int64_t memory_bytes, int64_t c
             (r = read_file("/proc/self/cgroup", 0, &self, NULL)) < 0)
                 return podrt_error_set(err, r, "reading this process's cgroups: %s", strerror(-r));
         struct nspawn_cgroups cg;
-        if ((r = nspawn_cgroups_plan_from(mi, self, podrt_pod_id(pod), &cg)) < 0 ||
-            (r = drop_unused(&cg, memory_bytes, cpu_millis, pids)) < 0) {
+        if ((r = nspawn_cgroups_plan_from(mi, self, podrt_pod_id(pod), &cg)) < 0) {
                 nspawn_cgroups_done(&cg);
                 return podrt_error_set(err, r, "out of memory");
         }

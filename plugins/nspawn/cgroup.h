@@ -61,4 +61,8 @@ int nspawn_cgroups_freeze(const struct nspawn_cgroups *cg, bool freeze, struct p
  * parent when it is empty), then the record.  Absent directories are fine. */
 int nspawn_cgroups_remove(struct podrt_pod *pod, struct podrt_error **err);
 
+/* New limits on the pod's directories (0: unchanged, -1: none). */
+int nspawn_cgroups_update(struct podrt_pod *pod, int64_t memory_bytes, int64_t cpu_millis, int64_t pids,
+                          struct podrt_error **err);
+
 #endif

@@ -169,8 +169,9 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
         forget_run(pod);
 
         size_t n = podrt_pod_n_apps(pod);
-        int fds[2 * n], own[2 * n];
-        for (size_t i = 0; i < 2 * n; i++)
+        /* Each app's stdout and stderr, then the first app's stdin. */
+        int fds[2 * n + 1], own[2 * n + 1];
+        for (size_t i = 0; i < 2 * n + 1; i++)
                 fds[i] = own[i] = -1;
         _cleanup_close_ int log_fd = open_append(log, true, err);
         if (log_fd < 0)
@@ -187,17 +188,20 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
                         }
         }
 
+        if (r >= 0 && (fds[2 * n] = n ? podrt_app_stdin_fd(podrt_pod_app(pod, 0)) : -1) < 0 &&
+            (fds[2 * n] = own[2 * n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+                r = podrt_error_set(err, errno, "/dev/null: %m");
         struct nspawn_cgroups cg = { 0 };
         pid_t pid = 0;
         if (r >= 0 && !d->systemd)
                 r = nspawn_cgroups_create(pod, c->memory_bytes, c->cpu_millis, c->pids, &cg, err);
         if (r >= 0) {
-                r = nspawn_spawn(argv, fds, 2 * n, log_fd, d->systemd ? NULL : &cg, &pid, err);
+                r = nspawn_spawn(argv, fds, 2 * n + 1, log_fd, d->systemd ? NULL : &cg, &pid, err);
                 if (r < 0)
                         nspawn_cgroups_remove(pod, NULL);
         }
         nspawn_cgroups_done(&cg);
-        for (size_t i = 0; i < 2 * n; i++)
+        for (size_t i = 0; i < 2 * n + 1; i++)
                 if (own[i] >= 0)
                         close(own[i]);
         if (r < 0)
@@ -421,8 +425,9 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- exec --------------------------------------------------------------- */
 
-int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                       const char *const *argv, uint64_t flags, struct podrt_error **err) {
+static int nspawn_exec_process(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                               const char *const *argv, const struct podrt_exec_process *proc,
+                               uint64_t flags, struct podrt_error **err) {
         struct nspawn_data *d = data;
         if (!argv || !argv[0])
                 return podrt_error_set(err, EINVAL, "exec: no command");
@@ -458,11 +463,32 @@ int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
                 .cap_last = d->cap_last,
                 .cgroup_dirs = cg.dirs,
         };
+        if (proc && proc->env)
+                e.env = proc->env;
+        if (proc && proc->cwd)
+                e.workdir = proc->cwd;
+        if (proc && (proc->flags & PODRT_EXEC_PROCESS_USER))
+                e.uid = proc->uid, e.gid = proc->gid, e.groups = proc->groups, e.n_groups = proc->n_groups;
         int r = nspawn_enter_exec(&e, err);
         nspawn_cgroups_done(&cg);
         if (r < 0)
                 return podrt_error_set(err, r, "app %s", podrt_app_name(app));
         return r;
+}
+
+int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                       const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        return nspawn_exec_process(data, pod, app, argv, NULL, flags, err);
+}
+
+/* The pod's cgroups carry its limits (one set for all its apps). */
+static int nspawn_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                         const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
+        (void)data;
+        if (app && podrt_pod_n_apps(pod) > 1)
+                return podrt_error_set(err, EOPNOTSUPP, "nspawn: limits are the pod's, not app %s's alone",
+                                       podrt_app_name(app));
+        return nspawn_cgroups_update(pod, res->memory_bytes, res->cpu_millis, res->pids, err);
 }
 
 /* ---- the descriptor ------------------------------------------------------- */
@@ -481,6 +507,8 @@ static const struct podrt_pod_ops nspawn_pod_ops = {
         .delete = nspawn_delete,
         .state = nspawn_state,
         .exec = nspawn_exec,
+        .exec_process = nspawn_exec_process,
+        .update = nspawn_update,
 };
 
 static int nspawn_check(void *data, struct podrt_check *check, uint64_t flags,

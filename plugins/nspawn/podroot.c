@@ -169,6 +169,8 @@ int nspawn_app_spec(struct podrt_app *app, const char *root, int stdio_index, in
             copy_strv(podrt_app_post_stop(app), &a->post_stop) < 0 ||
             (stdio_index >= 0 && !(a->stdout_path = format("/proc/self/fd/%d", 3 + 2 * stdio_index))) ||
             (stdio_index >= 0 && !(a->stderr_path = format("/proc/self/fd/%d", 4 + 2 * stdio_index))) ||
+            /* The first app's stdin: the descriptor after the outputs. */
+            (stdio_index == 0 && !(a->stdin_path = format("/proc/self/fd/%zu", 3 + 2 * podrt_pod_n_apps(pod)))) ||
             !(a->status_path = format("/podrt/status/%s", name)) ||
             !(a->pid_path = format("/podrt/pids/%s", name)))
                 return -ENOMEM;

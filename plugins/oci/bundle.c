@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "passthrough.h"
 #include "cgroup.h"
 #include "errors.h"
 #include "etcfiles.h"
@@ -215,15 +216,21 @@ int oci_bundle_write_app(struct podrt_app *app, const struct oci_runtime *rt, ui
         if (r < 0)
                 return r;
 
-        struct oci_app_input in;
-        r = oci_app_input(app, rt, nofile, &in, err);
-        if (r < 0)
-                return r;
         struct json_object *spec = NULL;
-        r = oci_spec_build(&in.c, &spec, err);
-        oci_app_input_done(&in);
-        if (r < 0)
-                return r;
+        const char *bundle = podrt_pod_annotation(pod, OCI_BUNDLE_ANNOTATION);
+        if (bundle && idx == 0) {
+                if ((r = oci_passthrough_spec(app, bundle, rt, &spec, err)) < 0)
+                        return r;
+        } else {
+                struct oci_app_input in;
+                r = oci_app_input(app, rt, nofile, &in, err);
+                if (r < 0)
+                        return r;
+                r = oci_spec_build(&in.c, &spec, err);
+                oci_app_input_done(&in);
+                if (r < 0)
+                        return r;
+        }
         r = write_text(config_path, json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN |
                                                                          JSON_C_TO_STRING_NOSLASHESCAPE),
                        0600, err);

@@ -31,6 +31,7 @@
 #include "spec.h"
 #include "strv.h"
 #include "timeutil.h"
+#include "update.h"
 
 /* How long an operation waits for a container that its runtime is still
  * setting up (start returns before). */
@@ -164,7 +165,7 @@ int spawn_app(const struct oci_runtime *rt, struct podrt_app *app, pid_t *ret_pi
                 return out;
         if (errfd < 0 && (errfd = own_err = open_log(app, err)) < 0)
                 return errfd;
-        int r = oci_spawn(argv, -1, out, errfd, ret_pid, err);
+        int r = oci_spawn(argv, podrt_app_stdin_fd(app), out, errfd, ret_pid, err);
         if (r < 0)
                 return podrt_error_set(err, r, "app %s", podrt_app_name(app));
         return 0;
@@ -423,8 +424,9 @@ static int oci_state(void *data, struct podrt_pod *pod, uint64_t flags,
 
 /* ---- exec --------------------------------------------------------------- */
 
-int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+static int oci_exec_process(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                            const char *const *argv, const struct podrt_exec_process *proc,
+                            uint64_t flags, struct podrt_error **err) {
         struct oci_data *d = data;
         _cleanup_(oci_runtime_freep) struct oci_runtime *rt = NULL;
         int r = pod_runtime(pod, &rt, err);
@@ -443,6 +445,12 @@ int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         r = oci_app_input(app, NULL, d->nofile, &in, err);
         if (r < 0)
                 return r;
+        if (proc && proc->env)
+                in.c.env = proc->env;
+        if (proc && proc->cwd)
+                in.c.cwd = proc->cwd;
+        if (proc && (proc->flags & PODRT_EXEC_PROCESS_USER))
+                in.c.uid = proc->uid, in.c.gid = proc->gid, in.c.groups = proc->groups, in.c.n_groups = proc->n_groups;
         struct json_object *process = NULL;
         bool tty = flags & PODRT_EXEC_TTY;
         r = oci_spec_process(&in.c, argv, tty, &process, err);
@@ -484,6 +492,11 @@ int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
         return r < 0 ? r : status;
 }
 
+int oci_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+        return oci_exec_process(data, pod, app, argv, NULL, flags, err);
+}
+
 /* ---- the descriptor ------------------------------------------------------- */
 
 static const struct podrt_pod_ops oci_pod_ops = {
@@ -500,6 +513,8 @@ static const struct podrt_pod_ops oci_pod_ops = {
         .delete = oci_delete,
         .state = oci_state,
         .exec = oci_exec,
+        .exec_process = oci_exec_process,
+        .update = oci_update,
 };
 
 static int oci_check(void *data, struct podrt_check *check, uint64_t flags,

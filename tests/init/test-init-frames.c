@@ -33,7 +33,7 @@ static void test_frame_header_and_parse(void) {
         CU_ASSERT_EQUAL(initspec_frame_parse(buf, 4, &type, &n), 0);   /* half a header */
         CU_ASSERT_EQUAL(initspec_frame_parse(buf, 7, &type, &n), 0);   /* half the data */
         CU_ASSERT_EQUAL(initspec_frame_parse(buf, 8, &type, &n), 1);
-        CU_ASSERT_EQUAL(type, 'P');
+        CU_ASSERT_EQUAL(type, 'T');
         CU_ASSERT_EQUAL(n, 3);
 }
 

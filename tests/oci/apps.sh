@@ -47,6 +47,21 @@ check_contains "the first app still runs" "$(echo "$st" | tr -d ' \n')" '"name":
 check_eq "the first app's container still runs" running "$(wait_runc "$id-first" running)"
 check_eq "the pod still runs" running "$(podrt_runc status --json "$id" | sed -n 's/^  "state": "\([a-z]*\)".*/\1/p')"
 
+# Started again, signalled through kill --app, stopped again.
+out=$(podrt_runc app start "$id" second 2>&1)
+check_eq "app start of the stopped app succeeds" "0 " "$? $out"
+check_eq "it runs again" running "$(wait_runc "$id-second" running)"
+podrt_runc kill --app second --signal KILL "$id"
+i=0
+while podrt_runc status --json "$id" | tr -d ' \n' | grep -q '"name":"second","state":"running"' && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+done
+st=$(podrt_runc status --json "$id" | tr -d ' \n')
+check_contains "kill --app KILL ends it with 137" "$st" '"name":"second","state":"exited","pid":'
+check_contains "and its exit code is recorded" "$st" '"exitCode":137'
+check_eq "the first app's container still runs after kill --app" running "$(wait_runc "$id-first" running)"
+
 out=$(podrt_runc app rm "$id" second 2>&1)
 check_eq "app rm succeeds" "0 " "$? $out"
 check_eq "no runc container of the removed app" "" "$(runc --root "$RUNC_ROOT" list -q | grep -- "-second" )"

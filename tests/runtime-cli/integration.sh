@@ -182,13 +182,32 @@ EOF
                 rc=$?
                 [ "$out" = hi ] && [ $rc = 3 ] && ok "podman $backend: run prints hi, exits 3" ||
                         bad "podman $backend run: '$out' rc=$rc $(cat "$T/err")"
+                if [ "$backend" = oci ]; then
+                        # The client's config.json reaches runc as it is: podman's
+                        # seccomp profile is applied.
+                        out=$(timeout 120 $P run --rm --network none --rootfs "$ROOTFS" /bin/sh -c 'grep "^Seccomp:" /proc/self/status' 2>"$T/err")
+                        [ "$(echo $out)" = "Seccomp: 2" ] && ok "podman oci: the bundle goes to runc unchanged (podman's seccomp filter applies)" ||
+                                bad "podman oci: seccomp: '$out' $(cat "$T/err")"
+                fi
                 timeout 120 $P run --rm --network none --rootfs "$ROOTFS" /no/such/command >/dev/null 2>&1
                 rc=$?
                 [ $rc = 127 ] && ok "podman $backend: a missing command exits 127" || bad "podman $backend: missing command rc=$rc"
-                out=$(timeout 120 $P run --rm -t --network none --rootfs "$ROOTFS" /bin/sh -c 'echo tty; exit 2' </dev/null 2>"$T/err")
+                # -t: on nspawn the workload's stdio are the terminal; on kvm
+                # its output is relayed from the VM onto it, on oci through
+                # runc run's pipes.
+                tty_test='echo tty; exit 2'
+                [ "$backend" = nspawn ] && tty_test='test -t 0 && test -t 1 && echo tty; exit 2'
+                out=$(timeout 120 $P run --rm -t --network none --rootfs "$ROOTFS" /bin/sh -c "$tty_test" </dev/null 2>"$T/err")
                 rc=$?
                 [ "$(echo "$out" | tr -d '\r')" = tty ] && [ $rc = 2 ] && ok "podman $backend: run -t" ||
                         bad "podman $backend run -t: '$out' rc=$rc $(cat "$T/err")"
+                # -i: the workload reads podman's stdin (not on kvm yet).
+                if [ "$backend" != kvm ]; then
+                        out=$(printf 'line1\nline2\n' | timeout 120 $P run --rm -i --network none --rootfs "$ROOTFS" /bin/sh -c 'wc -l; exit 6' 2>"$T/err")
+                        rc=$?
+                        [ "$(echo $out)" = 2 ] && [ $rc = 6 ] && ok "podman $backend: run -i reads stdin" ||
+                                bad "podman $backend run -i: '$out' rc=$rc $(cat "$T/err")"
+                fi
                 id=$(timeout 120 $P run -d --network none --rootfs "$ROOTFS" /bin/sh -c 'while :; do sleep 1; done' 2>"$T/err")
                 if [ -n "$id" ]; then
                         st=$($P ps --format '{{.Status}}' --filter id="$id")
@@ -200,6 +219,9 @@ EOF
                         else
                                 bad "podman $backend exec: '$out' rc=$rc $(cat "$T/err")"
                         fi
+                        out=$(timeout 60 $P exec -e FOO=bar -w /tmp -u 1000:1001 "$id" /bin/sh -c 'echo $FOO $(pwd) $(id -u) $(id -g)' 2>"$T/err")
+                        [ "$out" = "bar /tmp 1000 1001" ] && ok "podman $backend: exec -e -w -u (process env, cwd, user)" ||
+                                bad "podman $backend exec -e -w -u: '$out' $(cat "$T/err")"
                         timeout 60 $P stop -t 2 "$id" >/dev/null || bad "podman $backend stop"
                         st=$($P ps -a --format '{{.Status}}' --filter id="$id")
                         case $st in Exited*) ok "podman $backend: stop: $st" ;; *) bad "podman $backend after stop: $st" ;; esac
@@ -215,6 +237,22 @@ EOF
                         timeout 60 $P rm "$id" >/dev/null || bad "podman $backend rm after kill"
                 else
                         bad "podman $backend run -d sleep: $(cat "$T/err")"
+                fi
+                # update: a memory limit set on the running container holds
+                # for what runs in it afterwards.
+                id=$(timeout 120 $P run -d --network none --rootfs "$ROOTFS" /bin/sleep 1000 2>"$T/err")
+                if [ -n "$id" ]; then
+                        hog='x=$(head -c 12000000 /dev/zero | tr "\0" a); echo ${#x}'
+                        out=$(timeout 60 $P exec "$id" /bin/sh -c "$hog" 2>/dev/null)
+                        [ "$out" = 12000000 ] || bad "podman $backend: 12 MB before update: '$out'"
+                        timeout 60 $P update -m 8m "$id" >/dev/null 2>"$T/err" || bad "podman $backend update -m: $(cat "$T/err")"
+                        timeout 60 $P exec "$id" /bin/sh -c "$hog" >/dev/null 2>&1
+                        rc=$?
+                        [ $rc = 137 ] && ok "podman $backend: update -m 8m: a 12 MB exec is killed (137)" ||
+                                bad "podman $backend: after update -m 8m the 12 MB exec exited $rc"
+                        timeout 60 $P rm -f -t 0 "$id" >/dev/null || bad "podman $backend rm -f after update"
+                else
+                        bad "podman $backend run -d for update: $(cat "$T/err")"
                 fi
                 left=$($P ps -aq)
                 [ -z "$left" ] || bad "podman $backend: containers left: $left"

@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "cunit-main.h"
+#include "resources.h"
 #include "translate.h"
 
 /* ---- flags ---------------------------------------------------------------- */
@@ -287,6 +288,43 @@ static void test_translate_errors(void) {
         expect_error(PL("\"hooks\":{\"prestart\":[{\"path\":\"rel\"}]}"), "config.json: hooks.prestart[0].path: must be an absolute path");
 }
 
+/* ---- update --resources -------------------------------------------------- */
+
+static void test_resources(void) {
+        struct podrt_resources r;
+        char msg[256];
+        CU_ASSERT_EQUAL(oci_parse_resources("{\"memory\":{\"limit\":33554432},\"cpu\":{\"quota\":50000,\"period\":100000},"
+                                            "\"pids\":{\"limit\":64}}", &r, msg, sizeof msg), 0);
+        CU_ASSERT_EQUAL(r.memory_bytes, 33554432);
+        CU_ASSERT_EQUAL(r.cpu_millis, 500);
+        CU_ASSERT_EQUAL(r.pids, 64);
+        /* -1: no limit; a quota without a period is per 100 ms; runc's pids 0 is none. */
+        CU_ASSERT_EQUAL(oci_parse_resources("{\"memory\":{\"limit\":-1},\"cpu\":{\"quota\":200000},\"pids\":{\"limit\":0}}",
+                                            &r, msg, sizeof msg), 0);
+        CU_ASSERT_EQUAL(r.memory_bytes, -1);
+        CU_ASSERT_EQUAL(r.cpu_millis, 2000);
+        CU_ASSERT_EQUAL(r.pids, -1);
+        /* Only what is there changes. */
+        CU_ASSERT_EQUAL(oci_parse_resources("{\"pids\":{\"limit\":10},\"cpu\":{\"shares\":1024}}", &r, msg, sizeof msg), 0);
+        CU_ASSERT_EQUAL(r.memory_bytes, 0);
+        CU_ASSERT_EQUAL(r.cpu_millis, 0);
+        CU_ASSERT_EQUAL(r.pids, 10);
+        static const struct {
+                const char *json, *msg;
+        } bad[] = {
+                { "[1]", "not a JSON object" },
+                { "{\"memory\":{\"limit\":\"1G\"}}", "memory.limit: must be an integer" },
+                { "{\"memory\":{\"limit\":0}}", "memory.limit: 0 is not a limit (-1: none)" },
+                { "{\"cpu\":{\"quota\":1000,\"period\":0}}", "cpu.period: must be positive" },
+                { "{\"blockIO\":{}}", "sets none of memory.limit, cpu.quota, pids.limit" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                msg[0] = 0;
+                CU_ASSERT_EQUAL(oci_parse_resources(bad[i].json, &r, msg, sizeof msg), -EINVAL);
+                CU_ASSERT_STRING_EQUAL(msg, bad[i].msg);
+        }
+}
+
 static int setup(void) {
         return mkdtemp(tmpdir) ? 0 : -1;
 }
@@ -304,6 +342,7 @@ void register_tests(void) {
         ADD_TEST(s, test_flags_errors);
         ADD_TEST(s, test_signals);
         ADD_TEST(s, test_pod_name);
+        ADD_TEST(s, test_resources);
         s = add_suite("translate", setup, teardown);
         ADD_TEST(s, test_translate_full);
         ADD_TEST(s, test_translate_host_network);

@@ -113,7 +113,7 @@ static char *exec_output(const char *ref, char *const *argv, int *ret_status) {
         dup2(fd, STDOUT_FILENO);
         close(fd);
         _cleanup_error_ struct podrt_error *e = NULL;
-        int r = runtime_exec(rt, ref, NULL, argv, 0, ret_status, &e);
+        int r = runtime_exec(rt, ref, NULL, argv, 0, NULL, ret_status, &e);
         fflush(stdout);
         dup2(saved, STDOUT_FILENO);
         close(saved);
