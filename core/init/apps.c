@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <poll.h>
@@ -69,13 +70,33 @@ static void warn(const struct initspec_app *app, const char *fmt, ...) {
         va_end(ap);
 }
 
+#define SPAWN_SYNC_MS 5000
+
 static pid_t spawn(const struct initspec_app *app, char *const *argv, const char *what) {
+        /* Returns once the child is in the app's namespace and root (at
+         * its exec, or its failure, the pipe's end closes): the pid file
+         * written then leads `podrt exec` into the app, never into the pod
+         * root the child is still leaving. */
+        int sync[2] = { -1, -1 };
+        if (pipe2(sync, O_CLOEXEC) < 0)
+                sync[0] = sync[1] = -1;
         fflush(NULL);
         pid_t pid = fork();
         if (pid == 0)
                 exec_app_child(app, argv, what);
+        int e = errno;
+        if (sync[1] >= 0)
+                close(sync[1]);
+        if (pid > 0 && sync[0] >= 0) {
+                /* A setup that hangs (a stuck mount) does not hang PID 1. */
+                struct pollfd p = { .fd = sync[0], .events = POLLIN };
+                while (poll(&p, 1, SPAWN_SYNC_MS) < 0 && errno == EINTR)
+                        ;
+        }
+        if (sync[0] >= 0)
+                close(sync[0]);
         if (pid < 0) {
-                warn(app, "%scannot fork: %s", what, strerror(errno));
+                warn(app, "%scannot fork: %s", what, strerror(e));
                 return -1;
         }
         /* Also done by the child: whichever runs first, the group exists
