@@ -121,5 +121,14 @@ same "a stop ends the sandbox" stopped "$($PODRT status --json sb | python3 -c '
 $PODRT delete sb
 same "and delete leaves nothing of it" "" "$(ls -d $ROOT/pods/$sbid 2>/dev/null; grep -F "$sbid" /proc/self/mountinfo)"
 
+# ---- delete --force of a running pod with an added app running ----
+$PODRT run -d "$T/pod.json" >/dev/null
+id=$(pod_id grow)
+wait_for sh -c "$PODRT logs --app main grow 2>/dev/null | grep -q main-up"
+$PODRT app add --start grow "$T/side.json"
+same "an app added again to a new pod" running "$(app_state side)"
+$PODRT delete --force grow
+same "delete --force with the added app running: nothing left" "" "$(leftovers "$id")"
+
 echo "1..$n"
 [ "$fails" = 0 ]
