@@ -159,6 +159,14 @@ int initspec_add_app(struct initspec *s, const char *name, const char *root,
         return 0;
 }
 
+void initspec_remove_app(struct initspec *s, size_t i) {
+        if (i >= s->n_apps)
+                return;
+        app_clear(&s->apps[i]);
+        memmove(&s->apps[i], &s->apps[i + 1], (s->n_apps - i - 1) * sizeof(s->apps[0]));
+        s->n_apps--;
+}
+
 int initspec_add_module(struct initspec *s, const char *path, const char *params) {
         bool oom = false;
         char *p = strdup_or_null(path, &oom), *q = strdup_or_null(params, &oom);

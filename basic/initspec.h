@@ -205,6 +205,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct initspec *, initspec_free)
 int initspec_add_app(struct initspec *s, const char *name, const char *root,
                      struct initspec_app **ret);
 int initspec_add_module(struct initspec *s, const char *path, const char *params);
+/* Removes (and frees) app i; out of range: nothing. */
+void initspec_remove_app(struct initspec *s, size_t i);
 int initspec_add_mount(struct initspec *s, const char *fstype, const char *source,
                        const char *target, const char *data, unsigned long flags);
 int initspec_app_add_bind(struct initspec_app *app, const char *source, const char *target,

@@ -110,8 +110,11 @@ int kvm_apps_unmount(const char *kvm_dir, const char *name, struct podrt_error *
         return r;
 }
 
-/* The app's rootfs bound at <kvm dir>/apps/<app>. */
-static int bind_root(const char *kvm_dir, struct podrt_app *app, struct podrt_error **err) {
+int kvm_apps_bind_root(const struct kvm_vm *vm, const char *kvm_dir, struct podrt_app *app,
+                       struct podrt_error **err) {
+        if (!has_apps_share(vm))
+                return podrt_error_set(err, EOPNOTSUPP, "pod %s's VM has no share for added apps (made by an older podrt): create the pod again",
+                                       podrt_pod_name(podrt_app_pod(app)));
         const char *rootfs = podrt_app_rootfs(app);
         if (!rootfs || rootfs[0] != '/')
                 return podrt_error_set(err, ENOENT, "app %s: no root filesystem", podrt_app_name(app));
@@ -198,9 +201,6 @@ static int kvm_app_start(void *data, struct podrt_app *app, uint64_t flags, stru
         int r = running_vm(app, &dir, &vm, &vmpid, err);
         if (r < 0)
                 return r;
-        if (!has_apps_share(vm))
-                return podrt_error_set(err, EOPNOTSUPP, "pod %s's VM has no share for added apps (made by an older podrt): create the pod again",
-                                       podrt_pod_name(podrt_app_pod(app)));
         _cleanup_(initspec_freep) struct initspec *s = initspec_new();
         _cleanup_free_ char *root = NULL, *text = NULL;
         struct initspec_app *a = NULL;
@@ -208,7 +208,7 @@ static int kvm_app_start(void *data, struct podrt_app *app, uint64_t flags, stru
                 return podrt_error_set(err, ENOMEM, "out of memory");
         if ((r = initspec_app_text(a, &text, err)) < 0)
                 return r;
-        if ((r = bind_root(dir, app, err)) < 0)
+        if ((r = kvm_apps_bind_root(vm, dir, app, err)) < 0)
                 return r;
         forget_files(dir, name);
 

@@ -318,6 +318,9 @@ static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         if (r < 0)
                 return r;
         clear_run_files(dir, hv.name);
+        /* Apps added or removed since create (apps-start.c). */
+        if ((r = kvm_apps_prepare_start(vm, pod, dir, err)) < 0)
+                return r;
         pid_t pid;
         /* The keeper's message names the hypervisor already. */
         if ((r = keeper_start(&hv, vm, pod, dir, &pid, err)) < 0)

@@ -366,6 +366,16 @@ int kvm_apps_unmount(const char *kvm_dir, const char *name, struct podrt_error *
  * through podrt-init's agent): 1 sent, 0 the app is not running, or
  * -errno. */
 int kvm_signal_app(const char *work_dir, const char *name, int signo, struct podrt_error **err);
+/* The app's rootfs bound at <kvm_dir>/apps/<app> (an earlier bind there
+ * undone first); EOPNOTSUPP for a VM without the apps share. */
+int kvm_apps_bind_root(const struct kvm_vm *vm, const char *kvm_dir, struct podrt_app *app,
+                       struct podrt_error **err);
+/* Before a start of the pod (apps-start.c): when its apps are no longer
+ * those of create's description, the description made again and vm's
+ * initrd pointed at create's plus it; the roots of the apps create did not
+ * share bound below the apps share. */
+int kvm_apps_prepare_start(struct kvm_vm *vm, const struct podrt_pod *pod, const char *kvm_dir,
+                           struct podrt_error **err);
 
 /* ---- following the apps' output (follow.c) ---- */
 

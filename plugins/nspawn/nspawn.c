@@ -164,7 +164,11 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
         if (access(root, F_OK) < 0)
                 return podrt_error_set(err, ENOENT, "pod %s has no pod root: create it again",
                                        podrt_pod_name(pod));
-        if ((r = nspawn_pod_config(pod, &h, &c, err)) < 0 || (r = nspawn_build_argv(c, &argv, err)) < 0)
+        /* The description again: the pod may have gained or lost apps
+         * since create (podrt app add / rm, apps.c). */
+        _cleanup_(initspec_freep) struct initspec *spec = NULL;
+        if ((r = nspawn_pod_config(pod, &h, &c, err)) < 0 || (r = nspawn_build_argv(c, &argv, err)) < 0 ||
+            (r = nspawn_pod_spec(pod, d->cap_last, &spec, err)) < 0 || (r = nspawn_podroot_refresh(pod, spec, err)) < 0)
                 return r;
         forget_run(pod);
 

@@ -380,6 +380,13 @@ int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
         return r;
 }
 
+int nspawn_podroot_refresh(struct podrt_pod *pod, const struct initspec *spec, struct podrt_error **err) {
+        _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");
+        if (!root)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        return build_root(pod, root, spec, err);
+}
+
 int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err) {
         _cleanup_free_ char *own = nspawn_pod_path(pod, "nspawn");
         if (!own)

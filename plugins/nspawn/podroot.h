@@ -71,6 +71,11 @@ int nspawn_pod_caps(struct podrt_pod *pod, int cap_last, char ***ret_add, char *
 int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
                           struct podrt_error **err);
 
+/* The pod root of an existing pod made again for spec (every start: the
+ * apps' mount points, the description), keeping what is there. */
+int nspawn_podroot_refresh(struct podrt_pod *pod, const struct initspec *spec,
+                           struct podrt_error **err);
+
 /* Unmounts and removes <pod dir>/nspawn (absent is fine).  Never crosses
  * into another file system. */
 int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err);

@@ -91,6 +91,14 @@ P app start vmgrow side
 same "app start of the stopped app" running "$(app_state side)"
 P stop --timeout 20 vmgrow
 same "a pod stop covers the added app" "exited exited" "$(app_state main) $(app_state side)"
+# Started again: the added app is one of the pod's now.
+rm -f "$V/side-host"
+P start vmgrow
+wait_for test -s "$V/side-host"
+same "start again: the added app runs with the first one" "running running vm-grow-host 1" \
+        "$(app_state main) $(app_state side) $(cat "$V/side-host" 2>/dev/null) $(qemus)"
+P stop --timeout 20 vmgrow
+same "... and stops with it" "exited exited" "$(app_state main) $(app_state side)"
 P delete vmgrow
 same "delete: ok" 0 "$?"
 same "no QEMU left" 0 "$(qemus)"

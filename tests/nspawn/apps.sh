@@ -93,6 +93,14 @@ same "app start of the stopped app" running "$(app_state side)"
 
 $PODRT stop --timeout 5 grow
 same "a pod stop covers the added app" "exited exited" "$(app_state main) $(app_state side)"
+# Started again: the added app is one of the pod's now.
+rm -f "$V/side-host"
+$PODRT start grow
+wait_for test -s "$V/side-host"
+same "start again: the added app runs with the first one" "running running grow-host" \
+        "$(app_state main) $(app_state side) $(cat "$V/side-host" 2>/dev/null)"
+$PODRT stop --timeout 20 grow
+same "... and stops with it" "exited exited" "$(app_state main) $(app_state side)"
 $PODRT delete grow
 same "delete: ok" 0 "$?"
 same "nothing left on the host (no process, mount, cgroup, folder)" "" "$(leftovers "$id")"
