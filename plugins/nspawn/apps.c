@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "capsets.h"
+#include "cgroup.h"
 #include "errors.h"
 #include "fileio.h"
 #include "initspec.h"
@@ -87,6 +88,27 @@ static int check_caps(const struct nspawn_data *d, struct podrt_app *app, pid_t 
         return podrt_error_set(err, EPERM, "app %s: needs %s, which pod %s's container does not have (the pod's "
                                "capabilities are its apps' when it started)",
                                podrt_app_name(app), list ? list : "capabilities", podrt_pod_name(podrt_app_pod(app)));
+}
+
+/* The pod's cgroups (podrt's, on a host whose PID 1 is not systemd) limit
+ * the pod with its apps' limits summed, a resource only when every app
+ * limits it (podroot.c): with the added app, as a pod made with it would
+ * have them.  They grow with an app, and are not lowered when one goes. */
+static int follow_limits(const struct nspawn_data *d, struct podrt_pod *pod, struct podrt_error **err) {
+        if (d->systemd)
+                return 0;   /* no cgroups of podrt's: systemd's slice holds the pod */
+        struct nspawn_host_info h = nspawn_host_info_of(d);
+        _cleanup_(nspawn_config_freep) struct nspawn_config *c = NULL;
+        int r = nspawn_pod_config(pod, &h, &c, err);
+        if (r < 0)
+                return r;
+        /* 0 (some app has no limit) is "none" here: -1. */
+        _cleanup_error_ struct podrt_error *e = NULL;
+        r = nspawn_cgroups_update(pod, c->memory_bytes ? c->memory_bytes : -1, c->cpu_millis ? c->cpu_millis : -1,
+                                  c->pids ? c->pids : -1, &e);
+        if (r == -EOPNOTSUPP)
+                return 0;   /* a pod made without podrt's cgroups */
+        return r < 0 ? podrt_error_set(err, -r, "the pod's limits: %s", podrt_error_message(e)) : 0;
 }
 
 static int open_log(struct podrt_app *app) {
@@ -227,7 +249,7 @@ static int nspawn_app_start(void *data, struct podrt_app *app, uint64_t flags, s
         if (!rootfs || rootfs[0] != '/')
                 return podrt_error_set(err, ENOENT, "app %s: no root filesystem", name);
         int r = check_caps(d, app, leader, err);
-        if (r < 0)
+        if (r < 0 || (r = follow_limits(d, pod, err)) < 0)
                 return r;
         _cleanup_(initspec_freep) struct initspec *s = initspec_new();
         _cleanup_free_ char *root = NULL, *text = NULL;

@@ -78,7 +78,7 @@ static void nspawn_fini(void *data) {
         free(d);
 }
 
-static struct nspawn_host_info host_info(const struct nspawn_data *d) {
+struct nspawn_host_info nspawn_host_info_of(const struct nspawn_data *d) {
         return (struct nspawn_host_info){
                 .binary = d->binary, .init = d->init, .systemd = d->systemd, .cap_last = d->cap_last,
         };
@@ -115,7 +115,7 @@ static int nspawn_create(void *data, struct podrt_pod *pod, uint64_t flags,
         if (!program_exists(d->binary))
                 return podrt_error_set(err, ENOENT, "nspawn.binary: %s: not found (is systemd-container installed?)",
                                        d->binary);
-        struct nspawn_host_info h = host_info(d);
+        struct nspawn_host_info h = nspawn_host_info_of(d);
         _cleanup_(initspec_freep) struct initspec *spec = NULL;
         _cleanup_(nspawn_config_freep) struct nspawn_config *c = NULL;
         _cleanup_strv_free_ char **argv = NULL;
@@ -153,7 +153,7 @@ static void forget_run(struct podrt_pod *pod) {
 static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
                         struct podrt_error **err) {
         struct nspawn_data *d = data;
-        struct nspawn_host_info h = host_info(d);
+        struct nspawn_host_info h = nspawn_host_info_of(d);
         _cleanup_(nspawn_config_freep) struct nspawn_config *c = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");

@@ -8,6 +8,8 @@
 
 #include <podrt/podrt.h>
 
+#include "podroot.h"
+
 struct nspawn_data {
         const struct podrt_host *host;
         char *binary;
@@ -21,6 +23,9 @@ struct nspawn_data {
  * inside the pod root. */
 #define NSPAWN_CONTROL "/podrt/control"
 #define NSPAWN_APPS "/podrt/apps"
+
+/* What the host contributes to a pod's configuration (podroot.h). */
+struct nspawn_host_info nspawn_host_info_of(const struct nspawn_data *d);
 
 /* The pod op exec (nspawn.c): argv in app, as nsenter does. */
 int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app, const char *const *argv,

@@ -129,6 +129,30 @@ same "a stop ends the sandbox" stopped "$($PODRT status --json sb | python3 -c '
 $PODRT delete sb
 same "and delete leaves nothing of it" "" "$(ls -d $ROOT/pods/$sbid 2>/dev/null; grep -F "$sbid" /proc/self/mountinfo)"
 
+# ---- limits: the pod's cgroups take the added app's (hosts whose PID 1 is not systemd) ----
+if [ ! -d /run/systemd/system ]; then
+        cat > "$T/lim.json" <<J
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "lim",
+  "containers": [ { "name": "a", "rootfs": "rootfs", "command": ["/bin/sh", "-c", "exec sleep 30"],
+                    "resources": { "memory": "64M", "pids": 20 } } ] }
+J
+        cat > "$T/limb.json" <<J
+{ "name": "b", "rootfs": "$T/rootfs", "command": ["/bin/sh", "-c", "exec sleep 30"],
+  "resources": { "memory": "32M", "pids": 10 } }
+J
+        $PODRT run -d "$T/lim.json" >/dev/null
+        lid=$(pod_id lim)
+        cg() { find /sys/fs/cgroup -maxdepth 8 -path "*/podrt/$lid/$1" 2>/dev/null | head -1; }
+        same "the pod's memory and pids limits: its app's" "64000000 20" \
+                "$(cat "$(cg memory.limit_in_bytes)" 2>/dev/null) $(cat "$(cg pids.max)" 2>/dev/null)"
+        $PODRT app add --start lim "$T/limb.json"
+        pg=$(getconf PAGESIZE)
+        same "with an app added: the sum of both (the kernel keeps whole pages)" "$((96000000 / pg * pg)) 30" \
+                "$(cat "$(cg memory.limit_in_bytes)" 2>/dev/null) $(cat "$(cg pids.max)" 2>/dev/null)"
+        $PODRT rm --force lim
+        same "nothing left after delete (limits)" "" "$(leftovers "$lid")"
+fi
+
 # ---- delete --force of a running pod with an added app running ----
 $PODRT run -d "$T/pod.json" >/dev/null
 id=$(pod_id grow)
