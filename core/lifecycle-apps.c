@@ -47,25 +47,37 @@ static int request(struct podrt_pod *pod, const char *op, const char *name, stru
         return r;
 }
 
-int runtime_app_add(struct runtime *rt, const char *ref, const char *path, bool start, struct podrt_error **err) {
+int runtime_app_add_text(struct runtime *rt, const char *ref, const char *text, const char *source,
+                         const char *base_dir, bool start, struct podrt_error **err) {
         _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
+        struct plugin *p;
+        int r = open_running(rt, ref, &pod, &p, err);
+        if (r < 0)
+                return r;
+        struct json_object *req = json_object_new_object();
+        json_object_object_add(req, "op", json_object_new_string("add"));
+        json_object_object_add(req, "app", json_object_new_string(text));
+        json_object_object_add(req, "source", json_object_new_string(source ? source : "app"));
+        if (base_dir)
+                json_object_object_add(req, "baseDir", json_object_new_string(base_dir));
+        json_object_object_add(req, "start", json_object_new_boolean(start));
+        r = monitor_request(pod, req, err);
+        json_object_put(req);
+        return r;
+}
+
+int runtime_app_add(struct runtime *rt, const char *ref, const char *path, bool start, struct podrt_error **err) {
         _cleanup_free_ char *text = NULL, *dir = NULL;
         size_t len;
+        /* The pod first: "not running" beats what the file holds. */
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;
         struct plugin *p;
         int r = open_running(rt, ref, &pod, &p, err);
         if (r < 0 || (r = manifest_read(path, &text, &len, &dir, err)) < 0)
                 return r;
         if (strlen(text) != len)
                 return podrt_error_set(err, EINVAL, "%s: holds a NUL byte", path);
-        struct json_object *req = json_object_new_object();
-        json_object_object_add(req, "op", json_object_new_string("add"));
-        json_object_object_add(req, "app", json_object_new_string(text));
-        json_object_object_add(req, "source", json_object_new_string(path));
-        json_object_object_add(req, "baseDir", json_object_new_string(dir));
-        json_object_object_add(req, "start", json_object_new_boolean(start));
-        r = monitor_request(pod, req, err);
-        json_object_put(req);
-        return r;
+        return runtime_app_add_text(rt, pod->id, text, path, dir, start, err);
 }
 
 int runtime_app_start(struct runtime *rt, const char *ref, const char *name, struct podrt_error **err) {

@@ -148,6 +148,16 @@ int monitor_app_add(struct monitor *m, const char *text, size_t len, const char 
         size_t i = pod->spec->n_apps - 1;
         struct podrt_app *a = &pod->apps[i];
         m->apps[i] = (struct mapp){ .log.fd = -1, .out = { -1, -1 }, .err = { -1, -1 } };
+        /* The pod's network mapped its ports at create. */
+        for (size_t k = 0; k < a->spec->n_ports; k++)
+                if (a->spec->ports[k].host_port) {
+                        r = podrt_error_set(err, EINVAL,
+                                            "%s: ports[%zu].hostPort: an app added to a running pod cannot publish a host port (the pod's network mapped its ports when it was created)",
+                                            source ? source : "app", k);
+                        json_object_put(j);
+                        app_undo(m, i, false, false, NULL);
+                        return r;
+                }
         /* manifest.json first: from here on delete and gc know the app. */
         r = manifest_update(m, j, NULL, err);
         json_object_put(j);

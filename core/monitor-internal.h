@@ -47,11 +47,6 @@ struct monitor {
         bool shutdown;         /* asked to end (stop, a signal) */
 };
 
-/* The pod annotation that makes a pod a sandbox: "true" keeps its monitor
- * running (and the pod running) when all its apps have ended, until the
- * pod is stopped. */
-#define POD_SANDBOX_ANNOTATION "io.podrt.sandbox"
-
 /* monitor.c: saves state.json under the pod's lock, keeping a pause
  * another command recorded. */
 PODRT_INTERNAL int monitor_save(struct monitor *m, struct podrt_error **err);

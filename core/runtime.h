@@ -77,6 +77,15 @@ PODRT_INTERNAL int runtime_update(struct runtime *rt, const char *ref, const cha
  * the pod has; -ENOENT: no such app; -EINVAL: the pod is not running). */
 PODRT_INTERNAL int runtime_app_add(struct runtime *rt, const char *ref, const char *path, bool start,
                                    struct podrt_error **err);
+/* The same for the app's JSON text (from source, which names it in
+ * messages; a relative rootfs taken from base_dir, or NULL: the current
+ * directory of the pod's monitor), e.g. a CRI container's. */
+PODRT_INTERNAL int runtime_app_add_text(struct runtime *rt, const char *ref, const char *text,
+                                        const char *source, const char *base_dir, bool start,
+                                        struct podrt_error **err);
+/* The pod annotation of a sandbox: "true" keeps the pod running when all
+ * its apps have ended, for apps added later, until it is stopped. */
+#define POD_SANDBOX_ANNOTATION "io.podrt.sandbox"
 PODRT_INTERNAL int runtime_app_start(struct runtime *rt, const char *ref, const char *name,
                                      struct podrt_error **err);
 /* SIGTERM, SIGKILL after timeout_sec; returns once the monitor recorded

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -33,18 +34,39 @@ static const char *app_file(const char *name, const char *script, const char *ex
         return p;
 }
 
-/* A running pod "p" whose app "first" sleeps, with an empty volume. */
-static void start_pod(const char *annotations) {
+/* A running pod NAME whose app "first" sleeps, with an empty volume; with
+ * conf, run with that configuration and env. */
+static void start_pod_as(const char *name, const char *annotations, char **env, const char *conf) {
         char path[4200], text[4096];
-        snprintf(path, sizeof path, "%s/p.json", tmpdir);
+        snprintf(path, sizeof path, "%s/%s.json", tmpdir, name);
         snprintf(text, sizeof text,
-                 "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"p\",%s"
+                 "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"%s\",%s"
                  "\"volumes\":[{\"name\":\"scratch\",\"kind\":\"empty\"}],"
                  "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}",
-                 annotations ? annotations : "");
+                 name, annotations ? annotations : "");
         write_file(path, text);
-        CU_ASSERT_EQUAL_FATAL(PODRT("run", "-d", path), 0);
+        CU_ASSERT_EQUAL_FATAL(conf ? PODRT_ENV(env, "--config", conf, "run", "-d", path) : PODRT("run", "-d", path), 0);
         snprintf(pod_id, sizeof pod_id, "%.32s", OUT);
+}
+
+static void start_pod(const char *annotations) {
+        start_pod_as("p", annotations, NULL, NULL);
+}
+
+/* tmpdir/NAME.d for hook files (*ret_dir), tmpdir/NAME.conf naming it
+ * (*ret_conf); the env that puts the hooks plugin on the plugin path. */
+static char **hooks_setup(const char *name, char ret_dir[4200], char ret_conf[4300]) {
+        static char plugin_path[8192];
+        static char *env[] = { plugin_path, NULL };
+        char text[8192];
+        snprintf(ret_dir, 4200, "%s/%s.d", tmpdir, name);
+        snprintf(ret_conf, 4300, "%s/%s.conf", tmpdir, name);
+        mkdir(ret_dir, 0755);
+        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", ret_dir);
+        write_file(ret_conf, text);
+        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
+                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
+        return env;
 }
 
 /* What a file of the pod's folder holds (malloc'd), or NULL. */
@@ -179,7 +201,17 @@ static void test_add_then_start(void) {
         CU_ASSERT_STRING_EQUAL(app_field("late", "exitCode"), "3");
         /* The pod runs on with its first app. */
         CU_ASSERT_STRING_EQUAL(pod_state("p"), "running");
+
+        /* Added apps are the pod's: a stopped pod starts with them. */
+        CU_ASSERT_EQUAL(PODRT("app", "add", "p", app_file("idle", "exec sleep 60", NULL)), 0);
+        CU_ASSERT_EQUAL(PODRT("stop", "--timeout", "5", "p"), 0);
+        CU_ASSERT_STRING_EQUAL(pod_state("p"), "stopped");
+        CU_ASSERT_EQUAL(PODRT("start", "p"), 0);
+        CU_ASSERT_STRING_EQUAL(app_field("first", "state"), "running");
+        CU_ASSERT_STRING_EQUAL(app_field("idle", "state"), "running");
+        CU_ASSERT_EQUAL(n_apps(), 3);
         CU_ASSERT_EQUAL(PODRT("delete", "--force", "p"), 0);
+        CU_ASSERT_EQUAL(pod_count(), 0);
 }
 
 /* Runs podrt app ARGS, expecting 125 with msg on stderr and manifest.json
@@ -202,6 +234,8 @@ static void test_errors(void) {
         REFUSED("nope.json: mounts[0].volume: no volume named \"nope\" is declared in volumes", "add", "p",
                 app_file("nope", "true", ",\"mounts\":[{\"volume\":\"nope\",\"path\":\"/x\"}]"));
         REFUSED("typo.json: comand: unknown field", "add", "p", app_file("typo", "true", ",\"comand\":[]"));
+        REFUSED("port.json: ports[0].hostPort: an app added to a running pod cannot publish a host port", "add", "p",
+                app_file("port", "true", ",\"ports\":[{\"containerPort\":80,\"hostPort\":18080}]"));
         char bad[4200];
         snprintf(bad, sizeof bad, "%s/bad.json", tmpdir);
         write_file(bad, "{\"name\": \"bad\",");
@@ -297,12 +331,10 @@ static void test_crash_cleaned_by_gc(void) {
  * run again): prestart, createRuntime, createContainer at add,
  * startContainer and poststart at start, poststop at rm. */
 static void test_hooks_of_added_app(void) {
-        char hooks[4200], script[4300], conf[4300], calls[4300], plugin_path[8192], path[4300];
-        snprintf(hooks, sizeof hooks, "%s/hooks.d", tmpdir);
+        char hooks[4200], script[4300], conf[4300], calls[4300], path[4300];
+        char **env = hooks_setup("hooks", hooks, conf);
         snprintf(script, sizeof script, "%s/record.sh", tmpdir);
-        snprintf(conf, sizeof conf, "%s/hooks.conf", tmpdir);
         snprintf(calls, sizeof calls, "%s/calls", tmpdir);
-        mkdir(hooks, 0755);
         char text[16384];
         snprintf(text, sizeof text, "#!/bin/sh\nid=$(tr -d ' \\n' | sed -n 's/.*\"id\":\"\\([^\"]*\\)\".*/\\1/p')\n"
                                     "echo \"$1 ${id##*-}\" >> %s\n", calls);
@@ -316,16 +348,8 @@ static void test_hooks_of_added_app(void) {
                                             "\"when\":{\"always\":true},\"stages\":[\"%s\"]}", script, stages[i], stages[i]);
                 write_file(path, text);
         }
-        snprintf(text, sizeof text, "hooks = { dirs = [ \"%s\" ]; };\n", hooks);
-        write_file(conf, text);
-        snprintf(plugin_path, sizeof plugin_path, "PODRT_PLUGIN_PATH=%s/plugins/hooks:%s/tests/mock",
-                 getenv("PODRT_BUILD_DIR"), getenv("PODRT_BUILD_DIR"));
-        char *env[] = { plugin_path, NULL };
-        snprintf(path, sizeof path, "%s/h.json", tmpdir);
-        write_file(path, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"h\","
-                         "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
 #define HPODRT(...) PODRT_ENV(env, "--config", conf, __VA_ARGS__)
-        CU_ASSERT_EQUAL_FATAL(HPODRT("run", "-d", path), 0);
+        start_pod_as("h", NULL, env, conf);
         /* The pod's poststart hooks run after run -d returned. */
         for (int i = 0; i < 200; i++) {
                 _cleanup_free_ char *text = NULL;
@@ -351,6 +375,68 @@ static void test_hooks_of_added_app(void) {
 #undef HPODRT
 }
 
+/* A monitor killed in the middle of an add (while the app's createContainer
+ * hook runs): the app is in manifest.json already, and gc tears the pod
+ * down with it. */
+static void test_crash_mid_add(void) {
+        char hooks[4200], script[4300], conf[4300], path[4300], text[8192];
+        char **env = hooks_setup("hang", hooks, conf);
+        snprintf(script, sizeof script, "%s/hang.sh", tmpdir);
+        write_file(script, "#!/bin/sh\ncat >/dev/null\nexec sleep 3\n");
+        chmod(script, 0755);
+        snprintf(path, sizeof path, "%s/hang.json", hooks);
+        snprintf(text, sizeof text, "{\"version\":\"1.0.0\",\"hook\":{\"path\":\"%s\"},"
+                                    "\"when\":{\"commands\":[\"^/hang$\"]},\"stages\":[\"createContainer\"]}", script);
+        write_file(path, text);
+        start_pod_as("c", NULL, env, conf);
+        CU_ASSERT_EQUAL(PODRT("status", "--json", "c"), 0);
+        json_object *o = parse_out(), *m, *apps, *pid;
+        pid_t monitor = json_object_object_get_ex(o, "monitorPid", &m) ? json_object_get_int(m) : 0;
+        pid_t first = json_object_object_get_ex(o, "apps", &apps) &&
+                      json_object_object_get_ex(json_object_array_get_idx(apps, 0), "pid", &pid) ? json_object_get_int(pid) : 0;
+        json_object_put(o);
+        CU_ASSERT_FATAL(monitor > 0 && first > 0);
+
+        char app[4300];
+        snprintf(app, sizeof app, "%s/hang-app.json", tmpdir);
+        write_file(app, "{\"name\":\"hang\",\"rootfs\":\"rootfs\",\"command\":[\"/hang\"]}");
+        pid_t killer = fork();
+        if (killer == 0) {
+                usleep(700 * 1000);
+                kill(monitor, SIGKILL);
+                _exit(0);
+        }
+        CU_ASSERT_EQUAL(PODRT_ENV(env, "--config", conf, "app", "add", "c", app), 125);
+        ASSERT_CONTAINS(ERR, "its monitor ended without an answer");
+        waitpid(killer, NULL, 0);
+        _cleanup_free_ char *manifest = pod_file("manifest.json");
+        ASSERT_CONTAINS(manifest ? manifest : "", "\"name\":\"hang\"");
+
+        CU_ASSERT_EQUAL(PODRT("gc"), 0);
+        CU_ASSERT_STRING_EQUAL(OUT, "removed 1 pod\n");
+        CU_ASSERT_EQUAL(pod_count(), 0);
+        for (int i = 0; i < 100 && kill(first, 0) == 0; i++)
+                usleep(20 * 1000);
+        CU_ASSERT(kill(first, 0) < 0);
+}
+
+/* A state dir too deep for a socket address (sun_path: 108 bytes): the
+ * control socket is reached through the pod folder's fd. */
+static void test_long_state_dir(void) {
+        char deep[4200], pod[4300];
+        snprintf(deep, sizeof deep, "%s/%0120d", tmpdir, 0);
+        snprintf(pod, sizeof pod, "%s/long.json", tmpdir);
+        write_file(pod, "{\"apiVersion\":\"podrt/v1\",\"kind\":\"Pod\",\"name\":\"long\","
+                        "\"containers\":[{\"name\":\"first\",\"rootfs\":\"rootfs\",\"command\":[\"sleep\",\"60\"]}]}");
+        CU_ASSERT_EQUAL_FATAL(PODRT_RAW("--root", deep, "--backend", "mock", "run", "-d", pod), 0);
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", deep, "--backend", "mock", "app", "add", "--start", "long",
+                                  app_file("second", "exec sleep 60", NULL)), 0);
+        CU_ASSERT_STRING_EQUAL(ERR, "");
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", deep, "--backend", "mock", "app", "list", "--json", "long"), 0);
+        ASSERT_CONTAINS(OUT, "\"name\": \"second\"");
+        CU_ASSERT_EQUAL(PODRT_RAW("--root", deep, "--backend", "mock", "delete", "--force", "long"), 0);
+}
+
 void register_tests(void) {
         CU_pSuite s = add_suite("apps", suite_init, suite_cleanup);
         ADD_TEST(s, test_add_start_stop_rm);
@@ -360,4 +446,6 @@ void register_tests(void) {
         ADD_TEST(s, test_sandbox);
         ADD_TEST(s, test_crash_cleaned_by_gc);
         ADD_TEST(s, test_hooks_of_added_app);
+        ADD_TEST(s, test_crash_mid_add);
+        ADD_TEST(s, test_long_state_dir);
 }

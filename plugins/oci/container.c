@@ -10,7 +10,8 @@
  * created with one container has no shared UTS and IPC namespaces yet:
  * its running container's are bound there first, so that the added app
  * and every later one join them (and the pod's delete unmounts them as it
- * does for pods created with several). */
+ * does for pods created with several).  The next start of the whole pod
+ * writes its bundles anew when its app set changed that way. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "container.h"
 #include "errors.h"
 #include "fileio.h"
+#include "namespaces.h"
 #include "runtime.h"
 
 /* Binds /proc/<pid>/ns/<ns> on path (made as an empty file). */
@@ -65,8 +67,36 @@ static int shared_namespaces(const struct oci_runtime *rt, struct podrt_app *app
                 int r = bind_ns(pid, ns[k], path, err);
                 if (r < 0)
                         return r;
+                /* The first container's bundle joins none: the next pod
+                 * start writes the bundles anew (oci_bundles_refresh). */
+                _cleanup_free_ char *mark = oci_pod_path(pod, "rebundle");
+                int fd = mark ? open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
+                if (fd >= 0)
+                        close(fd);
         }
         return 0;
+}
+
+int oci_bundles_refresh(struct podrt_pod *pod, const struct oci_runtime *rt, struct podrt_error **err) {
+        _cleanup_free_ char *mark = oci_pod_path(pod, "rebundle");
+        bool stale = mark && access(mark, F_OK) == 0;
+        for (size_t i = 0; !stale && i < podrt_pod_n_apps(pod); i++) {
+                _cleanup_free_ char *cfg = oci_app_path(podrt_pod_app(pod, i), "config.json");
+                stale = cfg && access(cfg, F_OK) < 0;   /* an app added, never started */
+        }
+        if (!stale)
+                return 0;
+        static const char *const ns[] = { "uts", "ipc" };
+        for (size_t k = 0; k < ELEMENTSOF(ns); k++) {
+                _cleanup_free_ char *path = oci_pod_path(pod, ns[k]);
+                int r = path ? oci_ns_remove(path, err) : podrt_error_set(err, ENOMEM, "out of memory");
+                if (r < 0)
+                        return r;
+        }
+        int r = oci_bundles_create(pod, rt, oci_nofile_limit(), err);
+        if (r >= 0 && mark)
+                (void)unlink(mark);
+        return r;
 }
 
 static int app_runtime(struct podrt_app *app, struct oci_runtime **ret, struct podrt_error **err) {

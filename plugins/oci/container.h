@@ -12,6 +12,12 @@
 
 extern const struct podrt_container_ops oci_container_ops;
 
+/* For pod start: the pod's bundles written anew (and its shared namespaces
+ * made anew) when its apps changed while it ran: an app added and never
+ * started has none, and a pod created with one container has bundles that
+ * join no shared UTS and IPC namespaces. */
+int oci_bundles_refresh(struct podrt_pod *pod, const struct oci_runtime *rt, struct podrt_error **err);
+
 /* oci.c: 1 when the app's container is there and its process alive. */
 int container_alive(const struct oci_runtime *rt, struct podrt_app *app);
 /* oci.c: 1 when pid is a live process (not a zombie). */

@@ -178,7 +178,7 @@ static int oci_start(void *data, struct podrt_pod *pod, uint64_t flags,
         if (r == -ENOENT)
                 return podrt_error_set(err, ENOENT, "pod %s has no bundles: create it again",
                                        podrt_pod_name(pod));
-        if (r < 0)
+        if (r < 0 || (r = oci_bundles_refresh(pod, rt, err)) < 0)
                 return r;
 
         size_t n = podrt_pod_n_apps(pod);

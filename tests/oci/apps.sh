@@ -76,8 +76,58 @@ i=0
 while [ ! -s "$host" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 check_eq "the app added again sees the pod's hostname" podhost "$(cat "$host" 2>/dev/null)"
 
+# Added and never started, then the whole pod stopped and started again:
+# every app runs, in one UTS and IPC namespace.
+l=$(manifest late '{"name":"late","rootfs":"rootfs","command":["/bin/sleep","1000"]}')
+out=$(podrt_runc app add "$id" "$l" 2>&1)
+check_eq "app add without --start" "" "$out"
+check_contains "the added app is created" "$(podrt_runc app list "$id")" "late    created"
+podrt_runc stop --timeout 2 "$id" >/dev/null 2>&1
+check_eq "the pod stops" stopped "$(podrt_runc status --json "$id" | sed -n 's/^  "state": "\([a-z]*\)".*/\1/p')"
+out=$(podrt_runc start "$id" 2>&1)
+check_eq "the pod starts again with its added apps" "0 " "$? $out"
+for a in first second late; do
+        check_eq "after the restart, $a runs" running "$(wait_runc "$id-$a" running)"
+done
+p1=$(pid_of "$id-first")
+for a in second late; do
+        p=$(pid_of "$id-$a")
+        for ns in uts ipc net; do
+                check_eq "after the restart, $a shares the first app's $ns namespace" \
+                        "$(readlink /proc/$p1/ns/$ns)" "$(readlink /proc/$p/ns/$ns)"
+        done
+done
+
 p2=$(pid_of "$id-second")
 podrt_runc delete --force "$id" >/dev/null 2>&1
 check_clean "after delete --force" "$cg_before"
 [ -n "$p2" ] && [ -d "/proc/$p2" ] && fail "the added app's process is left ($p2)"
+
+# On overlay storage: the added app's root is its own layer over the
+# rootfs, prepared at add and released at rm.
+if [ -f "$PODRT_BUILD_DIR/plugins/overlay/overlay.so" ] && grep -qw overlay /proc/filesystems; then
+        printf 'storage = "overlay";\noci = { runtime = "runc"; };\nplugin_path = [ "%s/plugins/overlay" ];\n' \
+                "$PODRT_BUILD_DIR" >"$T/overlay.conf"
+        po() { "$PODRT_BIN" --config "$T/overlay.conf" --root "$ROOT" --backend oci "$@"; }
+        id=$(po run -d "$m")
+        check_eq "an overlay pod runs" running "$(wait_runc "$id-first" running)"
+        w=$(manifest writer '{"name":"writer","rootfs":"rootfs","command":["/bin/sh","-c","echo mine > /written-by-writer; exec sleep 1000"]}')
+        out=$(po app add --start "$id" "$w" 2>&1)
+        check_eq "app add --start on overlay" "" "$out"
+        check_eq "the overlay app runs" running "$(wait_runc "$id-writer" running)"
+        root=$(po status --json "$id" | tr -d ' \n' | sed -n 's/.*"name":"writer"[^}]*"rootfs":"\([^"]*\)".*/\1/p')
+        check_contains "its root is its own overlay in the pod's folder" "$root" "$ROOT/pods/$id/apps/writer/"
+        i=0
+        while [ ! -s "$root/written-by-writer" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+        check_eq "it writes into its own layer" mine "$(cat "$root/written-by-writer" 2>/dev/null)"
+        [ -e "$T/rootfs/written-by-writer" ] && fail "the overlay app wrote into the shared rootfs"
+        check_contains "its overlay is mounted" "$(cat /proc/self/mountinfo)" " $root "
+        po app stop --timeout 2 "$id" writer >/dev/null 2>&1
+        out=$(po app rm "$id" writer 2>&1)
+        check_eq "app rm on overlay" "0 " "$? $out"
+        check_not_contains "its overlay is unmounted at rm" "$(cat /proc/self/mountinfo)" " $root "
+        check_eq "the first app runs on" running "$(wait_runc "$id-first" running)"
+        po delete --force "$id" >/dev/null 2>&1
+        check_clean "after delete --force of the overlay pod" "$cg_before"
+fi
 finish
