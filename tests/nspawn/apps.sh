@@ -153,6 +153,20 @@ J
         same "nothing left after delete (limits)" "" "$(leftovers "$lid")"
 fi
 
+# ---- a state dir too deep for a socket address: app stop reaches the
+#      control socket in the pod root through an O_PATH descriptor ----
+DEEP=$T/$(printf 'd%.0s' $(seq 1 60))/$(printf 'e%.0s' $(seq 1 60))
+mkdir -p "$DEEP"
+DP="$B/core/cli/podrt --root $DEEP --backend nspawn"
+$DP run -d "$T/pod.json" >/dev/null
+wait_for sh -c "$DP logs --app main grow 2>/dev/null | grep -q main-up"
+$DP app add --start grow "$T/side.json"
+same "deep state dir: app add --start" 0 "$?"
+$DP app stop --timeout 5 grow side
+same "deep state dir: app stop stops it alone" "exited running" \
+        "$($DP app list grow | awk '$1 == "side" { print $2 }') $($DP app list grow | awk '$1 == "main" { print $2 }')"
+$DP rm --force grow >/dev/null
+
 # ---- delete --force of a running pod with an added app running ----
 $PODRT run -d "$T/pod.json" >/dev/null
 id=$(pod_id grow)
