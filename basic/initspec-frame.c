@@ -16,7 +16,7 @@
 #include "errors.h"
 #include "initspec.h"
 
-#define MAX_FDS 2
+#define MAX_FDS 3
 
 void initspec_frame_header(unsigned char h[INITSPEC_FRAME_HEADER], char type, size_t n) {
         h[0] = (unsigned char)type;

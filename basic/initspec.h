@@ -153,7 +153,7 @@ struct initspec {
  *   host: APP_START, a description (initspec text) holding exactly one app;
  *         on the control socket it may carry two descriptors (SCM_RIGHTS),
  *         the app's stdout and stderr, which then replace its stdout and
- *         stderr paths.  Answer: APP_STARTED with the app's pid in the pod,
+ *         stderr paths, or three: and its stdin.  Answer: APP_STARTED with the app's pid in the pod,
  *         or STDERR (why) then EXIT (non-zero).  On the control socket, the
  *         connection then stays open: EXIT with the app's exit code when it
  *         and its post-stop are over (the host's relay for the app waits for
@@ -173,11 +173,11 @@ void initspec_frame_header(unsigned char h[INITSPEC_FRAME_HEADER], char type, si
  * length over INITSPEC_EXEC_MAX_FRAME). */
 int initspec_frame_parse(const unsigned char *buf, size_t len, char *ret_type, size_t *ret_n);
 /* Writes one frame to a socket, with n_fds descriptors (SCM_RIGHTS, at most
- * 2) on its first byte; blocks.  0 or -errno. */
+ * 3) on its first byte; blocks.  0 or -errno. */
 int initspec_frame_send(int fd, char type, const void *data, size_t n, const int *fds,
                         size_t n_fds);
 /* Reads one frame from a socket within timeout_ms (-1: no limit): its type,
- * its data (malloc'd, NUL-terminated) and length, and up to 2 descriptors
+ * its data (malloc'd, NUL-terminated) and length, and up to 3 descriptors
  * that came with it (received O_CLOEXEC; *ret_n_fds of them; ret_fds may be
  * NULL, then any that came are closed).  -ETIMEDOUT, -ECONNRESET (closed
  * before a whole frame), -EPROTO. */

@@ -242,11 +242,11 @@ static bool stop_requested(struct supervisor *sv, const char *path) {
 
 static void run_clear(struct app_run *r) {
         initspec_free(r->spec);
-        int fds[] = { r->watcher, r->out_fd, r->err_fd };
+        int fds[] = { r->watcher, r->out_fd, r->err_fd, r->in_fd };
         for (size_t i = 0; i < ELEMENTSOF(fds); i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
-        *r = (struct app_run){ .watcher = -1, .out_fd = -1, .err_fd = -1 };
+        *r = (struct app_run){ .watcher = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1 };
 }
 
 static struct app_run *find_run(struct supervisor *sv, const char *name) {
@@ -266,10 +266,10 @@ static int fd_path(int fd, char **slot) {
         return 0;
 }
 
-int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int err_fd,
+int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int err_fd, int in_fd,
                    struct app_run **ret_run, struct podrt_error **err) {
         _cleanup_(initspec_freep) struct initspec *owned = spec;
-        _cleanup_close_ int out = out_fd, errfd = err_fd;
+        _cleanup_close_ int out = out_fd, errfd = err_fd, in = in_fd;
         struct initspec_app *app = &spec->apps[0];
         if (sv->stop_signal)
                 return podrt_error_set(err, ESHUTDOWN, "app %s: the pod is stopping", app->name);
@@ -277,7 +277,7 @@ int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int
         if (r && r->phase != PHASE_DONE)
                 return podrt_error_set(err, EEXIST, "app %s: an app of that name is running", app->name);
         if ((out >= 0 && fd_path(out, &app->stdout_path) < 0) ||
-            (errfd >= 0 && fd_path(errfd, &app->stderr_path) < 0))
+            (errfd >= 0 && fd_path(errfd, &app->stderr_path) < 0) || (in >= 0 && fd_path(in, &app->stdin_path) < 0))
                 return podrt_error_set(err, ENOMEM, "out of memory");
         if (!r) {
                 struct app_run *n = realloc(sv->runs, (sv->n_runs + 1) * sizeof(*n));
@@ -291,7 +291,7 @@ int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int
         /* (One of the pod's own apps that ended: its description stays the
          * pod's, the new one is the run's.) */
         *r = (struct app_run){ .app = app, .spec = TAKE_PTR(owned), .watcher = -1,
-                               .out_fd = TAKE_FD(out), .err_fd = TAKE_FD(errfd) };
+                               .out_fd = TAKE_FD(out), .err_fd = TAKE_FD(errfd), .in_fd = TAKE_FD(in) };
         if (sv->limits)
                 cgroups_setup_app(app);
         start(sv, r);
@@ -368,7 +368,8 @@ int apps_run(const struct initspec *s, bool limits) {
         if (polling && stop_requested(&sv, s->stop_path))
                 polling = false;
         for (size_t i = 0; i < s->n_apps; i++) {
-                sv.runs[i] = (struct app_run){ .app = &s->apps[i], .watcher = -1, .out_fd = -1, .err_fd = -1 };
+                sv.runs[i] = (struct app_run){ .app = &s->apps[i], .watcher = -1, .out_fd = -1, .err_fd = -1,
+                                               .in_fd = -1 };
                 start(&sv, &sv.runs[i]);
         }
         /* A sandbox (linger) waits for apps added later, until a stop. */

@@ -79,23 +79,25 @@ static void refuse(int fd, int code, const char *why) {
 static void start_request(struct supervisor *sv, int fd, const char *text, int *fds, size_t n_fds) {
         _cleanup_error_ struct podrt_error *e = NULL;
         struct initspec *spec = NULL;
+        /* stdout and stderr, and stdin: two or three; one is no use. */
+        if (n_fds == 1)
+                close(fds[0]);
+        int out = n_fds >= 2 ? fds[0] : -1, errfd = n_fds >= 2 ? fds[1] : -1, in = n_fds == 3 ? fds[2] : -1;
         if (initspec_app_parse(text, &spec, &e) < 0) {
-                for (size_t i = 0; i < n_fds; i++)
-                        close(fds[i]);
+                int mine[] = { out, errfd, in };
+                for (size_t i = 0; i < ELEMENTSOF(mine); i++)
+                        if (mine[i] >= 0)
+                                close(mine[i]);
                 refuse(fd, INIT_EXIT_FAILURE, podrt_error_message(e));
                 close(fd);
                 return;
         }
         struct app_run *r = NULL;
-        if (supervisor_add(sv, spec, n_fds == 2 ? fds[0] : -1, n_fds == 2 ? fds[1] : -1, &r, &e) < 0) {
-                if (n_fds == 1)
-                        close(fds[0]);
+        if (supervisor_add(sv, spec, out, errfd, in, &r, &e) < 0) {
                 refuse(fd, INIT_EXIT_FAILURE, podrt_error_message(e));
                 close(fd);
                 return;
         }
-        if (n_fds == 1)
-                close(fds[0]);
         answer(fd, INITSPEC_EXEC_APP_STARTED, "%d", (int)r->pid);
         /* Told again when the app is over (control_finished). */
         r->watcher = fd;
@@ -116,7 +118,7 @@ void control_serve(struct supervisor *sv, int listen_fd) {
                 return;
         char type, *data = NULL;
         size_t n = 0, n_fds = 0;
-        int fds[2];
+        int fds[3];
         if (initspec_frame_recv(fd, REQUEST_TIMEOUT_MS, &type, &data, &n, fds, &n_fds) < 0) {
                 close(fd);
                 return;
@@ -146,5 +148,7 @@ void control_finished(struct app_run *r) {
                 close(r->out_fd);
         if (r->err_fd >= 0)
                 close(r->err_fd);
-        r->out_fd = r->err_fd = -1;
+        if (r->in_fd >= 0)
+                close(r->in_fd);
+        r->out_fd = r->err_fd = r->in_fd = -1;
 }

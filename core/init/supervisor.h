@@ -30,6 +30,7 @@ struct app_run {
                                  * success then does not start it) */
         int watcher;            /* the control connection told when the app is over, or -1 */
         int out_fd, err_fd;     /* its stdout and stderr as they came with it, or -1 */
+        int in_fd;              /* its stdin as it came with it, or -1 */
 };
 
 struct supervisor {
@@ -41,11 +42,11 @@ struct supervisor {
 };
 
 /* Starts the app of spec (a one-app description, taken), added to the
- * running pod; out_fd and err_fd (or -1, taken) become its stdout and
- * stderr.  *ret_pid: the process started (its pre-start or itself).  Fails
+ * running pod; out_fd, err_fd and in_fd (or -1, taken) become its stdout,
+ * stderr and stdin.  *ret_pid: the process started (its pre-start or itself).  Fails
  * (-EEXIST) when an app of that name has not ended, (-ESHUTDOWN) when the
  * pod is stopping; an app of that name that ended is replaced. */
-int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int err_fd,
+int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int err_fd, int in_fd,
                    struct app_run **ret_run, struct podrt_error **err);
 
 /* Sends sig to the process group of app name's current process: 1 sent, 0

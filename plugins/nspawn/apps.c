@@ -164,9 +164,9 @@ static int lost_code(struct podrt_app *app) {
 }
 
 _Noreturn static void relay_main(struct podrt_app *app, pid_t leader, const char *text, int out, int errfd,
-                                 int report_fd) {
+                                 int in, int report_fd) {
         /* Nothing of the monitor's but what the relay uses. */
-        int keep[] = { out, errfd, report_fd };
+        int keep[] = { out, errfd, in, report_fd };
         relay_child_setup("podrt-app", keep, ELEMENTSOF(keep));
         char msg[2048];
         int r = attach_root(app, leader, msg, sizeof(msg));
@@ -181,14 +181,17 @@ _Noreturn static void relay_main(struct podrt_app *app, pid_t leader, const char
                 report_write(report_fd, -sock, msg);
                 _exit(125);
         }
-        int fds[2] = { out, errfd };
-        if ((r = initspec_frame_send(sock, INITSPEC_EXEC_APP_START, text, strlen(text), fds, 2)) < 0) {
+        /* stdin too when the app reads its caller's (podrt-runtime). */
+        int fds[3] = { out, errfd, in };
+        if ((r = initspec_frame_send(sock, INITSPEC_EXEC_APP_START, text, strlen(text), fds, in >= 0 ? 3 : 2)) < 0) {
                 snprintf(msg, sizeof(msg), "sending the app to podrt-init: %s", strerror(-r));
                 report_write(report_fd, -r, msg);
                 _exit(125);
         }
         close(out);
         close(errfd);
+        if (in >= 0)
+                close(in);
         /* The answer: started, or why not. */
         msg[0] = '\0';
         for (;;) {
@@ -272,7 +275,7 @@ static int nspawn_app_start(void *data, struct podrt_app *app, uint64_t flags, s
         if (pid < 0)
                 return podrt_error_set(err, errno, "app %s: %s: %m", name, rp.failed);
         if (pid == 0)
-                relay_main(app, leader, text, out, errfd, rp.fd[1]);
+                relay_main(app, leader, text, out, errfd, podrt_app_stdin_fd(app), rp.fd[1]);
         char msg[4096];
         r = report_wait(rp.fd[0], msg, sizeof(msg), "its relay died before starting it");
         if (r != 0) {

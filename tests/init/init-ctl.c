@@ -5,9 +5,12 @@
  *                                       "started PID" (or the refusal) on fd 3;
  *                                       exits with the app's exit code (124:
  *                                       the socket closed before it ended)
+ *   init-ctl SOCKET start-stdin DESCRIPTION   the same, with this program's
+ *                                       stdin as the app's
  *   init-ctl SOCKET signal NAME SIGNO   prints the answer (1, 0 or -1) */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +49,17 @@ int main(int argc, char **argv) {
                 printf("%s\n", data);
                 return 0;
         }
-        if (strcmp(argv[2], "start") != 0)
+        bool with_stdin = !strcmp(argv[2], "start-stdin");
+        if (strcmp(argv[2], "start") != 0 && !with_stdin)
                 return 2;
         char *text = NULL;
         if (read_file(argv[3], 0, &text, NULL) < 0)
                 return 2;
-        int fds[2] = { 1, 2 };
-        if (initspec_frame_send(fd, INITSPEC_EXEC_APP_START, text, strlen(text), fds, 2) < 0)
+        int fds[3] = { 1, 2, 0 };
+        if (initspec_frame_send(fd, INITSPEC_EXEC_APP_START, text, strlen(text), fds, with_stdin ? 3 : 2) < 0)
                 return 2;
         /* Not ours to hold: the app's end is seen through the socket. */
+        close(0);
         close(1);
         close(2);
         for (;;) {

@@ -423,6 +423,9 @@ same "its stdout is the descriptor that came with it" out-b "$(cat "$T/b.out")"
 same "its stderr too" err-b "$(cat "$T/b.err")"
 check "the answer was: started, with a pid" grep -q '^started [0-9][0-9]*$' "$T/b.ctl"
 same "its status file" 7 "$(cat "$P/podrt/status/b" 2>/dev/null)"
+printf 'podrt-init 1\napp e\nroot /opt/stage2/b/rootfs\nexec /bin/sh -c read\\sline;\\secho\\sgot:$line\n' >"$T/e.conf"
+same "an added app's stdin: the descriptor that came with it" "got:from-stdin" \
+        "$(echo from-stdin | "$CTL" "$P/podrt/control" start-stdin "$T/e.conf" 2>&1)"
 "$CTL" "$P/podrt/control" start "$T/c.conf" >/dev/null 2>&1 3>"$T/c.ctl" & c=$!
 for i in $(seq 1 100); do grep -q started "$T/c.ctl" && break; sleep 0.05; done
 "$CTL" "$P/podrt/control" start "$T/c.conf" >/dev/null 2>&1 3>"$T/c2.ctl"

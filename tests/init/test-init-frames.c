@@ -43,10 +43,10 @@ static void test_frame_send_recv(void) {
         int sp[2], p[2];
         CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0);
         CU_ASSERT_FATAL(pipe2(p, O_CLOEXEC) == 0);
-        int fds[2] = { p[1], p[1] };
+        int fds[4] = { p[1], p[1], p[1], p[1] };
         CU_ASSERT_EQUAL(initspec_frame_send(sp[0], INITSPEC_EXEC_APP_START, "text", 4, fds, 2), 0);
         CU_ASSERT_EQUAL(initspec_frame_send(sp[0], INITSPEC_EXEC_APP_SIGNAL, "web\0" "15", 6, NULL, 0), 0);
-        CU_ASSERT_EQUAL(initspec_frame_send(sp[0], 'X', NULL, 0, fds, 3), -EINVAL);
+        CU_ASSERT_EQUAL(initspec_frame_send(sp[0], 'X', NULL, 0, fds, 4), -EINVAL);
 
         char type, *data = NULL;
         size_t n = 0, n_fds = 0;
