@@ -239,7 +239,7 @@ int initspec_app_parse(const char *text, struct initspec **ret, struct podrt_err
         if (s->n_apps != 1)
                 return podrt_error_set(err, EINVAL, "app: %zu apps described, not one", s->n_apps);
         if (s->hostname || s->poweroff || s->linger || s->n_modules || s->n_mounts || s->stop_path || s->exec_port ||
-            s->control_path || s->n_ifaces || s->n_routes)
+            s->control_path || s->request_dir || s->n_ifaces || s->n_routes)
                 return podrt_error_set(err, EINVAL, "app %s: pod keys in an app's description",
                                        s->apps[0].name);
         *ret = TAKE_PTR(s);

@@ -123,6 +123,7 @@ enum {
         SEEN_EXEC_PORT = 1u << 16,
         SEEN_CONTROL = 1u << 20,
         SEEN_LINGER = 1u << 21,
+        SEEN_REQUEST_DIR = 1u << 22,
 };
 
 struct parser {
@@ -254,6 +255,16 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (!(s->exec_port = strdup(v[1])))
                         return PERR(p, ENOMEM, "out of memory");
                 p->pod_seen |= SEEN_EXEC_PORT;
+        } else if (strcmp(key, "request-dir") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "request-dir: expects one path");
+                if (p->pod_seen & SEEN_REQUEST_DIR)
+                        return PERR(p, EINVAL, "request-dir: given twice");
+                if (!initspec_path_is_absolute(v[1]))
+                        return PERR(p, EINVAL, "request-dir: \"%s\" must be an absolute path", v[1]);
+                if (!(s->request_dir = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_REQUEST_DIR;
         } else if (strcmp(key, "control") == 0) {
                 if (n != 2)
                         return PERR(p, EINVAL, "control: expects one path");
@@ -508,7 +519,7 @@ static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
         if (strcmp(key, "hostname") == 0 || strcmp(key, "poweroff") == 0 ||
             strcmp(key, "stop-file") == 0 || strcmp(key, "exec-port") == 0 || strcmp(key, "module") == 0 ||
             strcmp(key, "mount") == 0 || strcmp(key, "iface") == 0 || strcmp(key, "route") == 0 ||
-            strcmp(key, "control") == 0 || strcmp(key, "linger") == 0)
+            strcmp(key, "control") == 0 || strcmp(key, "linger") == 0 || strcmp(key, "request-dir") == 0)
                 return PERR(p, EINVAL, "\"%s\" is a pod key: it belongs before the first app", key);
         return PERR(p, EINVAL, "unknown key \"%s\"", key);
 }

@@ -142,6 +142,8 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
                 goto fail;
         if (s->control_path && (r = put(f, "control", s->control_path, NULL)) < 0)
                 goto fail;
+        if (s->request_dir && (r = put(f, "request-dir", s->request_dir, NULL)) < 0)
+                goto fail;
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = put(f, "module", s->modules[i].path, s->modules[i].params, NULL)) < 0)
                         goto fail;

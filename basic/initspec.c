@@ -109,6 +109,7 @@ struct initspec *initspec_free(struct initspec *s) {
         free(s->stop_path);
         free(s->exec_port);
         free(s->control_path);
+        free(s->request_dir);
         for (size_t i = 0; i < s->n_modules; i++) {
                 free(s->modules[i].path);
                 free(s->modules[i].params);
@@ -330,6 +331,8 @@ int initspec_validate(const struct initspec *s, struct podrt_error **err) {
                 return r;
         if (s->stop_path && !initspec_path_is_absolute(s->stop_path))
                 return podrt_error_set(err, EINVAL, "stop-file: \"%s\" must be absolute", s->stop_path);
+        if (s->request_dir && !initspec_path_is_absolute(s->request_dir))
+                return podrt_error_set(err, EINVAL, "request-dir: \"%s\" must be absolute", s->request_dir);
         if (s->control_path && (!initspec_path_is_absolute(s->control_path) ||
                                 strlen(s->control_path) > INITSPEC_CONTROL_PATH_MAX))
                 return podrt_error_set(err, EINVAL, "control: \"%s\" must be an absolute path of at most %d bytes",

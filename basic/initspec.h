@@ -120,7 +120,14 @@ struct initspec {
         char *control_path;  /* a unix socket PID 1 listens on for apps added
                               * to the running pod and signals to one app
                               * (the control channel, below); NULL: none */
+        char *request_dir;   /* a folder PID 1 looks in, with the stop-file's
+                              * tick, for request files of the control
+                              * channel (a VM's status share); NULL: none */
 };
+
+/* Where PID 1 keeps the description of each app added to the running pod
+ * (<dir>/<app>), for the exec agent's `podrt exec --app`. */
+#define INITSPEC_ADDED_DIR "/run/podrt-init/apps"
 
 /* At most this long, so that it fits a sockaddr_un. */
 #define INITSPEC_CONTROL_PATH_MAX 100
@@ -160,7 +167,12 @@ struct initspec {
  *         it).
  *   host: APP_SIGNAL, "NAME" NUL "SIGNO": to the process group of that app's
  *         current process (pre-start, app or post-stop).  Answer: EXIT with 1
- *         (sent), 0 (the app is not running) or -1 (no such app, bad signal). */
+ *         (sent), 0 (the app is not running) or -1 (no such app, bad signal).
+ * The same requests come as files too (request_dir): NAME.req holds one
+ * frame (written whole, then renamed there); PID 1 answers in NAME.ans (the
+ * frames, written whole, then renamed) and removes NAME.req.  No descriptor
+ * and no watcher there: a VM's host follows an added app in its files on
+ * the status share. */
 #define INITSPEC_EXEC_APP_START 'A'
 #define INITSPEC_EXEC_APP_STARTED 'T'
 #define INITSPEC_EXEC_APP_SIGNAL 'S'

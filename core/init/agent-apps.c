@@ -1,97 +1,64 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The agent is a child of PID 1 with a copy of the description as it was at
- * boot; apps added later are PID 1's to supervise.  So the agent passes the
- * host's requests to PID 1 over the control socket (control.c), one
- * connection each, and relays the answer (APP_STARTED, or STDERR and EXIT;
- * EXIT for a signal).  The VM's host follows an added app's output and
- * status in the files of the status share, as for the pod's own apps, so
- * the agent does not wait for the app's end. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "agent-apps.h"
+#include "cgroups.h"
 #include "errors.h"
-#include "status.h"
+#include "fileio.h"
 
-#define ANSWER_TIMEOUT_MS 10000
-
-/* The apps added so far: one-app descriptions, the last of a name wins. */
-static struct initspec **added;
-static size_t n_added;
-
-const struct initspec_app *agent_added_app(const char *name) {
-        for (size_t i = n_added; i > 0; i--)
-                if (!strcmp(added[i - 1]->apps[0].name, name))
-                        return &added[i - 1]->apps[0];
-        return NULL;
-}
-
-size_t agent_n_added(void) {
-        return n_added;
-}
-
-struct initspec_app *agent_added_at(size_t i) {
-        return i < n_added ? &added[i]->apps[0] : NULL;
-}
-
-static void remember(const char *text) {
+static struct initspec *load(const char *name) {
+        /* A name from the host: never a path. */
+        if (!name[0] || name[0] == '.' || strchr(name, '/'))
+                return NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
         _cleanup_error_ struct podrt_error *e = NULL;
         struct initspec *s = NULL;
-        if (initspec_app_parse(text, &s, &e) < 0)
-                return;
-        for (size_t i = 0; i < n_added; i++)
-                if (!strcmp(added[i]->apps[0].name, s->apps[0].name)) {
-                        initspec_free(added[i]);
-                        added[i] = s;
-                        return;
-                }
-        struct initspec **n = realloc(added, (n_added + 1) * sizeof(*n));
-        if (!n) {
-                initspec_free(s);
-                return;
-        }
-        added = n;
-        added[n_added++] = s;
+        if (asprintf(&path, INITSPEC_ADDED_DIR "/%s", name) < 0 ||
+            read_file(path, 0, &text, NULL) < 0 || initspec_app_parse(text, &s, &e) < 0)
+                return NULL;
+        return s;
 }
 
-static void fail(int port, const char *fmt, const char *detail) {
-        char msg[512];
-        int len = snprintf(msg, sizeof(msg), fmt, detail);
-        agent_send_frame(port, INITSPEC_EXEC_STDERR, msg, (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg) - 1);
-        agent_send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
+const struct initspec_app *agent_added_app(const char *name) {
+        static struct initspec *last;
+        last = initspec_free(last);
+        last = load(name);
+        return last ? &last->apps[0] : NULL;
 }
 
-void agent_app_request(const struct initspec *s, int port, char type, const char *data, size_t n) {
-        if (!s->control_path) {
-                fail(port, "podrt-init: %s: this pod has no control socket: apps cannot be added to it\n", "exec");
-                return;
+static int update_one(const char *name, int64_t memory, int64_t cpu_millis, int64_t pids) {
+        _cleanup_(initspec_freep) struct initspec *s = load(name);
+        if (!s)
+                return -ENOENT;
+        int r = cgroups_update(&s->apps[0], memory, cpu_millis, pids);
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        if (asprintf(&path, INITSPEC_ADDED_DIR "/%s", name) < 0 || initspec_app_text(&s->apps[0], &text, NULL) < 0)
+                return r < 0 ? r : -ENOMEM;
+        int w = write_file_atomic(path, text, strlen(text), 0644, 0);
+        return r < 0 ? r : w;
+}
+
+int agent_update_added(const char *name, int64_t memory, int64_t cpu_millis, int64_t pids, int *ret) {
+        int found = 0, first = 0;
+        DIR *d = opendir(INITSPEC_ADDED_DIR);
+        if (!d)
+                return 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || (*name && strcmp(de->d_name, name) != 0))
+                        continue;
+                int r = update_one(de->d_name, memory, cpu_millis, pids);
+                if (r == -ENOENT)
+                        continue;
+                found++;
+                if (r < 0 && !first)
+                        first = r;
         }
-        _cleanup_close_ int fd = initspec_connect(s->control_path);
-        if (fd < 0) {
-                fail(port, "podrt-init: control socket: %s (is the pod stopping?)\n", strerror(-fd));
-                return;
-        }
-        int r = initspec_frame_send(fd, type, data, n, NULL, 0);
-        if (r < 0) {
-                fail(port, "podrt-init: control socket: %s\n", strerror(-r));
-                return;
-        }
-        for (;;) {
-                char t, *answer = NULL;
-                size_t len = 0;
-                r = initspec_frame_recv(fd, ANSWER_TIMEOUT_MS, &t, &answer, &len, NULL, NULL);
-                if (r < 0) {
-                        fail(port, "podrt-init: control socket: no answer: %s\n", strerror(-r));
-                        return;
-                }
-                agent_send_frame(port, t, answer, len);
-                free(answer);
-                if (t == INITSPEC_EXEC_APP_STARTED && type == INITSPEC_EXEC_APP_START)
-                        remember(data);
-                if (t == INITSPEC_EXEC_APP_STARTED || t == INITSPEC_EXEC_EXIT)
-                        return;
-        }
+        closedir(d);
+        *ret = first;
+        return found;
 }

@@ -86,7 +86,7 @@ static int write_all(int fd, const void *buf, size_t n) {
         return 0;
 }
 
-int agent_send_frame(int fd, char type, const void *data, size_t n) {
+static int agent_send_frame(int fd, char type, const void *data, size_t n) {
         unsigned char h[INITSPEC_FRAME_HEADER];
         initspec_frame_header(h, type, n);
         if (write_all(fd, h, sizeof(h)) < 0)
@@ -384,16 +384,18 @@ static int update_apps(const struct initspec *s, char *req, size_t n) {
         int r = 0, found = 0;
         /* The agent's own copy of the description: later execs join the
          * cgroups it now gives the apps. */
-        for (size_t i = 0; i < s->n_apps + agent_n_added(); i++) {
-                /* The pod's apps, then those added since it started. */
-                struct initspec_app *a = i < s->n_apps ? (struct initspec_app *)&s->apps[i]
-                                                       : agent_added_at(i - s->n_apps);
+        for (size_t i = 0; i < s->n_apps; i++) {
+                struct initspec_app *a = (struct initspec_app *)&s->apps[i];
                 if (*f[0] && strcmp(f[0], a->name) != 0)
                         continue;
                 found++;
                 int q = cgroups_update(a, strtoll(f[1], NULL, 10), strtoll(f[2], NULL, 10), strtoll(f[3], NULL, 10));
                 r = r < 0 ? r : q;
         }
+        /* And the apps added since (agent-apps.c). */
+        int q = 0;
+        found += agent_update_added(f[0], strtoll(f[1], NULL, 10), strtoll(f[2], NULL, 10), strtoll(f[3], NULL, 10), &q);
+        r = r < 0 ? r : q;
         return found ? r : -ENOENT;
 }
 
@@ -452,8 +454,7 @@ _Noreturn static void agent_main(const struct initspec *s) {
                                 if (!session(s, port, &in, req, n, frame, proc, proc_n))
                                         in.len = 0;
                                 proc_n = 0;
-                        } else if (type == INITSPEC_EXEC_APP_START || type == INITSPEC_EXEC_APP_SIGNAL)
-                                agent_app_request(s, port, type, frame, n);
+                        }
                         /* Anything else outside a session: a stale frame. */
         }
 }

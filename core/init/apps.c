@@ -266,6 +266,16 @@ static int fd_path(int fd, char **slot) {
         return 0;
 }
 
+/* The added app's description where the exec agent finds it (it forked
+ * before the app came). */
+static void keep_description(const struct initspec_app *app) {
+        _cleanup_error_ struct podrt_error *e = NULL;
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        if (asprintf(&path, INITSPEC_ADDED_DIR "/%s", app->name) < 0 || initspec_app_text(app, &text, &e) < 0 ||
+            init_write_file(path, text, &e) < 0)
+                warn(app, "its description for exec: %s", e ? podrt_error_message(e) : "out of memory");
+}
+
 int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int err_fd, int in_fd,
                    struct app_run **ret_run, struct podrt_error **err) {
         _cleanup_(initspec_freep) struct initspec *owned = spec;
@@ -294,6 +304,8 @@ int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int
                                .out_fd = TAKE_FD(out), .err_fd = TAKE_FD(errfd), .in_fd = TAKE_FD(in) };
         if (sv->limits)
                 cgroups_setup_app(app);
+        if (sv->keep_added)
+                keep_description(app);
         start(sv, r);
         if (r->phase == PHASE_DONE || r->phase == PHASE_POST_STOP)
                 return podrt_error_set(err, EIO, "app %s: could not start (status %d)", app->name, r->code);
@@ -328,10 +340,13 @@ static void handle_signal(struct supervisor *sv, int sig) {
 static void wait_events(struct supervisor *sv, const struct initspec *s, int sfd, int lfd,
                         const sigset_t *set, bool *polling) {
         struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = lfd, .events = POLLIN } };
-        /* Without a signalfd: a tick, and the signals taken below. */
-        (void)poll(p, 2, *polling || sfd < 0 ? STOP_POLL_MS : -1);
+        /* Without a signalfd: a tick, and the signals taken below.  Request
+         * files (a VM's) are looked for at the same tick. */
+        (void)poll(p, 2, *polling || sfd < 0 || s->request_dir ? STOP_POLL_MS : -1);
         if (*polling && stop_requested(sv, s->stop_path))
                 *polling = false;
+        if (s->request_dir)
+                control_serve_dir(sv, s->request_dir);
         struct signalfd_siginfo ssi;
         while (sfd >= 0 && read(sfd, &ssi, sizeof(ssi)) == sizeof(ssi))
                 handle_signal(sv, (int)ssi.ssi_signo);
@@ -348,7 +363,7 @@ static void wait_events(struct supervisor *sv, const struct initspec *s, int sfd
 }
 
 int apps_run(const struct initspec *s, bool limits) {
-        struct supervisor sv = { .n_runs = s->n_apps, .limits = limits };
+        struct supervisor sv = { .n_runs = s->n_apps, .limits = limits, .keep_added = s->exec_port != NULL };
         sigset_t set;
         /* Only a description with a stop-file costs a poll. */
         bool polling = s->stop_path;

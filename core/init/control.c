@@ -7,7 +7,9 @@
  * (the socket is in the pod root); in a VM, the exec agent passes the
  * host's requests on.  Only the pod's own side reaches it: the apps run in
  * roots of their own, where the path does not exist. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 
 #include "control.h"
 #include "errors.h"
+#include "fileio.h"
 #include "paths.h"
 
 /* A request must come at once: PID 1 does nothing else meanwhile. */
@@ -57,26 +60,41 @@ int control_listen(const char *path) {
         return fd;
 }
 
-static void answer(int fd, char type, const char *fmt, ...) PODRT_PRINTF(3, 4);
-static void answer(int fd, char type, const char *fmt, ...) {
+/* Where a request's answers go: its connection, or the text of its answer
+ * file. */
+struct reply {
+        int fd;         /* -1 for a file request */
+        FILE *f;        /* a file request's answer */
+};
+
+static void answer(struct reply *rp, char type, const char *fmt, ...) PODRT_PRINTF(3, 4);
+static void answer(struct reply *rp, char type, const char *fmt, ...) {
         char text[1024];
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(text, sizeof(text), fmt, ap);
+        int k = vsnprintf(text, sizeof(text), fmt, ap);
         va_end(ap);
-        if (n < 0)
+        if (k < 0)
                 return;
-        (void)initspec_frame_send(fd, type, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1,
-                                  NULL, 0);
+        size_t n = (size_t)k < sizeof(text) ? (size_t)k : sizeof(text) - 1;
+        if (rp->f) {
+                unsigned char h[INITSPEC_FRAME_HEADER];
+                initspec_frame_header(h, type, n);
+                fwrite(h, 1, sizeof(h), rp->f);
+                fwrite(text, 1, n, rp->f);
+        } else
+                (void)initspec_frame_send(rp->fd, type, text, n, NULL, 0);
 }
 
 /* STDERR (why) and EXIT (code): a refused request. */
-static void refuse(int fd, int code, const char *why) {
-        answer(fd, INITSPEC_EXEC_STDERR, "podrt-init: %s\n", why);
-        answer(fd, INITSPEC_EXEC_EXIT, "%d", code);
+static void refuse(struct reply *rp, int code, const char *why) {
+        answer(rp, INITSPEC_EXEC_STDERR, "podrt-init: %s\n", why);
+        answer(rp, INITSPEC_EXEC_EXIT, "%d", code);
 }
 
-static void start_request(struct supervisor *sv, int fd, const char *text, int *fds, size_t n_fds) {
+/* The app started, or NULL (refused, said). */
+static struct app_run *start_request(struct supervisor *sv, struct reply *rp, const char *text, int *fds,
+                                     size_t n_fds) {
         _cleanup_error_ struct podrt_error *e = NULL;
         struct initspec *spec = NULL;
         /* stdout and stderr, and stdin: two or three; one is no use. */
@@ -88,28 +106,38 @@ static void start_request(struct supervisor *sv, int fd, const char *text, int *
                 for (size_t i = 0; i < ELEMENTSOF(mine); i++)
                         if (mine[i] >= 0)
                                 close(mine[i]);
-                refuse(fd, INIT_EXIT_FAILURE, podrt_error_message(e));
-                close(fd);
-                return;
+                refuse(rp, INIT_EXIT_FAILURE, podrt_error_message(e));
+                return NULL;
         }
         struct app_run *r = NULL;
         if (supervisor_add(sv, spec, out, errfd, in, &r, &e) < 0) {
-                refuse(fd, INIT_EXIT_FAILURE, podrt_error_message(e));
-                close(fd);
-                return;
+                refuse(rp, INIT_EXIT_FAILURE, podrt_error_message(e));
+                return NULL;
         }
-        answer(fd, INITSPEC_EXEC_APP_STARTED, "%d", (int)r->pid);
-        /* Told again when the app is over (control_finished). */
-        r->watcher = fd;
+        answer(rp, INITSPEC_EXEC_APP_STARTED, "%d", (int)r->pid);
+        return r;
 }
 
-static void signal_request(struct supervisor *sv, int fd, const char *data, size_t n) {
+static void signal_request(struct supervisor *sv, struct reply *rp, const char *data, size_t n) {
         /* NAME NUL SIGNO */
         size_t len = strnlen(data, n);
         int sig = len + 1 < n ? atoi(data + len + 1) : 0;
         int r = sig > 0 && sig < NSIG ? supervisor_signal(sv, data, sig) : -EINVAL;
-        answer(fd, INITSPEC_EXEC_EXIT, "%d", r < 0 ? -1 : r);
-        close(fd);
+        answer(rp, INITSPEC_EXEC_EXIT, "%d", r < 0 ? -1 : r);
+}
+
+/* One request: the app started by an APP_START, else NULL. */
+static struct app_run *dispatch(struct supervisor *sv, struct reply *rp, char type, const char *data, size_t n,
+                                int *fds, size_t n_fds) {
+        if (type == INITSPEC_EXEC_APP_START)
+                return start_request(sv, rp, data, fds, n_fds);
+        for (size_t i = 0; i < n_fds; i++)
+                close(fds[i]);
+        if (type == INITSPEC_EXEC_APP_SIGNAL)
+                signal_request(sv, rp, data, n);
+        else
+                refuse(rp, INIT_EXIT_FAILURE, "control: unknown request");
+        return NULL;
 }
 
 void control_serve(struct supervisor *sv, int listen_fd) {
@@ -123,24 +151,63 @@ void control_serve(struct supervisor *sv, int listen_fd) {
                 close(fd);
                 return;
         }
-        if (type == INITSPEC_EXEC_APP_START)
-                start_request(sv, fd, data, fds, n_fds);
-        else {
-                for (size_t i = 0; i < n_fds; i++)
-                        close(fds[i]);
-                if (type == INITSPEC_EXEC_APP_SIGNAL)
-                        signal_request(sv, fd, data, n);
-                else {
-                        refuse(fd, INIT_EXIT_FAILURE, "control: unknown request");
-                        close(fd);
-                }
-        }
+        struct reply rp = { .fd = fd };
+        struct app_run *r = dispatch(sv, &rp, type, data, n, fds, n_fds);
         free(data);
+        if (r)
+                r->watcher = fd;   /* told again when the app is over (control_finished) */
+        else
+                close(fd);
+}
+
+/* One request file, dir/name (NAME.req), answered in dir/NAME.ans. */
+static void serve_file(struct supervisor *sv, const char *dir, const char *name) {
+        char path[PATH_MAX], ans[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        snprintf(ans, sizeof(ans), "%s/%.*s.ans", dir, (int)(strlen(name) - 4), name);
+        _cleanup_free_ char *text = NULL, *out = NULL;
+        size_t len = 0, out_len = 0;
+        int r = read_file(path, INITSPEC_FRAME_HEADER + INITSPEC_EXEC_MAX_FRAME, &text, &len);
+        (void)unlink(path);
+        if (r < 0)
+                return;
+        FILE *f = open_memstream(&out, &out_len);
+        if (!f)
+                return;
+        struct reply rp = { .fd = -1, .f = f };
+        char type;
+        size_t n;
+        if (initspec_frame_parse((const unsigned char *)text, len, &type, &n) == 1) {
+                /* The data, NUL-terminated where the header was. */
+                char *data = text + INITSPEC_FRAME_HEADER;
+                memmove(text, data, n);
+                text[n] = '\0';
+                dispatch(sv, &rp, type, text, n, NULL, 0);
+        } else
+                refuse(&rp, INIT_EXIT_FAILURE, "control: a garbled request file");
+        if (fclose(f) != 0)
+                return;
+        if ((r = write_file_atomic(ans, out, out_len, 0644, 0)) < 0)
+                fprintf(stderr, "podrt-init: control: %s: %s\n", ans, strerror(-r));
+}
+
+void control_serve_dir(struct supervisor *sv, const char *dir) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                if (de->d_name[0] != '.' && len > 4 && !strcmp(de->d_name + len - 4, ".req"))
+                        serve_file(sv, dir, de->d_name);
+        }
+        closedir(d);
 }
 
 void control_finished(struct app_run *r) {
         if (r->watcher >= 0) {
-                answer(r->watcher, INITSPEC_EXEC_EXIT, "%d", r->code);
+                struct reply rp = { .fd = r->watcher };
+                answer(&rp, INITSPEC_EXEC_EXIT, "%d", r->code);
                 close(r->watcher);
                 r->watcher = -1;
         }

@@ -15,6 +15,10 @@ int control_listen(const char *path);
  * it; a started app's connection is kept as its watcher. */
 void control_serve(struct supervisor *sv, int listen_fd);
 
+/* Serves the request files waiting in dir (NAME.req, answered in NAME.ans;
+ * the description's request-dir). */
+void control_serve_dir(struct supervisor *sv, const char *dir);
+
 /* Tells a run's watcher that the app is over (its code), and closes what
  * came with it. */
 void control_finished(struct app_run *r);

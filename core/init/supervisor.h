@@ -39,6 +39,7 @@ struct supervisor {
         struct pod_outcome outcome;
         int stop_signal;        /* the first forwarded signal, 0 before */
         bool limits;            /* PID 1 of a VM: an added app's limits in a cgroup */
+        bool keep_added;        /* an exec agent runs: added apps' descriptions kept for it */
 };
 
 /* Starts the app of spec (a one-app description, taken), added to the

@@ -36,8 +36,9 @@
 #include "initspec.h"
 #include "kvm.h"
 
-/* How long a start or a signal waits for an exec session to end. */
-#define CHANNEL_WAIT_MS 30000
+/* How long podrt-init may take to answer a request file (it looks every
+ * 100 ms; TCG is slow). */
+#define REQUEST_TIMEOUT_MS 15000
 
 static char *kvm_dir_of(const struct podrt_app *app) {
         return path_join(podrt_pod_dir(podrt_app_pod(app)), "kvm");
@@ -134,6 +135,55 @@ int kvm_apps_bind_root(const struct kvm_vm *vm, const char *kvm_dir, struct podr
         return 0;
 }
 
+int kvm_share_request(const char *kvm_dir, const struct podrt_pod *pod, char type, const void *data, size_t n,
+                      char *answer, size_t size, struct podrt_error **err) {
+        static unsigned counter;
+        char name[64], req[4096], ans[4096];
+        snprintf(name, sizeof(name), "%d-%u-%lld", (int)getpid(), counter++, (long long)now_ms());
+        snprintf(req, sizeof(req), "%s/status/" KVM_REQUESTS_DIR "/%s.req", kvm_dir, name);
+        snprintf(ans, sizeof(ans), "%s/status/" KVM_REQUESTS_DIR "/%s.ans", kvm_dir, name);
+        _cleanup_free_ unsigned char *frame = malloc(INITSPEC_FRAME_HEADER + n);
+        if (!frame)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        initspec_frame_header(frame, type, n);
+        memcpy(frame + INITSPEC_FRAME_HEADER, data, n);
+        int r = write_file_atomic(req, frame, INITSPEC_FRAME_HEADER + n, 0644, 0);
+        if (r < 0)
+                return podrt_error_set(err, -r, "%s: %s", req, strerror(-r));
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        for (int64_t deadline = now_ms() + REQUEST_TIMEOUT_MS; read_file(ans, 0, &text, &len) < 0;) {
+                if (now_ms() >= deadline || !kvm_vm_pid(kvm_dir, pod)) {
+                        (void)unlink(req);
+                        return podrt_error_set(err, ETIMEDOUT, "podrt-init in the VM did not answer %s", req);
+                }
+                usleep(20000);
+        }
+        (void)unlink(ans);
+        /* Its frames: STDERR (why), then EXIT; or APP_STARTED. */
+        char why[1024] = "";
+        for (size_t off = 0;;) {
+                char t;
+                size_t k;
+                if (initspec_frame_parse((unsigned char *)text + off, len - off, &t, &k) != 1)
+                        return podrt_error_set(err, EPROTO, "a garbled answer from podrt-init: %s", ans);
+                const char *d = text + off + INITSPEC_FRAME_HEADER;
+                int line = (int)strcspn(d, "\n");
+                if (line > (int)k)
+                        line = (int)k;
+                if (t == INITSPEC_EXEC_STDERR)
+                        snprintf(why + strlen(why), sizeof(why) - strlen(why), "%.*s", line, d);
+                else if (t == INITSPEC_EXEC_APP_STARTED || t == INITSPEC_EXEC_EXIT) {
+                        if (t == INITSPEC_EXEC_EXIT && why[0])
+                                snprintf(answer, size, "%s", why);
+                        else
+                                snprintf(answer, size, "%.*s", (int)k, d);
+                        return t;
+                }
+                off += INITSPEC_FRAME_HEADER + k;
+        }
+}
+
 /* The relay's code once the VM is gone without the app's status. */
 static int lost_code(const char *kvm_dir) {
         int sig = kvm_ended_by_signal(kvm_dir);
@@ -213,7 +263,7 @@ static int kvm_app_start(void *data, struct podrt_app *app, uint64_t flags, stru
         forget_files(dir, name);
 
         char answer[1024];
-        r = kvm_agent_request(vm->work_dir, INITSPEC_EXEC_APP_START, text, strlen(text), CHANNEL_WAIT_MS, answer,
+        r = kvm_share_request(dir, podrt_app_pod(app), INITSPEC_EXEC_APP_START, text, strlen(text), answer,
                               sizeof(answer), err);
         if (r >= 0 && r != INITSPEC_EXEC_APP_STARTED)
                 r = podrt_error_set(err, EINVAL, "%s", answer[0] ? answer : "podrt-init refused the app");
@@ -235,7 +285,7 @@ static int kvm_app_start(void *data, struct podrt_app *app, uint64_t flags, stru
         pid_t pid = fork();
         if (pid < 0) {
                 r = podrt_error_set(err, errno, "app %s: fork: %m", name);
-                kvm_signal_app(vm->work_dir, name, SIGKILL, NULL);
+                kvm_signal_app(dir, podrt_app_pod(app), name, SIGKILL, NULL);
                 return r;
         }
         if (pid == 0)
@@ -244,11 +294,11 @@ static int kvm_app_start(void *data, struct podrt_app *app, uint64_t flags, stru
         return 0;
 }
 
-int kvm_signal_app(const char *work_dir, const char *name, int signo, struct podrt_error **err) {
+int kvm_signal_app(const char *kvm_dir, const struct podrt_pod *pod, const char *name, int signo,
+                   struct podrt_error **err) {
         char req[128], answer[1024];
         int n = snprintf(req, sizeof(req), "%s%c%d", name, '\0', signo);
-        int r = kvm_agent_request(work_dir, INITSPEC_EXEC_APP_SIGNAL, req, (size_t)n, CHANNEL_WAIT_MS, answer,
-                                  sizeof(answer), err);
+        int r = kvm_share_request(kvm_dir, pod, INITSPEC_EXEC_APP_SIGNAL, req, (size_t)n, answer, sizeof(answer), err);
         if (r < 0)
                 return r;
         int reached = r == INITSPEC_EXEC_EXIT ? atoi(answer) : -1;
@@ -268,7 +318,7 @@ static int kvm_app_kill(void *data, struct podrt_app *app, int signo, uint64_t f
                 return 0;   /* the app went with the VM */
         if (r < 0)
                 return podrt_error_set(err, -r, "%s", podrt_error_message(e));
-        r = kvm_signal_app(vm->work_dir, podrt_app_name(app), signo, err);
+        r = kvm_signal_app(dir, podrt_app_pod(app), podrt_app_name(app), signo, err);
         return r < 0 ? podrt_error_set(err, -r, "signal %d to app %s", signo, podrt_app_name(app)) : 0;
 }
 

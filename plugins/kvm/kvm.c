@@ -180,7 +180,7 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
 
         /* The shares' host folders. */
         static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid",
-                                           KVM_APPS_DIR };
+                                           "status/" KVM_REQUESTS_DIR, KVM_APPS_DIR };
         for (size_t i = 0; i < ELEMENTSOF(sub); i++) {
                 _cleanup_free_ char *d = path_join(kvm_dir, sub[i]);
                 if (!d || (r = mkdir_p(d, 0755)) < 0)
@@ -300,7 +300,8 @@ static void clear_run_files(const char *kvm_dir, const char *hypervisor) {
                 if (p)
                         unlink(p);
         }
-        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid" };
+        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid",
+                                            "status/" KVM_REQUESTS_DIR };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *p = path_join(kvm_dir, dirs[i]);
                 if (p) {

@@ -34,6 +34,9 @@
 #define KVM_APPS_DIR "apps"
 #define KVM_GUEST_APPS "/podrt/apps"
 #define KVM_GUEST_CONTROL "/podrt/control"
+/* The control channel's request files, in the status share (podrt-init
+ * looks there every 100 ms: request-dir). */
+#define KVM_REQUESTS_DIR "requests"
 #define KVM_9P_DATA "trans=virtio,version=9p2000.L,msize=262144"
 
 /* The guest modules podrt-init needs (their dependencies are added). */
@@ -362,10 +365,17 @@ extern const struct podrt_container_ops kvm_container_ops;
 /* Unmounts the root bound at <kvm_dir>/apps/<name> (every one when name is
  * NULL) and removes its mount point; absent is fine. */
 int kvm_apps_unmount(const char *kvm_dir, const char *name, struct podrt_error **err);
-/* Sends signo to app name of the VM whose work dir is work_dir (APP_SIGNAL
- * through podrt-init's agent): 1 sent, 0 the app is not running, or
- * -errno. */
-int kvm_signal_app(const char *work_dir, const char *name, int signo, struct podrt_error **err);
+/* One request of the control channel (APP_START, APP_SIGNAL) to podrt-init
+ * in pod's VM, as a request file on the status share (KVM_REQUESTS_DIR;
+ * docs/podrt-init.md): the type of the answer (APP_STARTED or EXIT), its
+ * text in answer (for an EXIT after STDERR frames: what they said), or
+ * -errno.  No exec session holds it up. */
+int kvm_share_request(const char *kvm_dir, const struct podrt_pod *pod, char type, const void *data, size_t n,
+                      char *answer, size_t size, struct podrt_error **err);
+/* Sends signo to app name of pod's VM (APP_SIGNAL): 1 sent, 0 the app is
+ * not running, or -errno. */
+int kvm_signal_app(const char *kvm_dir, const struct podrt_pod *pod, const char *name, int signo,
+                   struct podrt_error **err);
 /* The app's rootfs bound at <kvm_dir>/apps/<app> (an earlier bind there
  * undone first); EOPNOTSUPP for a VM without the apps share. */
 int kvm_apps_bind_root(const struct kvm_vm *vm, const char *kvm_dir, struct podrt_app *app,

@@ -439,7 +439,8 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
         /* `podrt stop` writes it on the status share; podrt-init polls for
          * it and gives the apps a SIGTERM. */
         if (!(s->stop_path = strdup(KVM_GUEST_STATUS "/" KVM_STOP_FILE)) ||
-            !(s->exec_port = strdup(KVM_EXEC_PORT)) || !(s->control_path = strdup(KVM_GUEST_CONTROL)))
+            !(s->exec_port = strdup(KVM_EXEC_PORT)) || !(s->control_path = strdup(KVM_GUEST_CONTROL)) ||
+            !(s->request_dir = strdup(KVM_GUEST_STATUS "/" KVM_REQUESTS_DIR)))
                 return -ENOMEM;
         for (size_t i = 0; modules && modules[i]; i++)
                 if (initspec_add_module(s, modules[i], NULL) < 0)

@@ -7,7 +7,11 @@
  *                                       the socket closed before it ended)
  *   init-ctl SOCKET start-stdin DESCRIPTION   the same, with this program's
  *                                       stdin as the app's
- *   init-ctl SOCKET signal NAME SIGNO   prints the answer (1, 0 or -1) */
+ *   init-ctl SOCKET signal NAME SIGNO   prints the answer (1, 0 or -1)
+ *   init-ctl --dir DIR start DESCRIPTION | signal NAME SIGNO
+ *                                       the same request as a file in DIR
+ *                                       (request-dir); prints each frame of
+ *                                       the answer file as "TYPE DATA" */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -28,9 +32,57 @@ static void say(const char *fmt, const char *s, size_t n) {
         dprintf(3, fmt, (int)n, s);
 }
 
+/* A request file in dir, and its answer file's frames on stdout. */
+static int by_file(const char *dir, char type, const char *data, size_t n) {
+        char req[4096], ans[4096];
+        snprintf(req, sizeof(req), "%s/t%d.req", dir, (int)getpid());
+        snprintf(ans, sizeof(ans), "%s/t%d.ans", dir, (int)getpid());
+        unsigned char *frame = malloc(INITSPEC_FRAME_HEADER + n);
+        if (!frame)
+                return 2;
+        initspec_frame_header(frame, type, n);
+        memcpy(frame + INITSPEC_FRAME_HEADER, data, n);
+        if (write_file_atomic(req, frame, INITSPEC_FRAME_HEADER + n, 0644, 0) < 0)
+                return 2;
+        free(frame);
+        char *text = NULL;
+        size_t len = 0;
+        for (int i = 0; read_file(ans, 0, &text, &len) < 0; i++) {
+                if (i == 500)
+                        return 124;
+                usleep(20000);
+        }
+        unlink(ans);
+        if (access(req, F_OK) == 0)
+                return 3;   /* podrt-init must have removed it */
+        for (size_t off = 0; off < len;) {
+                char t;
+                size_t k;
+                if (initspec_frame_parse((unsigned char *)text + off, len - off, &t, &k) != 1)
+                        return 4;
+                printf("%c %.*s\n", t, (int)strcspn(text + off + INITSPEC_FRAME_HEADER, "\n") < (int)k
+                                               ? (int)strcspn(text + off + INITSPEC_FRAME_HEADER, "\n") : (int)k,
+                       text + off + INITSPEC_FRAME_HEADER);
+                off += INITSPEC_FRAME_HEADER + k;
+        }
+        free(text);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         if (argc < 4)
                 return 2;
+        if (!strcmp(argv[1], "--dir") && argc >= 5) {
+                if (!strcmp(argv[3], "start")) {
+                        char *text = NULL;
+                        if (read_file(argv[4], 0, &text, NULL) < 0)
+                                return 2;
+                        return by_file(argv[2], INITSPEC_EXEC_APP_START, text, strlen(text));
+                }
+                char req[256];
+                int n = argc == 6 ? snprintf(req, sizeof(req), "%s%c%s", argv[4], '\0', argv[5]) : 0;
+                return n > 0 ? by_file(argv[2], INITSPEC_EXEC_APP_SIGNAL, req, (size_t)n) : 2;
+        }
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

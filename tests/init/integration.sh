@@ -478,6 +478,40 @@ touch "$P/podrt/stop"
 wait $pod7
 same "a stop ends the sandbox, with its apps' status" 0 "$?"
 
+# ---- 8. the control channel as request files (request-dir, a VM's) ----
+mkpod pod8 a b
+P=$T/pod8
+mkdir -p "$P/podrt/requests"
+cat >"$P/podrt/pod.conf" <<'EOF'
+podrt-init 1
+request-dir /podrt/requests
+stop-file /podrt/stop
+
+app a
+root /opt/stage2/a/rootfs
+exec /bin/sleep 60
+EOF
+printf 'podrt-init 1\napp f\nroot /opt/stage2/b/rootfs\nexec /bin/sh -c echo\\sfile-out;\\sexec\\ssleep\\s60\nstdout /podrt/f.out\nstatus /podrt/status/f\n' >"$T/f.conf"
+runpod "$P" & pod8=$!
+sleep 0.3
+out=$("$CTL" --dir "$P/podrt/requests" start "$T/f.conf")
+same "a request file starts an app: the answer file says so, the request is removed" "0 T" "$? ${out%% *}"
+for i in $(seq 1 100); do [ -s "$P/podrt/f.out" ] && break; sleep 0.05; done
+same "the app runs (its stdout path)" file-out "$(cat "$P/podrt/f.out" 2>/dev/null)"
+same "a second request for the running name: refused, saying why" \
+        "R podrt-init: app f: an app of that name is running|Q 125" \
+        "$("$CTL" --dir "$P/podrt/requests" start "$T/f.conf" | tr '\n' '|' | sed 's/|$//')"
+same "a signal request file" "Q 1" "$("$CTL" --dir "$P/podrt/requests" signal f 15)"
+for i in $(seq 1 100); do [ -e "$P/podrt/status/f" ] && break; sleep 0.05; done
+same "... ends that app (143), the pod's own still runs" "143 running" \
+        "$(cat "$P/podrt/status/f" 2>/dev/null) $(kill -0 $pod8 && echo running)"
+printf 'garbage' >"$P/podrt/requests/.g.tmp" && mv "$P/podrt/requests/.g.tmp" "$P/podrt/requests/g.req"
+for i in $(seq 1 100); do [ -e "$P/podrt/requests/g.ans" ] && break; sleep 0.05; done
+check "a garbled request file is answered, not fatal" sh -c "grep -q garbled '$P/podrt/requests/g.ans' && kill -0 $pod8"
+touch "$P/podrt/stop"
+wait $pod8
+same "the pod ends as usual (its app: 143)" 143 "$?"
+
 if [ "$fails" != 0 ]; then
         echo "integration: $fails check(s) failed"
         exit 1

@@ -162,7 +162,9 @@ static void test_app_parse_refuses(void) {
 static void test_control_key(void) {
         _cleanup_error_ struct podrt_error *e = NULL;
         _cleanup_(initspec_freep) struct initspec *s = NULL;
-        CU_ASSERT_FATAL(initspec_parse_string("podrt-init 1\nlinger yes\ncontrol /podrt/control\n", "pod.conf", &s, &e) == 0);
+        CU_ASSERT_FATAL(initspec_parse_string("podrt-init 1\nlinger yes\ncontrol /podrt/control\nrequest-dir /podrt/status/requests\n",
+                                              "pod.conf", &s, &e) == 0);
+        CU_ASSERT_STRING_EQUAL(s->request_dir, "/podrt/status/requests");
         CU_ASSERT_STRING_EQUAL(s->control_path, "/podrt/control");
         CU_ASSERT(s->linger);
         char *text = NULL;
@@ -170,7 +172,7 @@ static void test_control_key(void) {
         FILE *f = open_memstream(&text, &len);
         CU_ASSERT_FATAL(initspec_write(s, f, &e) == 0);
         fclose(f);
-        ASSERT_CONTAINS(text, "\nlinger yes\ncontrol /podrt/control\n");
+        ASSERT_CONTAINS(text, "\nlinger yes\ncontrol /podrt/control\nrequest-dir /podrt/status/requests\n");
         free(text);
 
         static const struct {
@@ -180,6 +182,8 @@ static void test_control_key(void) {
                 { "podrt-init 1\ncontrol /a\ncontrol /b\n", "pod.conf:3: control: given twice" },
                 { "podrt-init 1\ncontrol\n", "pod.conf:2: control: expects one path" },
                 { "podrt-init 1\nlinger maybe\n", "pod.conf:2: linger:" },
+                { "podrt-init 1\nrequest-dir rel\n", "pod.conf:2: request-dir: \"rel\" must be an absolute path" },
+                { "podrt-init 1\napp a\nroot /r\nexec /x\nrequest-dir /q\n", "pod.conf:5: \"request-dir\" is a pod key" },
                 { "podrt-init 1\napp a\nroot /r\nexec /x\nlinger yes\n", "pod.conf:5: \"linger\" is a pod key" },
                 { "podrt-init 1\napp a\nroot /r\nexec /x\ncontrol /c\n", "pod.conf:5: \"control\" is a pod key" },
         };

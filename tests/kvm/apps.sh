@@ -74,12 +74,21 @@ P app add --start vmgrow "$T/side.json"
 same "added again: ok" 0 "$?"
 wait_for test -s "$V/side-host"
 same "... it runs again, in the same VM" "running vm-grow-host 1" "$(app_state side) $(cat "$V/side-host" 2>/dev/null) $(qemus)"
+# An exec session holds the exec channel meanwhile: kill --app and app add
+# go through request files on the status share, not held up by it.
+P exec vmgrow -- sleep 12 </dev/null >/dev/null 2>&1 & ex=$!
+sleep 2
+t0=$(date +%s%N)
 P kill --app side vmgrow
 wait_for sh -c "[ \"\$(timeout 20 $B/core/cli/podrt --config $T/podrt.conf --root $T/root app list vmgrow | awk '\$1 == \"side\" { print \$2 }')\" = exited ]"
 same "kill --app: that app only" "exited running" "$(app_state side) $(app_state main)"
 
 P app add --start vmgrow "$T/ro.json"
 same "an app with a read-only root and a memory limit: added" 0 "$?"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$ms" -lt 8000 ]; then ok "kill --app and app add during a 12 s exec session: not held up by it (${ms} ms)"
+else not_ok "kill --app and app add during a 12 s exec session: held up by it (${ms} ms)"; fi
+wait $ex
 wait_for sh -c "[ \"\$(timeout 20 $B/core/cli/podrt --config $T/podrt.conf --root $T/root app list vmgrow | awk '\$1 == \"ro\" { print \$2 }')\" = exited ]"
 log=$(P logs --app ro vmgrow 2>&1)
 has "its root is read-only" root-ro "$log"

@@ -436,7 +436,7 @@ static void test_description(void) {
         ASSERT_CONTAINS(text, "mount 9p _status /podrt/status data=");
         /* Apps added while the VM runs: their share, podrt-init's socket. */
         ASSERT_CONTAINS(text, "mount 9p _apps /podrt/apps data=");
-        ASSERT_CONTAINS(text, "control /podrt/control\n");
+        ASSERT_CONTAINS(text, "control /podrt/control\nrequest-dir /podrt/status/requests\n");
         ASSERT_CONTAINS(text, "app front\nroot /opt/stage2/front/rootfs\nexec /bin/sh -c echo\\shi\\sthere\n");
         ASSERT_CONTAINS(text, "env GREETING=podrt\n");
         ASSERT_CONTAINS(text, "env HOSTNAME=webhost\n");
