@@ -179,7 +179,8 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         }
 
         /* The shares' host folders. */
-        static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid" };
+        static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid",
+                                           "status/" KVM_REQUESTS_DIR, KVM_APPS_DIR };
         for (size_t i = 0; i < ELEMENTSOF(sub); i++) {
                 _cleanup_free_ char *d = path_join(kvm_dir, sub[i]);
                 if (!d || (r = mkdir_p(d, 0755)) < 0)
@@ -281,7 +282,7 @@ static int vm_hypervisor(const struct kvm *k, const char *kvm_dir, const struct 
 }
 
 /* The hypervisor's pid, when it still runs this pod's VM; else 0. */
-static pid_t vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
+pid_t kvm_vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
         _cleanup_free_ char *path = path_join(kvm_dir, "vm.pid"), *text = NULL;
         if (!path || read_file(path, 64, &text, NULL) < 0)
                 return 0;
@@ -299,7 +300,8 @@ static void clear_run_files(const char *kvm_dir, const char *hypervisor) {
                 if (p)
                         unlink(p);
         }
-        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid" };
+        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid",
+                                            "status/" KVM_REQUESTS_DIR };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *p = path_join(kvm_dir, dirs[i]);
                 if (p) {
@@ -317,6 +319,9 @@ static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         if (r < 0)
                 return r;
         clear_run_files(dir, hv.name);
+        /* Apps added or removed since create (apps-start.c). */
+        if ((r = kvm_apps_prepare_start(vm, pod, dir, err)) < 0)
+                return r;
         pid_t pid;
         /* The keeper's message names the hypervisor already. */
         if ((r = keeper_start(&hv, vm, pod, dir, &pid, err)) < 0)
@@ -326,24 +331,28 @@ static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         return 0;
 }
 
+int kvm_app_state(const char *kvm_dir, struct podrt_app *a) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        if (asprintf(&path, "%s/status/exit/%s", kvm_dir, podrt_app_name(a)) < 0)
+                return -ENOMEM;
+        if (read_file(path, 64, &text, NULL) < 0)
+                return 0;
+        char *end = NULL;
+        long code = strtol(text, &end, 10);
+        if (end == text || code < 0 || code > 255)
+                return 0;
+        if (podrt_app_state(a) != PODRT_APP_EXITED || podrt_app_exit_code(a) != (int)code)
+                podrt_app_set_exited(a, (int)code);
+        return 1;
+}
+
 static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
         _cleanup_free_ char *dir = kvm_dir_of(pod);
         if (!dir)
                 return -ENOMEM;
-        for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
-                struct podrt_app *a = podrt_pod_app(pod, i);
-                _cleanup_free_ char *path = NULL, *text = NULL;
-                if (asprintf(&path, "%s/status/exit/%s", dir, podrt_app_name(a)) < 0)
+        for (size_t i = 0; i < podrt_pod_n_apps(pod); i++)
+                if (kvm_app_state(dir, podrt_pod_app(pod, i)) == -ENOMEM)
                         return -ENOMEM;
-                if (read_file(path, 64, &text, NULL) < 0)
-                        continue;
-                char *end = NULL;
-                long code = strtol(text, &end, 10);
-                if (end == text || code < 0 || code > 255)
-                        continue;
-                if (podrt_app_state(a) != PODRT_APP_EXITED || podrt_app_exit_code(a) != (int)code)
-                        podrt_app_set_exited(a, (int)code);
-        }
         return 0;
 }
 
@@ -354,7 +363,7 @@ static int load_vm_pid(const struct kvm *k, const struct podrt_pod *pod, char **
         int r = load_vm(k, pod, ret_dir, ret_vm, NULL, err);
         if (r < 0)
                 return r;
-        *ret_pid = vm_pid(*ret_dir, pod);
+        *ret_pid = kvm_vm_pid(*ret_dir, pod);
         return 0;
 }
 
@@ -458,7 +467,7 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         _cleanup_free_ char *dir = kvm_dir_of(pod);
         if (!dir)
                 return -ENOMEM;
-        pid_t pid = vm_pid(dir, pod);
+        pid_t pid = kvm_vm_pid(dir, pod);
         if (pid) {
                 record_signal(dir, SIGKILL);
                 kill(pid, SIGKILL);
@@ -466,7 +475,11 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
                         return podrt_error_set(err, EBUSY, "the VM of pod %s (pid %d) does not end",
                                                podrt_pod_name(pod), (int)pid);
         }
-        int r = rm_rf(dir);
+        /* The added apps' roots, bound below the apps share (apps.c). */
+        int r = kvm_apps_unmount(dir, NULL, err);
+        if (r < 0)
+                return r;
+        r = rm_rf(dir);
         if (r < 0)
                 return podrt_error_set(err, -r, "%s: %s", dir, strerror(-r));
         return 0;
@@ -491,8 +504,8 @@ static int kvm_exec_process(void *data, struct podrt_pod *pod, struct podrt_app 
                                 proc, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, err);
 }
 
-static int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+             const char *const *argv, uint64_t flags, struct podrt_error **err) {
         return kvm_exec_process(data, pod, app, argv, NULL, flags, err);
 }
 
@@ -537,6 +550,7 @@ static const struct podrt_plugin kvm_plugin = {
         .init = kvm_init,
         .fini = kvm_fini,
         .pod = &kvm_pod_ops,
+        .container = &kvm_container_ops,   /* apps.c */
         .check = kvm_check,
         .config_check = kvm_config_check,
 };
