@@ -367,6 +367,20 @@ static int load_vm_pid(const struct kvm *k, const struct podrt_pod *pod, char **
         return 0;
 }
 
+/* The VM of a pod that must be running for what (exec, update): its work
+ * dir; -ESRCH when it is not running. */
+static int running_vm(void *data, const struct podrt_pod *pod, const char *what, struct kvm_vm **ret_vm,
+                      struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, ret_vm, &pid, err);
+        if (r < 0)
+                return r;
+        if (!pid)
+                return podrt_error_set(err, ESRCH, "%s: the VM of pod %s is not running", what, podrt_pod_name(pod));
+        return 0;
+}
+
 static int record_signal(const char *dir, int signo) {
         _cleanup_free_ char *path = path_join(dir, "signal");
         char num[16];
@@ -490,14 +504,10 @@ static int kvm_exec_process(void *data, struct podrt_pod *pod, struct podrt_app 
                             uint64_t flags, struct podrt_error **err) {
         if (flags & ~PODRT_EXEC_TTY)
                 return podrt_error_set(err, EINVAL, "kvm: exec: unknown flags 0x%llx", (unsigned long long)flags);
-        _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        pid_t pid;
-        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        int r = running_vm(data, pod, "exec", &vm, err);
         if (r < 0)
                 return r;
-        if (!pid)
-                return podrt_error_set(err, ESRCH, "exec: the VM of pod %s is not running", podrt_pod_name(pod));
         if (!argv || !argv[0])
                 return podrt_error_set(err, EINVAL, "exec: no command");
         return kvm_exec_session(vm->work_dir, app ? podrt_app_name(app) : "", argv, flags & PODRT_EXEC_TTY,
@@ -511,15 +521,12 @@ int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
 
 static int kvm_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
                       const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
-        _cleanup_free_ char *dir = NULL;
+        if (flags)
+                return podrt_error_set(err, EINVAL, "kvm: update: unknown flags 0x%llx", (unsigned long long)flags);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        pid_t pid;
-        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        int r = running_vm(data, pod, "update", &vm, err);
         if (r < 0)
                 return r;
-        if (!pid || flags)
-                return podrt_error_set(err, !pid ? ESRCH : EINVAL, "update: the VM of pod %s is not running",
-                                       podrt_pod_name(pod));
         return kvm_update_apps(vm->work_dir, app ? podrt_app_name(app) : NULL, res, err);
 }
 
