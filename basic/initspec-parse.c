@@ -121,6 +121,9 @@ enum {
         SEEN_POWEROFF = 1u << 14,
         SEEN_STOP_FILE = 1u << 15,
         SEEN_EXEC_PORT = 1u << 16,
+        SEEN_CONTROL = 1u << 20,
+        SEEN_LINGER = 1u << 21,
+        SEEN_REQUEST_DIR = 1u << 22,
 };
 
 struct parser {
@@ -216,6 +219,14 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (!(s->hostname = strdup(v[1])))
                         return PERR(p, ENOMEM, "out of memory");
                 p->pod_seen |= SEEN_HOSTNAME;
+        } else if (strcmp(key, "linger") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "linger: expects yes or no");
+                if (p->pod_seen & SEEN_LINGER)
+                        return PERR(p, EINVAL, "linger: given twice");
+                if ((r = parse_bool(p, key, v[1], &s->linger, err)) < 0)
+                        return r;
+                p->pod_seen |= SEEN_LINGER;
         } else if (strcmp(key, "poweroff") == 0) {
                 if (n != 2)
                         return PERR(p, EINVAL, "poweroff: expects yes or no");
@@ -244,6 +255,27 @@ static int pod_key(struct parser *p, char **v, size_t n, struct podrt_error **er
                 if (!(s->exec_port = strdup(v[1])))
                         return PERR(p, ENOMEM, "out of memory");
                 p->pod_seen |= SEEN_EXEC_PORT;
+        } else if (strcmp(key, "request-dir") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "request-dir: expects one path");
+                if (p->pod_seen & SEEN_REQUEST_DIR)
+                        return PERR(p, EINVAL, "request-dir: given twice");
+                if (!initspec_path_is_absolute(v[1]))
+                        return PERR(p, EINVAL, "request-dir: \"%s\" must be an absolute path", v[1]);
+                if (!(s->request_dir = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_REQUEST_DIR;
+        } else if (strcmp(key, "control") == 0) {
+                if (n != 2)
+                        return PERR(p, EINVAL, "control: expects one path");
+                if (p->pod_seen & SEEN_CONTROL)
+                        return PERR(p, EINVAL, "control: given twice");
+                if (!initspec_path_is_absolute(v[1]) || strlen(v[1]) > INITSPEC_CONTROL_PATH_MAX)
+                        return PERR(p, EINVAL, "control: \"%s\" must be an absolute path of at most %d bytes",
+                                    v[1], INITSPEC_CONTROL_PATH_MAX);
+                if (!(s->control_path = strdup(v[1])))
+                        return PERR(p, ENOMEM, "out of memory");
+                p->pod_seen |= SEEN_CONTROL;
         } else if (strcmp(key, "module") == 0) {
                 if (n < 2 || n > 3)
                         return PERR(p, EINVAL, "module: expects PATH [PARAMETERS]");
@@ -486,7 +518,8 @@ static int parse_line(struct parser *p, char *line, struct podrt_error **err) {
                 return r;
         if (strcmp(key, "hostname") == 0 || strcmp(key, "poweroff") == 0 ||
             strcmp(key, "stop-file") == 0 || strcmp(key, "exec-port") == 0 || strcmp(key, "module") == 0 ||
-            strcmp(key, "mount") == 0 || strcmp(key, "iface") == 0 || strcmp(key, "route") == 0)
+            strcmp(key, "mount") == 0 || strcmp(key, "iface") == 0 || strcmp(key, "route") == 0 ||
+            strcmp(key, "control") == 0 || strcmp(key, "linger") == 0 || strcmp(key, "request-dir") == 0)
                 return PERR(p, EINVAL, "\"%s\" is a pod key: it belongs before the first app", key);
         return PERR(p, EINVAL, "unknown key \"%s\"", key);
 }

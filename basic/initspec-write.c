@@ -134,9 +134,15 @@ int initspec_write(const struct initspec *s, FILE *f, struct podrt_error **err) 
                 goto fail;
         if (s->poweroff)
                 fputs("poweroff yes\n", f);
+        if (s->linger)
+                fputs("linger yes\n", f);
         if (s->stop_path && (r = put(f, "stop-file", s->stop_path, NULL)) < 0)
                 goto fail;
         if (s->exec_port && (r = put(f, "exec-port", s->exec_port, NULL)) < 0)
+                goto fail;
+        if (s->control_path && (r = put(f, "control", s->control_path, NULL)) < 0)
+                goto fail;
+        if (s->request_dir && (r = put(f, "request-dir", s->request_dir, NULL)) < 0)
                 goto fail;
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = put(f, "module", s->modules[i].path, s->modules[i].params, NULL)) < 0)

@@ -108,6 +108,8 @@ struct initspec *initspec_free(struct initspec *s) {
         free(s->hostname);
         free(s->stop_path);
         free(s->exec_port);
+        free(s->control_path);
+        free(s->request_dir);
         for (size_t i = 0; i < s->n_modules; i++) {
                 free(s->modules[i].path);
                 free(s->modules[i].params);
@@ -156,6 +158,14 @@ int initspec_add_app(struct initspec *s, const char *name, const char *root,
         if (ret)
                 *ret = a;
         return 0;
+}
+
+void initspec_remove_app(struct initspec *s, size_t i) {
+        if (i >= s->n_apps)
+                return;
+        app_clear(&s->apps[i]);
+        memmove(&s->apps[i], &s->apps[i + 1], (s->n_apps - i - 1) * sizeof(s->apps[0]));
+        s->n_apps--;
 }
 
 int initspec_add_module(struct initspec *s, const char *path, const char *params) {
@@ -321,6 +331,12 @@ int initspec_validate(const struct initspec *s, struct podrt_error **err) {
                 return r;
         if (s->stop_path && !initspec_path_is_absolute(s->stop_path))
                 return podrt_error_set(err, EINVAL, "stop-file: \"%s\" must be absolute", s->stop_path);
+        if (s->request_dir && !initspec_path_is_absolute(s->request_dir))
+                return podrt_error_set(err, EINVAL, "request-dir: \"%s\" must be absolute", s->request_dir);
+        if (s->control_path && (!initspec_path_is_absolute(s->control_path) ||
+                                strlen(s->control_path) > INITSPEC_CONTROL_PATH_MAX))
+                return podrt_error_set(err, EINVAL, "control: \"%s\" must be an absolute path of at most %d bytes",
+                                       s->control_path, INITSPEC_CONTROL_PATH_MAX);
         for (size_t i = 0; i < s->n_modules; i++)
                 if ((r = check_module(&s->modules[i], err)) < 0)
                         return r;

@@ -114,7 +114,23 @@ struct initspec {
         char *exec_port;     /* the name of a virtio-serial port (a VM's
                               * exec channel, /sys/class/virtio-ports/ * /name)
                               * podrt-init serves `podrt exec` on; NULL: none */
+        bool linger;         /* stay when every app is over, until a stop
+                              * (SIGTERM, the stop-file): a sandbox, for
+                              * apps added later */
+        char *control_path;  /* a unix socket PID 1 listens on for apps added
+                              * to the running pod and signals to one app
+                              * (the control channel, below); NULL: none */
+        char *request_dir;   /* a folder PID 1 looks in, with the stop-file's
+                              * tick, for request files of the control
+                              * channel (a VM's status share); NULL: none */
 };
+
+/* Where PID 1 keeps the description of each app added to the running pod
+ * (<dir>/<app>), for the exec agent's `podrt exec --app`. */
+#define INITSPEC_ADDED_DIR "/run/podrt-init/apps"
+
+/* At most this long, so that it fits a sockaddr_un. */
+#define INITSPEC_CONTROL_PATH_MAX 100
 
 /* The exec channel (exec-port) between the kvm backend and podrt-init:
  * frames of a type byte, a 32-bit little-endian length and that many bytes
@@ -138,6 +154,59 @@ struct initspec {
 #define INITSPEC_EXEC_EXIT 'Q'      /* guest: its exit code (decimal), the session's end */
 #define INITSPEC_EXEC_MAX_FRAME 65536
 
+/* Apps added to the running pod (docs/podrt-init.md, "The control channel"):
+ * requests on the exec channel outside a session (the agent passes them on)
+ * and on the control socket (control_path), in the same frames.
+ *   host: APP_START, a description (initspec text) holding exactly one app;
+ *         on the control socket it may carry two descriptors (SCM_RIGHTS),
+ *         the app's stdout and stderr, which then replace its stdout and
+ *         stderr paths, or three: and its stdin.  Answer: APP_STARTED with the app's pid in the pod,
+ *         or STDERR (why) then EXIT (non-zero).  On the control socket, the
+ *         connection then stays open: EXIT with the app's exit code when it
+ *         and its post-stop are over (the host's relay for the app waits for
+ *         it).
+ *   host: APP_SIGNAL, "NAME" NUL "SIGNO": to the process group of that app's
+ *         current process (pre-start, app or post-stop).  Answer: EXIT with 1
+ *         (sent), 0 (the app is not running) or -1 (no such app, bad signal).
+ * The same requests come as files too (request_dir): NAME.req holds one
+ * frame (written whole, then renamed there); PID 1 answers in NAME.ans (the
+ * frames, written whole, then renamed) and removes NAME.req.  No descriptor
+ * and no watcher there: a VM's host follows an added app in its files on
+ * the status share. */
+#define INITSPEC_EXEC_APP_START 'A'
+#define INITSPEC_EXEC_APP_STARTED 'T'
+#define INITSPEC_EXEC_APP_SIGNAL 'S'
+
+/* A frame's 5-byte header. */
+#define INITSPEC_FRAME_HEADER 5
+void initspec_frame_header(unsigned char h[INITSPEC_FRAME_HEADER], char type, size_t n);
+/* Whether buf (len bytes) starts with a whole frame: 1 (*ret_type, its data
+ * at buf + INITSPEC_FRAME_HEADER, *ret_n bytes), 0 (not yet), -EPROTO (a
+ * length over INITSPEC_EXEC_MAX_FRAME). */
+int initspec_frame_parse(const unsigned char *buf, size_t len, char *ret_type, size_t *ret_n);
+/* Writes one frame to a socket, with n_fds descriptors (SCM_RIGHTS, at most
+ * 3) on its first byte; blocks.  0 or -errno. */
+int initspec_frame_send(int fd, char type, const void *data, size_t n, const int *fds,
+                        size_t n_fds);
+/* Reads one frame from a socket within timeout_ms (-1: no limit): its type,
+ * its data (malloc'd, NUL-terminated) and length, and up to 3 descriptors
+ * that came with it (received O_CLOEXEC; *ret_n_fds of them; ret_fds may be
+ * NULL, then any that came are closed).  -ETIMEDOUT, -ECONNRESET (closed
+ * before a whole frame), -EPROTO. */
+int initspec_frame_recv(int fd, int timeout_ms, char *ret_type, char **ret_data, size_t *ret_n,
+                        int *ret_fds, size_t *ret_n_fds);
+
+/* A stream socket connected to the unix socket at path (a path too long
+ * for a socket address is reached through an O_PATH descriptor of it):
+ * the fd (O_CLOEXEC), or -errno. */
+int initspec_connect(const char *path);
+
+/* The text of an APP_START request: a description holding app alone. */
+int initspec_app_text(const struct initspec_app *app, char **ret_text, struct podrt_error **err);
+/* Parses an APP_START request: exactly one app, and no pod keys but the
+ * format's version.  *ret holds it as ret->apps[0]. */
+int initspec_app_parse(const char *text, struct initspec **ret, struct podrt_error **err);
+
 struct initspec *initspec_new(void);
 /* Frees everything; NULL is fine; returns NULL. */
 struct initspec *initspec_free(struct initspec *s);
@@ -148,6 +217,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct initspec *, initspec_free)
 int initspec_add_app(struct initspec *s, const char *name, const char *root,
                      struct initspec_app **ret);
 int initspec_add_module(struct initspec *s, const char *path, const char *params);
+/* Removes (and frees) app i; out of range: nothing. */
+void initspec_remove_app(struct initspec *s, size_t i);
 int initspec_add_mount(struct initspec *s, const char *fstype, const char *source,
                        const char *target, const char *data, unsigned long flags);
 int initspec_app_add_bind(struct initspec_app *app, const char *source, const char *target,

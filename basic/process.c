@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -50,6 +53,33 @@ void fds_close_from(int first, int cloexec) {
                         close(fd);
                 }
         }
+}
+
+void fds_close_except(const int *keep, size_t n) {
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        int self = dirfd(d);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                        continue;
+                int fd = atoi(de->d_name);
+                bool k = fd <= 2 || fd == self;
+                for (size_t i = 0; i < n && !k; i++)
+                        k = keep[i] == fd;
+                if (!k)
+                        close(fd);
+        }
+        closedir(d);
+}
+
+void relay_child_setup(const char *name, const int *keep, size_t n) {
+        signals_reset();
+        signal(SIGPIPE, SIG_IGN);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_NAME, name);
+        fds_close_except(keep, n);
 }
 
 void child_setup(int in_fd, int out_fd, int err_fd, unsigned flags) {
@@ -122,6 +152,28 @@ char *find_program(const char *name) {
                 free(full);
         }
         return NULL;
+}
+
+void report_write(int fd, int code, const char *msg) {
+        char buf[4096];
+        int n = snprintf(buf, sizeof(buf), "%d %s", code, msg ? msg : "");
+        if (n >= (int)sizeof(buf))
+                n = snprintf(buf, sizeof(buf), "%d (report too long)", code);
+        (void)write_all(fd, buf, (size_t)n);
+        close(fd);
+}
+
+int report_wait(int fd, char *msg, size_t size, const char *died) {
+        char buf[4096];
+        size_t len = read_report(fd, buf, sizeof(buf));
+        char *rest = NULL;
+        long code = len ? strtol(buf, &rest, 10) : EIO;
+        if (code == 0)
+                return 0;
+        if (code < 0 || code > 4095)
+                code = EIO;
+        snprintf(msg, size, "%s", !len ? died : rest && *rest == ' ' ? rest + 1 : buf);
+        return (int)code;
 }
 
 int pid_cmdline_contains(pid_t pid, const char *needle) {

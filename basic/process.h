@@ -5,6 +5,7 @@
 #ifndef PODRT_BASIC_PROCESS_H
 #define PODRT_BASIC_PROCESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -14,6 +15,14 @@ void signals_reset(void);
 /* Closes every fd >= first (close_range, or a loop where it is missing);
  * with cloexec, marks them close-on-exec instead. */
 void fds_close_from(int first, int cloexec);
+/* Closes every fd above 2 but the n in keep (a child that keeps a few of
+ * its parent's, as a relay does). */
+void fds_close_except(const int *keep, size_t n);
+/* A host-side relay's first steps after fork (a child of the pod's monitor
+ * that outlives no monitor): default signals but SIGPIPE ignored, an empty
+ * mask, killed when its parent dies, called name (prctl), and only the n
+ * fds of keep besides stdio. */
+void relay_child_setup(const char *name, const int *keep, size_t n);
 
 /* child_setup() flags. */
 #define CHILD_SETSID (1u << 0)     /* a session of its own (no terminal's ^C) */
@@ -49,6 +58,13 @@ pid_t fork_reporting(struct report_pipe *rp);
 /* Reads fd to its end (or an error) into buf, NUL-terminated (size - 1
  * bytes at the most), and closes it: the length read. */
 size_t read_report(int fd, char *buf, size_t size);
+/* The child's word, "CODE MESSAGE" (0: all went well), onto fd, which is
+ * closed. */
+void report_write(int fd, int code, const char *msg);
+/* The parent's reading of it: 0 when the child said 0; else the errno it
+ * said, its message in msg (EIO and died when it said nothing: it died
+ * first).  fd is closed. */
+int report_wait(int fd, char *msg, size_t size, const char *died);
 
 /* 1 when pid runs and its command line holds needle, else 0. */
 int pid_cmdline_contains(pid_t pid, const char *needle);

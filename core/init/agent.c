@@ -26,6 +26,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "agent-apps.h"
 #include "agent.h"
 #include "cgroups.h"
 #include "exec.h"
@@ -85,8 +86,9 @@ static int write_all(int fd, const void *buf, size_t n) {
         return 0;
 }
 
-static int send_frame(int fd, char type, const void *data, size_t n) {
-        unsigned char h[5] = { (unsigned char)type, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >> 24) & 0xff };
+static int agent_send_frame(int fd, char type, const void *data, size_t n) {
+        unsigned char h[INITSPEC_FRAME_HEADER];
+        initspec_frame_header(h, type, n);
         if (write_all(fd, h, sizeof(h)) < 0)
                 return -1;
         return n ? write_all(fd, data, n) : 0;
@@ -116,16 +118,12 @@ static int inbox_fill(struct inbox *in, int fd) {
 
 /* The next whole frame, if any: its type, data (NUL-terminated), length. */
 static bool inbox_next(struct inbox *in, char *type, char *data, size_t *n) {
-        if (in->len < 5)
-                return false;
-        size_t len = in->buf[1] | in->buf[2] << 8 | (size_t)in->buf[3] << 16 | (size_t)in->buf[4] << 24;
-        if (len > INITSPEC_EXEC_MAX_FRAME) {
+        size_t len;
+        int k = initspec_frame_parse(in->buf, in->len, type, &len);
+        if (k < 0)
                 in->len = 0;   /* garbage: drop it all */
+        if (k <= 0)
                 return false;
-        }
-        if (in->len < 5 + len)
-                return false;
-        *type = (char)in->buf[0];
         memcpy(data, in->buf + 5, len);
         data[len] = '\0';
         *n = len;
@@ -135,6 +133,11 @@ static bool inbox_next(struct inbox *in, char *type, char *data, size_t *n) {
 }
 
 static const struct initspec_app *find_app(const struct initspec *s, const char *name) {
+        /* An app added to the running pod (agent-apps.c) first: one of the
+         * pod's own that was removed may have been added again. */
+        const struct initspec_app *a = name[0] ? agent_added_app(name) : NULL;
+        if (a)
+                return a;
         for (size_t i = 0; i < s->n_apps; i++)
                 if (!name[0] ? i == 0 : !strcmp(s->apps[i].name, name))
                         return &s->apps[i];
@@ -214,8 +217,8 @@ static bool session(const struct initspec *s, int port, struct inbox *in, char *
                 char msg[160];
                 int len = snprintf(msg, sizeof(msg), "podrt-init: exec: %s\n",
                                    !app ? "no such app" : "no command");
-                send_frame(port, INITSPEC_EXEC_STDERR, msg, (size_t)len);
-                send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
+                agent_send_frame(port, INITSPEC_EXEC_STDERR, msg, (size_t)len);
+                agent_send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
                 return true;
         }
         bool tty = tty_flag && !strcmp(tty_flag, "1");
@@ -223,8 +226,8 @@ static bool session(const struct initspec *s, int port, struct inbox *in, char *
         if (tty && open_pty(&master, &slave) < 0)
                 tty = false;   /* no terminal here: pipes */
         if (!tty && (pipe2(in_p, O_CLOEXEC) < 0 || pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0)) {
-                send_frame(port, INITSPEC_EXEC_STDERR, "podrt-init: exec: pipe failed\n", 30);
-                send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
+                agent_send_frame(port, INITSPEC_EXEC_STDERR, "podrt-init: exec: pipe failed\n", 30);
+                agent_send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
                 return true;
         }
         fflush(NULL);
@@ -248,8 +251,8 @@ static bool session(const struct initspec *s, int port, struct inbox *in, char *
         int wstatus = 0;
         bool exited = false, host = true;
         if (pid < 0) {
-                send_frame(port, INITSPEC_EXEC_STDERR, "podrt-init: exec: fork failed\n", 30);
-                send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
+                agent_send_frame(port, INITSPEC_EXEC_STDERR, "podrt-init: exec: fork failed\n", 30);
+                agent_send_frame(port, INITSPEC_EXEC_EXIT, "125", 3);
                 goto out;
         }
         for (int i = 0; i < 2; i++)
@@ -297,7 +300,7 @@ static bool session(const struct initspec *s, int port, struct inbox *in, char *
                         ssize_t r = read(from[i], frame, INITSPEC_EXEC_MAX_FRAME);
                         if (r > 0) {
                                 more = true;
-                                if (host && send_frame(port, i ? INITSPEC_EXEC_STDERR : INITSPEC_EXEC_STDOUT, frame, (size_t)r) < 0)
+                                if (host && agent_send_frame(port, i ? INITSPEC_EXEC_STDERR : INITSPEC_EXEC_STDOUT, frame, (size_t)r) < 0)
                                         host = false;
                         } else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
                                 if (!tty || exited) {
@@ -319,7 +322,7 @@ static bool session(const struct initspec *s, int port, struct inbox *in, char *
         if (host) {
                 char code[16];
                 int len = snprintf(code, sizeof(code), "%d", exit_code_from_wait(wstatus));
-                send_frame(port, INITSPEC_EXEC_EXIT, code, (size_t)len);
+                agent_send_frame(port, INITSPEC_EXEC_EXIT, code, (size_t)len);
         }
 out:
         for (int i = 0; i < 2; i++)
@@ -389,6 +392,10 @@ static int update_apps(const struct initspec *s, char *req, size_t n) {
                 int q = cgroups_update(a, strtoll(f[1], NULL, 10), strtoll(f[2], NULL, 10), strtoll(f[3], NULL, 10));
                 r = r < 0 ? r : q;
         }
+        /* And the apps added since (agent-apps.c). */
+        int q = 0;
+        found += agent_update_added(f[0], strtoll(f[1], NULL, 10), strtoll(f[2], NULL, 10), strtoll(f[3], NULL, 10), &q);
+        r = r < 0 ? r : q;
         return found ? r : -ENOENT;
 }
 
@@ -433,11 +440,11 @@ _Noreturn static void agent_main(const struct initspec *s) {
                                 char num[16];
                                 int len = snprintf(num, sizeof(num), "%d",
                                                    sig > 0 && sig < NSIG ? signal_apps(sig) : -1);
-                                send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
+                                agent_send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
                         } else if (type == INITSPEC_EXEC_UPDATE) {
                                 char num[16];
                                 int len = snprintf(num, sizeof(num), "%d", update_apps(s, frame, n));
-                                send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
+                                agent_send_frame(port, INITSPEC_EXEC_EXIT, num, (size_t)len);
                         } else if (type == INITSPEC_EXEC_PROCESS) {
                                 memcpy(proc, frame, n + 1);
                                 proc_n = n;

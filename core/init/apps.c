@@ -1,38 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "apps.h"
+#include "cgroups.h"
+#include "control.h"
 #include "errors.h"
 #include "exec.h"
 #include "paths.h"
 #include "status.h"
-
-enum app_phase {
-        PHASE_PRE_START,
-        PHASE_APP,
-        PHASE_POST_STOP,
-        PHASE_DONE,
-};
-
-struct app_run {
-        const struct initspec_app *app;
-        enum app_phase phase;
-        pid_t pid;              /* the current phase's process, 0 when none */
-};
-
-struct supervisor {
-        struct app_run *runs;
-        size_t n_runs;
-        struct pod_outcome outcome;
-        int stop_signal;        /* the first forwarded signal, 0 before */
-};
+#include "supervisor.h"
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -84,13 +70,33 @@ static void warn(const struct initspec_app *app, const char *fmt, ...) {
         va_end(ap);
 }
 
+#define SPAWN_SYNC_MS 5000
+
 static pid_t spawn(const struct initspec_app *app, char *const *argv, const char *what) {
+        /* Returns once the child is in the app's namespace and root (at
+         * its exec, or its failure, the pipe's end closes): the pid file
+         * written then leads `podrt exec` into the app, never into the pod
+         * root the child is still leaving. */
+        int sync[2] = { -1, -1 };
+        if (pipe2(sync, O_CLOEXEC) < 0)
+                sync[0] = sync[1] = -1;
         fflush(NULL);
         pid_t pid = fork();
         if (pid == 0)
                 exec_app_child(app, argv, what);
+        int e = errno;
+        if (sync[1] >= 0)
+                close(sync[1]);
+        if (pid > 0 && sync[0] >= 0) {
+                /* A setup that hangs (a stuck mount) does not hang PID 1. */
+                struct pollfd p = { .fd = sync[0], .events = POLLIN };
+                while (poll(&p, 1, SPAWN_SYNC_MS) < 0 && errno == EINTR)
+                        ;
+        }
+        if (sync[0] >= 0)
+                close(sync[0]);
         if (pid < 0) {
-                warn(app, "%scannot fork: %s", what, strerror(errno));
+                warn(app, "%scannot fork: %s", what, strerror(e));
                 return -1;
         }
         /* Also done by the child: whichever runs first, the group exists
@@ -108,7 +114,11 @@ static void app_ended(struct supervisor *sv, struct app_run *r, int code) {
                 if (status_file_write(app->status_path, code, &e) < 0)
                         warn(app, "status: %s", podrt_error_message(e));
         }
-        pod_outcome_record(&sv->outcome, code);
+        /* The pod's status is its own apps': an added app stopped on its
+         * own is no failure of the pod. */
+        if (!r->spec)
+                pod_outcome_record(&sv->outcome, code);
+        r->code = code;
         r->pid = 0;
         r->phase = PHASE_DONE;
         if (app->post_stop) {
@@ -116,14 +126,16 @@ static void app_ended(struct supervisor *sv, struct app_run *r, int code) {
                 if (pid > 0) {
                         r->pid = pid;
                         r->phase = PHASE_POST_STOP;
+                        return;
                 }
         }
+        control_finished(r);
 }
 
 static void start_app(struct supervisor *sv, struct app_run *r) {
         const struct initspec_app *app = r->app;
-        if (sv->stop_signal) {
-                app_ended(sv, r, 128 + sv->stop_signal);
+        if (sv->stop_signal || r->stop_signal) {
+                app_ended(sv, r, 128 + (sv->stop_signal ? sv->stop_signal : r->stop_signal));
                 return;
         }
         pid_t pid = spawn(app, app->argv, "");
@@ -143,7 +155,7 @@ static void start_app(struct supervisor *sv, struct app_run *r) {
 }
 
 static void start(struct supervisor *sv, struct app_run *r) {
-        if (!r->app->pre_start || sv->stop_signal) {
+        if (!r->app->pre_start || sv->stop_signal || r->stop_signal) {
                 start_app(sv, r);
                 return;
         }
@@ -175,6 +187,7 @@ static void exited(struct supervisor *sv, struct app_run *r, int wstatus) {
                 if (code != 0)
                         warn(r->app, "post-stop failed with status %d", code);
                 r->phase = PHASE_DONE;
+                control_finished(r);
                 break;
         case PHASE_DONE:
                 break;
@@ -225,47 +238,166 @@ static bool stop_requested(struct supervisor *sv, const char *path) {
         return true;
 }
 
-int apps_run(const struct initspec *s) {
-        struct supervisor sv = { .n_runs = s->n_apps };
+/* ---- apps added while the pod runs (control.c) ---- */
+
+static void run_clear(struct app_run *r) {
+        initspec_free(r->spec);
+        int fds[] = { r->watcher, r->out_fd, r->err_fd, r->in_fd };
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        *r = (struct app_run){ .watcher = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1 };
+}
+
+static struct app_run *find_run(struct supervisor *sv, const char *name) {
+        for (size_t i = 0; i < sv->n_runs; i++)
+                if (!strcmp(sv->runs[i].app->name, name))
+                        return &sv->runs[i];
+        return NULL;
+}
+
+/* "/proc/self/fd/N": what the app's process opens as its stdout/stderr. */
+static int fd_path(int fd, char **slot) {
+        char *p = NULL;
+        if (asprintf(&p, "/proc/self/fd/%d", fd) < 0)
+                return -ENOMEM;
+        free(*slot);
+        *slot = p;
+        return 0;
+}
+
+/* The added app's description where the exec agent finds it (it forked
+ * before the app came). */
+static void keep_description(const struct initspec_app *app) {
+        _cleanup_error_ struct podrt_error *e = NULL;
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        if (asprintf(&path, INITSPEC_ADDED_DIR "/%s", app->name) < 0 || initspec_app_text(app, &text, &e) < 0 ||
+            init_write_file(path, text, &e) < 0)
+                warn(app, "its description for exec: %s", e ? podrt_error_message(e) : "out of memory");
+}
+
+int supervisor_add(struct supervisor *sv, struct initspec *spec, int out_fd, int err_fd, int in_fd,
+                   struct app_run **ret_run, struct podrt_error **err) {
+        _cleanup_(initspec_freep) struct initspec *owned = spec;
+        _cleanup_close_ int out = out_fd, errfd = err_fd, in = in_fd;
+        struct initspec_app *app = &spec->apps[0];
+        if (sv->stop_signal)
+                return podrt_error_set(err, ESHUTDOWN, "app %s: the pod is stopping", app->name);
+        struct app_run *r = find_run(sv, app->name);
+        if (r && r->phase != PHASE_DONE)
+                return podrt_error_set(err, EEXIST, "app %s: an app of that name is running", app->name);
+        if ((out >= 0 && fd_path(out, &app->stdout_path) < 0) ||
+            (errfd >= 0 && fd_path(errfd, &app->stderr_path) < 0) || (in >= 0 && fd_path(in, &app->stdin_path) < 0))
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        if (!r) {
+                struct app_run *n = realloc(sv->runs, (sv->n_runs + 1) * sizeof(*n));
+                if (!n)
+                        return podrt_error_set(err, ENOMEM, "out of memory");
+                sv->runs = n;
+                r = &sv->runs[sv->n_runs++];
+                *r = (struct app_run){ 0 };
+        } else if (r->spec)
+                run_clear(r);
+        /* (One of the pod's own apps that ended: its description stays the
+         * pod's, the new one is the run's.) */
+        *r = (struct app_run){ .app = app, .spec = TAKE_PTR(owned), .watcher = -1,
+                               .out_fd = TAKE_FD(out), .err_fd = TAKE_FD(errfd), .in_fd = TAKE_FD(in) };
+        if (sv->limits)
+                cgroups_setup_app(app);
+        if (sv->keep_added)
+                keep_description(app);
+        start(sv, r);
+        if (r->phase == PHASE_DONE || r->phase == PHASE_POST_STOP)
+                return podrt_error_set(err, EIO, "app %s: could not start (status %d)", app->name, r->code);
+        *ret_run = r;
+        return 0;
+}
+
+int supervisor_signal(struct supervisor *sv, const char *name, int sig) {
+        struct app_run *r = find_run(sv, name);
+        if (!r)
+                return -ENOENT;
+        if (r->pid <= 0 || r->phase == PHASE_DONE)
+                return 0;
+        if (r->phase != PHASE_POST_STOP && !r->stop_signal)
+                r->stop_signal = sig;
+        if (kill(-r->pid, sig) < 0 && kill(r->pid, sig) < 0)
+                return 0;
+        return 1;
+}
+
+/* ---- the loop ---- */
+
+static void handle_signal(struct supervisor *sv, int sig) {
+        if (sig == SIGCHLD)
+                reap(sv);
+        else
+                forward(sv, sig);
+}
+
+/* Waits for a signal, a control connection or the stop-file's tick, and
+ * acts on what came. */
+static void wait_events(struct supervisor *sv, const struct initspec *s, int sfd, int lfd,
+                        const sigset_t *set, bool *polling) {
+        struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = lfd, .events = POLLIN } };
+        /* Without a signalfd: a tick, and the signals taken below.  Request
+         * files (a VM's) are looked for at the same tick. */
+        (void)poll(p, 2, *polling || sfd < 0 || s->request_dir ? STOP_POLL_MS : -1);
+        if (*polling && stop_requested(sv, s->stop_path))
+                *polling = false;
+        if (s->request_dir)
+                control_serve_dir(sv, s->request_dir);
+        struct signalfd_siginfo ssi;
+        while (sfd >= 0 && read(sfd, &ssi, sizeof(ssi)) == sizeof(ssi))
+                handle_signal(sv, (int)ssi.ssi_signo);
+        for (;;) {
+                siginfo_t si;
+                const struct timespec zero = { 0 };
+                int sig = sigtimedwait(set, &si, &zero);
+                if (sig < 0)
+                        break;
+                handle_signal(sv, sig);
+        }
+        if (lfd >= 0 && (p[1].revents & POLLIN))
+                control_serve(sv, lfd);
+}
+
+int apps_run(const struct initspec *s, bool limits) {
+        struct supervisor sv = { .n_runs = s->n_apps, .limits = limits, .keep_added = s->exec_port != NULL };
         sigset_t set;
         /* Only a description with a stop-file costs a poll. */
         bool polling = s->stop_path;
 
         apps_block_signals();
         apps_signal_set(&set);
-        if (s->n_apps == 0)
+        if (s->n_apps == 0 && !s->linger)
                 return 0;
-        sv.runs = calloc(s->n_apps, sizeof(*sv.runs));
+        sv.runs = calloc(s->n_apps + 1, sizeof(*sv.runs));
         if (!sv.runs) {
                 fprintf(stderr, "podrt-init: out of memory\n");
                 return INIT_EXIT_FAILURE;
         }
+        int lfd = s->control_path ? control_listen(s->control_path) : -1;
+        int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         /* A stop requested while the VM booted: no app starts. */
         if (polling && stop_requested(&sv, s->stop_path))
                 polling = false;
         for (size_t i = 0; i < s->n_apps; i++) {
-                sv.runs[i].app = &s->apps[i];
+                sv.runs[i] = (struct app_run){ .app = &s->apps[i], .watcher = -1, .out_fd = -1, .err_fd = -1,
+                                               .in_fd = -1 };
                 start(&sv, &sv.runs[i]);
         }
-        while (!all_done(&sv)) {
-                siginfo_t si;
-                int sig;
-                if (polling) {
-                        const struct timespec tick = { .tv_nsec = STOP_POLL_MS * 1000000L };
-                        sig = sigtimedwait(&set, &si, &tick);
-                        /* After a timeout and after each signal: at least
-                         * every STOP_POLL_MS whatever comes. */
-                        if (stop_requested(&sv, s->stop_path))
-                                polling = false;
-                } else
-                        sig = sigwaitinfo(&set, &si);
-                if (sig < 0)
-                        continue;       /* EINTR, EAGAIN: the poll's tick */
-                if (sig == SIGCHLD)
-                        reap(&sv);
-                else
-                        forward(&sv, sig);
+        /* A sandbox (linger) waits for apps added later, until a stop. */
+        while (!all_done(&sv) || (s->linger && !sv.stop_signal))
+                wait_events(&sv, s, sfd, lfd, &set, &polling);
+        if (lfd >= 0) {
+                close(lfd);
+                unlink(s->control_path);
         }
+        if (sfd >= 0)
+                close(sfd);
+        for (size_t i = 0; i < sv.n_runs; i++)
+                run_clear(&sv.runs[i]);
         free(sv.runs);
         return sv.outcome.code;
 }

@@ -6,6 +6,7 @@
 #define PODRT_INIT_APPS_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "initspec.h"
 
@@ -20,7 +21,11 @@ void apps_block_signals(void);
 /* Runs every app to its end; returns the pod's exit code: the code of the
  * first app that failed, by exit order, else 0.  SIGTERM, SIGINT and SIGHUP
  * are forwarded to the process group of each app's current process; once
- * one came, apps whose pre-start is still running do not start. */
-int apps_run(const struct initspec *s);
+ * one came, apps whose pre-start is still running do not start.  With a
+ * control path, apps added while the pod runs are supervised the same way
+ * (control.c); limits: give an added app's limits a cgroup (PID 1 of a VM,
+ * as cgroups_setup() did for the others).  The pod ends when every app,
+ * its own and added, is over. */
+int apps_run(const struct initspec *s, bool limits);
 
 #endif

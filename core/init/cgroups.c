@@ -104,6 +104,11 @@ void cgroups_setup(const struct initspec *s) {
         }
 }
 
+void cgroups_setup_app(const struct initspec_app *a) {
+        if ((a->memory_max || a->cpu_millis || a->pids_max) && cgroups_mount())
+                (void)app_limits(a);
+}
+
 static uint64_t updated(uint64_t old, int64_t v) {
         return v == 0 ? old : v < 0 ? 0 : (uint64_t)v;
 }

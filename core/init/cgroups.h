@@ -12,6 +12,10 @@
  * pod: what it cannot do it says on stderr (the apps then run unlimited). */
 void cgroups_setup(const struct initspec *s);
 
+/* The same for one app (one added to the running pod): its cgroup, cgroup2
+ * mounted first when no app needed it before. */
+void cgroups_setup_app(const struct initspec_app *app);
+
 /* In an app's process (or an exec's), before it leaves init's mounts: into
  * the app's cgroup, when there is one. */
 void cgroups_join(const struct initspec_app *app);

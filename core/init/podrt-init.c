@@ -157,5 +157,5 @@ int main(int argc, char *argv[]) {
         if (s->exec_port && pid1)
                 agent_spawn(s);
 
-        finish(apps_run(s), poweroff);
+        finish(apps_run(s, pid1 && poweroff), poweroff);
 }

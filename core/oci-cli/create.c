@@ -108,6 +108,24 @@ void apply_process_limits(const struct oci_translation *t, const char *backend) 
         }
 }
 
+int keeper_wait_start(const struct container *k, int start_fd) {
+        _cleanup_free_ char *rf = path_join(k->dir, "ready.fifo");
+        char b;
+        ssize_t got;
+        while ((got = read(start_fd, &b, 1)) < 0 && errno == EINTR)
+                ;
+        if (got != 1)
+                _exit(EXIT_FAIL);
+        close(start_fd);
+        int ready = rf ? open(rf, O_WRONLY | O_CLOEXEC) : -1;
+        if (run_hooks(k, "startContainer", "created", getpid()) < 0) {
+                if (ready >= 0)
+                        dprintf(ready, "%d startContainer hook failed", EIO);
+                _exit(EXIT_FAIL);
+        }
+        return ready;
+}
+
 /* The keeper, after fork: waits for start, runs the pod in the foreground,
  * exits with the workload's status. */
 _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci_translation *t, int tty,
@@ -128,20 +146,7 @@ _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci_transl
                 }
                 close(fd);
         }
-        _cleanup_free_ char *rf = path_join(k->dir, "ready.fifo");
-        char b;
-        ssize_t got;
-        while ((got = read(start_fd, &b, 1)) < 0 && errno == EINTR)
-                ;
-        if (got != 1)
-                _exit(EXIT_FAIL);
-        close(start_fd);
-        int ready = open(rf, O_WRONLY | O_CLOEXEC);
-        if (run_hooks(k, "startContainer", "created", getpid()) < 0) {
-                if (ready >= 0)
-                        dprintf(ready, "%d startContainer hook failed", EIO);
-                _exit(EXIT_FAIL);
-        }
+        int ready = keeper_wait_start(k, start_fd);
         int status = 0;
         struct podrt_error *e = NULL;
         /* The workload's stdin is ours (conmon's pipe, the shim's fifo, or
@@ -152,13 +157,17 @@ _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci_transl
                 log_error("%s", podrt_error_message(e));
                 _exit(EXIT_FAIL);
         }
+        keeper_poststop(k);
+        _exit(status);
+}
+
+/* runc runs poststop at delete; podrt-runtime once, when the workload
+ * ended, and notes it so delete does not run them again. */
+void keeper_poststop(const struct container *k) {
         run_hooks(k, "poststop", "stopped", 0);
-        /* runc runs poststop at delete; podrt-runtime once, when the
-         * workload ended, and notes it so delete does not run them again. */
         _cleanup_free_ char *done = path_join(k->dir, "poststop.done");
         if (done)
                 (void)write_file_atomic(done, "1", 1, 0600, 0);
-        _exit(status);
 }
 
 char *absolute(const char *path) {

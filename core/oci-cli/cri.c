@@ -161,21 +161,8 @@ static void copy_log(const char *path, off_t *off, int fd) {
 }
 
 _Noreturn void cri_keeper_main(struct ctx *c, struct container *k, int start_fd) {
-        _cleanup_free_ char *rf = path_join(k->dir, "ready.fifo");
-        char b;
-        ssize_t got;
-        while ((got = read(start_fd, &b, 1)) < 0 && errno == EINTR)
-                ;
-        if (got != 1)
-                _exit(EXIT_FAIL);
-        close(start_fd);
-        int ready = open(rf, O_WRONLY | O_CLOEXEC);
+        int ready = keeper_wait_start(k, start_fd);
         struct podrt_error *e = NULL;
-        if (run_hooks(k, "startContainer", "created", getpid()) < 0) {
-                if (ready >= 0)
-                        dprintf(ready, "%d startContainer hook failed", EIO);
-                _exit(EXIT_FAIL);
-        }
         if (runtime_app_start(c->rt, k->pod, k->app, &e) < 0) {
                 if (ready >= 0)
                         dprintf(ready, "%d %s", podrt_error_code(e), podrt_error_message(e));
@@ -218,10 +205,7 @@ _Noreturn void cri_keeper_main(struct ctx *c, struct container *k, int start_fd)
         if (log)
                 copy_log(log, &off, STDOUT_FILENO);
         json_object_put(st);
-        run_hooks(k, "poststop", "stopped", 0);
-        _cleanup_free_ char *done = path_join(k->dir, "poststop.done");
-        if (done)
-                (void)write_file_atomic(done, "1", 1, 0600, 0);
+        keeper_poststop(k);
         _exit(code);
 }
 

@@ -72,6 +72,12 @@ int send_fd(const char *socket_path, int fd, const char *name);
 int terminal_open(const char *console_socket);
 int write_pid_file(const char *path, pid_t pid);
 void apply_process_limits(const struct oci_translation *t, const char *backend);
+/* In a keeper: waits on start_fd for `start`, runs the startContainer
+ * hooks; the ready FIFO (write "0" or "ERRNO message" there), or -1.
+ * Exits when start never comes or a hook fails. */
+int keeper_wait_start(const struct container *k, int start_fd);
+/* In a keeper, once the workload ended: the poststop hooks, noted done. */
+void keeper_poststop(const struct container *k);
 _Noreturn void keeper_main(struct ctx *c, struct container *k, struct oci_translation *t, int tty, int start_fd);
 char *absolute(const char *path);
 int cmd_create(struct ctx *c, int argc, char **argv, int i);

@@ -38,6 +38,9 @@ PODRT_EXPORT const char *podrt_pod_annotation_key(const struct podrt_pod *pod, s
 PODRT_EXPORT const char *podrt_pod_annotation_value(const struct podrt_pod *pod, size_t i);
 /* The value for key, or NULL. */
 PODRT_EXPORT const char *podrt_pod_annotation(const struct podrt_pod *pod, const char *key);
+/* The annotation that makes a pod a sandbox ("true"): it stays running when
+ * all its apps have ended, for apps added later (docs/manifest.md). */
+#define PODRT_SANDBOX_ANNOTATION "io.podrt.sandbox"
 
 /* DNS settings from the manifest (each NULL-terminated, possibly empty). */
 PODRT_EXPORT const char *const *podrt_pod_dns_servers(const struct podrt_pod *pod);

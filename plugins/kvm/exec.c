@@ -172,54 +172,81 @@ int kvm_exec_session(const char *work_dir, const char *app, const char *const *a
         return r < 0 ? r : podrt_error_set(err, EIO, "exec: no exit code from the guest");
 }
 
-/* One request outside a session (a signal, an update) and its EXIT frame's
- * number: >= 0, or -errno (no channel, busy, no answer). */
-static int agent_request(const char *work_dir, char type, const char *payload, size_t n_payload, int *ret,
-                         struct podrt_error **err) {
+/* Takes the channel's lock: at once (wait_ms 0), or waiting up to wait_ms
+ * for an exec session to end.  The lock's fd, or -EBUSY. */
+static int take_lock(const char *path, int wait_ms) {
+        int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0)
+                return -errno;
+        for (int64_t deadline = now_ms() + wait_ms; flock(lock, LOCK_EX | LOCK_NB) < 0;) {
+                if (errno != EWOULDBLOCK && errno != EINTR)
+                        break;   /* a lock that does not work: go ahead */
+                if (now_ms() >= deadline) {
+                        close(lock);
+                        return -EBUSY;
+                }
+                usleep(20000);
+        }
+        return lock;
+}
+
+int kvm_agent_request(const char *work_dir, char type, const void *data, size_t n, int wait_ms,
+                      char *answer, size_t size, struct podrt_error **err) {
         _cleanup_free_ char *sock = path_join(work_dir, KVM_EXEC_SOCKET), *lockpath = path_join(work_dir, "exec.lock");
         if (!sock || !lockpath)
                 return -ENOMEM;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        if (strlen(sock) >= sizeof(sa.sun_path) || access(sock, F_OK) < 0)
+        if (access(sock, F_OK) < 0)
                 return podrt_error_set(err, EOPNOTSUPP, "this VM has no exec channel");
-        strcpy(sa.sun_path, sock);
-        _cleanup_close_ int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        /* An exec session holds the channel: do not wait for it. */
-        if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
+        _cleanup_close_ int lock = take_lock(lockpath, wait_ms);
+        if (lock == -EBUSY)
                 return podrt_error_set(err, EBUSY, "the exec channel is busy");
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-                return podrt_error_set(err, errno, "connect to %s: %m", sock);
-        int r = send_frame(fd, type, payload, n_payload);
+        _cleanup_close_ int fd = initspec_connect(sock);
+        if (fd < 0)
+                return podrt_error_set(err, -fd, "connect to %s: %s", sock, strerror(-fd));
+        int r = initspec_frame_send(fd, type, data, n, NULL, 0);
         if (r < 0)
                 return podrt_error_set(err, -r, "send: %s", strerror(-r));
-        /* The answer: an EXIT frame, within a few seconds (the guest may be
-         * busy, TCG is slow); none: the agent is not there. */
-        unsigned char buf[64];
-        size_t len = 0;
-        int64_t deadline = now_ms() + 5000;
-        while (len < 5 || len < 5 + (size_t)buf[1]) {
-                int64_t left = deadline - now_ms();
-                struct pollfd p = { .fd = fd, .events = POLLIN };
-                if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+        /* The answer, within a few seconds (the guest may be busy, TCG is
+         * slow); none: the agent is not there.  STDERR frames say why a
+         * request was refused. */
+        char why[1024] = "";
+        for (;;) {
+                char t, *text = NULL;
+                size_t len;
+                r = initspec_frame_recv(fd, 10000, &t, &text, &len, NULL, NULL);
+                if (r == -ETIMEDOUT)
                         return podrt_error_set(err, ETIMEDOUT, "no answer from podrt-init's agent");
-                ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
-                if (k <= 0)
-                        return podrt_error_set(err, ECONNRESET, "the exec channel closed");
-                len += (size_t)k;
+                if (r < 0)
+                        return podrt_error_set(err, -r, "the exec channel: %s", strerror(-r));
+                if (t == INITSPEC_EXEC_STDERR)
+                        snprintf(why + strlen(why), sizeof(why) - strlen(why), "%.*s", (int)strcspn(text, "\n"), text);
+                else if (t == INITSPEC_EXEC_APP_STARTED || t == INITSPEC_EXEC_EXIT) {
+                        snprintf(answer, size, "%s", t == INITSPEC_EXEC_EXIT && why[0] ? why : text);
+                        free(text);
+                        return t;
+                }
+                free(text);
         }
-        if (buf[0] != INITSPEC_EXEC_EXIT)
+}
+
+/* A request answered by an EXIT frame's number (a signal, an update),
+ * without waiting for an exec session: the number, or -errno. */
+static int agent_number(const char *work_dir, char type, const char *payload, size_t n, int *ret,
+                        struct podrt_error **err) {
+        char answer[1024];
+        int r = kvm_agent_request(work_dir, type, payload, n, 0, answer, sizeof(answer), err);
+        if (r < 0)
+                return r;
+        if (r != INITSPEC_EXEC_EXIT)
                 return podrt_error_set(err, EPROTO, "a garbled answer from podrt-init's agent");
-        size_t end = 5 + (size_t)buf[1];
-        buf[end < sizeof(buf) ? end : sizeof(buf) - 1] = '\0';
-        *ret = atoi((char *)buf + 5);
+        *ret = atoi(answer);
         return 0;
 }
 
 int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err) {
         char num[16];
         int n = snprintf(num, sizeof(num), "%d", signo), reached = -1;
-        int r = agent_request(work_dir, INITSPEC_EXEC_SIGNAL, num, (size_t)n, &reached, err);
+        int r = agent_number(work_dir, INITSPEC_EXEC_SIGNAL, num, (size_t)n, &reached, err);
         if (r < 0)
                 return r;
         if (reached < 0)
@@ -233,7 +260,7 @@ int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_re
         int n = snprintf(req, sizeof req, "%s%c%" PRId64 "%c%" PRId64 "%c%" PRId64, app ? app : "", 0,
                          res->memory_bytes, 0, res->cpu_millis, 0, res->pids);
         int answer = -1;
-        int r = agent_request(work_dir, INITSPEC_EXEC_UPDATE, req, (size_t)n, &answer, err);
+        int r = agent_number(work_dir, INITSPEC_EXEC_UPDATE, req, (size_t)n, &answer, err);
         if (r < 0)
                 return r;
         if (answer < 0)

@@ -41,39 +41,6 @@
 /* A hypervisor without a control socket: started when still there then. */
 #define START_NO_SOCKET_MS 1000
 
-struct follow {
-        char *path;   /* status/out/<app> or status/err/<app> */
-        int in;       /* -1 until the guest creates it */
-        int out;      /* the app's pipe, -1 once broken */
-};
-
-static void follow_pump(struct follow *f) {
-        if (f->in < 0) {
-                f->in = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-                if (f->in < 0)
-                        return;
-        }
-        char buf[65536];
-        for (;;) {
-                ssize_t n = read(f->in, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return;
-                const char *p = buf;
-                while (n > 0 && f->out >= 0) {
-                        ssize_t w = write(f->out, p, (size_t)n);
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0) {
-                                f->out = -1;   /* the monitor is gone: keep the VM going */
-                                break;
-                        }
-                        p += w, n -= w;
-                }
-        }
-}
-
 static void write_str(int fd, const char *s) {
         size_t n = strlen(s);
         while (fd >= 0 && n > 0) {
@@ -124,13 +91,6 @@ static int socket_answers(const char *path) {
         return fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 }
 
-static void report(int fd, int code, const char *msg) {
-        char buf[4096];
-        int n = snprintf(buf, sizeof(buf), "%d %s", code, msg ? msg : "");
-        write_str(fd, n < (int)sizeof(buf) ? buf : "5 report too long");
-        close(fd);
-}
-
 /* The tail of a hypervisor log, for an error message. */
 static void log_tail(const char *path, char *out, size_t size) {
         _cleanup_free_ char *text = NULL;
@@ -148,14 +108,6 @@ static int status_exists(const char *kvm_dir, const char *app) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/status/exit/%s", kvm_dir, app);
         return access(path, F_OK) == 0;
-}
-
-static int ended_by_signal(const char *kvm_dir) {
-        _cleanup_free_ char *path = path_join(kvm_dir, "signal"), *text = NULL;
-        if (!path || read_file(path, 64, &text, NULL) < 0)
-                return 0;
-        int s = atoi(text);
-        return s > 0 && s < 65 ? s : 0;
 }
 
 /* Whether podrt-init started an app yet: it writes pid/<app> as each app
@@ -339,10 +291,10 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, struct kvm_vm *vm,
         char msg[2048];
         int r = vm_run(hv, vm, kvm_dir, logname, &vmpid, msg, sizeof(msg));
         if (r < 0) {
-                report(report_fd, -r, msg);
+                report_write(report_fd, -r, msg);
                 _exit(125);
         }
-        report(report_fd, 0, NULL);
+        report_write(report_fd, 0, NULL);
 
         /* No VLA sized by the pod: on the heap (the keeper exits at the end). */
         struct follow *f = calloc(2 * n + 1, sizeof(*f));
@@ -426,7 +378,7 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, struct kvm_vm *vm,
                  * run this guest here.  Say so, remember it, and run the pod
                  * again under TCG, once. */
                 bool failed = reason[0] || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-                if (retried || started || !failed || ended_by_signal(kvm_dir) ||
+                if (retried || started || !failed || kvm_ended_by_signal(kvm_dir) ||
                     vm->cfg.accel != PODRT_ACCEL_KVM || !vm->accel_wanted || strcmp(vm->accel_wanted, "auto") != 0)
                         break;
                 retried = true;
@@ -458,7 +410,7 @@ static _Noreturn void keeper_main(const struct kvm_hv *hv, struct kvm_vm *vm,
         }
 
         int code = 125;
-        int sig = ended_by_signal(kvm_dir);
+        int sig = kvm_ended_by_signal(kvm_dir);
         if (sig)
                 code = 128 + sig;
         else if (WIFSIGNALED(status) && !reason[0])
@@ -520,33 +472,16 @@ int keeper_start(const struct kvm_hv *hv, struct kvm_vm *vm,
                 /* Keep only what the keeper uses: the apps' pipes and the
                  * report pipe; the monitor's other fds (its locks, its
                  * signal pipe, the other pods' logs) are not ours. */
-                DIR *d = opendir("/proc/self/fd");
-                if (d) {
-                        struct dirent *de;
-                        int self = dirfd(d);
-                        while ((de = readdir(d))) {
-                                int fd = atoi(de->d_name);
-                                if (de->d_name[0] < '0' || de->d_name[0] > '9' || fd <= 2 || fd == self || fd == rp.fd[1])
-                                        continue;
-                                bool keep = false;
-                                for (size_t i = 0; i < 2 * n; i++)
-                                        keep = keep || fds[i] == fd;
-                                if (!keep)
-                                        close(fd);
-                        }
-                        closedir(d);
-                }
+                fds[2 * n] = rp.fd[1];
+                fds_close_except(fds, 2 * n + 1);
                 keeper_main(hv, vm, kvm_dir, n, names, fds, rp.fd[1]);
         }
-        char buf[4096];
-        size_t len = read_report(rp.fd[0], buf, sizeof(buf));
-        char *msg = NULL;
-        long code = len ? strtol(buf, &msg, 10) : EIO;
+        char msg[4096];
+        int code = report_wait(rp.fd[0], msg, sizeof(msg), "the VM's keeper died before starting it");
         if (code != 0) {
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
-                return podrt_error_set(err, (int)code, "%s", len ? (msg && *msg == ' ' ? msg + 1 : buf)
-                                                                 : "the VM's keeper died before starting it");
+                return podrt_error_set(err, code, "%s", msg);
         }
         *ret_pid = pid;
         return 0;

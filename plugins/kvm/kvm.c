@@ -179,7 +179,8 @@ static int create_files(struct kvm *k, struct podrt_pod *pod, const char *kvm_di
         }
 
         /* The shares' host folders. */
-        static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid" };
+        static const char *const sub[] = { "status", "status/exit", "status/out", "status/err", "status/pid",
+                                           "status/" KVM_REQUESTS_DIR, KVM_APPS_DIR };
         for (size_t i = 0; i < ELEMENTSOF(sub); i++) {
                 _cleanup_free_ char *d = path_join(kvm_dir, sub[i]);
                 if (!d || (r = mkdir_p(d, 0755)) < 0)
@@ -281,7 +282,7 @@ static int vm_hypervisor(const struct kvm *k, const char *kvm_dir, const struct 
 }
 
 /* The hypervisor's pid, when it still runs this pod's VM; else 0. */
-static pid_t vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
+pid_t kvm_vm_pid(const char *kvm_dir, const struct podrt_pod *pod) {
         _cleanup_free_ char *path = path_join(kvm_dir, "vm.pid"), *text = NULL;
         if (!path || read_file(path, 64, &text, NULL) < 0)
                 return 0;
@@ -299,7 +300,8 @@ static void clear_run_files(const char *kvm_dir, const char *hypervisor) {
                 if (p)
                         unlink(p);
         }
-        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid" };
+        static const char *const dirs[] = { "status/exit", "status/out", "status/err", "status/pid",
+                                            "status/" KVM_REQUESTS_DIR };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *p = path_join(kvm_dir, dirs[i]);
                 if (p) {
@@ -317,6 +319,9 @@ static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         if (r < 0)
                 return r;
         clear_run_files(dir, hv.name);
+        /* Apps added or removed since create (apps-start.c). */
+        if ((r = kvm_apps_prepare_start(vm, pod, dir, err)) < 0)
+                return r;
         pid_t pid;
         /* The keeper's message names the hypervisor already. */
         if ((r = keeper_start(&hv, vm, pod, dir, &pid, err)) < 0)
@@ -326,24 +331,28 @@ static int kvm_start(void *data, struct podrt_pod *pod, uint64_t flags, struct p
         return 0;
 }
 
+int kvm_app_state(const char *kvm_dir, struct podrt_app *a) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        if (asprintf(&path, "%s/status/exit/%s", kvm_dir, podrt_app_name(a)) < 0)
+                return -ENOMEM;
+        if (read_file(path, 64, &text, NULL) < 0)
+                return 0;
+        char *end = NULL;
+        long code = strtol(text, &end, 10);
+        if (end == text || code < 0 || code > 255)
+                return 0;
+        if (podrt_app_state(a) != PODRT_APP_EXITED || podrt_app_exit_code(a) != (int)code)
+                podrt_app_set_exited(a, (int)code);
+        return 1;
+}
+
 static int kvm_state(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
         _cleanup_free_ char *dir = kvm_dir_of(pod);
         if (!dir)
                 return -ENOMEM;
-        for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
-                struct podrt_app *a = podrt_pod_app(pod, i);
-                _cleanup_free_ char *path = NULL, *text = NULL;
-                if (asprintf(&path, "%s/status/exit/%s", dir, podrt_app_name(a)) < 0)
+        for (size_t i = 0; i < podrt_pod_n_apps(pod); i++)
+                if (kvm_app_state(dir, podrt_pod_app(pod, i)) == -ENOMEM)
                         return -ENOMEM;
-                if (read_file(path, 64, &text, NULL) < 0)
-                        continue;
-                char *end = NULL;
-                long code = strtol(text, &end, 10);
-                if (end == text || code < 0 || code > 255)
-                        continue;
-                if (podrt_app_state(a) != PODRT_APP_EXITED || podrt_app_exit_code(a) != (int)code)
-                        podrt_app_set_exited(a, (int)code);
-        }
         return 0;
 }
 
@@ -354,7 +363,21 @@ static int load_vm_pid(const struct kvm *k, const struct podrt_pod *pod, char **
         int r = load_vm(k, pod, ret_dir, ret_vm, NULL, err);
         if (r < 0)
                 return r;
-        *ret_pid = vm_pid(*ret_dir, pod);
+        *ret_pid = kvm_vm_pid(*ret_dir, pod);
+        return 0;
+}
+
+/* The VM of a pod that must be running for what (exec, update): its work
+ * dir; -ESRCH when it is not running. */
+static int running_vm(void *data, const struct podrt_pod *pod, const char *what, struct kvm_vm **ret_vm,
+                      struct podrt_error **err) {
+        _cleanup_free_ char *dir = NULL;
+        pid_t pid;
+        int r = load_vm_pid(data, pod, &dir, ret_vm, &pid, err);
+        if (r < 0)
+                return r;
+        if (!pid)
+                return podrt_error_set(err, ESRCH, "%s: the VM of pod %s is not running", what, podrt_pod_name(pod));
         return 0;
 }
 
@@ -458,7 +481,7 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
         _cleanup_free_ char *dir = kvm_dir_of(pod);
         if (!dir)
                 return -ENOMEM;
-        pid_t pid = vm_pid(dir, pod);
+        pid_t pid = kvm_vm_pid(dir, pod);
         if (pid) {
                 record_signal(dir, SIGKILL);
                 kill(pid, SIGKILL);
@@ -466,7 +489,11 @@ static int kvm_delete(void *data, struct podrt_pod *pod, uint64_t flags, struct 
                         return podrt_error_set(err, EBUSY, "the VM of pod %s (pid %d) does not end",
                                                podrt_pod_name(pod), (int)pid);
         }
-        int r = rm_rf(dir);
+        /* The added apps' roots, bound below the apps share (apps.c). */
+        int r = kvm_apps_unmount(dir, NULL, err);
+        if (r < 0)
+                return r;
+        r = rm_rf(dir);
         if (r < 0)
                 return podrt_error_set(err, -r, "%s: %s", dir, strerror(-r));
         return 0;
@@ -477,36 +504,29 @@ static int kvm_exec_process(void *data, struct podrt_pod *pod, struct podrt_app 
                             uint64_t flags, struct podrt_error **err) {
         if (flags & ~PODRT_EXEC_TTY)
                 return podrt_error_set(err, EINVAL, "kvm: exec: unknown flags 0x%llx", (unsigned long long)flags);
-        _cleanup_free_ char *dir = NULL;
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        pid_t pid;
-        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        int r = running_vm(data, pod, "exec", &vm, err);
         if (r < 0)
                 return r;
-        if (!pid)
-                return podrt_error_set(err, ESRCH, "exec: the VM of pod %s is not running", podrt_pod_name(pod));
         if (!argv || !argv[0])
                 return podrt_error_set(err, EINVAL, "exec: no command");
         return kvm_exec_session(vm->work_dir, app ? podrt_app_name(app) : "", argv, flags & PODRT_EXEC_TTY,
                                 proc, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, err);
 }
 
-static int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
-                    const char *const *argv, uint64_t flags, struct podrt_error **err) {
+int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+             const char *const *argv, uint64_t flags, struct podrt_error **err) {
         return kvm_exec_process(data, pod, app, argv, NULL, flags, err);
 }
 
 static int kvm_update(void *data, struct podrt_pod *pod, struct podrt_app *app,
                       const struct podrt_resources *res, uint64_t flags, struct podrt_error **err) {
-        _cleanup_free_ char *dir = NULL;
+        if (flags)
+                return podrt_error_set(err, EINVAL, "kvm: update: unknown flags 0x%llx", (unsigned long long)flags);
         _cleanup_(kvm_vm_freep) struct kvm_vm *vm = NULL;
-        pid_t pid;
-        int r = load_vm_pid(data, pod, &dir, &vm, &pid, err);
+        int r = running_vm(data, pod, "update", &vm, err);
         if (r < 0)
                 return r;
-        if (!pid || flags)
-                return podrt_error_set(err, !pid ? ESRCH : EINVAL, "update: the VM of pod %s is not running",
-                                       podrt_pod_name(pod));
         return kvm_update_apps(vm->work_dir, app ? podrt_app_name(app) : NULL, res, err);
 }
 
@@ -537,6 +557,7 @@ static const struct podrt_plugin kvm_plugin = {
         .init = kvm_init,
         .fini = kvm_fini,
         .pod = &kvm_pod_ops,
+        .container = &kvm_container_ops,   /* apps.c */
         .check = kvm_check,
         .config_check = kvm_config_check,
 };

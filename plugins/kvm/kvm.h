@@ -24,6 +24,19 @@
 #define KVM_STATUS_TAG "_status"               /* tags of our own start with '_': */
 #define KVM_STOP_FILE "stop"                   /* in the status share: stop the apps */
 #define KVM_ROOTFS_TAG_PREFIX "_rootfs"        /* volume names cannot */
+/* Apps added to the running VM (apps.c): the host folder <kvm dir>/apps is
+ * shared with every VM (tag _apps, at KVM_GUEST_APPS); an added app's rootfs
+ * is bind-mounted on the host at apps/<app>, below the share, and so appears
+ * in the guest at KVM_GUEST_APPS/<app> (QEMU's 9p remaps the inode numbers
+ * of the submounts: multidevs=remap).  podrt-init listens on
+ * KVM_GUEST_CONTROL for the agent, which passes the host's requests on. */
+#define KVM_APPS_TAG "_apps"
+#define KVM_APPS_DIR "apps"
+#define KVM_GUEST_APPS "/podrt/apps"
+#define KVM_GUEST_CONTROL "/podrt/control"
+/* The control channel's request files, in the status share (podrt-init
+ * looks there every 100 ms: request-dir). */
+#define KVM_REQUESTS_DIR "requests"
 #define KVM_9P_DATA "trans=virtio,version=9p2000.L,msize=262144"
 
 /* The guest modules podrt-init needs (their dependencies are added). */
@@ -272,9 +285,10 @@ void kvm_vm_size(const struct podrt_pod *pod, const struct podrt_config *cfg,
                  uint32_t *ret_memory_mib, uint32_t *ret_vcpus);
 /* The kernel command line. tsc_khz: 0 to leave it out. */
 char *kvm_vm_cmdline(uint32_t accel, uint64_t tsc_khz);
-/* Fills the shares of pod (apps' rootfs, volumes, status) into vm. */
+/* Fills the shares of pod (apps' rootfs, volumes, status, and the added
+ * apps' folder apps_dir when not NULL) into vm. */
 int kvm_vm_add_shares(struct kvm_vm *vm, const struct podrt_pod *pod, const char *status_dir,
-                      struct podrt_error **err);
+                      const char *apps_dir, struct podrt_error **err);
 /* Builds the whole VM description of pod (no files written). */
 int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *kernel,
                const char *initrd, uint32_t accel, uint64_t tsc_khz, uint32_t memory_mib,
@@ -293,6 +307,13 @@ int kvm_write_description(const struct podrt_pod *pod, char *const *modules, con
 /* The same with the network's iface and route lines (net may be NULL). */
 int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
                               const struct kvm_net *net, const char *path, struct podrt_error **err);
+
+/* Appends app's entry to s (as the pod's description has it), its root at
+ * root (a guest path); its output, status and pid files on the status
+ * share.  *ret (may be NULL): the entry.  -ENOMEM. */
+struct initspec_app;
+int kvm_describe_app(const struct podrt_app *app, const char *root, struct initspec *s,
+                     struct initspec_app **ret);
 
 /* The default of kvm.boot_timeout, seconds. */
 #define KVM_BOOT_TIMEOUT_DEFAULT 60
@@ -322,6 +343,64 @@ int kvm_signal_apps(const char *work_dir, int signo, struct podrt_error **err);
  * guest, through podrt-init's agent. */
 int kvm_update_apps(const char *work_dir, const char *app, const struct podrt_resources *res,
                     struct podrt_error **err);
+
+/* One request outside a session on that VM's exec channel (type, data: n
+ * bytes; basic/initspec.h), waiting up to wait_ms for an exec session to
+ * end first: the type of the answer (APP_STARTED, or EXIT), its text in
+ * answer (for an EXIT after STDERR frames: what they said), or -errno. */
+int kvm_agent_request(const char *work_dir, char type, const void *data, size_t n, int wait_ms,
+                      char *answer, size_t size, struct podrt_error **err);
+
+/* ---- kvm.c, for apps.c ---- */
+
+/* The hypervisor's pid, when it still runs pod's VM (kvm_dir); else 0. */
+pid_t kvm_vm_pid(const char *kvm_dir, const struct podrt_pod *pod);
+/* An app's status file (status/exit/<app>) into its state: 1 when there
+ * is one, 0 when not, -ENOMEM. */
+int kvm_app_state(const char *kvm_dir, struct podrt_app *app);
+/* The pod op exec. */
+int kvm_exec(void *data, struct podrt_pod *pod, struct podrt_app *app, const char *const *argv,
+             uint64_t flags, struct podrt_error **err);
+
+/* ---- apps added to the running VM (apps.c) ---- */
+
+extern const struct podrt_container_ops kvm_container_ops;
+/* Unmounts the root bound at <kvm_dir>/apps/<name> (every one when name is
+ * NULL) and removes its mount point; absent is fine. */
+int kvm_apps_unmount(const char *kvm_dir, const char *name, struct podrt_error **err);
+/* One request of the control channel (APP_START, APP_SIGNAL) to podrt-init
+ * in pod's VM, as a request file on the status share (KVM_REQUESTS_DIR;
+ * docs/podrt-init.md): the type of the answer (APP_STARTED or EXIT), its
+ * text in answer (for an EXIT after STDERR frames: what they said), or
+ * -errno.  No exec session holds it up. */
+int kvm_share_request(const char *kvm_dir, const struct podrt_pod *pod, char type, const void *data, size_t n,
+                      char *answer, size_t size, struct podrt_error **err);
+/* Sends signo to app name of pod's VM (APP_SIGNAL): 1 sent, 0 the app is
+ * not running, or -errno. */
+int kvm_signal_app(const char *kvm_dir, const struct podrt_pod *pod, const char *name, int signo,
+                   struct podrt_error **err);
+/* The app's rootfs bound at <kvm_dir>/apps/<app> (an earlier bind there
+ * undone first); EOPNOTSUPP for a VM without the apps share. */
+int kvm_apps_bind_root(const struct kvm_vm *vm, const char *kvm_dir, struct podrt_app *app,
+                       struct podrt_error **err);
+/* Before a start of the pod (apps-start.c): when its apps are no longer
+ * those of create's description, the description made again and vm's
+ * initrd pointed at create's plus it; the roots of the apps create did not
+ * share bound below the apps share. */
+int kvm_apps_prepare_start(struct kvm_vm *vm, const struct podrt_pod *pod, const char *kvm_dir,
+                           struct podrt_error **err);
+
+/* ---- following the apps' output (follow.c) ---- */
+
+struct follow {
+        char *path;   /* status/out/<app> or status/err/<app> */
+        int in;       /* -1 until the guest creates it */
+        int out;      /* the app's pipe, -1 once broken */
+};
+/* Copies what was appended to path since the last call onto out. */
+void follow_pump(struct follow *f);
+/* The signal that ended the VM (kill, stop: the "signal" file), or 0. */
+int kvm_ended_by_signal(const char *kvm_dir);
 
 /* ---- the VM's keeper (keeper.c) ---- */
 

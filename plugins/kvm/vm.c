@@ -117,7 +117,7 @@ static int add_share(struct kvm_vm *vm, const char *path, const char *tag, bool 
 }
 
 int kvm_vm_add_shares(struct kvm_vm *vm, const struct podrt_pod *pod, const char *status_dir,
-                      struct podrt_error **err) {
+                      const char *apps_dir, struct podrt_error **err) {
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
                 const struct podrt_app *a = podrt_pod_app(pod, i);
                 char tag[32];
@@ -133,6 +133,8 @@ int kvm_vm_add_shares(struct kvm_vm *vm, const struct podrt_pod *pod, const char
                         return -ENOMEM;
         }
         if (status_dir && add_share(vm, status_dir, KVM_STATUS_TAG, false) < 0)
+                return -ENOMEM;
+        if (apps_dir && add_share(vm, apps_dir, KVM_APPS_TAG, false) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -166,9 +168,9 @@ int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *
         vm->console_path = path_join(kvm_dir, "console.log");
         vm->control_path = path_join(kvm_dir, "qmp.sock");
         vm->work_dir = strdup(kvm_dir);
-        _cleanup_free_ char *status = path_join(kvm_dir, "status");
+        _cleanup_free_ char *status = path_join(kvm_dir, "status"), *apps = path_join(kvm_dir, KVM_APPS_DIR);
         if (!vm->hypervisor || !vm->name || !vm->kernel || !vm->initrd || !vm->cmdline ||
-            !vm->console_path || !vm->control_path || !vm->work_dir || !status)
+            !vm->console_path || !vm->control_path || !vm->work_dir || !status || !apps)
                 return -ENOMEM;
         vm->cfg = (struct podrt_vm_config){
                 .version = PODRT_VM_CONFIG_VERSION,
@@ -177,7 +179,7 @@ int kvm_vm_new(const struct podrt_pod *pod, const char *hypervisor, const char *
                 .vcpus = vcpus,
                 .accel = accel,
         };
-        int r = kvm_vm_add_shares(vm, pod, status, err);
+        int r = kvm_vm_add_shares(vm, pod, status, apps, err);
         if (r < 0)
                 return r;
         return vm_done(TAKE_PTR(vm), ret);
@@ -349,6 +351,75 @@ static int app_paths(struct initspec_app *a, const char *name) {
         return 0;
 }
 
+int kvm_describe_app(const struct podrt_app *app, const char *root, struct initspec *s,
+                     struct initspec_app **ret) {
+        const char *name = podrt_app_name(app);
+        struct initspec_app *a;
+        if (initspec_add_app(s, name, root, &a) < 0)
+                return -ENOMEM;
+        if (!(a->argv = strv_copy((char *const *)podrt_app_command(app))) ||
+            !(a->env = strv_copy((char *const *)podrt_app_env(app))))
+                return -ENOMEM;
+        const char *wd = podrt_app_working_dir(app);
+        if (wd && !(a->workdir = strdup(wd)))
+                return -ENOMEM;
+        a->uid = podrt_app_uid(app);
+        a->gid = podrt_app_gid(app);
+        size_t ng = 0;
+        const uint32_t *groups = podrt_app_groups(app, &ng);
+        for (size_t g = 0; g < ng; g++)
+                if (initspec_app_add_group(a, groups[g]) < 0)
+                        return -ENOMEM;
+        /* Capabilities as on nspawn and oci: the OCI default set,
+         * plus add, minus drop; podrt-init drops the rest from the
+         * app's bounding set in the guest. */
+        uint64_t caps = cap_default_app_set();
+        const char *const *add = podrt_app_caps_add(app), *const *drop = podrt_app_caps_drop(app);
+        for (size_t k = 0; add && add[k]; k++)
+                if (cap_from_name(add[k]) >= 0)
+                        caps |= UINT64_C(1) << cap_from_name(add[k]);
+        for (size_t k = 0; drop && drop[k]; k++)
+                if (cap_from_name(drop[k]) >= 0)
+                        caps &= ~(UINT64_C(1) << cap_from_name(drop[k]));
+        if (!(a->caps_drop = cap_mask_names(~caps, CAP_LAST_KNOWN)))
+                return -ENOMEM;
+        a->read_only_root = podrt_app_read_only_rootfs(app);
+        /* Enforced by podrt-init in a cgroup of the app's own. */
+        int64_t mem = podrt_app_memory_limit(app), cpu = podrt_app_cpu_millis(app),
+                pids = podrt_app_pids_limit(app);
+        a->memory_max = mem > 0 ? (uint64_t)mem : 0;
+        a->cpu_millis = cpu > 0 ? (uint64_t)cpu : 0;
+        a->pids_max = pids > 0 ? (uint64_t)pids : 0;
+        for (size_t m = 0; m < podrt_app_n_mounts(app); m++) {
+                _cleanup_free_ char *src = NULL;
+                if (asprintf(&src, KVM_GUEST_VOLUMES "/%s",
+                             podrt_volume_name(podrt_app_mount_volume(app, m))) < 0 ||
+                    initspec_app_add_bind(a, src, podrt_app_mount_path(app, m),
+                                          podrt_app_mount_read_only(app, m)) < 0)
+                        return -ENOMEM;
+        }
+        static const char *const etc[] = { "hosts", "resolv.conf", "hostname" };
+        for (size_t k = 0; k < ELEMENTSOF(etc); k++) {
+                _cleanup_free_ char *src = NULL, *dst = NULL;
+                if (!kvm_etc_bindable(app, etc[k]))
+                        continue;
+                if (asprintf(&src, KVM_GUEST_STATUS "/etc/%s", etc[k]) < 0 ||
+                    asprintf(&dst, "/etc/%s", etc[k]) < 0 ||
+                    initspec_app_add_bind(a, src, dst, true) < 0)
+                        return -ENOMEM;
+        }
+        const char *const *pre = podrt_app_pre_start(app), *const *post = podrt_app_post_stop(app);
+        if (pre && pre[0] && !(a->pre_start = strv_copy((char *const *)pre)))
+                return -ENOMEM;
+        if (post && post[0] && !(a->post_stop = strv_copy((char *const *)post)))
+                return -ENOMEM;
+        if (app_paths(a, name) < 0)
+                return -ENOMEM;
+        if (ret)
+                *ret = a;
+        return 0;
+}
+
 int kvm_write_description(const struct podrt_pod *pod, char *const *modules, const char *path,
                           struct podrt_error **err) {
         return kvm_write_description_net(pod, modules, NULL, path, err);
@@ -362,10 +433,14 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
         if (net && kvm_net_describe(net, s) < 0)   /* eth0's address, MTU, routes (net.c) */
                 return -ENOMEM;
         s->poweroff = true;
+        /* A sandbox: podrt-init stays for apps added later, until a stop. */
+        const char *sandbox = podrt_pod_annotation(pod, PODRT_SANDBOX_ANNOTATION);
+        s->linger = sandbox && !strcmp(sandbox, "true");
         /* `podrt stop` writes it on the status share; podrt-init polls for
          * it and gives the apps a SIGTERM. */
         if (!(s->stop_path = strdup(KVM_GUEST_STATUS "/" KVM_STOP_FILE)) ||
-            !(s->exec_port = strdup(KVM_EXEC_PORT)))
+            !(s->exec_port = strdup(KVM_EXEC_PORT)) || !(s->control_path = strdup(KVM_GUEST_CONTROL)) ||
+            !(s->request_dir = strdup(KVM_GUEST_STATUS "/" KVM_REQUESTS_DIR)))
                 return -ENOMEM;
         for (size_t i = 0; modules && modules[i]; i++)
                 if (initspec_add_module(s, modules[i], NULL) < 0)
@@ -388,74 +463,15 @@ int kvm_write_description_net(const struct podrt_pod *pod, char *const *modules,
                                        podrt_volume_read_only(v) ? MS_RDONLY : 0) < 0)
                         return -ENOMEM;
         }
-        if (initspec_add_mount(s, "9p", KVM_STATUS_TAG, KVM_GUEST_STATUS, KVM_9P_DATA, 0) < 0)
+        if (initspec_add_mount(s, "9p", KVM_STATUS_TAG, KVM_GUEST_STATUS, KVM_9P_DATA, 0) < 0 ||
+            initspec_add_mount(s, "9p", KVM_APPS_TAG, KVM_GUEST_APPS, KVM_9P_DATA, 0) < 0)
                 return -ENOMEM;
 
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
                 const struct podrt_app *app = podrt_pod_app(pod, i);
-                const char *name = podrt_app_name(app);
                 _cleanup_free_ char *root = NULL;
-                struct initspec_app *a;
-                if (asprintf(&root, KVM_GUEST_STAGE2 "/%s/rootfs", name) < 0 ||
-                    initspec_add_app(s, name, root, &a) < 0)
-                        return -ENOMEM;
-                if (!(a->argv = strv_copy((char *const *)podrt_app_command(app))) ||
-                    !(a->env = strv_copy((char *const *)podrt_app_env(app))))
-                        return -ENOMEM;
-                const char *wd = podrt_app_working_dir(app);
-                if (wd && !(a->workdir = strdup(wd)))
-                        return -ENOMEM;
-                a->uid = podrt_app_uid(app);
-                a->gid = podrt_app_gid(app);
-                size_t ng = 0;
-                const uint32_t *groups = podrt_app_groups(app, &ng);
-                for (size_t g = 0; g < ng; g++)
-                        if (initspec_app_add_group(a, groups[g]) < 0)
-                                return -ENOMEM;
-                /* Capabilities as on nspawn and oci: the OCI default set,
-                 * plus add, minus drop; podrt-init drops the rest from the
-                 * app's bounding set in the guest. */
-                uint64_t caps = cap_default_app_set();
-                const char *const *add = podrt_app_caps_add(app), *const *drop = podrt_app_caps_drop(app);
-                for (size_t k = 0; add && add[k]; k++)
-                        if (cap_from_name(add[k]) >= 0)
-                                caps |= UINT64_C(1) << cap_from_name(add[k]);
-                for (size_t k = 0; drop && drop[k]; k++)
-                        if (cap_from_name(drop[k]) >= 0)
-                                caps &= ~(UINT64_C(1) << cap_from_name(drop[k]));
-                if (!(a->caps_drop = cap_mask_names(~caps, CAP_LAST_KNOWN)))
-                        return -ENOMEM;
-                a->read_only_root = podrt_app_read_only_rootfs(app);
-                /* Enforced by podrt-init in a cgroup of the app's own. */
-                int64_t mem = podrt_app_memory_limit(app), cpu = podrt_app_cpu_millis(app),
-                        pids = podrt_app_pids_limit(app);
-                a->memory_max = mem > 0 ? (uint64_t)mem : 0;
-                a->cpu_millis = cpu > 0 ? (uint64_t)cpu : 0;
-                a->pids_max = pids > 0 ? (uint64_t)pids : 0;
-                for (size_t m = 0; m < podrt_app_n_mounts(app); m++) {
-                        _cleanup_free_ char *src = NULL;
-                        if (asprintf(&src, KVM_GUEST_VOLUMES "/%s",
-                                     podrt_volume_name(podrt_app_mount_volume(app, m))) < 0 ||
-                            initspec_app_add_bind(a, src, podrt_app_mount_path(app, m),
-                                                  podrt_app_mount_read_only(app, m)) < 0)
-                                return -ENOMEM;
-                }
-                static const char *const etc[] = { "hosts", "resolv.conf", "hostname" };
-                for (size_t k = 0; k < ELEMENTSOF(etc); k++) {
-                        _cleanup_free_ char *src = NULL, *dst = NULL;
-                        if (!kvm_etc_bindable(app, etc[k]))
-                                continue;
-                        if (asprintf(&src, KVM_GUEST_STATUS "/etc/%s", etc[k]) < 0 ||
-                            asprintf(&dst, "/etc/%s", etc[k]) < 0 ||
-                            initspec_app_add_bind(a, src, dst, true) < 0)
-                                return -ENOMEM;
-                }
-                const char *const *pre = podrt_app_pre_start(app), *const *post = podrt_app_post_stop(app);
-                if (pre && pre[0] && !(a->pre_start = strv_copy((char *const *)pre)))
-                        return -ENOMEM;
-                if (post && post[0] && !(a->post_stop = strv_copy((char *const *)post)))
-                        return -ENOMEM;
-                if (app_paths(a, name) < 0)
+                if (asprintf(&root, KVM_GUEST_STAGE2 "/%s/rootfs", podrt_app_name(app)) < 0 ||
+                    kvm_describe_app(app, root, s, NULL) < 0)
                         return -ENOMEM;
         }
         return initspec_write_file(s, path, err);

@@ -29,6 +29,7 @@
 #include "enter.h"
 #include "errors.h"
 #include "fileio.h"
+#include "nspawn.h"
 #include "podroot.h"
 #include "proc.h"
 #include "spawn.h"
@@ -37,14 +38,6 @@
 #define EXEC_WAIT_MS 5000
 #define KILL_WAIT_MS 5000
 #define NSPAWN_RUN_DIR "/run/systemd/nspawn"
-
-struct nspawn_data {
-        const struct podrt_host *host;
-        char *binary;
-        char *init;          /* <libexec_dir>/podrt-init */
-        bool systemd;
-        int cap_last;
-};
 
 static void sleep_ms(long ms) {
         nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 }, NULL);
@@ -85,7 +78,7 @@ static void nspawn_fini(void *data) {
         free(d);
 }
 
-static struct nspawn_host_info host_info(const struct nspawn_data *d) {
+struct nspawn_host_info nspawn_host_info_of(const struct nspawn_data *d) {
         return (struct nspawn_host_info){
                 .binary = d->binary, .init = d->init, .systemd = d->systemd, .cap_last = d->cap_last,
         };
@@ -122,7 +115,7 @@ static int nspawn_create(void *data, struct podrt_pod *pod, uint64_t flags,
         if (!program_exists(d->binary))
                 return podrt_error_set(err, ENOENT, "nspawn.binary: %s: not found (is systemd-container installed?)",
                                        d->binary);
-        struct nspawn_host_info h = host_info(d);
+        struct nspawn_host_info h = nspawn_host_info_of(d);
         _cleanup_(initspec_freep) struct initspec *spec = NULL;
         _cleanup_(nspawn_config_freep) struct nspawn_config *c = NULL;
         _cleanup_strv_free_ char **argv = NULL;
@@ -160,7 +153,7 @@ static void forget_run(struct podrt_pod *pod) {
 static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
                         struct podrt_error **err) {
         struct nspawn_data *d = data;
-        struct nspawn_host_info h = host_info(d);
+        struct nspawn_host_info h = nspawn_host_info_of(d);
         _cleanup_(nspawn_config_freep) struct nspawn_config *c = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");
@@ -171,7 +164,11 @@ static int nspawn_start(void *data, struct podrt_pod *pod, uint64_t flags,
         if (access(root, F_OK) < 0)
                 return podrt_error_set(err, ENOENT, "pod %s has no pod root: create it again",
                                        podrt_pod_name(pod));
-        if ((r = nspawn_pod_config(pod, &h, &c, err)) < 0 || (r = nspawn_build_argv(c, &argv, err)) < 0)
+        /* The description again: the pod may have gained or lost apps
+         * since create (podrt app add / rm, apps.c). */
+        _cleanup_(initspec_freep) struct initspec *spec = NULL;
+        if ((r = nspawn_pod_config(pod, &h, &c, err)) < 0 || (r = nspawn_build_argv(c, &argv, err)) < 0 ||
+            (r = nspawn_pod_spec(pod, d->cap_last, &spec, err)) < 0 || (r = nspawn_podroot_refresh(pod, spec, err)) < 0)
                 return r;
         forget_run(pod);
 
@@ -366,30 +363,6 @@ static int by_time(const void *a, const void *b) {
         return x->app < y->app ? -1 : x->app > y->app;
 }
 
-/* The app's status file: 1 with *code and *when, 0 when there is none. */
-static int read_status(struct podrt_pod *pod, struct podrt_app *app, const char *dir, int *code,
-                       struct timespec *when) {
-        _cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
-        if (asprintf(&rel, "nspawn/root/podrt/%s/%s", dir, podrt_app_name(app)) < 0 ||
-            !(path = nspawn_pod_path(pod, rel)))
-                return 0;
-        struct stat st;
-        if (stat(path, &st) < 0)
-                return 0;
-        if (when)
-                *when = st.st_mtim;
-        if (!code)
-                return 1;
-        if (read_file(path, 0, &text, NULL) < 0)
-                return 0;
-        char *end;
-        long v = strtol(text, &end, 10);
-        if (end == text || v < 0 || v > 255)
-                return 0;
-        *code = (int)v;
-        return 1;
-}
-
 /* nspawn's own messages (and podrt-init's, before any app), minus the
  * noise nspawn prints when /run is not a tmpfs; emptied once reported. */
 static void report_nspawn_log(struct nspawn_data *d, struct podrt_pod *pod, int status) {
@@ -420,7 +393,7 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
                 struct podrt_app *app = podrt_pod_app(pod, i);
                 int code;
                 struct timespec when;
-                if (read_status(pod, app, "status", &code, &when)) {
+                if (nspawn_read_status(pod, app, "status", &code, &when)) {
                         st[k++] = (struct app_status){ .app = app, .code = code, .when = when };
                         continue;
                 }
@@ -428,7 +401,7 @@ static int nspawn_state(void *data, struct podrt_pod *pod, uint64_t flags,
                  * podrt-init never started the app: nspawn, or podrt-init
                  * itself, failed.  That is podrt failing: 125. */
                 if (podrt_app_state(app) == PODRT_APP_EXITED && podrt_app_exit_code(app) < 128 &&
-                    !read_status(pod, app, "pids", NULL, NULL)) {
+                    !nspawn_read_status(pod, app, "pids", NULL, NULL)) {
                         if (podrt_app_exit_code(app) != 125) {
                                 nspawn_status = podrt_app_exit_code(app);
                                 podrt_app_set_exited(app, 125);
@@ -470,7 +443,7 @@ static int nspawn_exec_process(void *data, struct podrt_pod *pod, struct podrt_a
                         target = nspawn_app_pid(pod, app, nspawn_leader(nspawn));
                 if (target > 0)
                         break;
-                if (nspawn <= 0 || waited >= EXEC_WAIT_MS || read_status(pod, app, "status", NULL, NULL))
+                if (nspawn <= 0 || waited >= EXEC_WAIT_MS || nspawn_read_status(pod, app, "status", NULL, NULL))
                         return podrt_error_set(err, ESRCH, "app %s is not running", podrt_app_name(app));
                 sleep_ms(10);
         }
@@ -507,7 +480,7 @@ static int nspawn_exec_process(void *data, struct podrt_pod *pod, struct podrt_a
         return r;
 }
 
-static int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
+int nspawn_exec(void *data, struct podrt_pod *pod, struct podrt_app *app,
                        const char *const *argv, uint64_t flags, struct podrt_error **err) {
         return nspawn_exec_process(data, pod, app, argv, NULL, flags, err);
 }
@@ -557,6 +530,7 @@ static const struct podrt_plugin nspawn_plugin = {
         .init = nspawn_init,
         .fini = nspawn_fini,
         .pod = &nspawn_pod_ops,
+        .container = &nspawn_container_ops,   /* apps.c */
         .check = nspawn_check,
         .config_check = nspawn_config_check,
 };

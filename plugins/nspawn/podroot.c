@@ -15,6 +15,7 @@
 #include "capsets.h"
 #include "errors.h"
 #include "fileio.h"
+#include "nspawn.h"
 #include "podroot.h"
 #include "strv.h"
 
@@ -146,15 +147,14 @@ static int copy_strv(const char *const *from, char ***to) {
         return *to ? 0 : -ENOMEM;
 }
 
-static int spec_app(struct podrt_pod *pod, size_t i, int cap_last, struct initspec *s,
-                    struct podrt_error **err) {
-        struct podrt_app *app = podrt_pod_app(pod, i);
+int nspawn_app_spec(struct podrt_app *app, const char *root, int stdio_index, int cap_last,
+                    struct initspec *s, struct podrt_error **err) {
+        struct podrt_pod *pod = podrt_app_pod(app);
         const char *name = podrt_app_name(app);
-        _cleanup_free_ char *root = format(NSPAWN_STAGE2 "/%s/rootfs", name);
         struct initspec_app *a;
         uint64_t caps;
         int r;
-        if (!root || initspec_add_app(s, name, root, &a) < 0)
+        if (initspec_add_app(s, name, root, &a) < 0)
                 return -ENOMEM;
         if ((r = app_caps(app, &caps, err)) < 0)
                 return r;
@@ -167,10 +167,10 @@ static int spec_app(struct podrt_pod *pod, size_t i, int cap_last, struct initsp
             !(a->caps_drop = nspawn_caps_names(~caps, cap_last)) ||
             copy_strv(podrt_app_pre_start(app), &a->pre_start) < 0 ||
             copy_strv(podrt_app_post_stop(app), &a->post_stop) < 0 ||
-            !(a->stdout_path = format("/proc/self/fd/%zu", 3 + 2 * i)) ||
-            !(a->stderr_path = format("/proc/self/fd/%zu", 4 + 2 * i)) ||
+            (stdio_index >= 0 && !(a->stdout_path = format("/proc/self/fd/%d", 3 + 2 * stdio_index))) ||
+            (stdio_index >= 0 && !(a->stderr_path = format("/proc/self/fd/%d", 4 + 2 * stdio_index))) ||
             /* The first app's stdin: the descriptor after the outputs. */
-            (i == 0 && !(a->stdin_path = format("/proc/self/fd/%zu", 3 + 2 * podrt_pod_n_apps(pod)))) ||
+            (stdio_index == 0 && !(a->stdin_path = format("/proc/self/fd/%zu", 3 + 2 * podrt_pod_n_apps(pod)))) ||
             !(a->status_path = format("/podrt/status/%s", name)) ||
             !(a->pid_path = format("/podrt/pids/%s", name)))
                 return -ENOMEM;
@@ -197,10 +197,16 @@ static int spec_app(struct podrt_pod *pod, size_t i, int cap_last, struct initsp
 int nspawn_pod_spec(struct podrt_pod *pod, int cap_last, struct initspec **ret,
                     struct podrt_error **err) {
         _cleanup_(initspec_freep) struct initspec *s = initspec_new();
-        if (!s || !(s->hostname = strdup(podrt_pod_hostname(pod))))
+        /* control: apps added to the running pod (apps.c). */
+        if (!s || !(s->hostname = strdup(podrt_pod_hostname(pod))) || !(s->control_path = strdup(NSPAWN_CONTROL)))
                 return podrt_error_set(err, ENOMEM, "out of memory");
+        /* A sandbox: podrt-init stays for apps added later, until a stop. */
+        const char *sandbox = podrt_pod_annotation(pod, PODRT_SANDBOX_ANNOTATION);
+        s->linger = sandbox && !strcmp(sandbox, "true");
         for (size_t i = 0; i < podrt_pod_n_apps(pod); i++) {
-                int r = spec_app(pod, i, cap_last, s, err);
+                struct podrt_app *app = podrt_pod_app(pod, i);
+                _cleanup_free_ char *root = format(NSPAWN_STAGE2 "/%s/rootfs", podrt_app_name(app));
+                int r = root ? nspawn_app_spec(app, root, (int)i, cap_last, s, err) : -ENOMEM;
                 if (r == -ENOMEM)
                         return podrt_error_set(err, ENOMEM, "out of memory");
                 if (r < 0)
@@ -300,7 +306,7 @@ static int build_root(struct podrt_pod *pod, const char *root, const struct init
                       struct podrt_error **err) {
         int r;
         if ((r = make_dirs(root, "usr/lib", err)) < 0 || (r = make_dirs(root, "podrt/status", err)) < 0 ||
-            (r = make_dirs(root, "podrt/pids", err)) < 0)
+            (r = make_dirs(root, "podrt/pids", err)) < 0 || (r = make_dirs(root, "podrt/apps", err)) < 0)
                 return r;
         _cleanup_free_ char *os = format("%s/usr/lib/os-release", root);
         _cleanup_free_ char *init = format("%s" NSPAWN_INIT_PATH, root);
@@ -372,6 +378,13 @@ int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
         if (r < 0)
                 nspawn_podroot_remove(pod, NULL);
         return r;
+}
+
+int nspawn_podroot_refresh(struct podrt_pod *pod, const struct initspec *spec, struct podrt_error **err) {
+        _cleanup_free_ char *root = nspawn_pod_path(pod, "nspawn/root");
+        if (!root)
+                return podrt_error_set(err, ENOMEM, "out of memory");
+        return build_root(pod, root, spec, err);
 }
 
 int nspawn_podroot_remove(struct podrt_pod *pod, struct podrt_error **err) {

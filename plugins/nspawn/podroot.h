@@ -53,6 +53,14 @@ int nspawn_pod_config(struct podrt_pod *pod, const struct nspawn_host_info *h,
 int nspawn_pod_spec(struct podrt_pod *pod, int cap_last, struct initspec **ret,
                     struct podrt_error **err);
 
+/* Appends app's entry to s, its root at root (a path in the pod root); its
+ * stdout and stderr the descriptors of app stdio_index as for
+ * nspawn_pod_spec(), or (stdio_index < 0) none: passed along with the
+ * request of an app added to the running pod.  -ENOMEM, or -errno with *err
+ * set. */
+int nspawn_app_spec(struct podrt_app *app, const char *root, int stdio_index, int cap_last,
+                    struct initspec *s, struct podrt_error **err);
+
 /* The pod-wide capabilities: what nspawn adds to and drops from its default
  * set so that every app can have its own set.  ret_* are strvs. */
 int nspawn_pod_caps(struct podrt_pod *pod, int cap_last, char ***ret_add, char ***ret_drop,
@@ -62,6 +70,11 @@ int nspawn_pod_caps(struct podrt_pod *pod, int cap_last, char ***ret_add, char *
  * nothing of them is left. */
 int nspawn_podroot_create(struct podrt_pod *pod, const struct initspec *spec,
                           struct podrt_error **err);
+
+/* The pod root of an existing pod made again for spec (every start: the
+ * apps' mount points, the description), keeping what is there. */
+int nspawn_podroot_refresh(struct podrt_pod *pod, const struct initspec *spec,
+                           struct podrt_error **err);
 
 /* Unmounts and removes <pod dir>/nspawn (absent is fine).  Never crosses
  * into another file system. */

@@ -196,3 +196,26 @@ int nspawn_wait_gone(pid_t pid, int timeout_ms) {
         /* A child of ours that ended is a zombie until reaped: gone too. */
         return kill(pid, 0) < 0 && errno == ESRCH;
 }
+
+int nspawn_read_status(struct podrt_pod *pod, struct podrt_app *app, const char *dir, int *code,
+                       struct timespec *when) {
+        _cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
+        if (asprintf(&rel, "nspawn/root/podrt/%s/%s", dir, podrt_app_name(app)) < 0 ||
+            !(path = nspawn_pod_path(pod, rel)))
+                return 0;
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return 0;
+        if (when)
+                *when = st.st_mtim;
+        if (!code)
+                return 1;
+        if (read_file(path, 0, &text, NULL) < 0)
+                return 0;
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (end == text || v < 0 || v > 255)
+                return 0;
+        *code = (int)v;
+        return 1;
+}

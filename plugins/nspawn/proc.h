@@ -20,6 +20,12 @@ pid_t nspawn_leader(pid_t nspawn);
 /* The host pid of app (through its pid file and the leader's PID namespace),
  * or 0 when it is not running. */
 pid_t nspawn_app_pid(struct podrt_pod *pod, struct podrt_app *app, pid_t leader);
+/* What podrt-init wrote for app in the pod root's podrt/<dir> ("status":
+ * its exit code, "pids": its pid): 1 with *code (when code is not NULL) and
+ * the file's time in *when (when not NULL), 0 when there is none. */
+struct timespec;
+int nspawn_read_status(struct podrt_pod *pod, struct podrt_app *app, const char *dir, int *code,
+                       struct timespec *when);
 /* Waits up to timeout_ms for pid to end: 1 ended, 0 still there. */
 int nspawn_wait_gone(pid_t pid, int timeout_ms);
 

@@ -133,7 +133,10 @@ static int qemu_build_argv(void *data, const struct podrt_vm_config *vm, char **
                 if (!path)
                         return -ENOMEM;
                 r |= strv_push(&v, "-fsdev");
-                r |= pushf(&v, "local,id=fs%u,path=%s,security_model=passthrough%s", i, path,
+                /* multidevs=remap: a share with mounts below it (the kvm
+                 * backend's added apps, a host volume) keeps inode numbers
+                 * unique in the guest. */
+                r |= pushf(&v, "local,id=fs%u,path=%s,security_model=passthrough,multidevs=remap%s", i, path,
                            s->read_only ? ",readonly=on" : "");
                 r |= strv_push(&v, "-device");
                 r |= pushf(&v, "virtio-9p-device,fsdev=fs%u,mount_tag=%s", i, s->tag);

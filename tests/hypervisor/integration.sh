@@ -83,8 +83,8 @@ id=$(sed -n 's/^start \([0-9a-f]*\) .*/\1/p' "$T/testhv.log" 2>/dev/null | head 
 same "testhv: a pod ID" 32 "${#id}"
 has "testhv start failing: the message names the VM" "testhv: refusing to start $id" "$err"
 same "testhv: the VM's command line was built, then start was called, with the shares" \
-        "build_argv $id shares _rootfs0 _status
-start $id shares _rootfs0 _status" "$(cat "$T/testhv.log" 2>&1)"
+        "build_argv $id shares _rootfs0 _status _apps
+start $id shares _rootfs0 _status _apps" "$(cat "$T/testhv.log" 2>&1)"
 same "testhv start failing: no QEMU started" "0 no" \
         "$(pgrep -c -f "qemu-system-x86_64 -name $id" || true) $([ -e "$T/qemu-ran" ] && echo yes || echo no)"
 same "run: a failed run leaves no pod" "" "$(ls "$T/root/pods")"
@@ -101,7 +101,7 @@ err=$(P start third 2>&1)
 st=$?
 [ "$st" != 0 ] && ok "start: fails ($st)" || not_ok "start: exit status 0"
 has "start: testhv's message" "testhv: refusing to start $id" "$err"
-same "start: testhv was called" "start $id shares _rootfs0 _status" "$(grep '^start' "$T/testhv.log" 2>&1)"
+same "start: testhv was called" "start $id shares _rootfs0 _status _apps" "$(grep '^start' "$T/testhv.log" 2>&1)"
 same "start: no VM recorded, no QEMU started" "no no" \
         "$([ -e "$T/root/pods/$id/kvm/vm.pid" ] && echo yes || echo no) $([ -e "$T/qemu-ran" ] && echo yes || echo no)"
 P delete third >/dev/null 2>&1

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Runs the built podrt-init as PID 1 of busybox pods, in fresh PID, mount and
 # UTS namespaces, as systemd-nspawn would (root only):
-#   integration.sh PODRT_INIT
+#   integration.sh PODRT_INIT INIT_CTL
+# (INIT_CTL: tests/init/init-ctl, a client of podrt-init's control socket)
 # Each pod root holds podrt-init, /podrt/pod.conf and the apps' roots under
 # /opt/stage2/<app>/rootfs (scripts/mkrootfs.sh).  Prints a TAP-like line per
 # check; exits 1 when one failed.
 set -u
-INIT=${1:?usage: integration.sh PODRT_INIT}
+INIT=${1:?usage: integration.sh PODRT_INIT INIT_CTL}
+CTL=${2:?usage: integration.sh PODRT_INIT INIT_CTL}
 SRC=${PODRT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 if [ "$(id -u)" != 0 ]; then
@@ -378,6 +380,137 @@ same "--check reports the same error and runs nothing" \
         "125 podrt-init: $P/podrt/pod.conf:3: unknown key \"frob\"" "$? $(cat "$T/check.err")"
 "$INIT" --check "$T/pod1/podrt/pod.conf"
 same "--check accepts a good description" 0 "$?"
+
+# ---- 6. apps added while the pod runs: the control socket ----
+mkpod pod6 a b c
+P=$T/pod6
+cat >"$P/podrt/pod.conf" <<'EOF'
+podrt-init 1
+hostname ctl-pod
+control /podrt/control
+
+app a
+root /opt/stage2/a/rootfs
+exec /bin/sh -c while\s[\s!\s-e\s/shared/stop\s];\sdo\ssleep\s0.1;\sdone
+bind /shared /shared
+status /podrt/status/a
+EOF
+cat >"$T/b.conf" <<'EOF'
+podrt-init 1
+app b
+root /opt/stage2/b/rootfs
+exec /bin/sh -c hostname\s>/shared/host-b;\secho\sout-b;\secho\serr-b\s>&2;\sexit\s7
+bind /shared /shared
+status /podrt/status/b
+EOF
+cat >"$T/c.conf" <<'EOF'
+podrt-init 1
+app c
+root /opt/stage2/c/rootfs
+exec /bin/sleep 60
+bind /shared /shared
+post-stop /bin/sh -c echo\spost-c\s>/shared/post-c
+status /podrt/status/c
+EOF
+printf 'podrt-init 1\nhostname x\napp d\nroot /opt/stage2/c/rootfs\nexec /bin/true\n' >"$T/d.conf"
+runpod "$P" & pod6=$!
+for i in $(seq 1 100); do [ -S "$P/podrt/control" ] && break; sleep 0.05; done
+check "the control socket is there while the pod runs" test -S "$P/podrt/control"
+"$CTL" "$P/podrt/control" start "$T/b.conf" >"$T/b.out" 2>"$T/b.err" 3>"$T/b.ctl"
+same "an added app runs to its end: its exit code" 7 "$?"
+same "it has the pod's hostname and binds" ctl-pod "$(cat "$P/shared/host-b" 2>/dev/null)"
+same "its stdout is the descriptor that came with it" out-b "$(cat "$T/b.out")"
+same "its stderr too" err-b "$(cat "$T/b.err")"
+check "the answer was: started, with a pid" grep -q '^started [0-9][0-9]*$' "$T/b.ctl"
+same "its status file" 7 "$(cat "$P/podrt/status/b" 2>/dev/null)"
+printf 'podrt-init 1\napp e\nroot /opt/stage2/b/rootfs\nexec /bin/sh -c read\\sline;\\secho\\sgot:$line\n' >"$T/e.conf"
+same "an added app's stdin: the descriptor that came with it" "got:from-stdin" \
+        "$(echo from-stdin | "$CTL" "$P/podrt/control" start-stdin "$T/e.conf" 2>&1)"
+"$CTL" "$P/podrt/control" start "$T/c.conf" >/dev/null 2>&1 3>"$T/c.ctl" & c=$!
+for i in $(seq 1 100); do grep -q started "$T/c.ctl" && break; sleep 0.05; done
+"$CTL" "$P/podrt/control" start "$T/c.conf" >/dev/null 2>&1 3>"$T/c2.ctl"
+same "a second app of a running app's name: refused" 125 "$?"
+check "... saying why" grep -q "app c: an app of that name is running" "$T/c2.ctl"
+"$CTL" "$P/podrt/control" start "$T/d.conf" >/dev/null 2>&1 3>"$T/d.ctl"
+same "a description with pod keys: refused" 125 "$?"
+check "... saying why" grep -q "pod keys" "$T/d.ctl"
+same "a signal to one app reaches it" 1 "$("$CTL" "$P/podrt/control" signal c 15)"
+wait $c
+same "... which ends with 128+15" 143 "$?"
+same "its post-stop ran" post-c "$(cat "$P/shared/post-c" 2>/dev/null)"
+same "its status file" 143 "$(cat "$P/podrt/status/c" 2>/dev/null)"
+same "a signal to an app that ended: 0" 0 "$("$CTL" "$P/podrt/control" signal c 15)"
+same "a signal to no app: -1" -1 "$("$CTL" "$P/podrt/control" signal nosuch 15)"
+same "a bad signal: -1" -1 "$("$CTL" "$P/podrt/control" signal a 0)"
+check "the pod's own app still runs" test ! -e "$P/podrt/status/a"
+rm -f "$P/shared/host-b"
+"$CTL" "$P/podrt/control" start "$T/b.conf" >/dev/null 2>&1
+same "an app that ended can be added again" "7 ctl-pod" "$? $(cat "$P/shared/host-b" 2>/dev/null)"
+touch "$P/shared/stop"
+wait $pod6
+same "the pod ends with its own apps' status (the added apps' do not count)" 0 "$?"
+check "the control socket is gone with it" test ! -e "$P/podrt/control"
+
+# ---- 7. a sandbox (linger): PID 1 stays when its apps are over ----
+mkpod pod7 a b
+P=$T/pod7
+cat >"$P/podrt/pod.conf" <<'EOF'
+podrt-init 1
+linger yes
+control /podrt/control
+stop-file /podrt/stop
+
+app a
+root /opt/stage2/a/rootfs
+exec /bin/true
+status /podrt/status/a
+EOF
+sed 's|/shared|/podrt|; s|hostname\\s>/podrt/host-b;\\s||' "$T/b.conf" | grep -v '^bind' >"$T/b7.conf"
+runpod "$P" & pod7=$!
+for i in $(seq 1 100); do [ -e "$P/podrt/status/a" ] && break; sleep 0.05; done
+same "the sandbox's app ended" 0 "$(cat "$P/podrt/status/a" 2>/dev/null)"
+sleep 0.3
+check "PID 1 stays, its control socket too" sh -c "kill -0 $pod7 && test -S '$P/podrt/control'"
+"$CTL" "$P/podrt/control" start "$T/b7.conf" >"$T/b7.out" 2>/dev/null
+same "an app added to the sandbox runs" "7 out-b" "$? $(cat "$T/b7.out")"
+check "PID 1 stays after it too" kill -0 $pod7
+touch "$P/podrt/stop"
+wait $pod7
+same "a stop ends the sandbox, with its apps' status" 0 "$?"
+
+# ---- 8. the control channel as request files (request-dir, a VM's) ----
+mkpod pod8 a b
+P=$T/pod8
+mkdir -p "$P/podrt/requests"
+cat >"$P/podrt/pod.conf" <<'EOF'
+podrt-init 1
+request-dir /podrt/requests
+stop-file /podrt/stop
+
+app a
+root /opt/stage2/a/rootfs
+exec /bin/sleep 60
+EOF
+printf 'podrt-init 1\napp f\nroot /opt/stage2/b/rootfs\nexec /bin/sh -c echo\\sfile-out;\\sexec\\ssleep\\s60\nstdout /podrt/f.out\nstatus /podrt/status/f\n' >"$T/f.conf"
+runpod "$P" & pod8=$!
+sleep 0.3
+out=$("$CTL" --dir "$P/podrt/requests" start "$T/f.conf")
+same "a request file starts an app: the answer file says so, the request is removed" "0 T" "$? ${out%% *}"
+for i in $(seq 1 100); do [ -s "$P/podrt/f.out" ] && break; sleep 0.05; done
+same "the app runs (its stdout path)" file-out "$(cat "$P/podrt/f.out" 2>/dev/null)"
+same "a second request for the running name: refused, saying why" \
+        "R podrt-init: app f: an app of that name is running|Q 125" \
+        "$("$CTL" --dir "$P/podrt/requests" start "$T/f.conf" | tr '\n' '|' | sed 's/|$//')"
+same "a signal request file" "Q 1" "$("$CTL" --dir "$P/podrt/requests" signal f 15)"
+for i in $(seq 1 100); do [ -e "$P/podrt/status/f" ] && break; sleep 0.05; done
+same "... ends that app (143), the pod's own still runs" "143 running" \
+        "$(cat "$P/podrt/status/f" 2>/dev/null) $(kill -0 $pod8 && echo running)"
+printf 'garbage' >"$P/podrt/requests/.g.tmp" && mv "$P/podrt/requests/.g.tmp" "$P/podrt/requests/g.req"
+for i in $(seq 1 100); do [ -e "$P/podrt/requests/g.ans" ] && break; sleep 0.05; done
+check "a garbled request file is answered, not fatal" sh -c "grep -q garbled '$P/podrt/requests/g.ans' && kill -0 $pod8"
+touch "$P/podrt/stop"
+wait $pod8
+same "the pod ends as usual (its app: 143)" 143 "$?"
 
 if [ "$fails" != 0 ]; then
         echo "integration: $fails check(s) failed"

@@ -293,11 +293,13 @@ static void test_qemu_argv_kvm(void) {
         ASSERT_CONTAINS(text, "\n-accel\nkvm\n-cpu\nhost\n-m\n128\n-smp\n1\n");
         ASSERT_CONTAINS(text, "\nconsole=ttyS0 quiet panic=-1 rdinit=/init -- --poweroff\n");
         CU_ASSERT_PTR_NULL(strstr(text, "tsc_early_khz"));
-        /* One rootfs share and the status share, nothing else: no network. */
+        /* One rootfs share, the status share and the added apps' one,
+         * nothing else: no network. */
         ASSERT_CONTAINS(text, "mount_tag=_rootfs0\n");
         ASSERT_CONTAINS(text, "mount_tag=_status\n");
+        ASSERT_CONTAINS(text, "/kvm/apps,security_model=passthrough,multidevs=remap\n-device\nvirtio-9p-device,fsdev=fs2,mount_tag=_apps\n");
         CU_ASSERT_PTR_NULL(strstr(text, "netdev"));
-        CU_ASSERT_PTR_NULL(strstr(text, "fs2"));
+        CU_ASSERT_PTR_NULL(strstr(text, "fs3"));
 }
 
 static void test_lkvm_argv_golden(void) {
@@ -432,6 +434,9 @@ static void test_description(void) {
         ASSERT_CONTAINS(text, "mount 9p scratch /podrt/volumes/scratch data=");
         ASSERT_CONTAINS(text, "mount 9p _rootfs1 /opt/stage2/back/rootfs ro data=");
         ASSERT_CONTAINS(text, "mount 9p _status /podrt/status data=");
+        /* Apps added while the VM runs: their share, podrt-init's socket. */
+        ASSERT_CONTAINS(text, "mount 9p _apps /podrt/apps data=");
+        ASSERT_CONTAINS(text, "control /podrt/control\nrequest-dir /podrt/status/requests\n");
         ASSERT_CONTAINS(text, "app front\nroot /opt/stage2/front/rootfs\nexec /bin/sh -c echo\\shi\\sthere\n");
         ASSERT_CONTAINS(text, "env GREETING=podrt\n");
         ASSERT_CONTAINS(text, "env HOSTNAME=webhost\n");
@@ -450,7 +455,7 @@ static void test_description(void) {
         _cleanup_(initspec_freep) struct initspec *s = NULL;
         CU_ASSERT_FATAL(initspec_load(path, &s, &e) >= 0);
         CU_ASSERT_EQUAL(s->n_apps, 2);
-        CU_ASSERT_EQUAL(s->n_mounts, 5);
+        CU_ASSERT_EQUAL(s->n_mounts, 6);
         CU_ASSERT(s->apps[1].read_only_root);
 }
 
@@ -962,8 +967,8 @@ static void test_third_party_start(void) {
         CU_ASSERT_STRING_EQUAL(podrt_error_message(e), "testhv: refusing to start " POD_ID);
         _cleanup_free_ char *calls = NULL;
         CU_ASSERT_FATAL(read_file(log, 4096, &calls, NULL) >= 0);
-        CU_ASSERT_STRING_EQUAL(calls, "build_argv " POD_ID " shares _rootfs0 _status\n"
-                                      "start " POD_ID " shares _rootfs0 _status\n");
+        CU_ASSERT_STRING_EQUAL(calls, "build_argv " POD_ID " shares _rootfs0 _status _apps\n"
+                                      "start " POD_ID " shares _rootfs0 _status _apps\n");
         char pidfile[300];
         snprintf(pidfile, sizeof(pidfile), "%s/vm.pid", kvm_dir);
         CU_ASSERT(access(pidfile, F_OK) < 0);   /* no VM was recorded */

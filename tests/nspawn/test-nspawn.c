@@ -21,6 +21,7 @@
 #include "capsets.h"
 #include "cgroup.h"
 #include "initspec.h"
+#include "nspawn.h"
 #include "podroot.h"
 
 #define POD_ID "0123456789abcdef0123456789abcdef"
@@ -311,6 +312,28 @@ static void test_description_golden(void) {
         free(text);
 }
 
+/* An app added to the running pod: described as the pod's own, its root
+ * where the relay attaches it, its output the descriptors that come with
+ * the request (no paths), its status and pid files where state and exec
+ * look; it travels as a one-app description. */
+static void test_added_app_description(void) {
+        _cleanup_(pod_unrefp) struct podrt_pod *pod = pod_from(two_apps);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pod);
+        _cleanup_(initspec_freep) struct initspec *s = initspec_new();
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_EQUAL_FATAL(nspawn_app_spec(podrt_pod_app(pod, 1), NSPAWN_APPS "/side", -1, NSPAWN_CAP_LAST, s, &e), 0);
+        _cleanup_free_ char *text = NULL;
+        CU_ASSERT_EQUAL_FATAL(initspec_app_text(&s->apps[0], &text, &e), 0);
+        ASSERT_CONTAINS(text, "\napp side\nroot /podrt/apps/side\nexec sleep 10\n");
+        ASSERT_CONTAINS(text, "bind /podrt/volumes/scratch /scratch\n");
+        ASSERT_CONTAINS(text, "stdout inherit\nstderr inherit\nstatus /podrt/status/side\npidfile /podrt/pids/side\n");
+        CU_ASSERT_PTR_NULL(strstr(text, "stdin"));
+        _cleanup_(initspec_freep) struct initspec *back = NULL;
+        CU_ASSERT_EQUAL_FATAL(initspec_app_parse(text, &back, &e), 0);
+        CU_ASSERT_FALSE(strv_contains(back->apps[0].caps_drop, "CAP_NET_ADMIN"));
+        CU_ASSERT_TRUE(strv_contains(back->apps[0].caps_drop, "CAP_NET_RAW"));
+}
+
 static void test_caps(void) {
         uint64_t m;
         const char *add[] = { "CAP_SYS_ADMIN", NULL }, *drop[] = { "CAP_KILL", NULL };
@@ -447,6 +470,7 @@ static void test_podroot_failure_leaves_nothing(void) {
 void register_tests(void) {
         CU_pSuite s = add_suite("nspawn", suite_init, suite_cleanup);
         ADD_TEST(s, test_argv_golden);
+        ADD_TEST(s, test_added_app_description);
         ADD_TEST(s, test_argv_systemd_host);
         ADD_TEST(s, test_argv_network);
         ADD_TEST(s, test_argv_refuses);
