@@ -174,14 +174,12 @@ _Noreturn static void relay_main(struct podrt_app *app, pid_t leader, const char
                 report_write(report_fd, -r, msg);
                 _exit(125);
         }
-        /* Right after the pod's start (a CRI container added to the sandbox
-         * just made) podrt-init may not listen yet: waited for, as long as
-         * an answer would be. */
-        int sock;
-        for (int waited = 0; (sock = initspec_connect(NSPAWN_CONTROL)) < 0 && (sock == -ENOENT || sock == -ECONNREFUSED) &&
-                             waited < START_TIMEOUT_MS;
-             waited += 10)
-                usleep(10000);
+        /* Just after the pod started, podrt-init may not listen yet. */
+        int sock = initspec_connect(NSPAWN_CONTROL);
+        for (int waited = 0; (sock == -ENOENT || sock == -ECONNREFUSED) && waited < START_TIMEOUT_MS; waited += 20) {
+                usleep(20 * 1000);
+                sock = initspec_connect(NSPAWN_CONTROL);
+        }
         if (sock < 0) {
                 snprintf(msg, sizeof(msg), "podrt-init's control socket %s: %s (a pod created before apps could be added?)",
                          NSPAWN_CONTROL, strerror(-sock));
