@@ -135,7 +135,8 @@ if ip netns add "$NS" 2>/dev/null; then
                 mkdir -p "$T/nsbundle"
                 cat > "$T/nsbundle/config.json" <<EOF
 { "ociVersion": "1.0.2", "process": { "args": ["/bin/sh", "-c", "cat /proc/net/dev"], "cwd": "/" }, "root": { "path": "$ROOTFS" },
-  "mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" } ],
+  "mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" },
+              { "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"] } ],
   "linux": { "namespaces": [ {"type":"pid"}, {"type":"mount"}, {"type":"network","path":"/run/netns/$NS"} ] } }
 EOF
                 for backend in nspawn oci; do
@@ -382,5 +383,10 @@ print(len(pods), " ".join(sorted(a["name"] + ":" + a["state"] for a in pods[0]["
 else
         bad "containerd is not installed (scripts/deps.sh installs it): nothing drove podrt-runtime"
 fi
+
+# What the containers did stays in their own mounts: nothing was made in
+# the shared rootfs's /dev (the images test runs on it too).
+left=$(find "$ROOTFS/dev" -mindepth 1 2>/dev/null | head -3)
+[ -z "$left" ] && ok "the rootfs's /dev is as it was" || bad "left in $ROOTFS/dev: $left"
 
 exit $fail
