@@ -98,13 +98,24 @@ static uint32_t recorded_state(struct runtime *rt, const char *id, const char *n
         return a ? a->state : PODRT_APP_EXITED;
 }
 
-static bool wait_exited(struct runtime *rt, const char *id, const char *name, unsigned timeout_ms) {
-        int64_t deadline = now_ms() + timeout_ms;
+/* The monitor sees an added app's own process end; one of the pod's own
+ * apps on nspawn or kvm ends inside the process they share, which the
+ * backend's state tells: asked every 200 ms. */
+static bool wait_exited(struct runtime *rt, struct podrt_pod *pod, const char *name, unsigned timeout_ms) {
+        int64_t deadline = now_ms() + timeout_ms, next_refresh = now_ms() + 200;
         for (;;) {
-                if (recorded_state(rt, id, name) != PODRT_APP_RUNNING)
+                if (recorded_state(rt, pod->id, name) != PODRT_APP_RUNNING)
                         return true;
                 if (now_ms() >= deadline)
                         return false;
+                if (now_ms() >= next_refresh) {
+                        struct json_object *req = json_object_new_object();
+                        json_object_object_add(req, "op", json_object_new_string("refresh"));
+                        _cleanup_error_ struct podrt_error *e = NULL;
+                        (void)monitor_request(pod, req, &e);
+                        json_object_put(req);
+                        next_refresh = now_ms() + 200;
+                }
                 usleep(20000);
         }
 }
@@ -141,7 +152,7 @@ int runtime_app_stop(struct runtime *rt, const char *ref, const char *name, unsi
                 return 0;
         if ((r = app_signal(rt, pod, p, name, SIGTERM, err)) < 0)
                 return r;
-        if (wait_exited(rt, pod->id, name, timeout_sec * 1000))
+        if (wait_exited(rt, pod, name, timeout_sec * 1000))
                 return 0;
         log_msg(PODRT_LOG_INFO, "app %s of pod %s did not stop within %us: killing it", name, pod->name, timeout_sec);
         _cleanup_error_ struct podrt_error *e = NULL;
@@ -149,7 +160,7 @@ int runtime_app_stop(struct runtime *rt, const char *ref, const char *name, unsi
                 *err = TAKE_PTR(e);
                 return r;
         }
-        if (!wait_exited(rt, pod->id, name, 10000))
+        if (!wait_exited(rt, pod, name, 10000))
                 return podrt_error_set(err, ETIMEDOUT, "app %s of pod %s did not stop after SIGKILL", name, pod->name);
         return 0;
 }

@@ -9,6 +9,7 @@
  *    "baseDir":"/dir/of/app.json","start":true}
  *   {"op":"start","name":"web"}
  *   {"op":"rm","name":"web"}
+ *   {"op":"refresh"}                  the backend's app states asked now
  *   {"op":"shutdown"}                 a sandbox ends once its apps have
  * and one reply: {"error":0}, or {"error":<errno>,"message":"..."}. */
 #include <errno.h>
@@ -99,6 +100,8 @@ static int dispatch(struct monitor *m, struct json_object *req, struct podrt_err
                 m->shutdown = true;
                 return 0;
         }
+        if (strcmp(op, "refresh") == 0)
+                return monitor_refresh(m, err);
         if (m->shutdown)
                 return podrt_error_set(err, EINVAL, "pod %s is stopping", m->pod->name);
         if (strcmp(op, "add") == 0) {

@@ -50,6 +50,9 @@ struct monitor {
 /* monitor.c: saves state.json under the pod's lock, keeping a pause
  * another command recorded. */
 PODRT_INTERNAL int monitor_save(struct monitor *m, struct podrt_error **err);
+/* monitor.c: the backend's state() asked now (an app of the pod's own
+ * process may have ended inside it: nspawn, kvm), what ended recorded. */
+PODRT_INTERNAL int monitor_refresh(struct monitor *m, struct podrt_error **err);
 /* monitor.c: opens app i's log and the pipes of its output, the write ends
  * as the app's stdout/stderr fds (and in writers[2]) for start. */
 PODRT_INTERNAL int monitor_app_streams(struct monitor *m, size_t i, int writers[2], struct podrt_error **err);

@@ -183,6 +183,14 @@ static void backend_refresh(struct plugin *p, struct podrt_pod *pod) {
                 log_msg(PODRT_LOG_WARNING, "%s: state: %s", pod->name, podrt_error_message(e));
 }
 
+int monitor_refresh(struct monitor *m, struct podrt_error **err) {
+        size_t before = n_exited(m->pod);
+        backend_refresh(m->backend, m->pod);
+        if (n_exited(m->pod) == before || (!apps_running(m) && !m->sandbox))
+                return 0;   /* the last app's end is recorded with the pod's */
+        return monitor_save(m, err);
+}
+
 /* Reaps every child; returns 1 when children remain, 0 when none.  When the
  * process of an app ends, the backend's state() is asked first: for
  * backends whose apps live inside one process (nspawn, kvm) it records each

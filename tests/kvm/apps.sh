@@ -140,6 +140,23 @@ P delete --force sb
 same "delete --force of the running sandbox: no QEMU, mount or folder left" "0" \
         "$(pgrep -f "qemu-system-x86_64.*$sbid" | wc -l)$(ls -d $T/root/pods/$sbid 2>/dev/null; grep -F "$sbid" /proc/self/mountinfo)"
 
+# ---- app stop of one of the pod's own apps (the keeper is their process):
+#      the monitor is asked to read the status share while it waits ----
+cat > "$T/pair.json" <<J
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "pair",
+  "containers": [ { "name": "a", "rootfs": "$T/rootfs", "command": ["/bin/sleep", "1000"] },
+                  { "name": "b", "rootfs": "$T/rootfs", "command": ["/bin/sleep", "1000"] } ] }
+J
+P run -d "$T/pair.json" >/dev/null
+pairid=$(P status --json pair | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+wait_for sh -c "$B/core/cli/podrt --config $T/podrt.conf --root $T/root --backend kvm exec --app b pair -- true </dev/null 2>/dev/null"
+t0=$(date +%s)
+P app stop --timeout 30 pair b
+same "app stop of an own app: ok" 0 "$?"
+same "... well before its timeout, it alone, the VM the same" "yes exited running 1" \
+        "$([ $(( $(date +%s) - t0 )) -lt 15 ] && echo yes) $(P app list pair | awk '$1 == "b" { print $2 }') $(P app list pair | awk '$1 == "a" { print $2 }') $(pgrep -f "qemu-system-x86_64.*$pairid" | wc -l)"
+P delete --force pair
+
 if [ "$fails" -gt 0 ]; then
         echo "kvm apps: $fails check(s) failed"
         exit 1

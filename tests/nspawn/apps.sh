@@ -176,5 +176,24 @@ same "an app added again to a new pod" running "$(app_state side)"
 $PODRT delete --force grow
 same "delete --force with the added app running: nothing left" "" "$(leftovers "$id")"
 
+# ---- app stop of one of the pod's own apps: the monitor is asked to read
+#      the apps' states while it waits, so it ends alone and in time ----
+cat > "$T/pair.json" <<J
+{ "apiVersion": "podrt/v1", "kind": "Pod", "name": "pair",
+  "containers": [ { "name": "a", "rootfs": "rootfs", "command": ["/bin/sleep", "1000"] },
+                  { "name": "b", "rootfs": "rootfs", "command": ["/bin/sleep", "1000"] } ] }
+J
+$PODRT run -d "$T/pair.json" >/dev/null
+pair=$(pod_id pair)
+wait_for sh -c "$PODRT exec --app b pair -- true </dev/null 2>/dev/null"
+t0=$(date +%s)
+$PODRT app stop --timeout 20 pair b
+same "app stop of an own app: ok" 0 "$?"
+check "... well before its timeout" test $(( $(date +%s) - t0 )) -lt 10
+same "... it alone" "exited running" \
+        "$($PODRT app list pair | awk '$1 == "b" { print $2 }') $($PODRT app list pair | awk '$1 == "a" { print $2 }')"
+$PODRT rm --force pair
+same "nothing left after delete (pair)" "" "$(leftovers "$pair")"
+
 echo "1..$n"
 [ "$fails" = 0 ]
