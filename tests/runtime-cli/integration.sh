@@ -194,11 +194,11 @@ EOF
                 timeout 120 $P run --rm --network none --rootfs "$ROOTFS" /no/such/command >/dev/null 2>&1
                 rc=$?
                 [ $rc = 127 ] && ok "podman $backend: a missing command exits 127" || bad "podman $backend: missing command rc=$rc"
-                # -t: on nspawn the workload's stdio are the terminal; on kvm
-                # its output is relayed from the VM onto it, on oci through
-                # runc run's pipes.
+                # -t: on nspawn and oci the workload's stdio are the terminal
+                # (runc runs detached, with the terminal as its stdio); on kvm
+                # its output is relayed from the VM onto it.
                 tty_test='echo tty; exit 2'
-                [ "$backend" = nspawn ] && tty_test='test -t 0 && test -t 1 && echo tty; exit 2'
+                [ "$backend" = kvm ] || tty_test='test -t 0 && test -t 1 && echo tty; exit 2'
                 out=$(timeout 120 $P run --rm -t --network none --rootfs "$ROOTFS" /bin/sh -c "$tty_test" </dev/null 2>"$T/err")
                 rc=$?
                 [ "$(echo "$out" | tr -d '\r')" = tty ] && [ $rc = 2 ] && ok "podman $backend: run -t" ||
