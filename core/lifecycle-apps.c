@@ -109,11 +109,8 @@ static bool wait_exited(struct runtime *rt, struct podrt_pod *pod, const char *n
                 if (now_ms() >= deadline)
                         return false;
                 if (now_ms() >= next_refresh) {
-                        struct json_object *req = json_object_new_object();
-                        json_object_object_add(req, "op", json_object_new_string("refresh"));
                         _cleanup_error_ struct podrt_error *e = NULL;
-                        (void)monitor_request(pod, req, &e);
-                        json_object_put(req);
+                        (void)request(pod, "refresh", name, &e);
                         next_refresh = now_ms() + 200;
                 }
                 usleep(20000);

@@ -62,32 +62,41 @@ static bool cgroups_mount(void) {
         return enabled = true;
 }
 
+/* One limit of the app's cgroup dir: value, or "max" (none) for NULL when
+ * every limit is written (an update); *first keeps the first error. */
+static void put_limit(const struct initspec_app *a, const char *dir, const char *file, const char *value,
+                      bool every, int *first) {
+        if (!value && !every)
+                return;
+        int r = put(dir, file, value ? value : "max");
+        if (r < 0) {
+                fprintf(stderr, "podrt-init: app %s: %s %s: %s\n", a->name, file, value ? value : "max", strerror(-r));
+                if (!*first)
+                        *first = r;
+        }
+}
+
 /* The app's cgroup with its limits (memory_max, cpu_millis, pids_max; 0 is
- * none): the first error, said on stderr. */
-static int app_limits(const struct initspec_app *a) {
-        char dir[256], v[64];
+ * none, written as "max" only when every is true): the first error, said
+ * on stderr. */
+static int app_limits(const struct initspec_app *a, bool every) {
+        char dir[256], mem[32], cpu[64], pids[32];
         app_dir(a, dir, sizeof(dir));
         if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
                 fprintf(stderr, "podrt-init: app %s: cgroup %s: %s\n", a->name, dir, strerror(errno));
                 return -errno;
         }
-        int r = 0, first = 0;
-        if (a->memory_max)
-                snprintf(v, sizeof(v), "%llu", (unsigned long long)a->memory_max);
-        if ((r = put(dir, "memory.max", a->memory_max ? v : "max")) < 0)
-                fprintf(stderr, "podrt-init: app %s: memory.max %s: %s\n", a->name, v, strerror(-r)), first = first ? first : r;
-        (void)put(dir, "memory.swap.max", "0");
-        (void)put(dir, "memory.oom.group", "1");
-        if (a->cpu_millis)
-                snprintf(v, sizeof(v), "%llu %llu", (unsigned long long)(a->cpu_millis * CPU_PERIOD_US / 1000), CPU_PERIOD_US);
-        else
-                snprintf(v, sizeof(v), "max %llu", CPU_PERIOD_US);
-        if ((r = put(dir, "cpu.max", v)) < 0)
-                fprintf(stderr, "podrt-init: app %s: cpu.max %s: %s\n", a->name, v, strerror(-r)), first = first ? first : r;
-        if (a->pids_max)
-                snprintf(v, sizeof(v), "%llu", (unsigned long long)a->pids_max);
-        if ((r = put(dir, "pids.max", a->pids_max ? v : "max")) < 0)
-                fprintf(stderr, "podrt-init: app %s: pids.max %s: %s\n", a->name, v, strerror(-r)), first = first ? first : r;
+        snprintf(mem, sizeof(mem), "%llu", (unsigned long long)a->memory_max);
+        snprintf(cpu, sizeof(cpu), "%llu %llu", (unsigned long long)(a->cpu_millis * CPU_PERIOD_US / 1000), CPU_PERIOD_US);
+        snprintf(pids, sizeof(pids), "%llu", (unsigned long long)a->pids_max);
+        int first = 0;
+        put_limit(a, dir, "memory.max", a->memory_max ? mem : NULL, every, &first);
+        if (a->memory_max) {
+                (void)put(dir, "memory.swap.max", "0");
+                (void)put(dir, "memory.oom.group", "1");
+        }
+        put_limit(a, dir, "cpu.max", a->cpu_millis ? cpu : NULL, every, &first);
+        put_limit(a, dir, "pids.max", a->pids_max ? pids : NULL, every, &first);
         return first;
 }
 
@@ -100,13 +109,13 @@ void cgroups_setup(const struct initspec *s) {
         for (size_t i = 0; i < s->n_apps; i++) {
                 const struct initspec_app *a = &s->apps[i];
                 if (a->memory_max || a->cpu_millis || a->pids_max)
-                        (void)app_limits(a);
+                        (void)app_limits(a, false);
         }
 }
 
 void cgroups_setup_app(const struct initspec_app *a) {
         if ((a->memory_max || a->cpu_millis || a->pids_max) && cgroups_mount())
-                (void)app_limits(a);
+                (void)app_limits(a, false);
 }
 
 static uint64_t updated(uint64_t old, int64_t v) {
@@ -119,7 +128,7 @@ int cgroups_update(struct initspec_app *app, int64_t memory, int64_t cpu_millis,
         app->memory_max = updated(app->memory_max, memory);
         app->cpu_millis = updated(app->cpu_millis, cpu_millis);
         app->pids_max = updated(app->pids_max, pids);
-        int r = app_limits(app);
+        int r = app_limits(app, true);
         if (r < 0)
                 return r;
         /* An app started without limits is not in a cgroup of its own yet:

@@ -248,7 +248,7 @@ int cmd_create(struct ctx *c, int argc, char **argv, int i) {
         k.hooks = json_object_get(t.hooks);
         /* The oci backend runs the client's own config.json (plugins/oci
          * passthrough.c): it learns where from the pod's annotation. */
-        if (k.backend && strcmp(k.backend, "oci") == 0) {
+        if (passthrough) {
                 if (!an)
                         json_object_object_add(t.manifest, "annotations", an = json_object_new_object());
                 json_object_object_add(an, "io.podrt.oci.bundle", json_object_new_string(bundle));

@@ -172,26 +172,24 @@ _Noreturn void cri_keeper_main(struct ctx *c, struct container *k, int start_fd)
                 (void)write_all(ready, "0", 1);
                 close(ready);
         }
-        /* The app's output, until it has exited and its log is drained. */
+        /* The app's output, until it has exited and its log is drained.
+         * Its state is read from state.json alone, as `podrt list` does
+         * (replaced whole by the monitor: no lock, no manifest parse), 20
+         * times a second for as long as the app runs. */
+        const char *root = runtime_state_dir(c->rt);
+        _cleanup_free_ char *log = NULL, *state = NULL;
+        if (asprintf(&log, "%s/pods/%s/apps/%s/output.log", root, k->pod, k->app) < 0 ||
+            asprintf(&state, "%s/pods/%s/state.json", root, k->pod) < 0)
+                _exit(EXIT_FAIL);
         struct json_object *st = NULL;
-        _cleanup_free_ char *log = NULL;
-        if (runtime_status(c->rt, k->pod, &st, &e) >= 0) {
-                const char *dir = jstr(st, "dir");
-                if (dir && asprintf(&log, "%s/apps/%s/output.log", dir, k->app) < 0)
-                        log = NULL;
-        }
-        if (!log)
-                (void)asprintf(&log, "%s/pods/%s/apps/%s/output.log", runtime_state_dir(c->rt), k->pod, k->app);
         off_t off = 0;
         int code = -1;
         for (;;) {
                 json_object_put(st);
-                st = NULL;
-                e = podrt_error_free(e);
+                st = json_object_from_file(state);
                 int exit_code = -1;
-                const char *s = runtime_status(c->rt, k->pod, &st, &e) >= 0 ? app_state(st, k->app, &exit_code) : NULL;
-                if (log)
-                        copy_log(log, &off, STDOUT_FILENO);
+                const char *s = st ? app_state(st, k->app, &exit_code) : NULL;
+                copy_log(log, &off, STDOUT_FILENO);
                 if (!s) {
                         code = 255;   /* the app or its pod is gone */
                         break;
@@ -202,8 +200,7 @@ _Noreturn void cri_keeper_main(struct ctx *c, struct container *k, int start_fd)
                 }
                 usleep(50 * 1000);
         }
-        if (log)
-                copy_log(log, &off, STDOUT_FILENO);
+        copy_log(log, &off, STDOUT_FILENO);
         json_object_put(st);
         keeper_poststop(k);
         _exit(code);

@@ -134,7 +134,7 @@ int cmd_exec(struct ctx *c, int argc, char **argv, int i) {
         _cleanup_strv_free_ char **args = calloc(1, sizeof(char *)), **env = NULL;
         _cleanup_free_ char *cwd = v[6] ? strdup(v[6]) : NULL;
         _cleanup_free_ uint32_t *groups = NULL;
-        struct podrt_exec_process proc = { .size = sizeof proc, .cwd = v[6] };
+        struct podrt_exec_process proc = { .size = sizeof proc };
         bool tty = v[3] != NULL;
         if (v[7] && (strv_push(&env, v[7]) < 0 || !strchr(v[7], '='))) {
                 log_error("--env %s: must be KEY=VALUE", v[7]);

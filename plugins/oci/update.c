@@ -33,10 +33,12 @@ static int resources_json(const struct podrt_resources *res, char *buf, size_t s
 
 static int update_app(const struct oci_runtime *rt, struct podrt_app *app, const char *json,
                       struct podrt_error **err) {
-        _cleanup_free_ char *path = oci_app_path(app, "update.json");
+        char name[64];
+        snprintf(name, sizeof name, "update-%d.json", (int)getpid());   /* as exec's: one per caller */
+        _cleanup_free_ char *path = oci_app_path(app, name);
         if (!path)
                 return podrt_error_set(err, ENOMEM, "out of memory");
-        int r = write_file_atomic(path, json, strlen(json), 0600, 0);
+        int r = write_file_new(path, json, strlen(json), 0600);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", path, strerror(-r));
         const char *args[] = {"update", "--resources", path, podrt_app_id(app), NULL};
