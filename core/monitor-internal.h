@@ -45,6 +45,7 @@ struct monitor {
         int control_fd;        /* the listening control socket, or -1 */
         bool sandbox;          /* stays up when its apps have ended */
         bool shutdown;         /* asked to end (stop, a signal) */
+        bool saved_running;    /* state.json has said running (or paused) */
 };
 
 /* monitor.c: saves state.json under the pod's lock, keeping a pause

@@ -137,14 +137,22 @@ int monitor_save(struct monitor *m, struct podrt_error **err) {
         int r = runtime_store(m->rt, &s, err);
         if (r < 0 || (r = store_lock(s, pod->id, LOCK_EX, &lock, err)) < 0)
                 return r;
-        if (pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED) {
-                _cleanup_(pod_unrefp) struct podrt_pod *disk = NULL;
-                _cleanup_error_ struct podrt_error *e = NULL;
-                if (pod_load(pod->dir, &disk, &e) >= 0 &&
-                    (disk->state == PODRT_POD_PAUSED || disk->state == PODRT_POD_RUNNING))
-                        pod->state = disk->state;
+        /* Only a pod state.json says is running can have been paused since
+         * (the save at start reads nothing back); state.json alone says. */
+        if (m->saved_running && (pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED)) {
+                _cleanup_close_ int dfd = open(pod->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                struct json_object *o = NULL;
+                uint32_t st;
+                if (dfd >= 0 && pod_state_read(dfd, pod->dir, &o, NULL) >= 0 &&
+                    pod_state_from_string(pod_json_string(o, "state"), &st) >= 0 &&
+                    (st == PODRT_POD_PAUSED || st == PODRT_POD_RUNNING))
+                        pod->state = st;
+                json_object_put(o);
         }
-        return pod_save(pod, err);
+        r = pod_save(pod, err);
+        if (r >= 0 && (pod->state == PODRT_POD_RUNNING || pod->state == PODRT_POD_PAUSED))
+                m->saved_running = true;
+        return r;
 }
 
 static size_t n_exited(const struct podrt_pod *pod) {

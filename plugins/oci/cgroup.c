@@ -60,11 +60,7 @@ char *oci_cgroup_app_path(const char *pod_id, const char *app_name) {
         return asprintf(&p, "/" OCI_CGROUP_PARENT "/%s/%s", pod_id, app_name) < 0 ? NULL : p;
 }
 
-int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_dirs) {
-        _cleanup_strv_free_ char **mounts = NULL;
-        int r = oci_cgroup_mounts(mountinfo, &mounts);
-        if (r < 0)
-                return r;
+static int pod_dirs_under(char *const *mounts, const char *pod_id, char ***ret_dirs) {
         _cleanup_strv_free_ char **dirs = calloc(1, sizeof(char *));
         if (!dirs)
                 return -ENOMEM;
@@ -72,7 +68,7 @@ int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_d
                 char *d = NULL;
                 if (asprintf(&d, "%s/" OCI_CGROUP_PARENT "/%s", mounts[i], pod_id) < 0)
                         return -ENOMEM;
-                r = strv_consume(&dirs, d);
+                int r = strv_consume(&dirs, d);
                 if (r < 0) {
                         free(d);
                         return r;
@@ -80,6 +76,26 @@ int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_d
         }
         *ret_dirs = TAKE_PTR(dirs);
         return 0;
+}
+
+int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_dirs) {
+        _cleanup_strv_free_ char **mounts = NULL;
+        int r = oci_cgroup_mounts(mountinfo, &mounts);
+        return r < 0 ? r : pod_dirs_under(mounts, pod_id, ret_dirs);
+}
+
+/* The host's cgroup mounts, read from /proc/self/mountinfo once a process:
+ * they are mounted at boot, and the mount table is long to read (40-50 us
+ * here, once for an app's end and again for the pod's delete). */
+static int host_pod_dirs(const char *pod_id, char ***ret_dirs) {
+        static char **mounts;
+        if (!mounts) {
+                _cleanup_free_ char *mi = NULL;
+                int r = read_file("/proc/self/mountinfo", 0, &mi, NULL);
+                if (r < 0 || (r = oci_cgroup_mounts(mi, &mounts)) < 0)
+                        return r;
+        }
+        return pod_dirs_under(mounts, pod_id, ret_dirs);
 }
 
 /* SIGKILLs the processes listed in dir/cgroup.procs; returns how many. */
@@ -118,14 +134,10 @@ static int remove_cgroup(const char *dir) {
 }
 
 int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err) {
-        _cleanup_free_ char *mi = NULL;
         _cleanup_strv_free_ char **dirs = NULL;
-        int r = read_file("/proc/self/mountinfo", 0, &mi, NULL);
+        int r = host_pod_dirs(pod_id, &dirs);
         if (r < 0)
-                return podrt_error_set(err, r, "/proc/self/mountinfo: %s", strerror(-r));
-        r = oci_cgroup_pod_dirs(mi, pod_id, &dirs);
-        if (r < 0)
-                return podrt_error_set(err, r, "cgroups: %s", strerror(-r));
+                return podrt_error_set(err, r, "cgroups (/proc/self/mountinfo): %s", strerror(-r));
 
         int ret = 0;
         for (size_t i = 0; dirs[i]; i++) {
@@ -164,9 +176,8 @@ int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err) {
 }
 
 int oci_cgroup_app_frozen(const char *pod_id, const char *app_name) {
-        _cleanup_free_ char *mi = NULL;
         _cleanup_strv_free_ char **dirs = NULL;
-        if (read_file("/proc/self/mountinfo", 0, &mi, NULL) < 0 || oci_cgroup_pod_dirs(mi, pod_id, &dirs) < 0)
+        if (host_pod_dirs(pod_id, &dirs) < 0)
                 return 0;
         static const char *const files[] = {"freezer.state", "cgroup.freeze"};
         for (size_t i = 0; dirs[i]; i++)
@@ -182,9 +193,8 @@ int oci_cgroup_app_frozen(const char *pod_id, const char *app_name) {
 }
 
 void oci_cgroup_remove_app(const char *pod_id, const char *app_name) {
-        _cleanup_free_ char *mi = NULL;
         _cleanup_strv_free_ char **dirs = NULL;
-        if (read_file("/proc/self/mountinfo", 0, &mi, NULL) < 0 || oci_cgroup_pod_dirs(mi, pod_id, &dirs) < 0)
+        if (host_pod_dirs(pod_id, &dirs) < 0)
                 return;
         for (size_t i = 0; dirs[i]; i++) {
                 _cleanup_free_ char *path = NULL;
