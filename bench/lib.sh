@@ -21,7 +21,7 @@ bench_getopts() {
                 n) rounds=$OPTARG ;;
                 b) build=$OPTARG ;;
                 d) dir=$OPTARG ;;
-                *) if [ "$opt" = "?" ] || ! bench_opt "$opt" "$OPTARG"; then
+                *) if [ "$opt" = "?" ] || ! bench_opt "$opt" "${OPTARG:-}"; then
                         sed -n "2,${usage_end}s/^# \{0,1\}//p" "$0" >&2
                         exit 2
                    fi ;;
