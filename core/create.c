@@ -113,6 +113,17 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
 
 int runtime_create(struct runtime *rt, const char *manifest_path, const char *name,
                    char ret_id[POD_ID_LEN + 1], struct podrt_error **err) {
+        struct podrt_pod *pod = NULL;
+        int r = runtime_create_pod(rt, manifest_path, name, &pod, err);
+        if (r < 0)
+                return r;
+        memcpy(ret_id, pod->id, sizeof(pod->id));
+        pod_unref(pod);
+        return 0;
+}
+
+int runtime_create_pod(struct runtime *rt, const char *manifest_path, const char *name,
+                       struct podrt_pod **ret, struct podrt_error **err) {
         /* Everything that can be checked is checked before anything exists.
          * The file is read once: what is validated is what manifest.json
          * keeps. */
@@ -174,7 +185,7 @@ int runtime_create(struct runtime *rt, const char *manifest_path, const char *na
                 pod_destroy(rt, pod, NULL);
                 return r;
         }
-        memcpy(ret_id, pod->id, sizeof(pod->id));
+        *ret = TAKE_PTR(pod);
         return 0;
 }
 

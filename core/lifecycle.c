@@ -33,22 +33,26 @@ int runtime_start(struct runtime *rt, const char *ref, struct podrt_error **err)
         if (!pod_state_transition_ok(pod->state, PODRT_POD_RUNNING))
                 return podrt_error_set(err, EBUSY, "pod %s is %s", pod->name, pod_state_to_string(pod->state));
         close(TAKE_FD(lock));
-        return monitor_spawn(rt, pod->id, 0, err);
+        return monitor_spawn(rt, pod->id, NULL, 0, err);
 }
 
 int runtime_run(struct runtime *rt, const char *manifest_path, const char *name, unsigned flags,
                 char ret_id[POD_ID_LEN + 1], int *ret_status, struct podrt_error **err) {
         char id[POD_ID_LEN + 1];
-        int r = runtime_create(rt, manifest_path, name, id, err);
+        _cleanup_(pod_unrefp) struct podrt_pod *made = NULL;
+        int r = runtime_create_pod(rt, manifest_path, name, &made, err);
         if (r < 0)
                 return r;
+        memcpy(id, made->id, sizeof(id));
         memcpy(ret_id, id, sizeof(id));
+        /* The monitor starts the pod create left in memory: nothing of it is
+         * read back from its files. */
         if (flags & RUN_DETACH) {
-                r = monitor_spawn(rt, id, (flags & RUN_RM) ? MONITOR_RM : 0, err);
+                r = monitor_spawn(rt, id, made, (flags & RUN_RM) ? MONITOR_RM : 0, err);
                 *ret_status = 0;
         } else
-                r = monitor_run(rt, id, MONITOR_FOREGROUND | ((flags & RUN_RM) ? MONITOR_RM : 0), -1,
-                                ret_status, err);
+                r = monitor_run_pod(rt, made, MONITOR_FOREGROUND | ((flags & RUN_RM) ? MONITOR_RM : 0), -1,
+                                    ret_status, err);
         if (r < 0) {
                 /* A pod that never started is not left behind. */
                 _cleanup_(pod_unrefp) struct podrt_pod *pod = NULL;

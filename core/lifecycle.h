@@ -37,6 +37,10 @@ PODRT_INTERNAL int runtime_plugin(struct runtime *rt, const char *name, const ch
 /* The hooks plugin, or *ret NULL when none is installed. */
 PODRT_INTERNAL int runtime_hooks_plugin(struct runtime *rt, struct plugin **ret, struct podrt_error **err);
 
+/* create.c: runtime_create() that gives the pod it made (for run: its
+ * monitor starts the pod as create left it, not loaded again). */
+PODRT_INTERNAL int runtime_create_pod(struct runtime *rt, const char *manifest_path, const char *name,
+                                      struct podrt_pod **ret, struct podrt_error **err);
 /* Resolves ref, takes the pod's lock (LOCK_SH or LOCK_EX) and loads it. */
 PODRT_INTERNAL int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct podrt_pod **ret_pod,
                      int *ret_lock_fd, struct podrt_error **err);

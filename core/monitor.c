@@ -327,13 +327,28 @@ static void monitor_done(struct monitor *m) {
         monitor_control_close(m);
 }
 
-/* Opens the pod for its monitor: the monitor lock, the pod, its backend. */
-static int monitor_open(struct monitor *m, const char *id, int *mlock, struct podrt_error **err) {
+/* Opens the pod for its monitor: the monitor lock, the pod (given, or
+ * loaded), its backend. */
+static int monitor_open(struct monitor *m, const char *id, struct podrt_pod *given, int *mlock,
+                        struct podrt_error **err) {
         struct store *s;
         int r = runtime_store(m->rt, &s, err);
         if (r >= 0 && (r = store_monitor_lock(s, id, LOCK_EX | LOCK_NB, mlock, err)) == -EWOULDBLOCK)
                 r = podrt_error_set(err, EBUSY, "pod %s is running already", id);
-        if (r >= 0) {
+        if (r >= 0 && given) {
+                /* Still there: a delete may have come between its create and
+                 * now (it unlinks the lock file before letting go of it). */
+                _cleanup_close_ int lock = -1;
+                struct stat st;
+                m->pod = pod_ref(given);
+                if ((r = store_lock(s, id, LOCK_EX, &lock, err)) == -ENOENT ||
+                    (r >= 0 && fstat(lock, &st) == 0 && st.st_nlink == 0)) {
+                        podrt_error_free(err ? TAKE_PTR(*err) : NULL);
+                        r = podrt_error_set(err, ENOENT, "no such pod: %s", id);
+                } else if (r >= 0 && !pod_state_transition_ok(m->pod->state, PODRT_POD_RUNNING))
+                        r = podrt_error_set(err, EBUSY, "pod %s is %s", m->pod->name,
+                                            pod_state_to_string(m->pod->state));
+        } else if (r >= 0) {
                 _cleanup_close_ int lock = -1;
                 if ((r = runtime_open_pod(m->rt, id, LOCK_EX, &m->pod, &lock, err)) >= 0 &&
                     !pod_state_transition_ok(m->pod->state, PODRT_POD_RUNNING))
@@ -496,12 +511,12 @@ static void monitor_loop(struct monitor *m) {
         }
 }
 
-int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
-                struct podrt_error **err) {
+static int run(struct runtime *rt, const char *id, struct podrt_pod *given, unsigned flags, int ready_fd,
+               int *ret_status, struct podrt_error **err) {
         struct monitor m = { .rt = rt, .flags = flags, .control_fd = -1 };
         _cleanup_close_ int mlock = -1;
         _cleanup_error_ struct podrt_error *e = NULL;
-        int r = monitor_open(&m, id, &mlock, &e);
+        int r = monitor_open(&m, id, given, &mlock, &e);
         if (r >= 0 && (r = monitor_start(&m, &e)) < 0) {
                 monitor_done(&m);
                 signals_restore();
@@ -552,11 +567,22 @@ int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd
         return r;
 }
 
+int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
+                struct podrt_error **err) {
+        return run(rt, id, NULL, flags, ready_fd, ret_status, err);
+}
+
+int monitor_run_pod(struct runtime *rt, struct podrt_pod *pod, unsigned flags, int ready_fd, int *ret_status,
+                    struct podrt_error **err) {
+        return run(rt, pod->id, pod, flags, ready_fd, ret_status, err);
+}
+
 static int code_is_error(const char *buf, size_t len) {
         return len == 0 || strtol(buf, NULL, 10) != 0;
 }
 
-int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err) {
+int monitor_spawn(struct runtime *rt, const char *id, struct podrt_pod *pod, unsigned flags,
+                  struct podrt_error **err) {
         struct report_pipe rp;
         pid_t pid = fork_reporting(&rp);
         if (pid < 0)
@@ -573,7 +599,7 @@ int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct pod
                 dup2(null, 0), dup2(null, 1), dup2(log >= 0 ? log : null, 2);
                 int status = 0;
                 _cleanup_error_ struct podrt_error *e = NULL;
-                int r = monitor_run(rt, id, flags & MONITOR_RM, rp.fd[1], &status, &e);
+                int r = run(rt, id, pod, flags & MONITOR_RM, rp.fd[1], &status, &e);
                 if (r < 0)
                         log_msg(PODRT_LOG_ERR, "%s", podrt_error_message(e));
                 _exit(r < 0 ? 125 : status);

@@ -20,8 +20,14 @@
  * the first app that failed, else 0. */
 PODRT_INTERNAL int monitor_run(struct runtime *rt, const char *id, unsigned flags, int ready_fd, int *ret_status,
                 struct podrt_error **err);
-/* Starts the pod under a detached monitor process and waits for its start. */
-PODRT_INTERNAL int monitor_spawn(struct runtime *rt, const char *id, unsigned flags, struct podrt_error **err);
+/* The same for a pod this process has in hand (run: the one create just
+ * made), not loaded again from its files. */
+PODRT_INTERNAL int monitor_run_pod(struct runtime *rt, struct podrt_pod *pod, unsigned flags, int ready_fd,
+                                   int *ret_status, struct podrt_error **err);
+/* Starts the pod under a detached monitor process and waits for its start;
+ * pod: the pod in hand, or NULL to load it there. */
+PODRT_INTERNAL int monitor_spawn(struct runtime *rt, const char *id, struct podrt_pod *pod, unsigned flags,
+                                 struct podrt_error **err);
 
 /* monitor-control.c: sends req (a JSON object, see there) to the running
  * pod's monitor and waits for its answer: 0, or its error.  A pod without a
