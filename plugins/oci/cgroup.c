@@ -87,15 +87,19 @@ int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_d
 /* The host's cgroup mounts, read from /proc/self/mountinfo once a process:
  * they are mounted at boot, and the mount table is long to read (40-50 us
  * here, once for an app's end and again for the pod's delete). */
+static char **host_mounts;
+
+int oci_cgroup_host_mounts_read(void) {
+        if (host_mounts)
+                return 0;
+        _cleanup_free_ char *mi = NULL;
+        int r = read_file("/proc/self/mountinfo", 0, &mi, NULL);
+        return r < 0 ? r : oci_cgroup_mounts(mi, &host_mounts);
+}
+
 static int host_pod_dirs(const char *pod_id, char ***ret_dirs) {
-        static char **mounts;
-        if (!mounts) {
-                _cleanup_free_ char *mi = NULL;
-                int r = read_file("/proc/self/mountinfo", 0, &mi, NULL);
-                if (r < 0 || (r = oci_cgroup_mounts(mi, &mounts)) < 0)
-                        return r;
-        }
-        return pod_dirs_under(mounts, pod_id, ret_dirs);
+        int r = oci_cgroup_host_mounts_read();
+        return r < 0 ? r : pod_dirs_under(host_mounts, pod_id, ret_dirs);
 }
 
 /* SIGKILLs the processes listed in dir/cgroup.procs; returns how many. */

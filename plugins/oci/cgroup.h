@@ -28,6 +28,10 @@ char *oci_cgroup_app_path(const char *pod_id, const char *app_name);
 /* The directories of the pod in every hierarchy: "<mount>/podrt/<pod id>". */
 int oci_cgroup_pod_dirs(const char *mountinfo, const char *pod_id, char ***ret_dirs);
 
+/* Reads the host's cgroup mounts for the pod and app cgroup functions
+ * below, once a process (they are mounted at boot); each calls it. */
+int oci_cgroup_host_mounts_read(void);
+
 /* Removes the pod's cgroups (its containers' left-overs, then the parent) in
  * every hierarchy of this host; processes still inside are killed.  Absent
  * directories are fine. */

@@ -61,6 +61,9 @@ int oci_app_launch(const struct oci_runtime *rt, struct podrt_app *app, struct p
         r = oci_spawn(argv, podrt_app_stdin_fd(app), out, errfd, &pid, err);
         if (r < 0)
                 return podrt_error_set(err, r, "app %s", podrt_app_name(app));
+        /* Meanwhile (the runtime takes milliseconds): what the app's end
+         * will need, read now. */
+        (void)oci_cgroup_host_mounts_read();
         r = oci_wait(pid, &status);
         if (r < 0)
                 return podrt_error_set(err, r, "app %s: %s run: %s", podrt_app_name(app), rt->name,
