@@ -21,6 +21,11 @@ extern char **environ;
 
 int oci_spawn(char *const *argv, int in, int out, int err_fd, pid_t *ret_pid,
               struct podrt_error **err) {
+        return oci_spawn_fd3(argv, in, out, err_fd, -1, ret_pid, err);
+}
+
+int oci_spawn_fd3(char *const *argv, int in, int out, int err_fd, int extra, pid_t *ret_pid,
+                  struct podrt_error **err) {
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         sigset_t all, none;
@@ -45,7 +50,9 @@ int oci_spawn(char *const *argv, int in, int out, int err_fd, pid_t *ret_pid,
                 if (r != 0)
                         goto out;
         }
-        r = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+        if (extra >= 0 && (r = posix_spawn_file_actions_adddup2(&fa, extra, 3)) != 0)
+                goto out;
+        r = posix_spawn_file_actions_addclosefrom_np(&fa, extra >= 0 ? 4 : 3);
         if (r != 0)
                 goto out;
 

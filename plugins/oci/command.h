@@ -12,6 +12,9 @@
  * and 2 (-1: /dev/null). */
 int oci_spawn(char *const *argv, int in, int out, int err_fd, pid_t *ret_pid,
               struct podrt_error **err);
+/* The same with fd extra (>= 0) as its fd 3. */
+int oci_spawn_fd3(char *const *argv, int in, int out, int err_fd, int extra, pid_t *ret_pid,
+                  struct podrt_error **err);
 
 /* Waits for pid; *ret_status is its exit code, 128+N for signal N.
  * -ECHILD when someone else reaped it. */
