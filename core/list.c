@@ -45,8 +45,9 @@ static struct json_object *pod_entry(struct runtime *rt, struct store *s, const 
         _cleanup_error_ struct podrt_error *e = NULL;
         if (pod_state_read(dfd, dir, &o, &e) < 0) {
                 /* Being removed (its files go before its folder), or
-                 * broken: under the pod's lock, which a delete holds until
-                 * the lock file is gone, it is one or the other. */
+                 * broken: under the pod's lock (its folder's), which a
+                 * delete holds until the folder is gone, it is one or the
+                 * other. */
                 _cleanup_close_ int lock = -1;
                 struct stat st;
                 e = podrt_error_free(e);

@@ -337,7 +337,7 @@ static int monitor_open(struct monitor *m, const char *id, struct podrt_pod *giv
                 r = podrt_error_set(err, EBUSY, "pod %s is running already", id);
         if (r >= 0 && given) {
                 /* Still there: a delete may have come between its create and
-                 * now (it unlinks the lock file before letting go of it). */
+                 * now (its folder, the lock, is gone before it lets go). */
                 _cleanup_close_ int lock = -1;
                 struct stat st;
                 m->pod = pod_ref(given);

@@ -170,7 +170,7 @@ int runtime_open_pod(struct runtime *rt, const char *ref, int lock_op, struct po
         if ((r = store_lock(s, id, lock_op, &fd, err)) < 0)
                 return r;
         /* A delete that held the lock before us may have removed the pod
-         * meanwhile: its lock file is then unlinked. */
+         * meanwhile: its folder, whose lock we hold, then has no links. */
         struct stat st;
         if (fstat(fd, &st) == 0 && st.st_nlink == 0)
                 return podrt_error_set(err, ENOENT, "no such pod: %s", ref);

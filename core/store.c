@@ -330,19 +330,16 @@ int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
                         return podrt_error_set(err, errno, "create %s/pods/%s: %m", s->root, tmp);
         }
 
-        _cleanup_close_ int dir_fd = -1, lock_fd = -1, mon_fd = -1;
-        dir_fd = openat(s->pods_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dir_fd < 0) {
+        /* The pod's lock is its folder's (flock on a descriptor of it): one
+         * file fewer to make and remove per pod (25-50 us each on ext4). */
+        _cleanup_close_ int lock_fd = -1, mon_fd = -1;
+        lock_fd = openat(s->pods_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lock_fd < 0) {
                 r = podrt_error_set(err, errno, "open %s/pods/%s: %m", s->root, tmp);
                 (void)unlinkat(s->pods_fd, tmp, AT_REMOVEDIR);
                 return r;
         }
-        lock_fd = openat(dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (lock_fd < 0) {
-                r = podrt_error_set(err, errno, "create %s/pods/%s/lock: %m", s->root, id);
-                goto fail;
-        }
-        mon_fd = openat(dir_fd, "monitor.lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+        mon_fd = openat(lock_fd, "monitor.lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                         0600);
         if (mon_fd < 0) {
                 r = podrt_error_set(err, errno, "create %s/pods/%s/monitor.lock: %m", s->root, id);
@@ -350,7 +347,7 @@ int store_create(struct store *s, const char *name, char ret_id[POD_ID_LEN + 1],
         }
         r = store_flock_retry(lock_fd, LOCK_EX);
         if (r < 0) {
-                r = podrt_error_set(err, r, "lock %s/pods/%s/lock: %s", s->root, id, strerror(-r));
+                r = podrt_error_set(err, r, "lock %s/pods/%s: %s", s->root, tmp, strerror(-r));
                 goto fail;
         }
         if (renameat2(s->pods_fd, tmp, s->pods_fd, id, RENAME_NOREPLACE) < 0) {
@@ -509,12 +506,14 @@ static int lock_file(struct store *s, const char *id, const char *file, int oper
                                        operation);
 
         char path[POD_ID_LEN + 32];
-        snprintf(path, sizeof(path), "%s/%s", id, file);
+        snprintf(path, sizeof(path), "%s%s%s", id, file ? "/" : "", file ? file : "");
         /* flock() needs no write access: a shared lock is taken read-only,
-         * so that reading commands work on a read-only state dir. */
+         * so that reading commands work on a read-only state dir.  file
+         * NULL: the pod's folder itself. */
         _cleanup_close_ int fd = openat(s->pods_fd, path,
-                                        (base == LOCK_SH ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && base == LOCK_EX && (errno == EACCES || errno == EROFS))
+                                        file ? (base == LOCK_SH ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC
+                                             : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && file && base == LOCK_EX && (errno == EACCES || errno == EROFS))
                 fd = openat(s->pods_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
                 if (errno == ENOENT)
@@ -524,7 +523,7 @@ static int lock_file(struct store *s, const char *id, const char *file, int oper
         int r = store_flock_retry(fd, operation);
         if (r == -EWOULDBLOCK)
                 return podrt_error_set(err, EWOULDBLOCK, "pod %s: %s is held by another process",
-                                       id, file);
+                                       id, file ? file : "its lock");
         if (r < 0)
                 return podrt_error_set(err, r, "lock %s/pods/%s: %s", s->root, path, strerror(-r));
         *ret_fd = TAKE_FD(fd);
@@ -533,7 +532,7 @@ static int lock_file(struct store *s, const char *id, const char *file, int oper
 
 int store_lock(struct store *s, const char *id, int operation, int *ret_fd,
                struct podrt_error **err) {
-        return lock_file(s, id, "lock", operation, ret_fd, err);
+        return lock_file(s, id, NULL, operation, ret_fd, err);
 }
 
 int store_monitor_lock(struct store *s, const char *id, int operation, int *ret_fd,

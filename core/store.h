@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The state store: one directory per pod under <root>/pods/<id>, names in
  * <root>/names/<name> (a symlink to ../pods/<id>, created atomically so two
- * pods never share a name), and per pod two lock files:
- *   lock          flock: shared to read state.json, exclusive to change it
+ * pods never share a name), and per pod two locks:
+ *   the folder    flock: shared to read state.json, exclusive to change it
  *   monitor.lock  held exclusively by the pod's monitor for as long as it runs
  * Files are written atomically: temp file, fsync, rename. */
 #ifndef PODRT_STORE_H

@@ -294,6 +294,10 @@ static void test_kill_pause_resume_exec_delete(void) {
         struct json_object *o = status(id);
         CU_ASSERT_STRING_EQUAL(field(o, "state"), "paused");
         json_object_put(o);
+        /* SIGSTOP is asynchronous too: the process stops when it next runs
+         * (on a busy machine, some time after pause returned). */
+        for (int i = 0; i < 100 && proc_state(pid) != 'T'; i++)
+                usleep(10000);
         CU_ASSERT_EQUAL(proc_state(pid), 'T');
         CU_ASSERT_EQUAL(runtime_pause(rt, "kpr", &e), -EINVAL);
         e = podrt_error_free(e);

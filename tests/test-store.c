@@ -210,7 +210,8 @@ static void test_create_layout(void) {
         CU_ASSERT_EQUAL(stat(dir, &st), 0);
         CU_ASSERT(S_ISDIR(st.st_mode));
         CU_ASSERT_EQUAL(st.st_mode & 07777, 0700);
-        CU_ASSERT(path_exists(dir, "lock"));
+        /* The pod's lock is its folder's: no file of its own. */
+        CU_ASSERT(!path_exists(dir, "lock"));
         CU_ASSERT(path_exists(dir, "monitor.lock"));
 
         char link[PATH_MAX], target[PATH_MAX] = "";
@@ -603,7 +604,7 @@ static void check_locking(lock_fn fn, const char *file) {
 }
 
 static void test_lock(void) {
-        check_locking(store_lock, "lock");
+        check_locking(store_lock, "its lock");
 }
 
 static void test_monitor_lock(void) {
@@ -863,7 +864,7 @@ static void test_remove_refuses_mount(void) {
         struct stat st;
         CU_ASSERT_EQUAL(stat(p, &st), 0);
         CU_ASSERT(path_exists(dir, "state.json"));
-        CU_ASSERT(path_exists(dir, "lock"));
+        CU_ASSERT(path_exists(dir, "monitor.lock"));
         CU_ASSERT(path_exists(dir, "apps/aaa-file"));
         CU_ASSERT_EQUAL(store_resolve(f.store, "mounted", got, &err), 0);
 
