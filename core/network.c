@@ -45,33 +45,39 @@ static int none_teardown(void *data, struct podrt_pod *pod, uint64_t flags, stru
         return 0;
 }
 
-static int none_setup(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+int network_none_begin(struct podrt_pod *pod, struct podrt_error **err) {
         _cleanup_free_ char *path = netns_file(pod);
         if (!path)
                 return podrt_error_set(err, ENOMEM, "out of memory");
         _cleanup_close_ int file = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
         if (file < 0)
                 return podrt_error_set(err, errno, "network none: %s: %m", path);
-        _cleanup_close_ int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        return podrt_pod_set_netns_path(pod, path) < 0 ? podrt_error_set(err, ENOMEM, "out of memory") : 0;
+}
+
+int network_none_make(const struct podrt_pod *pod, struct podrt_error **err) {
+        const char *path = podrt_pod_netns_path(pod);
+        _cleanup_close_ int host = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         if (host < 0)
-                return podrt_error_set(err, errno, "network none: /proc/self/ns/net: %m");
-        if (unshare(CLONE_NEWNET) < 0) {
-                int r = podrt_error_set(err, errno, "network none: unshare: %m");
-                unlink(path);
-                return r;
-        }
+                return podrt_error_set(err, errno, "network none: /proc/thread-self/ns/net: %m");
+        if (unshare(CLONE_NEWNET) < 0)
+                return podrt_error_set(err, errno, "network none: unshare: %m");
         int r = loopback_up(err);
         if (r >= 0 && mount("/proc/thread-self/ns/net", path, NULL, MS_BIND, NULL) < 0)
                 r = podrt_error_set(err, errno, "network none: bind %s: %m", path);
         /* Back to the host's namespace whatever happened. */
         if (setns(host, CLONE_NEWNET) < 0 && r >= 0)
                 r = podrt_error_set(err, errno, "network none: setns back: %m");
-        if (r < 0) {
-                none_teardown(data, pod, 0, NULL);
-                return r;
-        }
-        return podrt_pod_set_netns_path(pod, path) < 0 ? podrt_error_set(err, ENOMEM, "out of memory") : 0;
+        return r;
 }
+
+static int none_setup(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
+        int r = network_none_begin(pod, err);
+        if (r >= 0 && (r = network_none_make(pod, err)) < 0)
+                none_teardown(data, pod, 0, NULL);
+        return r;
+}
+
 
 static int host_setup(void *data, struct podrt_pod *pod, uint64_t flags, struct podrt_error **err) {
         return podrt_pod_set_netns_path(pod, NULL);
@@ -114,3 +120,7 @@ const struct podrt_plugin builtin_network_host = {
         .description = "network: the host's namespace",
         .network = &host_ops,
 };
+
+bool network_is_none(const struct podrt_network_ops *ops) {
+        return ops == &none_ops;
+}
