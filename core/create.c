@@ -59,12 +59,14 @@ struct network_job {
         bool none;             /* the path is recorded: only the namespace to make */
         pthread_t thread;
         bool threaded, joined;
+        _Atomic bool started;  /* the thread runs */
         int r;
         struct podrt_error *err;
 };
 
 static void *network_setup(void *p) {
         struct network_job *j = p;
+        j->started = true;
         j->r = j->none ? network_none_make(j->pod, &j->err)
                        : PLUGIN_CALL(j->network, plugin_network_ops(j->network), "network", setup, &j->err,
                                      j->pod, 0);
@@ -74,7 +76,9 @@ static void *network_setup(void *p) {
 /* The thread goes to another CPU than ours where we may use one: left to
  * the scheduler, a new thread queues behind its creator on the same CPU here
  * and starts only when the creator blocks (0.7-1.2 ms later on these VMs,
- * against 10 us on the idle one), which would leave nothing side by side. */
+ * against 10 us on the idle one), which would leave nothing side by side.
+ * When that CPU is busy (the thread has not started by the time we wait for
+ * it), the thread may go anywhere again: here, where we are about to block. */
 static void network_start(struct network_job *j) {
         pthread_attr_t attr;
         cpu_set_t cpus;
@@ -95,6 +99,9 @@ static void network_start(struct network_job *j) {
 /* Waits for the setup; its error in *err unless r (what the caller did
  * meanwhile) failed first.  Returns r, else the setup's result. */
 static int network_join(struct network_job *j, int r, struct podrt_error **err) {
+        cpu_set_t cpus;
+        if (j->threaded && !j->joined && !j->started && sched_getaffinity(0, sizeof cpus, &cpus) == 0)
+                (void)pthread_setaffinity_np(j->thread, sizeof cpus, &cpus);
         if (j->threaded && !j->joined)
                 pthread_join(j->thread, NULL);
         j->joined = true;
