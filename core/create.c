@@ -4,8 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +16,7 @@
 #include "fileio.h"
 #include "lifecycle.h"
 #include "manifest.h"
+#include "sidejob.h"
 
 static int mkdir_in(const char *dir, const char *sub, const char *name) {
         char path[PATH_MAX];
@@ -57,54 +56,22 @@ struct network_job {
         struct plugin *network;
         struct podrt_pod *pod;
         bool none;             /* the path is recorded: only the namespace to make */
-        pthread_t thread;
-        bool threaded, joined;
-        _Atomic bool started;  /* the thread runs */
+        struct side_job side;
         int r;
         struct podrt_error *err;
 };
 
-static void *network_setup(void *p) {
+static void network_setup(void *p) {
         struct network_job *j = p;
-        j->started = true;
         j->r = j->none ? network_none_make(j->pod, &j->err)
                        : PLUGIN_CALL(j->network, plugin_network_ops(j->network), "network", setup, &j->err,
                                      j->pod, 0);
-        return NULL;
-}
-
-/* The thread goes to another CPU than ours where we may use one: left to
- * the scheduler, a new thread queues behind its creator on the same CPU here
- * and starts only when the creator blocks (0.7-1.2 ms later on these VMs,
- * against 10 us on the idle one), which would leave nothing side by side.
- * When that CPU is busy (the thread has not started by the time we wait for
- * it), the thread may go anywhere again: here, where we are about to block. */
-static void network_start(struct network_job *j) {
-        pthread_attr_t attr;
-        cpu_set_t cpus;
-        int self = sched_getcpu();
-        bool attr_ok = pthread_attr_init(&attr) == 0;
-        if (attr_ok && self >= 0 && self < CPU_SETSIZE && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
-            CPU_COUNT(&cpus) > 1) {
-                CPU_CLR(self, &cpus);
-                (void)pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
-        }
-        j->threaded = pthread_create(&j->thread, attr_ok ? &attr : NULL, network_setup, j) == 0;
-        if (attr_ok)
-                pthread_attr_destroy(&attr);
-        if (!j->threaded)
-                network_setup(j);
 }
 
 /* Waits for the setup; its error in *err unless r (what the caller did
  * meanwhile) failed first.  Returns r, else the setup's result. */
 static int network_join(struct network_job *j, int r, struct podrt_error **err) {
-        cpu_set_t cpus;
-        if (j->threaded && !j->joined && !j->started && sched_getaffinity(0, sizeof cpus, &cpus) == 0)
-                (void)pthread_setaffinity_np(j->thread, sizeof cpus, &cpus);
-        if (j->threaded && !j->joined)
-                pthread_join(j->thread, NULL);
-        j->joined = true;
+        side_job_join(&j->side);
         if (r >= 0 && j->r < 0 && err && !*err)
                 *err = TAKE_PTR(j->err);
         j->err = podrt_error_free(j->err);
@@ -140,7 +107,7 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
                                    .none = network_is_none(plugin_network_ops(network)) };
         if (job.none && (r = network_none_begin(pod, err)) < 0)
                 return r;
-        network_start(&job);
+        side_job_start(&job.side, network_setup, &job);
         r = storage_prepare(storage, pod, dfd, manifest_text, manifest_len, err);
         /* What any network found (CNI's addresses) goes into the backend's
          * files; "none" has nothing for them. */

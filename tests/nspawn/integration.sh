@@ -14,12 +14,12 @@ cat > "$T/two.json" <<J
                { "name": "data", "kind": "host", "source": "$T/hostdata", "readOnly": true } ],
   "containers": [
     { "name": "writer", "rootfs": "rootfs",
-      "command": ["/bin/sh", "-c", "echo \"writer: \$GREETING on \$(hostname)\"; echo shared-bytes > /scratch/f; grep CapBnd /proc/self/status; exit 3"],
+      "command": ["/bin/sh", "-c", "echo \"writer: \$GREETING on \$(hostname)\"; echo shared-bytes > /scratch/f; grep CapBnd /proc/self/status | sed 's/^/writer /'; exit 3"],
       "env": { "GREETING": "hello podrt" },
       "mounts": [ { "volume": "scratch", "path": "/scratch" } ],
       "capabilities": { "drop": ["CAP_NET_RAW"] } },
     { "name": "reader", "rootfs": "rootfs",
-      "command": ["/bin/sh", "-c", "while [ ! -s /scratch/f ]; do sleep 0.05; done; echo \"reader: \$(cat /scratch/f)\"; grep CapBnd /proc/self/status; if touch /data/new 2>/dev/null; then echo ro-broken; else echo ro-enforced; fi; cat /data/file"],
+      "command": ["/bin/sh", "-c", "while [ ! -s /scratch/f ]; do sleep 0.05; done; echo \"reader: \$(cat /scratch/f)\"; grep CapBnd /proc/self/status | sed 's/^/reader /'; if touch /data/new 2>/dev/null; then echo ro-broken; else echo ro-enforced; fi; cat /data/file"],
       "mounts": [ { "volume": "scratch", "path": "/scratch" }, { "volume": "data", "path": "/data" } ] }
   ] }
 J
@@ -31,9 +31,10 @@ has "reader reads what writer wrote in the shared empty volume" "$out" "reader: 
 has "read-only host volume: writes refused" "$out" "ro-enforced"
 has "read-only host volume: readable" "$out" "from the host"
 check "read-only host volume: nothing written on the host" test ! -e "$T/hostdata/new"
-# CapBnd: bit 13 is CAP_NET_RAW.
-capbnd() { printf '%s\n' "$out" | grep CapBnd | sed -n "${1}p" | awk '{print $2}'; }
-w=$(capbnd 1); r=$(capbnd 2)
+# CapBnd: bit 13 is CAP_NET_RAW.  Each app tags its line: the two print in
+# either order.
+capbnd() { printf '%s\n' "$out" | grep "^$1 CapBnd" | awk '{print $3}'; }
+w=$(capbnd writer); r=$(capbnd reader)
 check "CAP_NET_RAW dropped from the bounding set when asked" test $((0x$w & 0x2000)) -eq 0
 check "CAP_NET_RAW kept by the app that did not drop it" test $((0x$r & 0x2000)) -ne 0
 check "no CAP_SYS_ADMIN for apps (bit 21)" test $((0x$r & 0x200000)) -eq 0
