@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A function run on a second thread beside its caller (sidejob.c): create
- * makes network none's namespace so while the storage is prepared, the
- * teardown of a pod with nothing running releases its storage while the
- * backend deletes its part. */
+ * sets the network up so while the storage is prepared and (network none)
+ * the backend writes its files. */
 #ifndef PODRT_SIDEJOB_H
 #define PODRT_SIDEJOB_H
 
