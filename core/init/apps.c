@@ -373,7 +373,7 @@ static void wait_events(struct supervisor *sv, const struct initspec *s, int sfd
                 control_serve_dir(sv, s->request_dir);
 }
 
-int apps_run(const struct initspec *s, bool limits) {
+int apps_run(const struct initspec *s, bool limits, pid_t (*started)(const struct initspec *s)) {
         struct supervisor sv = { .n_runs = s->n_apps, .limits = limits, .keep_added = s->exec_port != NULL };
         sigset_t set;
         /* Only a description with a stop-file costs a poll. */
@@ -399,6 +399,8 @@ int apps_run(const struct initspec *s, bool limits) {
                                                .in_fd = -1 };
                 start(&sv, &sv.runs[i]);
         }
+        if (started)
+                started(s);
         /* A sandbox (linger) waits for apps added later, until a stop. */
         while (!all_done(&sv) || (s->linger && !sv.stop_signal))
                 wait_events(&sv, s, sfd, lfd, &set, &polling, &next_tick);
