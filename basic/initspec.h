@@ -27,7 +27,11 @@
 /* Where podrt-init looks when no path is given on its command line. */
 #define INITSPEC_DEFAULT_PATH "/podrt/pod.conf"
 
-/* A kernel module podrt-init loads with finit_module(), in list order. */
+/* A kernel module podrt-init loads with finit_module(), in list order.
+ * PATH + this suffix, when it exists, is the signature the host cut off the
+ * module (plugins/kvm/initramfs.c): podrt-init appends it again for a kernel
+ * that refuses the module without it. */
+#define INITSPEC_MODULE_SIG_SUFFIX ".sig"
 struct initspec_module {
         char *path;          /* absolute path of the .ko (.ko.xz/.zst/.gz) */
         char *params;        /* module parameters, or NULL */

@@ -30,6 +30,7 @@
 #include "agent.h"
 #include "cgroups.h"
 #include "exec.h"
+#include "process.h"
 #include "status.h"
 
 #define FIND_PORT_MS 10000
@@ -466,7 +467,11 @@ pid_t agent_spawn(const struct initspec *s) {
                 fprintf(stderr, "podrt-init: exec: fork: %s\n", strerror(errno));
                 return -1;
         }
-        if (pid == 0)
+        if (pid == 0) {
+                /* Forked inside apps_run(): PID 1's control socket and
+                 * signalfd are not the agent's to hold. */
+                fds_close_from(3, 0);
                 agent_main(s);
+        }
         return pid;
 }

@@ -9,7 +9,8 @@
 #include "initspec.h"
 
 /* Forks the agent, a child of PID 1 that serves s->exec_port for as long as
- * the VM runs.  Its pid, or -1 (it says why on stderr). */
+ * the VM runs, with no fd of PID 1's but stdio.  Its pid, or -1 (it says
+ * why on stderr). */
 pid_t agent_spawn(const struct initspec *s);
 
 #endif

@@ -19,6 +19,7 @@
 #include "paths.h"
 #include "status.h"
 #include "supervisor.h"
+#include "timeutil.h"
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -335,18 +336,21 @@ static void handle_signal(struct supervisor *sv, int sig) {
                 forward(sv, sig);
 }
 
-/* Waits for a signal, a control connection or the stop-file's tick, and
- * acts on what came. */
+/* Waits for a signal, a control connection or the tick (at *next_tick, on
+ * CLOCK_MONOTONIC), and acts on what came.  The stop-file and the request
+ * files are looked for at the tick only, after the signals: on a VM's 9p
+ * share each look is a few round trips to the host (~4 ms under TCG), which
+ * an app's end no longer waits for. */
 static void wait_events(struct supervisor *sv, const struct initspec *s, int sfd, int lfd,
-                        const sigset_t *set, bool *polling) {
+                        const sigset_t *set, bool *polling, int64_t *next_tick) {
         struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = lfd, .events = POLLIN } };
         /* Without a signalfd: a tick, and the signals taken below.  Request
          * files (a VM's) are looked for at the same tick. */
-        (void)poll(p, 2, *polling || sfd < 0 || s->request_dir ? STOP_POLL_MS : -1);
-        if (*polling && stop_requested(sv, s->stop_path))
-                *polling = false;
-        if (s->request_dir)
-                control_serve_dir(sv, s->request_dir);
+        bool ticking = *polling || sfd < 0 || s->request_dir;
+        int64_t wait = *next_tick - now_ms();
+        if (wait < 0)
+                wait = 0;
+        (void)poll(p, 2, ticking ? (int)(wait < STOP_POLL_MS ? wait : STOP_POLL_MS) : -1);
         struct signalfd_siginfo ssi;
         while (sfd >= 0 && read(sfd, &ssi, sizeof(ssi)) == sizeof(ssi))
                 handle_signal(sv, (int)ssi.ssi_signo);
@@ -360,9 +364,16 @@ static void wait_events(struct supervisor *sv, const struct initspec *s, int sfd
         }
         if (lfd >= 0 && (p[1].revents & POLLIN))
                 control_serve(sv, lfd);
+        if (!ticking || now_ms() < *next_tick)
+                return;
+        *next_tick = now_ms() + STOP_POLL_MS;
+        if (*polling && stop_requested(sv, s->stop_path))
+                *polling = false;
+        if (s->request_dir)
+                control_serve_dir(sv, s->request_dir);
 }
 
-int apps_run(const struct initspec *s, bool limits) {
+int apps_run(const struct initspec *s, bool limits, pid_t (*started)(const struct initspec *s)) {
         struct supervisor sv = { .n_runs = s->n_apps, .limits = limits, .keep_added = s->exec_port != NULL };
         sigset_t set;
         /* Only a description with a stop-file costs a poll. */
@@ -382,14 +393,17 @@ int apps_run(const struct initspec *s, bool limits) {
         /* A stop requested while the VM booted: no app starts. */
         if (polling && stop_requested(&sv, s->stop_path))
                 polling = false;
+        int64_t next_tick = now_ms() + STOP_POLL_MS;
         for (size_t i = 0; i < s->n_apps; i++) {
                 sv.runs[i] = (struct app_run){ .app = &s->apps[i], .watcher = -1, .out_fd = -1, .err_fd = -1,
                                                .in_fd = -1 };
                 start(&sv, &sv.runs[i]);
         }
+        if (started)
+                started(s);
         /* A sandbox (linger) waits for apps added later, until a stop. */
         while (!all_done(&sv) || (s->linger && !sv.stop_signal))
-                wait_events(&sv, s, sfd, lfd, &set, &polling);
+                wait_events(&sv, s, sfd, lfd, &set, &polling, &next_tick);
         if (lfd >= 0) {
                 close(lfd);
                 unlink(s->control_path);

@@ -37,12 +37,16 @@ static void reset_signals(void) {
         sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Opens a log file (parents created) for appending onto target_fd. */
+/* Opens a log file (parents created when missing: on a VM's 9p share a
+ * mkdir is a round trip to the host) for appending onto target_fd. */
 static int redirect(const char *path, int target_fd, struct podrt_error **err) {
-        int r = init_mkdir_parents(path, 0755, err);
-        if (r < 0)
-                return r;
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
+        const int flags = O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC;
+        int r, fd = open(path, flags, 0644);
+        if (fd < 0 && errno == ENOENT) {
+                if ((r = init_mkdir_parents(path, 0755, err)) < 0)
+                        return r;
+                fd = open(path, flags, 0644);
+        }
         if (fd < 0)
                 return podrt_error_set(err, errno, "log %s: %m", path);
         if (fd != target_fd) {

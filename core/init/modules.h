@@ -10,7 +10,8 @@
 
 /* finit_module() of each listed module in order; one already loaded (EEXIST)
  * is fine.  Compressed modules (.xz, .zst, .gz) are handed to the kernel to
- * decompress. */
+ * decompress.  A module refused for want of a signature is loaded again with
+ * PATH.sig appended, when there is one (INITSPEC_MODULE_SIG_SUFFIX). */
 int modules_load(const struct initspec *s, struct podrt_error **err);
 
 #endif

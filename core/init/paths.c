@@ -30,10 +30,14 @@ int init_mkdir_parents(const char *path, mode_t mode, struct podrt_error **err) 
 }
 
 int init_write_file(const char *path, const char *text, struct podrt_error **err) {
-        int r = init_mkdir_parents(path, 0755, err);
-        if (r < 0)
-                return r;
-        r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        /* The folder first only when it is missing: on a VM's 9p share each
+         * mkdir and stat is a round trip to the host. */
+        int r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        if (r == -ENOENT) {
+                if ((r = init_mkdir_parents(path, 0755, err)) < 0)
+                        return r;
+                r = write_file_atomic(path, text, strlen(text), 0644, 0);
+        }
         if (r < 0)
                 return podrt_error_set(err, r, "write %s: %s", path, strerror(-r));
         return 0;

@@ -153,9 +153,7 @@ int main(int argc, char *argv[]) {
         /* Limits, as PID 1 of a VM (elsewhere the host's cgroups hold them). */
         if (pid1 && poweroff)
                 cgroups_setup(s);
-        /* `podrt exec` into a VM: its agent, for as long as the VM runs. */
-        if (s->exec_port && pid1)
-                agent_spawn(s);
-
-        finish(apps_run(s, pid1 && poweroff), poweroff);
+        /* `podrt exec` into a VM: its agent, for as long as the VM runs,
+         * forked once the apps started. */
+        finish(apps_run(s, pid1 && poweroff, s->exec_port && pid1 ? agent_spawn : NULL), poweroff);
 }

@@ -3,7 +3,9 @@
  * time).  The base image (podrt-init as /init, /dev/console, the modules) is
  * cached, named by the CRC-64 of its inputs' contents; each pod's initrd is
  * the base followed by a small second archive holding its description
- * (/podrt/pod.conf): the kernel unpacks concatenated archives in order. */
+ * (/podrt/pod.conf): the kernel unpacks concatenated archives in order.
+ * A module's appended signature is cut off into a file of its own beside it
+ * (module_signed_length()). */
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
@@ -14,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "initspec.h"
 #include "kvm.h"
 #include "strv.h"
 
@@ -142,6 +145,49 @@ int cpio_finish(struct cpio *c) {
         return r;
 }
 
+/* ---- the modules' signatures ---- */
+
+/* The kernel's scripts/sign-file appends to a module its signature (a
+ * PKCS#7 blob), then struct module_signature (12 bytes, the blob's length
+ * big-endian last), then this marker. */
+#define MODULE_SIG_STRING "~Module signature appended~\n"
+#define MODULE_SIG_INFO_SIZE 12
+
+size_t module_signed_length(const void *data, size_t size) {
+        const size_t marker = sizeof(MODULE_SIG_STRING) - 1;
+        const unsigned char *p = data;
+        if (size < marker + MODULE_SIG_INFO_SIZE || memcmp(p + size - marker, MODULE_SIG_STRING, marker) != 0)
+                return size;
+        const unsigned char *info = p + size - marker - MODULE_SIG_INFO_SIZE;
+        /* signer_len and key_id_len: 0 for PKCS#7; the old format's parts. */
+        uint64_t sig = (uint64_t)info[3] + info[4] +
+                       ((uint64_t)info[8] << 24 | (uint64_t)info[9] << 16 | (uint64_t)info[10] << 8 | info[11]);
+        if (sig >= size - marker - MODULE_SIG_INFO_SIZE)
+                return size;   /* not a trailer the kernel would take either */
+        return size - marker - MODULE_SIG_INFO_SIZE - (size_t)sig;
+}
+
+/* A module, without its signature, at guest; the signature (all after
+ * the module) at guest + INITSPEC_MODULE_SIG_SUFFIX.  A kernel that does not
+ * enforce signatures then checks none: no SHA and RSA over every module
+ * (~30 ms of the ~90 ms the nine of a pod take under TCG); it marks itself
+ * tainted "E" (an unsigned module) instead.  One that enforces them refuses
+ * the module, and podrt-init loads it again with the signature put back
+ * (core/init/modules.c): the bytes the kernel checks are the signed file's. */
+static int cpio_add_module(struct cpio *c, const char *guest, const char *host_path) {
+        _cleanup_free_ char *data = NULL, *sig_path = NULL;
+        size_t size = 0;
+        int r = read_file(host_path, (size_t)1 << 30, &data, &size);
+        if (r < 0)
+                return r;
+        size_t len = module_signed_length(data, size);
+        if ((r = cpio_add_data(c, guest, 0644, data, len)) < 0 || len == size)
+                return r;
+        if (asprintf(&sig_path, "%s%s", guest, INITSPEC_MODULE_SIG_SUFFIX) < 0)
+                return -ENOMEM;
+        return cpio_add_data(c, sig_path, 0644, data + len, size - len);
+}
+
 /* ---- the cached base ---- */
 
 static int hash_file(const char *path, uint64_t *crc) {
@@ -170,7 +216,8 @@ int initramfs_base(const char *cache_dir, const char *init_path, const char *mod
                    struct podrt_error **err) {
         uint64_t crc = 0;
         int r;
-        hash_string("podrt-initramfs 1", &crc);
+        /* 2: the modules' signatures apart. */
+        hash_string("podrt-initramfs 2", &crc);
         if ((r = hash_file(init_path, &crc)) < 0)
                 return podrt_error_set(err, -r, "podrt-init %s: %s", init_path, strerror(-r));
         for (size_t i = 0; modules && modules[i]; i++) {
@@ -219,7 +266,7 @@ int initramfs_base(const char *cache_dir, const char *init_path, const char *mod
                 free(host);
                 host = path_join(moddir, modules[i]);
                 what = host;
-                r = guest && host ? cpio_add_file(c, guest, 0644, host) : -ENOMEM;
+                r = guest && host ? cpio_add_module(c, guest, host) : -ENOMEM;
         }
         if (r >= 0)
                 what = tmp, r = cpio_finish(c);

@@ -149,11 +149,16 @@ int cpio_add_file(struct cpio *c, const char *path, mode_t mode, const char *hos
 int cpio_add_chardev(struct cpio *c, const char *path, mode_t mode, unsigned maj, unsigned min);
 
 /* The cached base image: podrt-init as /init, /dev/console, and the module
- * files (moddir-relative paths, placed under guest_moddir) in the cache dir,
- * named by the CRC-64 of its inputs' contents.  *ret_path is malloc'd. */
+ * files (moddir-relative paths, placed under guest_moddir; a signed one
+ * without its signature, which is beside it as NAME.ko.sig) in the cache
+ * dir, named by the CRC-64 of its inputs' contents.  *ret_path is
+ * malloc'd. */
 int initramfs_base(const char *cache_dir, const char *init_path, const char *moddir,
                    const char *guest_moddir, char *const *modules, char **ret_path,
                    struct podrt_error **err);
+/* The length of a kernel module of size bytes without its appended
+ * signature (size when it has none). */
+size_t module_signed_length(const void *data, size_t size);
 /* The pod's initrd at out: the base followed by a second archive holding the
  * description as /podrt/pod.conf (the kernel unpacks both). */
 int initramfs_pod(const char *base, const char *description, const char *out,

@@ -819,6 +819,57 @@ static void test_initramfs_contents(void) {
         CU_ASSERT_PTR_NULL(bad);
 }
 
+/* A signed module (as the kernel's sign-file leaves it) goes in without its
+ * signature, which goes beside it as NAME.ko.sig; an unsigned one alone. */
+static void test_module_signature(void) {
+        static const char marker[] = "~Module signature appended~\n";
+        static const char body[] = "\177ELF a module's bytes", blob[] = "a PKCS#7 blob";
+        unsigned char signed_mod[128], info[12] = { 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, sizeof(blob) - 1 };
+        size_t n = 0;
+        memcpy(signed_mod, body, sizeof(body) - 1), n += sizeof(body) - 1;
+        memcpy(signed_mod + n, blob, sizeof(blob) - 1), n += sizeof(blob) - 1;
+        memcpy(signed_mod + n, info, sizeof(info)), n += sizeof(info);
+        memcpy(signed_mod + n, marker, sizeof(marker) - 1), n += sizeof(marker) - 1;
+        CU_ASSERT_EQUAL(module_signed_length(signed_mod, n), sizeof(body) - 1);
+        CU_ASSERT_EQUAL(module_signed_length(body, sizeof(body) - 1), sizeof(body) - 1);
+        /* A signature longer than the file: no trailer, the file whole. */
+        unsigned char bad[128];
+        memcpy(bad, signed_mod, n);
+        bad[n - (sizeof(marker) - 1) - 1] = 0xff;
+        CU_ASSERT_EQUAL(module_signed_length(bad, n), n);
+        CU_ASSERT_EQUAL(module_signed_length(marker, sizeof(marker) - 1), sizeof(marker) - 1);
+
+        char dir[512], path[600], cache[512];
+        snprintf(dir, sizeof(dir), "%s/signed/kernel/x", tmp);
+        snprintf(cache, sizeof(cache), "%s/cache-signed", tmp);
+        CU_ASSERT_FATAL(mkdir_p(dir, 0755) == 0);
+        snprintf(path, sizeof(path), "%s/signed.ko", dir);
+        CU_ASSERT_FATAL(write_file_atomic(path, signed_mod, n, 0644, 0) == 0);
+        snprintf(path, sizeof(path), "%s/plain.ko", dir);
+        CU_ASSERT_FATAL(write_file_atomic(path, body, sizeof(body) - 1, 0644, 0) == 0);
+        snprintf(path, sizeof(path), "%s/fake-init", tmp);
+        write_text(path, "#!fake podrt-init\n");
+        snprintf(dir, sizeof(dir), "%s/signed", tmp);
+        char *mods[] = { "kernel/x/signed.ko", "kernel/x/plain.ko", NULL };
+        _cleanup_free_ char *base = NULL, *buf = NULL;
+        _cleanup_error_ struct podrt_error *e = NULL;
+        CU_ASSERT_FATAL(initramfs_base(cache, path, dir, "/lib/modules/6.1.0-fake", mods, &base, &e) == 0);
+        size_t len = 0;
+        CU_ASSERT_FATAL(read_file(base, 1 << 24, &buf, &len) == 0);
+        struct entry ents[32];
+        int trailers = 0;
+        size_t count = read_cpio(buf, len, ents, 32, &trailers);
+        const struct entry *x = find_entry(ents, count, "lib/modules/6.1.0-fake/kernel/x/signed.ko");
+        CU_ASSERT_FATAL(x != NULL);
+        CU_ASSERT(x->size == sizeof(body) - 1 && !memcmp(x->data, body, x->size));
+        x = find_entry(ents, count, "lib/modules/6.1.0-fake/kernel/x/signed.ko" INITSPEC_MODULE_SIG_SUFFIX);
+        CU_ASSERT_FATAL(x != NULL);
+        CU_ASSERT(x->size == n - (sizeof(body) - 1) && !memcmp(x->data, signed_mod + sizeof(body) - 1, x->size));
+        x = find_entry(ents, count, "lib/modules/6.1.0-fake/kernel/x/plain.ko");
+        CU_ASSERT(x != NULL && x->size == sizeof(body) - 1);
+        CU_ASSERT_PTR_NULL(find_entry(ents, count, "lib/modules/6.1.0-fake/kernel/x/plain.ko" INITSPEC_MODULE_SIG_SUFFIX));
+}
+
 /* ---- vmlinux ---- */
 
 /* A fake bzImage: a setup header pointing at an xz payload holding an ELF. */
@@ -1357,6 +1408,7 @@ void register_tests(void) {
         ADD_TEST(s, test_tsc_khz);
         ADD_TEST(s, test_module_order);
         ADD_TEST(s, test_initramfs_contents);
+        ADD_TEST(s, test_module_signature);
         ADD_TEST(s, test_host_modules);
         ADD_TEST(s, test_vmlinux);
 }
