@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "cgroup.h"
 #include "errors.h"
 #include "fileio.h"
@@ -194,6 +196,23 @@ int oci_cgroup_app_frozen(const char *pod_id, const char *app_name) {
                                 return 1;
                 }
         return 0;
+}
+
+void oci_cgroup_remove_recorded(const char *state_path) {
+        _cleanup_free_ char *text = NULL;
+        if (read_file(state_path, 0, &text, NULL) < 0)
+                return;
+        struct json_object *o = json_tokener_parse(text), *paths;
+        if (o && json_object_object_get_ex(o, "cgroup_paths", &paths) &&
+            json_object_is_type(paths, json_type_object)) {
+                json_object_object_foreach(paths, kind, v) {
+                        (void)kind;
+                        const char *p = json_object_get_string(v);
+                        if (p && strncmp(p, "/sys/fs/cgroup/", 15) == 0 && !strstr(p, "/../"))
+                                (void)rmdir(p);
+                }
+        }
+        json_object_put(o);
 }
 
 void oci_cgroup_remove_app(const char *pod_id, const char *app_name) {

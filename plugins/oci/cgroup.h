@@ -40,6 +40,11 @@ int oci_cgroup_remove_pod(const char *pod_id, struct podrt_error **err);
 /* Removes the app's cgroup (empty: its processes have ended) in every
  * hierarchy, one rmdir each; what is busy or missing stays as it is. */
 void oci_cgroup_remove_app(const char *pod_id, const char *app_name);
+/* Removes the cgroups a runtime's state file records (runc's state.json
+ * "cgroup_paths": one folder per hierarchy, below /sys/fs/cgroup): what
+ * `runc delete` removes, for a container whose cgroupsPath the client
+ * chose (a passed-through bundle). */
+void oci_cgroup_remove_recorded(const char *state_path);
 
 /* 1 when the app's cgroup is frozen (v1 freezer.state FROZEN or FREEZING,
  * v2 cgroup.freeze 1) in some hierarchy, else 0. */

@@ -19,6 +19,7 @@
 #include "errors.h"
 #include "fileio.h"
 #include "launch.h"
+#include "passthrough.h"
 #include "process.h"
 #include "strv.h"
 
@@ -122,10 +123,16 @@ int oci_container_forget_ended(const struct oci_runtime *rt, struct podrt_app *a
          * hooks), without a runc process (~8 ms here) on every app's end,
          * as `runc run` in the foreground does it in its own process.  A
          * cgroup still busy is left to the pod's delete. */
-        oci_cgroup_remove_app(podrt_pod_id(podrt_app_pod(app)), podrt_app_name(app));
-        _cleanup_free_ char *state = NULL;
-        if (asprintf(&state, "%s/%s", rt->root, podrt_app_id(app)) < 0)
+        _cleanup_free_ char *state = NULL, *state_json = NULL;
+        if (asprintf(&state, "%s/%s", rt->root, podrt_app_id(app)) < 0 ||
+            asprintf(&state_json, "%s/state.json", state) < 0)
                 return podrt_error_set(err, ENOMEM, "out of memory");
+        /* A client's bundle (podrt-runtime) names its own cgroupsPath (or
+         * none: runc's /<id>): the runtime's state file says where. */
+        if (podrt_pod_annotation(podrt_app_pod(app), OCI_BUNDLE_ANNOTATION))
+                oci_cgroup_remove_recorded(state_json);
+        else
+                oci_cgroup_remove_app(podrt_pod_id(podrt_app_pod(app)), podrt_app_name(app));
         int r = rm_rf(state);
         if (r < 0)
                 return podrt_error_set(err, r, "%s: %s", state, strerror(-r));
