@@ -54,15 +54,21 @@ PODRT_INTERNAL int monitor_save(struct monitor *m, struct podrt_error **err);
 /* monitor.c: the backend's state() asked now (an app of the pod's own
  * process may have ended inside it: nspawn, kvm), what ended recorded. */
 PODRT_INTERNAL int monitor_refresh(struct monitor *m, struct podrt_error **err);
-/* monitor.c: opens app i's log and the pipes of its output, the write ends
- * as the app's stdout/stderr fds (and in writers[2]) for start. */
+/* monitor-output.c: opens app i's log and the pipes of its output, the
+ * write ends as the app's stdout/stderr fds (and in writers[2]) for start. */
 PODRT_INTERNAL int monitor_app_streams(struct monitor *m, size_t i, int writers[2], struct podrt_error **err);
-/* monitor.c: closes what monitor_app_streams() gave start. */
+/* monitor-output.c: closes what monitor_app_streams() gave start. */
 PODRT_INTERNAL void monitor_app_streams_started(struct monitor *m, size_t i, int writers[2]);
-/* monitor.c: closes app i's reading ends and log. */
+/* monitor-output.c: closes app i's reading ends and log. */
 PODRT_INTERNAL void monitor_app_close(struct mapp *a);
-/* monitor.c: room for one more app in m->apps. */
+/* monitor-output.c: room for one more app in m->apps. */
 PODRT_INTERNAL int monitor_grow(struct monitor *m);
+/* monitor-output.c: opens (appending) an app's log at path, rotated when
+ * max (0: never) would be passed. */
+PODRT_INTERNAL int monitor_applog_open(struct applog *l, const char *path, uint64_t max);
+/* monitor-output.c: copies what s has to read into log (and s's echo);
+ * closes s at EOF.  Returns the bytes read. */
+PODRT_INTERNAL ssize_t monitor_stream_pump(struct stream *s, struct applog *log);
 
 /* monitor-apps.c: the control requests.  Each fails with *err naming what
  * and leaves the pod as it was. */
