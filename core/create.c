@@ -109,15 +109,16 @@ static int pod_build(struct runtime *rt, struct podrt_pod *pod, const char *mani
                 return r;
         side_job_start(&job.side, network_setup, &job);
         r = storage_prepare(storage, pod, dfd, manifest_text, manifest_len, err);
-        /* What any network found (CNI's addresses) goes into the backend's
-         * files; "none" has nothing for them. */
-        if (!job.none && ((r = network_join(&job, r, err)) < 0 || (r = pod_apply_network(pod, err)) < 0))
-                return r;
+        /* What any other network found (CNI's addresses) goes into the
+         * backend's files: joined before its create.  "none" has nothing for
+         * them: joined after it (a second join is a no-op), and before the
+         * hooks, as a prestart hook may configure the namespace.  Either way
+         * both have run to their end before anything returns: what either
+         * made, delete removes. */
+        if (!job.none && (r = network_join(&job, r, err)) >= 0)
+                r = pod_apply_network(pod, err);
         if (r >= 0)
                 r = PLUGIN_CALL(backend, plugin_pod_ops(backend), "pod", create, err, pod, 0);
-        /* Both have run to their end before anything returns: what either
-         * made, delete removes.  Before the hooks: a prestart hook may
-         * configure the namespace. */
         if ((r = network_join(&job, r, err)) < 0)
                 return r;
         for (uint32_t st = PODRT_HOOK_PRESTART; st <= PODRT_HOOK_CREATE_CONTAINER; st++)

@@ -220,16 +220,13 @@ static int monitor_open(struct monitor *m, const char *id, struct podrt_pod *giv
                     (r >= 0 && fstat(lock, &st) == 0 && st.st_nlink == 0)) {
                         podrt_error_free(err ? TAKE_PTR(*err) : NULL);
                         r = podrt_error_set(err, ENOENT, "no such pod: %s", id);
-                } else if (r >= 0 && !pod_state_transition_ok(m->pod->state, PODRT_POD_RUNNING))
-                        r = podrt_error_set(err, EBUSY, "pod %s is %s", m->pod->name,
-                                            pod_state_to_string(m->pod->state));
+                }
         } else if (r >= 0) {
                 _cleanup_close_ int lock = -1;
-                if ((r = runtime_open_pod(m->rt, id, LOCK_EX, &m->pod, &lock, err)) >= 0 &&
-                    !pod_state_transition_ok(m->pod->state, PODRT_POD_RUNNING))
-                        r = podrt_error_set(err, EBUSY, "pod %s is %s", m->pod->name,
-                                            pod_state_to_string(m->pod->state));
+                r = runtime_open_pod(m->rt, id, LOCK_EX, &m->pod, &lock, err);
         }
+        if (r >= 0 && !pod_state_transition_ok(m->pod->state, PODRT_POD_RUNNING))
+                r = podrt_error_set(err, EBUSY, "pod %s is %s", m->pod->name, pod_state_to_string(m->pod->state));
         if (r >= 0)
                 r = runtime_plugin(m->rt, m->pod->backend, "pod", &m->backend, err);
         if (r >= 0 && monitor_grow(m) < 0)
