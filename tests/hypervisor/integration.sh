@@ -27,21 +27,7 @@ fi
 T=$(mktemp -d /tmp/podrt-testhv.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-same() {
-        if [ "$2" = "$3" ]; then ok "$1"; else
-                not_ok "$1"
-                printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
-        fi
-}
-has() {
-        case $3 in *"$2"*) ok "$1" ;; *)
-                not_ok "$1"
-                printf '  expected to contain: %s\n  actual: %s\n' "$2" "$3" ;;
-        esac
-}
+. "$SRC/tests/tap.sh"
 
 "$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || exit 1
 mkdir -p "$T/root"
@@ -77,11 +63,11 @@ case $err in
         exit 77 ;;
 esac
 same "testhv start failing: exit 125" 125 "$st"
-has "testhv start failing: its own message on stderr" "testhv: refusing to start " "$err"
+has_in "testhv start failing: its own message on stderr" "testhv: refusing to start " "$err"
 # The VM's name is the pod's ID: testhv logged it.
 id=$(sed -n 's/^start \([0-9a-f]*\) .*/\1/p' "$T/testhv.log" 2>/dev/null | head -1)
 same "testhv: a pod ID" 32 "${#id}"
-has "testhv start failing: the message names the VM" "testhv: refusing to start $id" "$err"
+has_in "testhv start failing: the message names the VM" "testhv: refusing to start $id" "$err"
 same "testhv: the VM's command line was built, then start was called, with the shares" \
         "build_argv $id shares _rootfs0 _status _apps
 start $id shares _rootfs0 _status _apps" "$(cat "$T/testhv.log" 2>&1)"
@@ -100,7 +86,7 @@ same "create: vm.json records the hypervisor" testhv \
 err=$(P start third 2>&1)
 st=$?
 [ "$st" != 0 ] && ok "start: fails ($st)" || not_ok "start: exit status 0"
-has "start: testhv's message" "testhv: refusing to start $id" "$err"
+has_in "start: testhv's message" "testhv: refusing to start $id" "$err"
 same "start: testhv was called" "start $id shares _rootfs0 _status _apps" "$(grep '^start' "$T/testhv.log" 2>&1)"
 same "start: no VM recorded, no QEMU started" "no no" \
         "$([ -e "$T/root/pods/$id/kvm/vm.pid" ] && echo yes || echo no) $([ -e "$T/qemu-ran" ] && echo yes || echo no)"

@@ -41,12 +41,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 98' INT TERM
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
-same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi; }
-has() { case $2 in *"$3"*) ok "$1" ;; *) not_ok "$1: '$3' not in: $2" ;; esac; }
+. "$SRC/tests/tap.sh"
 
 # A two-layer image: the busybox rootfs with /etc/doomed, then a layer that
 # deletes it (a whiteout), empties /opt/stuff (an opaque dir) and adds /app.

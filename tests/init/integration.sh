@@ -27,25 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
-check() {
-        d=$1
-        shift
-        if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-# same DESCRIPTION EXPECTED ACTUAL
-same() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                not_ok "$1"
-                printf '  expected: [%s]\n  actual:   [%s]\n' "$2" "$3"
-        fi
-}
-contains() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }
+. "$SRC/tests/tap.sh"
 
 "$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || { echo "integration: mkrootfs failed" >&2; exit 1; }
 # mkrootfs leaves its top directory 0700: apps running as other users must

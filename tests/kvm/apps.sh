@@ -54,15 +54,15 @@ same "exec --app reaches it, with its env and mounts" "side vm-grow-host" \
         "$(P exec --app side vmgrow -- sh -c 'echo $WHO $(cat /data/side-host)' </dev/null)"
 same "its root is bound on the host below the apps share" 1 "$(grep -c "$id/kvm/apps/side " /proc/self/mountinfo)"
 wait_for sh -c "$B/core/cli/podrt --config $T/podrt.conf --root $T/root logs --app side vmgrow 2>&1 | grep -q side-err"
-has "logs --app: its stdout" "side-out" "$(P logs --app side vmgrow 2>&1)"
-has "logs --app: its stderr" "side-err" "$(P logs --app side vmgrow 2>&1)"
+has_in "logs --app: its stdout" "side-out" "$(P logs --app side vmgrow 2>&1)"
+has_in "logs --app: its stderr" "side-err" "$(P logs --app side vmgrow 2>&1)"
 P app add --start vmgrow "$T/side.json" 2>/dev/null
 same "adding a name the pod has: refused (125)" 125 "$?"
 
 P app stop --timeout 10 vmgrow side
 same "app stop: ok" 0 "$?"
 same "the added app stopped, alone" "exited running" "$(app_state side) $(app_state main)"
-has "... with 143" '"exitCode": 143' "$(P status --json vmgrow)"
+has_in "... with 143" '"exitCode": 143' "$(P status --json vmgrow)"
 same "the first app is the same process, the VM the same one" "$pid0 1" "$(main_pid) $(qemus)"
 P app rm vmgrow side
 same "app rm: ok" 0 "$?"
@@ -91,9 +91,9 @@ else not_ok "kill --app and app add during a 12 s exec session: held up by it ($
 wait $ex
 wait_for sh -c "[ \"\$(timeout 20 $B/core/cli/podrt --config $T/podrt.conf --root $T/root app list vmgrow | awk '\$1 == \"ro\" { print \$2 }')\" = exited ]"
 log=$(P logs --app ro vmgrow 2>&1)
-has "its root is read-only" root-ro "$log"
-has "its limit is in a cgroup of its own in the guest" "0::/app-ro" "$log"
-has "... and enforced: killed (137)" '"exitCode": 137' "$(P status --json vmgrow)"
+has_in "its root is read-only" root-ro "$log"
+has_in "its limit is in a cgroup of its own in the guest" "0::/app-ro" "$log"
+has_in "... and enforced: killed (137)" '"exitCode": 137' "$(P status --json vmgrow)"
 same "the first app still runs, in the one VM" "running 1" "$(app_state main) $(qemus)"
 
 P app start vmgrow side

@@ -37,7 +37,7 @@ echo marker > "$T/vol/file"
 same "exec: the app's mounts" "marker" "$(P exec vmpod -- cat /v/file </dev/null)"
 P exec vmpod -- /bin/nope </dev/null 2>"$T/err"
 same "exec: a missing program: 127" 127 "$?"
-has "exec: a missing program: says so" "exec /bin/nope: No such file or directory" "$(cat "$T/err")"
+has_in "exec: a missing program: says so" "exec /bin/nope: No such file or directory" "$(cat "$T/err")"
 P exec --app nosuch vmpod -- true </dev/null 2>"$T/err"
 st=$?
 if [ "$st" -ne 0 ]; then ok "exec --app of no app: fails ($st)"; else not_ok "exec --app of no app: succeeded"; fi
@@ -82,7 +82,7 @@ for i in $(seq 1 50); do
         case $(P logs hup) in *"got HUP"*) break ;; esac
         sleep 0.2
 done
-has "kill --signal HUP: the app's handler ran in the guest" "got HUP" "$(P logs hup)"
+has_in "kill --signal HUP: the app's handler ran in the guest" "got HUP" "$(P logs hup)"
 same "kill --signal HUP: the pod still runs" running "$(P status --json hup | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
 P kill --signal KILL hup
 for i in $(seq 1 50); do
@@ -114,7 +114,7 @@ same "memory limit: 8Mi app allocating 12 MB killed (137); without a limit it su
 same "memory limit: the app is in a cgroup of its own" "0::/app-hog" "$(P logs --app hog mem | head -1)"
 same "no limit: the allocation succeeded" "12000000 bytes" "$(P logs --app free mem)"
 case $codes in *pids=0) not_ok "pids limit: 8 processes for a limit of 5 started" ;; *) ok "pids limit: the 6th fork failed (${codes##* })" ;; esac
-has "pids limit: the shell says so" "fork" "$(P logs --app pids mem)"
+has_in "pids limit: the shell says so" "fork" "$(P logs --app pids mem)"
 P rm mem
 
 if [ "$fails" -gt 0 ]; then

@@ -21,6 +21,7 @@ print(" ".join("%s=%s" % (a["name"], a["exitCode"]) for a in s["apps"]))'
 state_of() { P status --json "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])'; }
 # What a pod leaves: QEMU processes naming it, its directory.
 leftovers() {
+        local n
         n=$(pgrep -fc "qemu-system-x86_64 -name $1" || true)
         echo "qemu=$n dir=$([ -e "$T/root/pods/$1" ] && echo yes || echo no)"
 }
@@ -54,7 +55,7 @@ host=vmhost HOSTNAME=vmhost
 container=podrt
 192.0.2.10	db
 nameserver 192.0.2.53" "$out"
-has "run: the app's stderr, streamed" "oops" "$(cat "$T/one.err")"
+has_in "run: the app's stderr, streamed" "oops" "$(cat "$T/one.err")"
 same "run: TCG as configured: no KVM probe, no warning" "oops" "$(cat "$T/one.err")"
 same "logs: the app's log holds its output" "hello from a VM
 host=vmhost HOSTNAME=vmhost
@@ -90,8 +91,8 @@ case $st in 3|127) ok "three apps: podrt exits with a failure's code ($st)" ;; *
 same "three apps: per-app exit codes in status --json" "writer=3 reader=5 missing=127" "$(exit_code two)"
 same "a missing program: podrt-init's message in the app's log" "podrt-init: app missing: exec /bin/nope: No such file or directory" "$(P logs --app missing two)"
 same "two apps: the reader saw the writer's file on the empty volume" "written" "$(P logs --app reader two)"
-has "read-only volume: readable in the guest" "from the host" "$(P logs --app writer two)"
-has "read-only volume: the guest cannot write it" "Read-only file system" "$(P logs --app writer two)"
+has_in "read-only volume: readable in the guest" "from the host" "$(P logs --app writer two)"
+has_in "read-only volume: the guest cannot write it" "Read-only file system" "$(P logs --app writer two)"
 same "read-only volume: the host file is unchanged" "from the host" "$(cat "$T/ro/file")"
 id=$(P status --json two | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 same "empty volume: on the host in the pod's dir" "written" "$(cat "$T/root/pods/$id/volumes/shared/note" 2>&1)"
@@ -112,7 +113,7 @@ done
 same "run -d: the app runs in the VM" "up" "$(P logs sleeper)"
 same "run -d: running" running "$(state_of sleeper)"
 same "run -d: one QEMU for the pod" "qemu=1 dir=yes" "$(leftovers "$id")"
-has "run -d: the QMP socket is there" "qmp.sock" "$(ls "$T/root/pods/$id/kvm")"
+has_in "run -d: the QMP socket is there" "qmp.sock" "$(ls "$T/root/pods/$id/kvm")"
 P pause sleeper
 same "pause: paused" paused "$(state_of sleeper)"
 P resume sleeper
@@ -209,19 +210,19 @@ same "run --rm: no pod left" "" "$(ls "$T/root/pods")"
 sed "s|$KERNEL|/nonexistent/vmlinuz|" "$T/podrt.conf" > "$T/bad.conf"
 err=$("$B/core/cli/podrt" --config "$T/bad.conf" --root "$T/root" --backend kvm run "$T/true.json" 2>&1)
 same "missing kernel: exit 125" 125 "$?"
-has "missing kernel: says which and how to get one" "guest kernel /nonexistent/vmlinuz (kvm.kernel): not found; scripts/fetch-kernel.sh" "$err"
+has_in "missing kernel: says which and how to get one" "guest kernel /nonexistent/vmlinuz (kvm.kernel): not found; scripts/fetch-kernel.sh" "$err"
 same "missing kernel: no pod left" "" "$(ls "$T/root/pods")"
 
 err=$(PODRT_QEMU=/bin/false P run "$T/true.json" 2>&1)
 same "QEMU failing at start: exit 125" 125 "$?"
-has "QEMU failing at start: says so" "qemu exited at once with status 1" "$err"
+has_in "QEMU failing at start: says so" "qemu exited at once with status 1" "$err"
 P delete rm >/dev/null 2>&1
 same "QEMU failing at start: nothing left after delete" "" "$(ls "$T/root/pods")"
 
 printf 'kvm = { kernel = "%s"; modules = "%s"; hypervisor = "lkvm"; accel = "tcg"; };\n' "$KERNEL" "$MODULES" > "$T/lkvm.conf"
 err=$("$B/core/cli/podrt" --config "$T/lkvm.conf" --root "$T/root" --backend kvm run "$T/true.json" 2>&1)
 same "lkvm with accel tcg: exit 125" 125 "$?"
-has "lkvm with accel tcg: refused clearly" "lkvm cannot run without KVM (kvm.accel = \"tcg\"): use kvm.hypervisor = \"qemu\"" "$err"
+has_in "lkvm with accel tcg: refused clearly" "lkvm cannot run without KVM (kvm.accel = \"tcg\"): use kvm.hypervisor = \"qemu\"" "$err"
 same "lkvm with accel tcg: no pod left" "" "$(ls "$T/root/pods")"
 
 if [ "$fails" -gt 0 ]; then

@@ -31,23 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fails=0
-ok() { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; fails=$((fails + 1)); }
-# same DESCRIPTION EXPECTED ACTUAL
-same() {
-        if [ "$2" = "$3" ]; then ok "$1"; else
-                not_ok "$1"
-                printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
-        fi
-}
-# has DESCRIPTION NEEDLE TEXT
-has() {
-        case $3 in *"$2"*) ok "$1" ;; *)
-                not_ok "$1"
-                printf '  expected to contain: %s\n  actual: %s\n' "$2" "$3" ;;
-        esac
-}
+. "$SRC/tests/tap.sh"
 
 "$SRC/scripts/mkrootfs.sh" "$T/rootfs" >/dev/null || exit 1
 printf 'kvm = { kernel = "%s"; modules = "%s"; accel = "tcg"; };\n' "$KERNEL" "$MODULES" > "$T/podrt.conf"

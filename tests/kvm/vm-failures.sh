@@ -13,6 +13,7 @@ within() {   # DESCRIPTION MAX_MS MS
 }
 # QEMU processes started for this test's files.
 qemus() {
+        local n
         n=0
         for pid in $(pgrep -f "qemu-system-x86_64" || true); do
                 grep -qa "$T" /proc/$pid/cmdline 2>/dev/null && n=$((n + 1))
@@ -58,7 +59,7 @@ if [ -e /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
         echo "# hardware KVM here: accel = kvm may work ($st)" >&2
 else
         same "accel = kvm, KVM unusable here: exit 125" 125 "$st"
-        has "accel = kvm: says KVM is the problem" "KVM" "$err"
+        has_in "accel = kvm: says KVM is the problem" "KVM" "$err"
         within "accel = kvm: within the boot deadline" 25000 "$ms"
         echo "# accel = kvm: $err" >&2
 fi
@@ -90,10 +91,10 @@ err=$(PODRT_QEMU=$T/qemu-frozen P tcg run --name frozen "$T/one.json" 2>&1)
 st=$?
 ms=$(ms_since "$t0")
 same "boot deadline: exit 125" 125 "$st"
-has "boot deadline: says so" "no app started within kvm.boot_timeout = 3 s: the VM was ended" "$err"
+has_in "boot deadline: says so" "no app started within kvm.boot_timeout = 3 s: the VM was ended" "$err"
 within "boot deadline: ended soon after 3 s" 9000 "$ms"
 same "boot deadline: the app's status" "app=125" "$(exit_code tcg frozen)"
-has "boot deadline: in the pod's log" "kvm.boot_timeout" "$(P tcg logs frozen)"
+has_in "boot deadline: in the pod's log" "kvm.boot_timeout" "$(P tcg logs frozen)"
 same "boot deadline: no QEMU left" "qemu=0" "$(qemus)"
 P tcg rm frozen
 
@@ -116,8 +117,8 @@ for q in qemu-system-x86_64 "$T/qemu-pause"; do
         name=$(basename "$q")
         within "guest panic ($name): the pod ends" 20000 "$ms"
         same "guest panic ($name): the app's code" "app=125" "$(exit_code tcg crash)"
-        has "guest panic ($name): reported in the app's log" "podrt: kvm: the guest kernel panicked: Kernel panic - not syncing" "$(P tcg logs crash)"
-        has "guest panic ($name): podrt-init's last words too" "podrt-init: --crash" "$(P tcg logs crash)"
+        has_in "guest panic ($name): reported in the app's log" "podrt: kvm: the guest kernel panicked: Kernel panic - not syncing" "$(P tcg logs crash)"
+        has_in "guest panic ($name): podrt-init's last words too" "podrt-init: --crash" "$(P tcg logs crash)"
         same "guest panic ($name): no QEMU left" "qemu=0" "$(qemus)"
         P tcg rm crash
 done
@@ -160,8 +161,8 @@ echo "# auto with a failing KVM: $(ms_since "$t0") ms" >&2
 case $st in 3|5) ok "auto, KVM failing at boot: the pod ran after all ($st)" ;;
         *) not_ok "auto, KVM failing at boot: exit $st: $(cat "$T/fake.err")" ;; esac
 same "auto, KVM failing at boot: the apps' exit codes" "writer=3 reader=5" "$(exit_code fake two)"
-has "auto, KVM failing at boot: says it retries under TCG" "running the pod again under TCG" "$(cat "$T/fake.err")"
-has "auto, KVM failing at boot: the reason" "kvm.boot_timeout = 4 s" "$(cat "$T/fake.err")"
+has_in "auto, KVM failing at boot: says it retries under TCG" "running the pod again under TCG" "$(cat "$T/fake.err")"
+has_in "auto, KVM failing at boot: the reason" "kvm.boot_timeout = 4 s" "$(cat "$T/fake.err")"
 same "auto, KVM failing at boot: vm.json says tcg now" '"accel":"tcg",' "$(grep -o '"accel":"tcg",' "$T"/root-fake/pods/*/kvm/vm.json)"
 P fake rm two
 t0=$(date +%s%N)
@@ -169,7 +170,7 @@ PODRT_QEMU=$T/qemu-fakekvm P fake run --name two "$T/two.json" > "$T/fake.out" 2
 ms=$(ms_since "$t0")
 same "auto, KVM failing at boot, again: the apps' exit codes" "writer=3 reader=5" "$(exit_code fake two)"
 same "auto, KVM failing at boot, again: remembered, no retry" "" "$(grep 'again under TCG' "$T/fake.err")"
-has "auto, KVM failing at boot, again: the remembered reason" "a pod's VM failed under KVM before any app started" "$(cat "$T/fake.err")"
+has_in "auto, KVM failing at boot, again: the remembered reason" "a pod's VM failed under KVM before any app started" "$(cat "$T/fake.err")"
 P fake rm two
 same "auto, KVM failing at boot: no QEMU left" "qemu=0" "$(qemus)"
 
@@ -215,12 +216,12 @@ st=$?
 ms=$(ms_since "$t0")
 same "auto, KVM dying at boot: the app's exit code" 4 "$st"
 same "auto, KVM dying at boot: the app's output" "ran" "$(cat "$T/broken.out")"
-has "auto, KVM dying at boot: the warning says why" "KVM is present but cannot run this guest kernel: emulation failure at boot" "$(cat "$T/broken.err")"
-has "auto, KVM dying at boot: and what it does" "running the VM under TCG" "$(cat "$T/broken.err")"
+has_in "auto, KVM dying at boot: the warning says why" "KVM is present but cannot run this guest kernel: emulation failure at boot" "$(cat "$T/broken.err")"
+has_in "auto, KVM dying at boot: and what it does" "running the VM under TCG" "$(cat "$T/broken.err")"
 within "auto, KVM dying at boot: the probe failed at once, not after its deadline" 15000 "$ms"
 chk=$(PODRT_QEMU=$T/qemu-brokenkvm P broken check 2>&1)
-has "check: says what the probe found, in words" "KVM is present but cannot run this guest kernel: emulation failure at boot" "$chk"
-has "check: and that TCG is used" "; using TCG" "$chk"
+has_in "check: says what the probe found, in words" "KVM is present but cannot run this guest kernel: emulation failure at boot" "$chk"
+has_in "check: and that TCG is used" "; using TCG" "$chk"
 echo "# check: $(echo "$chk" | grep 'kvm works')" >&2
 P broken rm one
 same "auto, KVM dying at boot: no QEMU left" "qemu=0" "$(qemus)"

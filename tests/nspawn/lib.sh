@@ -26,32 +26,7 @@ export PODRT_LIBEXEC_DIR=$B/core/init
 unset PODRT_CONFIG
 PODRT="$B/core/cli/podrt --root $ROOT --backend nspawn"
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
-check() {
-        d=$1
-        shift
-        if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-same() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                not_ok "$1"
-                printf '  expected: [%s]\n  actual:   [%s]\n' "$2" "$3"
-        fi
-}
-contains() { case $1 in *"$2"*) return 0 ;; *) return 1 ;; esac; }
-has() {
-        if contains "$2" "$3"; then
-                ok "$1"
-        else
-                not_ok "$1"
-                printf '  expected to contain: [%s]\n  actual: [%s]\n' "$3" "$2"
-        fi
-}
+. "$SRC/tests/tap.sh"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 cleanup() {

@@ -50,18 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 98' INT TERM
 
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
-same() {
-        if [ "$2" = "$3" ]; then
-                ok "$1"
-        else
-                not_ok "$1"
-                printf '  expected: [%s]\n  actual:   [%s]\n' "$2" "$3"
-        fi
-}
+. "$SRC/tests/tap.sh"
 
 # The pod's rootfs: a copy of the build's busybox rootfs that this test owns,
 # so that it can tell what landed in it.
